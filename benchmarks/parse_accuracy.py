@@ -1,0 +1,219 @@
+"""Per-field precision / recall / F1 of ``reflint.parse`` on labelled strings it never trained on.
+
+    python benchmarks/parse_accuracy.py [DATA_DIR] [--limit N] [--no-synthetic]
+
+Sets (DATA_DIR defaults to ../shared/data):
+
+* ``anystyle``: all 1,669 strings of AnyStyle's gold set (inukshuk/anystyle, BSD-2-Clause).
+* ``grobid-eval``: the 327 strings of GROBID's ``evaluation`` split (kermitt2/grobid,
+  Apache-2.0; arXiv and INSPIRE physics references from real PDFs).
+* ``crossref-synth`` (extra, optimistic): the Crossref records held out from training,
+  formatted in Vancouver/AMA, APA, Harvard and IEEE by the training script's own
+  generator. It is the only set with true family names, so it is where the author *list*
+  (``authors``: exact list of family names) is checked; the other sets lack them.
+
+Scoring, per field: a prediction is a non-empty value the parser returns; a gold value is a
+non-empty labelled value. TP = both present and equal after normalisation; precision =
+TP / predictions, recall = TP / gold values. So a wrong value costs both precision and recall,
+a value invented where the gold has none costs precision only.
+
+Normalisation (applied to gold and prediction alike): Unicode NFKC, casefold, keep only
+letters and digits. This forgives spacing, punctuation, quotes and PDF hyphenation breaks
+("Mathe-matische" = "Mathematische") but not a wrong segment boundary. Also:
+
+* author: the parser's author *segment* (the span its labeller marked author, from the first
+  to the last author token of the first author run) against the gold author segment(s).
+* year: the four-digit year ("1995b" -> "1995"); gold uses the dataset's ``year`` field.
+* container: gold is ``journal`` or else ``booktitle`` (GROBID) / ``container-title``
+  (AnyStyle); a leading "In"/"In:" is dropped on both sides.
+* volume / issue: AnyStyle labels "33(2)" as one volume segment and has no issue label;
+  its gold volume is the first number-like run of that segment (after "vol."/"v."/"n°")
+  and its gold issue the first run inside parentheses. "vol."/"no." prefixes are dropped.
+* pages: "pp."/"p." dropped, any dash -> "-", spaces removed; when GROBID gives two pages
+  segments, matching either counts.
+* doi: the dataset's cleaned ``doi`` field, compared case-insensitively.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import random
+import re
+import sys
+import time
+import unicodedata
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "src"))
+
+from reflint.parse import parse_reference, segment  # noqa: E402
+
+FIELDS = ("author", "year", "title", "container", "volume", "issue", "pages", "doi")
+
+
+def norm(value: str | None, field: str = "") -> str:
+    if not value:
+        return ""
+    s = unicodedata.normalize("NFKC", value).casefold()
+    if field == "container":
+        s = re.sub(r"^\s*in\s*:?\s+", "", s)
+    if field in ("volume", "issue"):
+        s = re.sub(r"^\s*(?:vol(?:ume)?|no|nr|issue|n°|v)\.?\s*", "", s)
+    if field == "pages":
+        s = re.sub(r"^\s*(?:pp?|pages?)\.?\s*", "", s)
+    return "".join(ch for ch in s if ch.isalnum())
+
+
+def _join(segments: list, labels: tuple[str, ...]) -> str | None:
+    parts = [t for lab, t in segments if lab in labels]
+    return " ".join(parts) if parts else None
+
+
+def _first(segments: list, *labels: str) -> str | None:
+    for lab in labels:
+        for seg_lab, t in segments:
+            if seg_lab == lab:
+                return t
+    return None
+
+
+def gold_grobid(rec: dict) -> dict:
+    segs = rec["segments"]
+    return {
+        "author": _join(segs, ("author",)),
+        "year": rec["fields"].get("year"),
+        "title": _first(segs, "title"),
+        "container": _first(segs, "journal") or _first(segs, "booktitle"),
+        "volume": _first(segs, "volume"),
+        "issue": _first(segs, "issue"),
+        "pages": [t for lab, t in segs if lab == "pages"] or None,
+        "doi": rec.get("doi"),
+    }
+
+
+def gold_anystyle(rec: dict) -> dict:
+    segs = rec["segments"]
+    vol = _first(segs, "volume") or ""
+    vol_m = re.match(r"\W*(?:vol(?:ume)?\.?|v\.|n°)?\s*([^\W_]+)", vol, re.I)
+    iss_m = re.search(r"\(\s*([^\W_]+)", vol)
+    return {
+        "author": _join(segs, ("author",)),
+        "year": rec["fields"].get("year"),
+        "title": _first(segs, "title"),
+        "container": _first(segs, "journal") or _first(segs, "container-title"),
+        "volume": vol_m.group(1) if vol_m else None,
+        "issue": iss_m.group(1) if iss_m else None,
+        "pages": _first(segs, "pages"),
+        "doi": rec.get("doi"),
+    }
+
+
+def predict(text: str) -> dict:
+    f = parse_reference(text)
+    run = []
+    for s in segment(text):
+        if s.label == "author":
+            run.append(s)
+        elif s.label != "other" and run:
+            break
+    pred = {k: getattr(f, k) for k in FIELDS if k != "author"}
+    pred["author"] = text[run[0].start:run[-1].end] if run else None
+    pred["authors"] = [a.family for a in f.authors]
+    return pred
+
+
+def score(pairs: list[tuple[dict, dict]], fields: tuple[str, ...]) -> dict:
+    out = {}
+    for field in fields:
+        tp = npred = ngold = 0
+        for gold, pred in pairs:
+            if field not in gold:
+                continue
+            g, p = gold[field], pred.get(field)
+            if field == "authors":
+                gs, ps = ["|".join(norm(x) for x in v) if v else "" for v in (g, p)]
+            else:
+                gs = [norm(x, field) for x in g] if isinstance(g, list) else [norm(g, field)]
+                ps = norm(p, field)
+            npred += bool(ps)
+            ngold += any(gs) if isinstance(gs, list) else bool(gs)
+            tp += bool(ps) and (ps in gs if isinstance(gs, list) else ps == gs)
+        prec = tp / npred if npred else 0.0
+        rec = tp / ngold if ngold else 0.0
+        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+        out[field] = (prec, rec, f1, ngold)
+    return out
+
+
+def crossref_synthetic(data_dir: Path) -> list[tuple[dict, str]]:
+    spec = importlib.util.spec_from_file_location("train_parser", REPO / "scripts" / "train_parser.py")
+    tp = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tp)
+    rng = random.Random(7)
+    out = []
+    for line in open(data_dir / "crossref-works.jsonl", encoding="utf-8"):
+        msg = json.loads(line)["message"]
+        if not msg.get("DOI") or not tp.held_out(msg["DOI"]):
+            continue
+        ex = tp.synth(msg, rng)
+        if not ex:
+            continue
+        text, spans = ex
+        gold = {lab: text[s:e] for lab, s, e in reversed(spans)}  # first span wins
+        gold["author"] = text[min(s for lab, s, e in spans if lab == "author"):max(
+            e for lab, s, e in spans if lab == "author")] if any(lab == "author" for lab, *_ in spans) else None
+        gold["year"] = re.sub(r"\D", "", gold.get("date", ""))[:4] or None
+        gold["doi"] = msg["DOI"] if "doi" in gold else None
+        authors = [a["family"] for a in msg.get("author") or [] if a.get("family")]
+        gold["authors"] = _shown_families(gold["author"], authors)
+        out.append((gold, text))
+    return out
+
+
+def _shown_families(author_seg: str | None, families: list[str]) -> list[str] | None:
+    """The families the string actually shows (it may stop at "et al.")."""
+    if not author_seg:
+        return None
+    return [f for f in families if f.strip() in author_seg]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("data_dir", nargs="?", default=str(REPO.parent / "shared" / "data"))
+    ap.add_argument("--limit", type=int, default=0, help="score only the first N strings of each set")
+    ap.add_argument("--no-synthetic", action="store_true")
+    ap.add_argument("--errors", metavar="FIELD", help="print mismatches for FIELD")
+    args = ap.parse_args()
+    data = Path(args.data_dir)
+    sets = {}
+    recs = [json.loads(line) for line in open(data / "anystyle-gold.jsonl", encoding="utf-8")]
+    sets["anystyle (1,669)"] = [(gold_anystyle(r), r["text"]) for r in recs]
+    recs = [json.loads(line) for line in open(data / "grobid-citations.jsonl", encoding="utf-8")]
+    sets["grobid-eval (327)"] = [(gold_grobid(r), r["text"]) for r in recs if r["split"] == "evaluation"]
+    if not args.no_synthetic:
+        synth = crossref_synthetic(data)
+        sets[f"crossref-synth held-out ({len(synth)})"] = synth
+    for name, items in sets.items():
+        if args.limit:
+            items = items[: args.limit]
+        t0 = time.time()
+        pairs = [(gold, predict(text)) for gold, text in items]
+        dt = time.time() - t0
+        fields = FIELDS + (("authors",) if "synth" in name else ())
+        print(f"\n{name}: {len(pairs)} strings, {1000 * dt / len(pairs):.1f} ms/string")
+        print(f"  {'field':<10} {'P':>6} {'R':>6} {'F1':>6} {'gold':>6}")
+        for field, (p, r, f1, n) in score(pairs, fields).items():
+            print(f"  {field:<10} {p:6.3f} {r:6.3f} {f1:6.3f} {n:6d}")
+        if args.errors:
+            for (gold, pred), (_, text) in zip(pairs, items):
+                g, p = gold.get(args.errors), pred.get(args.errors)
+                gl = g if isinstance(g, list) else [g]
+                if norm(p, args.errors) not in [norm(x, args.errors) for x in gl]:
+                    print(f"    {text}\n      gold={g!r}\n      pred={p!r}")
+
+
+if __name__ == "__main__":
+    main()

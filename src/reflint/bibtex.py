@@ -1,0 +1,89 @@
+"""Normalise references to BibTeX entries with stable citekeys.
+
+A citekey is ``<first author family><year><first title word>``, ASCII and lowercase
+(``gattie2017effectiveness``). Within one document a repeated key gets ``b``, ``c``, ...
+so adding a later duplicate never renames an earlier entry.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import bibtexparser
+from bibtexparser.model import Entry, Field
+
+from reflint.models import Fields, Reference
+
+_SKIP_WORDS = {"a", "an", "the", "on", "of", "in", "is", "are", "do", "does", "what", "how",
+               "why", "to", "for", "and", "at", "by", "with", "from"}
+_FORMAT = bibtexparser.BibtexFormat()
+_FORMAT.indent = "  "
+_FORMAT.block_separator = "\n"
+
+
+def ascii_word(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", folded.lower())
+
+
+def citekey(fields: Fields) -> str:
+    family = ascii_word(fields.authors[0].family) if fields.authors else ""
+    words = [ascii_word(w) for w in (fields.title or "").split()]
+    first = next((w for w in words if w and w not in _SKIP_WORDS), "")
+    return f"{family or 'anon'}{fields.year or 'nd'}{first}"
+
+
+def assign_keys(references: list[Reference]) -> None:
+    """Give every reference without a key (BibTeX entries keep theirs) a unique citekey."""
+    taken = {r.key for r in references if r.key}
+    for ref in references:
+        if ref.key:
+            continue
+        base = citekey(ref.fields)
+        key, suffix = base, ord("b")
+        while key in taken:
+            key, suffix = f"{base}{chr(suffix)}", suffix + 1
+        taken.add(key)
+        ref.key = key
+
+
+def tex(text: str | None) -> str | None:
+    """Escape LaTeX specials in prose fields; drop braces so the entry always balances."""
+    if not text:
+        return text
+    text = text.replace("{", "").replace("}", "")
+    return re.sub(r"(?<!\\)([&%$#])", r"\\\1", text)
+
+
+def _bibtex_authors(fields: Fields) -> str:
+    return " and ".join(f"{a.family}, {a.given}" if a.given else a.family for a in fields.authors)
+
+
+_CONTAINER_FIELD = {"article": "journal", "incollection": "booktitle", "inproceedings": "booktitle"}
+
+
+def to_entry(ref: Reference) -> Entry:
+    f = ref.fields
+    values = [
+        ("author", tex(_bibtex_authors(f))),
+        ("title", tex(f.title)),
+        (_CONTAINER_FIELD.get(f.type, "howpublished" if f.type == "misc" else "publisher"),
+         tex(f.container)),
+        ("year", f.year),
+        ("volume", f.volume),
+        ("number", f.issue),
+        ("pages", f.pages.replace("-", "--") if f.pages else None),
+        ("doi", f.doi),
+        ("pmid", f.pmid),
+        ("url", f.url),
+    ]
+    return Entry(f.type or "misc", ref.key or citekey(f),
+                 [Field(k, v) for k, v in values if v])
+
+
+def to_bibtex(references: list[Reference]) -> str:
+    library = bibtexparser.Library()
+    for ref in references:
+        library.add(to_entry(ref))
+    return bibtexparser.write_string(library, bibtex_format=_FORMAT)

@@ -1,0 +1,147 @@
+"""Visible text of an HTML document, with an exact map back to the source.
+
+A hand-written scanner rather than ``html.parser``: it must give an exact source span for
+every output character, run in linear time on hostile input, and never raise. Tags and
+comments vanish, ``<script>``/``<style>``/``<title>``/``<template>`` contents vanish, block
+tags become ``"\\n"``, table cells ``" "``, and each entity becomes its decoded character(s),
+all mapped to the whole tag or entity. Everything else, whitespace included, is copied as is.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from array import array
+from html.entities import html5
+
+BLOCK_TAGS = frozenset(
+    "p div li h1 h2 h3 h4 h5 h6 br tr ul ol table section article blockquote pre hr "
+    "dl dt dd header footer nav aside main figure figcaption caption address details summary "
+    "form fieldset thead tbody tfoot".split()
+)
+CELL_TAGS = frozenset({"td", "th"})
+RAW_TAGS = frozenset({"script", "style", "title", "template"})
+
+_SPECIAL = re.compile(r"[<&]")
+_TAG_NAME = re.compile(r"</?([A-Za-z][^\s/>]*)")
+# Used only when a quote precedes the first ">": honours quoted attribute values such as
+# title="a > b". Possessive quantifiers: no backtracking, so a failed match costs one pass.
+_QUOTED_TAG = re.compile(r"""</?[A-Za-z][^\s/>]*+(?:[^>"'=]|=\s*+"[^"]*+"|=\s*+'[^']*+'|=)*+>""")
+_RAW_CLOSE = {name: re.compile(rf"</{name}[\s/>]", re.IGNORECASE) for name in RAW_TAGS}
+_ENTITY = re.compile(r"&(?:#([xX][0-9A-Fa-f]+|[0-9]+);?|([A-Za-z][A-Za-z0-9]*)(;?))")
+_LEGACY_MAX = max(len(k) for k in html5 if not k.endswith(";"))
+
+
+def visible_text(text: str) -> tuple[str, array, array]:
+    """Return ``(plain, starts, ends)``; plain char ``i`` came from ``text[starts[i]:ends[i]]``.
+
+    The maps are ``array('q')`` (8 bytes per character instead of ~70 for a list of ints).
+    """
+    n = len(text)
+    parts: list[str] = []
+    starts = array("q")
+    ends = array("q")
+    no_gt_from = n + 1  # no ">" at or after this offset (cached so that "<" floods stay linear)
+
+    def emit_text(i: int, j: int) -> None:
+        parts.append(text[i:j])
+        starts.extend(range(i, j))
+        ends.extend(range(i + 1, j + 1))
+
+    def emit(chars: str, i: int, j: int) -> None:
+        parts.append(chars)
+        starts.extend([i] * len(chars))
+        ends.extend([j] * len(chars))
+
+    def find_gt(j: int) -> int:
+        nonlocal no_gt_from
+        if j >= no_gt_from:
+            return -1
+        g = text.find(">", j)
+        if g < 0:
+            no_gt_from = j
+        return g
+
+    def tag_end(j: int) -> int:
+        """Offset just past the tag starting at ``j``, or -1 if it never closes."""
+        g = find_gt(j)
+        if g < 0:
+            return -1
+        if text.find('"', j, g) < 0 and text.find("'", j, g) < 0:
+            return g + 1
+        # A quoted value may hide a ">"; look no further than the next "<" (keeps it linear).
+        h = text.find("<", g)
+        m = _QUOTED_TAG.match(text, j, n if h < 0 else h)
+        return m.end() if m else g + 1
+
+    i = 0
+    while i < n:
+        m = _SPECIAL.search(text, i)
+        j = m.start() if m else n
+        if j > i:
+            emit_text(i, j)
+        if m is None:
+            break
+        if text[j] == "&":
+            i = _entity(text, j, emit, emit_text)
+            continue
+        if text.startswith("<!--", j):
+            close = text.find("-->", j + 4)
+            if close >= 0:
+                i = close + 3
+                continue
+        if text.startswith(("<!", "<?"), j):  # doctype, bogus comment, unclosed comment
+            g = find_gt(j)
+            if g < 0:
+                emit_text(j, j + 1)
+                i = j + 1
+            else:
+                i = g + 1
+            continue
+        tm = _TAG_NAME.match(text, j)
+        end = tag_end(j) if tm else -1
+        if end < 0:  # "a < b", "<3", or a tag that never closes: plain text
+            emit_text(j, j + 1)
+            i = j + 1
+            continue
+        name = tm.group(1).lower()
+        closing = text[j + 1] == "/"
+        i = end
+        if name in RAW_TAGS and not closing and text[end - 2] != "/":
+            cm = _RAW_CLOSE[name].search(text, end)
+            g = find_gt(cm.start()) if cm else -1
+            if g >= 0:  # unclosed raw element: drop only the tag, keep what follows
+                i = g + 1
+        elif name in BLOCK_TAGS:
+            emit("\n", j, end)
+        elif name in CELL_TAGS:
+            emit(" ", j, end)
+    return "".join(parts), starts, ends
+
+
+def _entity(text: str, j: int, emit, emit_text) -> int:
+    """Decode the entity at ``j`` (a bare "&" stays text); return the offset after it."""
+    m = _ENTITY.match(text, j)
+    if m is None:
+        emit_text(j, j + 1)
+        return j + 1
+    number, name = m.group(1), m.group(2)
+    if number is not None:  # html.unescape applies the HTML5 rules (cp1252 remap, U+FFFD)
+        end = m.end()
+        digits = number.lstrip("xX").lstrip("0") or "0"
+        value = int(digits, 16 if number[0] in "xX" else 10) if len(digits) <= 8 else 0x110000
+        chars = html.unescape(f"&#{value};")
+    elif m.group(3) and name + ";" in html5:
+        end = m.end()
+        chars = html5[name + ";"]
+    else:  # legacy entity without ";" (e.g. "&copy 2020"): longest known prefix, exact span
+        for k in range(min(len(name), _LEGACY_MAX), 1, -1):
+            if name[:k] in html5:
+                end = j + 1 + k
+                chars = html5[name[:k]]
+                break
+        else:
+            emit_text(j, j + 1)
+            return j + 1
+    emit(chars.replace("\xa0", " "), j, end)
+    return end

@@ -1,0 +1,159 @@
+"""RL1xx: DOIs that are damaged as written. Offline, from ``reflint.doi``'s findings."""
+
+from __future__ import annotations
+
+from reflint import doi as doi_syntax
+from reflint.models import Applicability
+from reflint.rules.base import Context, Rule, fix
+
+
+def _with_problem(ctx: Context, problem: str):
+    return [m for m in ctx.extraction.dois if problem in m.problems]
+
+
+def doi_missing_prefix(ctx: Context):
+    """A DOI that lost its ``10.`` prefix cannot resolve.
+
+    Every DOI starts with the directory indicator ``10.``; copy-paste and citation
+    managers sometimes drop it. The fix prepends ``10.``. Offline it is *unsafe*
+    (the result is syntactically right but unverified); once Crossref confirms the
+    repaired DOI names the cited work it becomes *safe*.
+
+    Bad:
+
+        Meakins A. Acupuncture: what's the point? Br J Sports Med. 2017;51(6):484.
+        doi:1136/bjsports-2016-096248
+
+    Good:
+
+        Meakins A. Acupuncture: what's the point? Br J Sports Med. 2017;51(6):484.
+        doi:10.1136/bjsports-2016-096248
+    """
+    rule = RL101
+    for m in _with_problem(ctx, "missing-prefix"):
+        suggested = m.doi or "10." + m.raw
+        yield rule.diagnostic(
+            ctx, m.doi_start, m.junk_start,
+            f"DOI `{m.raw}` is missing the `10.` prefix",
+            {"doi": m.raw, "suggested_doi": suggested},
+            fix(f"Prepend `10.`: `{suggested}`", Applicability.UNSAFE,
+                (m.doi_start, m.junk_start, suggested)),
+        )
+
+
+def doi_truncated(ctx: Context):
+    """A DOI cut short: a registrant prefix with no (or a cut) suffix.
+
+    ``doi:10.1016/`` names a publisher, not a work. Offline there is no fix; with
+    Crossref, reflint proposes the DOI of the validated bibliographic match.
+
+    Bad:
+
+        Hall ML, Mackie AC, Cury Ribeiro D. ... Physiotherapy. 2018;104:167-177. doi:10.1016/
+
+    Good:
+
+        Hall ML, Mackie AC, Cury Ribeiro D. ... Physiotherapy. 2018;104:167-177.
+        doi:10.1016/j.physio.2017.08.001
+    """
+    rule = RL102
+    for m in _with_problem(ctx, "truncated"):
+        yield rule.diagnostic(ctx, m.start, m.junk_start,
+                              f"DOI `{m.raw}` is truncated: it has no complete suffix",
+                              {"doi": m.raw})
+
+
+def doi_malformed(ctx: Context):
+    """A DOI with spaces, line breaks, Unicode dashes or percent-escapes inside.
+
+    Such DOIs look right to a reader but fail to resolve when clicked or copied.
+    The fix rewrites the DOI in its normalised form when that form is unambiguous.
+
+    Bad:
+
+        doi:10.1136/ bjsports-2016-096248
+        doi:10.1097/MD.0000000000011225   (with a U+2010 hyphen in the suffix)
+
+    Good:
+
+        doi:10.1136/bjsports-2016-096248
+    """
+    rule = RL103
+    for m in _with_problem(ctx, "malformed"):
+        data = {"doi": m.raw}
+        repair = None
+        if m.doi:
+            data["suggested_doi"] = m.doi
+            repair = fix(f"Normalise to `{m.doi}`", Applicability.SAFE,
+                         (m.doi_start, m.junk_start, m.doi))
+        yield rule.diagnostic(ctx, m.doi_start, m.junk_start,
+                              f"DOI `{m.raw}` is malformed", data, repair)
+
+
+def doi_trailing_junk(ctx: Context):
+    """Punctuation or markup captured into a DOI or DOI link.
+
+    A trailing ``.``, ``,``, ``)`` or quote inside a link target makes the DOI
+    unresolvable. The fix removes it; parentheses that belong to the DOI
+    (``10.1016/S0140-6736(20)30183-5``) are kept.
+
+    Bad:
+
+        [Gattie 2017](https://doi.org/10.2519/jospt.2017.7096).)
+
+    Good:
+
+        [Gattie 2017](https://doi.org/10.2519/jospt.2017.7096)
+    """
+    rule = RL104
+    for m in _with_problem(ctx, "trailing-junk"):
+        junk = ctx.doc.text[m.junk_start:m.doi_end]
+        clean = ctx.doc.text[m.doi_start:m.junk_start]
+        yield rule.diagnostic(
+            ctx, m.doi_start, m.doi_end,
+            f"DOI `{clean}` has trailing junk `{junk}`",
+            {"doi": m.raw, "suggested_doi": m.doi or clean},
+            fix(f"Remove `{junk}`", Applicability.SAFE, (m.junk_start, m.doi_end, "")),
+        )
+
+
+def doi_noncanonical(ctx: Context):
+    """A DOI link in a legacy form instead of the configured canonical one.
+
+    ``http://dx.doi.org/`` still redirects, but Crossref's display guidelines ask
+    for ``https://doi.org/``. Off by default; enable with ``--select RL105``.
+    The canonical prefix is the ``doi-url-style`` setting (default ``https://doi.org/``).
+
+    Bad:
+
+        http://dx.doi.org/10.2519/jospt.2017.7096
+
+    Good:
+
+        https://doi.org/10.2519/jospt.2017.7096
+    """
+    rule = RL105
+    style = ctx.settings.get("doi-url-style", "https://doi.org/")
+    for m in _with_problem(ctx, "noncanonical"):
+        prefix = ctx.doc.text[m.start:m.doi_start]
+        doi = m.doi or ctx.doc.text[m.doi_start:m.junk_start]
+        yield rule.diagnostic(
+            ctx, m.start, m.junk_start,
+            f"DOI link uses `{prefix}` instead of `{style}`",
+            {"doi": m.raw, "suggested_doi": doi},
+            fix(f"Rewrite as `{doi_syntax.canonical(doi, style)}`", Applicability.SAFE,
+                (m.start, m.doi_start, style)),
+        )
+
+
+RL101 = Rule("RL101", "doi-missing-prefix", "error", "DOI lacks the `10.` prefix",
+             doi_missing_prefix, fixable="unsafe")
+RL102 = Rule("RL102", "doi-truncated", "error", "DOI prefix with no or a cut suffix",
+             doi_truncated)
+RL103 = Rule("RL103", "doi-malformed", "error",
+             "spaces, line breaks, Unicode dashes or escapes inside a DOI",
+             doi_malformed, fixable="sometimes")
+RL104 = Rule("RL104", "doi-trailing-junk", "error",
+             "punctuation or markup captured into a DOI", doi_trailing_junk, fixable="safe")
+RL105 = Rule("RL105", "doi-noncanonical", "info", "DOI link not in the canonical form",
+             doi_noncanonical, enabled_by_default=False, fixable="safe")
