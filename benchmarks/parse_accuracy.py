@@ -51,6 +51,10 @@ sys.path.insert(0, str(REPO / "src"))
 
 from reflint.parse import parse_reference, segment  # noqa: E402
 
+_spec = importlib.util.spec_from_file_location("train_parser", REPO / "scripts" / "train_parser.py")
+TRAIN = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(TRAIN)  # shares the GROBID label mapping and the synthetic generator
+
 FIELDS = ("author", "year", "title", "container", "volume", "issue", "pages", "doi")
 
 
@@ -80,8 +84,8 @@ def _first(segments: list, *labels: str) -> str | None:
     return None
 
 
-def gold_grobid(rec: dict) -> dict:
-    segs = rec["segments"]
+def gold_grobid(rec: dict, raw: bool = False) -> dict:
+    segs = rec["segments"] if raw else TRAIN.grobid_segments(rec)
     return {
         "author": _join(segs, ("author",)),
         "year": rec["fields"].get("year"),
@@ -149,16 +153,12 @@ def score(pairs: list[tuple[dict, dict]], fields: tuple[str, ...]) -> dict:
 
 
 def crossref_synthetic(data_dir: Path) -> list[tuple[dict, str]]:
-    spec = importlib.util.spec_from_file_location("train_parser", REPO / "scripts" / "train_parser.py")
-    tp = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tp)
     rng = random.Random(7)
+    msgs = TRAIN.crossref_records(data_dir, held=True)
+    pool = [a for m in msgs for a in m.get("author") or [] if a.get("family") and a.get("given")]
     out = []
-    for line in open(data_dir / "crossref-works.jsonl", encoding="utf-8"):
-        msg = json.loads(line)["message"]
-        if not msg.get("DOI") or not tp.held_out(msg["DOI"]):
-            continue
-        ex = tp.synth(msg, rng)
+    for msg in msgs:
+        ex = TRAIN.synth(msg, rng, pool)
         if not ex:
             continue
         text, spans = ex
@@ -186,13 +186,15 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="score only the first N strings of each set")
     ap.add_argument("--no-synthetic", action="store_true")
     ap.add_argument("--errors", metavar="FIELD", help="print mismatches for FIELD")
+    ap.add_argument("--grobid-raw", action="store_true",
+                    help="score GROBID's monograph booktitles as container, not title")
     args = ap.parse_args()
     data = Path(args.data_dir)
     sets = {}
     recs = [json.loads(line) for line in open(data / "anystyle-gold.jsonl", encoding="utf-8")]
     sets["anystyle (1,669)"] = [(gold_anystyle(r), r["text"]) for r in recs]
     recs = [json.loads(line) for line in open(data / "grobid-citations.jsonl", encoding="utf-8")]
-    sets["grobid-eval (327)"] = [(gold_grobid(r), r["text"]) for r in recs if r["split"] == "evaluation"]
+    sets["grobid-eval (327)"] = [(gold_grobid(r, args.grobid_raw), r["text"]) for r in recs if r["split"] == "evaluation"]
     if not args.no_synthetic:
         synth = crossref_synthetic(data)
         sets[f"crossref-synth held-out ({len(synth)})"] = synth

@@ -64,13 +64,36 @@ def to_example(text: str, spans: list[tuple[str, int, int]]) -> tuple[list, list
     return to_crfsuite(sequence_features(text, tokens)), labels
 
 
+def grobid_segments(rec: dict) -> list[tuple[str, str]]:
+    """GROBID segments, with a monograph's title moved from ``booktitle`` to ``title``.
+
+    GROBID tags a book's own title as ``booktitle`` when there is no article title
+    ("F. Dolphin. The porphyrins. Academic Press, 1978."); in reflint's fields (and in
+    AnyStyle's labels) that is the title, and a book has no container. Booktitles that
+    read as proceedings or follow "in" stay containers. Used for training and for scoring.
+    """
+    segs = rec["segments"]
+    labels = {lab for lab, _ in segs}
+    if "booktitle" not in labels or labels & {"title", "journal"}:
+        return segs
+    out = []
+    for lab, seg in segs:
+        if lab == "booktitle":
+            before = rec["text"][: rec["text"].find(seg)].rstrip().lower()
+            proc = re.search(r"(?i)\b(?:proc|conference|workshop|symposium|meeting|congress)", seg)
+            if not proc and not before.endswith(("in", "in:")):
+                lab = "title"
+        out.append((lab, seg))
+    return out
+
+
 def grobid_train(data_dir: Path) -> list[tuple[str, list]]:
     out = []
     for line in open(data_dir / "grobid-citations.jsonl", encoding="utf-8"):
         rec = json.loads(line)
         if rec["split"] != "train":
             continue
-        segs = [(GROBID_LABELS.get(lab, "note"), s) for lab, s in rec["segments"]]
+        segs = [(GROBID_LABELS.get(lab, "note"), s) for lab, s in grobid_segments(rec)]
         spans = align(rec["text"], segs)
         if spans is not None:
             out.append((rec["text"], spans))
@@ -79,19 +102,38 @@ def grobid_train(data_dir: Path) -> list[tuple[str, list]]:
 
 # ---- synthetic strings from Crossref records -------------------------------------------
 
-def _initials(given: str, rng: random.Random, style: str) -> str:
-    parts = [p for p in re.split(r"[\s.]+", given) if p]
-    letters = []
-    for p in parts:
-        letters.append("-".join(q[0] for q in p.split("-") if q) if "-" in p else p[0])
-    if style == "tight":  # Vancouver: JA
+PLACES = ["New York", "London", "Oxford", "Cambridge", "Boston", "Berlin", "Philadelphia",
+          "Amsterdam", "Chicago", "Sydney", "Toronto", "Paris", "Baltimore", "New York, NY"]
+STYLES = ["vancouver", "vancouver", "apa", "apa", "harvard", "harvard", "ieee", "acm", "chicago"]
+
+
+def _initials(given: str, tight: bool, rng: random.Random) -> str:
+    """``Joshua Adam`` -> ``JA`` (Vancouver) or ``J. A.`` / ``J.A.`` (APA, Harvard, IEEE)."""
+    letters = ["-".join(q[0] for q in p.split("-") if q) for p in re.split(r"[\s.]+", given) if p]
+    if tight:
         return "".join(x.replace("-", "") for x in letters)
-    sep = " " if rng.random() < 0.7 else ""
-    return sep.join(f"{x}." for x in letters)  # APA: J. A. / J.A.
+    return (" " if rng.random() < 0.7 else "").join(f"{x}." for x in letters)
+
+
+def _name(a: dict, style: str, first: bool, rng: random.Random) -> str:
+    fam, given = a["family"].strip(), (a.get("given") or "").strip()
+    if rng.random() < 0.04:
+        fam = fam.upper()
+    if not given:
+        return fam
+    if style == "vancouver" or (style == "harvard" and rng.random() < 0.4):
+        return f"{fam}{', ' if style == 'harvard' else ' '}{_initials(given, True, rng)}"
+    if style in ("apa", "harvard"):
+        return f"{fam}, {_initials(given, False, rng)}"
+    if style == "ieee":
+        return f"{_initials(given, False, rng)} {fam}"
+    if style == "chicago" and first:
+        return f"{fam}, {given}"
+    return f"{given} {fam}"  # acm, chicago after the first
 
 
 def _damage(s: str, rng: random.Random) -> str:
-    """PDF copy-paste damage: ligatures, hyphenation breaks, stray spaces."""
+    """PDF copy-paste damage: ligatures, hyphenation breaks."""
     if rng.random() < 0.15:
         s = s.replace("fi", "ﬁ").replace("fl", "ﬂ")
     if rng.random() < 0.12:
@@ -105,151 +147,138 @@ def _damage(s: str, rng: random.Random) -> str:
     return s
 
 
-def synth(msg: dict, rng: random.Random) -> tuple[str, list] | None:
-    """Format one Crossref record in a random style; returns (text, spans) or None."""
-    title = html.unescape(re.sub(r"<[^>]+>", "", (msg.get("title") or [""])[0])).strip()
+class _Pieces:
+    """A string built from labelled pieces; the punctuation around them is "other"."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.text, self.spans, self.rng = "", [], rng
+
+    def add(self, label: str, piece: str) -> None:
+        if label != "other" and piece:
+            self.spans.append((label, len(self.text), len(self.text) + len(piece)))
+        self.text += piece
+
+    def field(self, label: str, value: str | None, before: str = "", after: str = "") -> None:
+        """Add ``before + value + after`` when ``value`` is set (nothing otherwise)."""
+        if value:
+            if self.rng.random() < 0.03:
+                before = re.sub(r"^([,.;:])", r" \1", before)  # stray space before punctuation
+            self.add("other", before)
+            self.add(label, value)
+            self.add("other", after)
+
+
+def synth(msg: dict, rng: random.Random, pool: list[dict]) -> tuple[str, list] | None:
+    """Format one Crossref record in a random style; returns (text, spans) or None.
+
+    ``pool`` supplies editor names for chapters. One in eight articles is rendered as a
+    book (title, place, publisher) so the model sees books in health-style formatting.
+    """
+    title = html.unescape(re.sub(r"<[^>]+>", "", (msg.get("title") or [""])[0]))
+    title = re.sub(r"\s+", " ", title).strip()
     year = ((msg.get("issued") or {}).get("date-parts") or [[None]])[0][0]
     authors = [a for a in msg.get("author") or [] if a.get("family")]
-    if not title or not year or len(title) > 300:
+    if not title or not year or len(title) > 300 or not authors:
         return None
-    title = re.sub(r"\s+", " ", title)
-    ctitles = msg.get("container-title") or []
-    short = msg.get("short-container-title") or []
-    container = ctitles[-1] if ctitles else ""
-    if short and rng.random() < 0.5:
-        container = short[0]
-    vol, iss, page = msg.get("volume"), msg.get("issue"), msg.get("page")
-    doi = msg.get("DOI")
+    ctitles, short = msg.get("container-title") or [], msg.get("short-container-title") or []
+    container = short[0] if short and rng.random() < 0.5 else (ctitles[-1] if ctitles else None)
     kind = msg.get("type", "")
-    style = rng.choice(["vancouver", "vancouver", "apa", "apa", "harvard", "harvard", "ieee"])
-    dash = rng.choice(["-", "-", "–"])
-    if page:
-        page = page.replace("-", dash)
-    pieces: list[tuple[str, str]] = []  # (label, text); punctuation is "other"
-
-    def add(label: str, text: str) -> None:
-        pieces.append((label, text))
-
+    kind = ("book" if kind in ("book", "monograph", "edited-book", "reference-book") or rng.random() < 0.12
+            else "chapter" if kind in ("book-chapter", "proceedings-article") and container else "article")
+    vol, iss, doi = msg.get("volume"), msg.get("issue"), msg.get("DOI")
+    page = (msg.get("page") or "").replace("-", rng.choice(["-", "-", "–"])) or None
+    publisher = msg.get("publisher") if kind != "article" else None
+    place = rng.choice(PLACES) if kind != "article" and rng.random() < 0.7 else None
+    style = rng.choice(STYLES)
+    p = _Pieces(rng)
     if rng.random() < 0.35:
-        add("other", rng.choice(["{n}. ", "[{n}] ", "• ", "{n}) ", "{n} "]).format(n=rng.randint(1, 80)))
-    # authors
-    max_auth = {"vancouver": 6, "apa": 20, "harvard": 3, "ieee": 6}[style]
+        p.add("other", rng.choice(["{n}. ", "[{n}] ", "• ", "{n}) ", "{n} "]).format(n=rng.randint(1, 80)))
+
+    max_auth = {"vancouver": 6, "apa": 20, "harvard": 3}.get(style, 6)
     etal = len(authors) > max_auth or (len(authors) > 2 and rng.random() < 0.15)
     shown = authors[: rng.choice([1, 3, max_auth])] if etal else authors
-    names = []
-    for a in shown:
-        fam, given = a["family"].strip(), (a.get("given") or "").strip()
-        if style == "vancouver":
-            names.append(f"{fam} {_initials(given, rng, 'tight')}".strip())
-        elif style == "ieee":
-            names.append(f"{_initials(given, rng, 'dots')} {fam}".strip())
-        elif style == "harvard" and rng.random() < 0.4:
-            names.append(f"{fam}, {_initials(given, rng, 'tight')}" if given else fam)
-        else:
-            names.append(f"{fam}, {_initials(given, rng, 'dots')}" if given else fam)
-    for i, name in enumerate(names):
+    last_join = {"vancouver": ", ", "apa": ", & "}.get(style, rng.choice([" and ", ", and ", " & "]))
+    for i, a in enumerate(shown):
         if i:
-            last = i == len(names) - 1 and not etal
-            if style == "vancouver" or not last:
-                add("author", ", ")
-            elif style == "apa":
-                add("author", ", & ")
-            else:
-                add("author", rng.choice([" & ", " and ", ", and "]))
-        add("author", name)
+            p.add("author", last_join if i == len(shown) - 1 and not etal else ", ")
+        p.add("author", _name(a, style, i == 0, rng))
     if etal:
-        add("author", rng.choice([", et al", " et al", ", et al."]))
-    if names:
-        add("other", "" if pieces[-1][1].endswith(".") else ".")
-        add("other", " ")
-    ytxt = str(year) + (rng.choice("ab") if rng.random() < 0.05 else "")
-    if style in ("apa", "harvard") and names:
-        add("other", "(" if style == "apa" or rng.random() < 0.7 else "")
-        add("date", ytxt)
-        add("other", "). " if pieces[-1 - 1][1] == "(" else ". ")
-    t = _damage(title, rng)
-    quoted = style == "ieee"
-    add("other", "“" if quoted else "")
-    add("title", t)
-    add("other", ("," if quoted else "" if t[-1] in "?!." else ".") + ("” " if quoted else " "))
-    is_book = kind in ("book", "monograph", "edited-book", "reference-book")
-    is_part = kind in ("book-chapter", "proceedings-article", "reference-entry") and container
-    if is_part:
-        add("other", "In: " if style == "vancouver" else "In ")
-    if container and not is_book:
-        add("container", _damage(container, rng))
-    publisher = msg.get("publisher") or ""
-    if is_book or is_part:
-        add("other", ". " if style != "apa" else ", ")
-        if publisher:
-            add("publisher", publisher)
-            add("other", "; " if style == "vancouver" else ", ")
-        if style not in ("apa", "harvard"):
-            add("date", str(year))
-        if page:
-            add("other", ". p. " if style == "vancouver" else " (pp. " if style == "apa" else ", pp. ")
-            add("pages", page)
-            add("other", ")" if style == "apa" else "")
+        p.add("author", rng.choice([", et al", " et al", ", et al.", " et al."]))
+    year_first = style in ("apa", "harvard") or (style in ("acm", "chicago") and rng.random() < 0.3)
+    ytxt = str(year) + (rng.choice("ab") if year_first and rng.random() < 0.05 else "")
+    dot = "" if p.text.endswith(".") else "."
+    if not year_first:
+        p.add("other", dot)
+    elif style == "apa" or rng.random() < 0.6:
+        p.field("date", ytxt, dot + " (" if style == "apa" else " (", ").")
+    else:
+        p.field("date", ytxt, dot + " ", ".")
+
+    quoted = style == "ieee" or (style == "chicago" and kind != "book")
+    end = "" if title[-1] in "?!." else "," if style == "ieee" else "."
+    p.field("title", _damage(title, rng), " “" if quoted else " ", end + ("”" if quoted else ""))
+    cont = _damage(container, rng) if container and kind != "book" else None
+    if kind == "chapter":
+        eds = rng.sample(pool, k=rng.randint(1, 3)) if rng.random() < 0.5 else []
+        ed = ", ".join(_name(e, "ieee" if style == "apa" else style, False, rng) for e in eds)
+        p.add("other", " In: " if style == "vancouver" else " In ")
+        p.field("editor", ed, "", {"vancouver": ", editors. ", "apa": " (Eds.), "}.get(style, " (eds), "))
+        p.field("container", cont)
+    elif cont:
+        p.field("container", cont, " ")
+    if kind != "article":
+        if style == "apa":
+            p.field("pages", page, " (pp. ", ")")
+            p.field("publisher", publisher, ". ")
+        else:
+            p.field("location", place, ". " if cont else " ", ":")
+            p.field("publisher", publisher, " " if place else ". " if cont else " ")
+            if not year_first:
+                p.field("date", str(year), "; " if style == "vancouver" else ", ")
+            p.field("pages", page, ". p. " if style == "vancouver" else ", pp. ")
     elif style == "vancouver":
-        add("other", ". " if container else "")
-        add("date", str(year) if rng.random() < 0.8 else f"{year} {rng.choice(['Jan', 'Mar', 'Jun', 'Oct'])}")
-        if vol:
-            add("other", ";")
-            add("volume", vol)
-        if iss:
-            add("other", "(")
-            add("issue", iss)
-            add("other", ")")
-        if page:
-            add("other", ":")
-            add("pages", page)
-    elif style == "ieee":
-        for lab, pre, val in (("volume", ", vol. ", vol), ("issue", ", no. ", iss), ("pages", ", pp. ", page)):
-            if val:
-                add("other", pre)
-                add(lab, val)
-        add("other", ", ")
-        add("date", str(year))
-    else:  # APA / Harvard journal article
-        if vol:
-            add("other", ", " if rng.random() < 0.8 else " ")
-            add("volume", vol)
-        if iss:
-            add("other", "(")
-            add("issue", iss)
-            add("other", ")")
-        if page:
-            add("other", ", " if style == "apa" or rng.random() < 0.5 else ", pp. ")
-            add("pages", page)
-    add("other", ".")
+        month = f" {rng.choice(['Jan', 'Mar', 'Jun', 'Oct'])}" if rng.random() < 0.2 else ""
+        p.field("date", f"{year}{month}", ". ")
+        p.field("volume", vol, ";")
+        p.field("issue", iss, "(", ")")
+        p.field("pages", page, ":")
+    elif style in ("ieee", "acm") or (style == "harvard" and rng.random() < 0.3):
+        p.field("volume", vol, ", vol. ")
+        p.field("issue", iss, ", no. ")
+        p.field("pages", page, ", pp. ")
+        if not year_first:
+            p.field("date", str(year), ", ")
+    elif style == "chicago":
+        p.field("volume", vol, " ")
+        p.field("issue", iss, ", no. ")
+        if not year_first:
+            p.field("date", str(year), " (", ")")
+        p.field("pages", page, ": ")
+    else:  # APA / Harvard
+        p.field("volume", vol, ", ")
+        p.field("issue", iss, "(", ")")
+        p.field("pages", page, ", pp. " if style == "harvard" and rng.random() < 0.5 else ", ")
+    p.add("other", "" if p.text.endswith(".") else ".")
     if doi and rng.random() < 0.6:
-        add("other", " ")
         form = rng.choice(["doi:{d}", "https://doi.org/{d}", "DOI: {d}", "doi: {d}", "http://dx.doi.org/{d}"])
-        add("doi", form.format(d=doi))
-        if rng.random() < 0.3:
-            add("other", ".")
+        p.field("doi", form.format(d=doi), " ", "." if rng.random() < 0.3 else "")
     if rng.random() < 0.05:
-        add("other", " PMID: ")
-        add("note", str(rng.randint(10**6, 4 * 10**7)))
-    text, spans, pos = "", [], 0
-    for label, piece in pieces:
-        if label != "other" and piece:
-            spans.append((label, pos, pos + len(piece)))
-        text += piece
-        pos += len(piece)
-    if style == "harvard" and not names:
-        return None
-    return text.strip(), spans
+        p.field("note", str(rng.randint(10**6, 4 * 10**7)), " PMID: ")
+    return p.text, p.spans
 
 
-def synthetic(data_dir: Path, rng: random.Random, copies: int) -> list[tuple[str, list]]:
+def crossref_records(data_dir: Path, held: bool) -> list[dict]:
+    """Crossref messages in the training part (``held=False``) or the held-out part."""
+    msgs = (json.loads(line)["message"] for line in open(data_dir / "crossref-works.jsonl", encoding="utf-8"))
+    return [m for m in msgs if m.get("DOI") and held_out(m["DOI"]) == held]
+
+
+def synthetic(msgs: list[dict], rng: random.Random, copies: int) -> list[tuple[str, list]]:
+    pool = [a for m in msgs for a in m.get("author") or [] if a.get("family") and a.get("given")]
     out = []
-    for line in open(data_dir / "crossref-works.jsonl", encoding="utf-8"):
-        msg = json.loads(line)["message"]
-        if not msg.get("DOI") or held_out(msg["DOI"]):
-            continue
+    for msg in msgs:
         for _ in range(copies):
-            ex = synth(msg, rng)
+            ex = synth(msg, rng, pool)
             if ex:
                 out.append(ex)
     return out
@@ -270,7 +299,7 @@ def main() -> None:
     data_dir = Path(args.data_dir)
     rng = random.Random(SEED)
     grobid = grobid_train(data_dir)
-    synth_ex = [] if args.no_synthetic else synthetic(data_dir, rng, args.copies)
+    synth_ex = [] if args.no_synthetic else synthetic(crossref_records(data_dir, False), rng, args.copies)
     print(f"grobid-citations.jsonl split=train: {len(grobid)} strings")
     print(f"crossref-works.jsonl synthetic (held-out records excluded): {len(synth_ex)} strings")
     examples = grobid + synth_ex

@@ -49,12 +49,12 @@ def doi_truncated(ctx: Context):
 
     Bad:
 
-        Hall ML, Mackie AC, Cury Ribeiro D. ... Physiotherapy. 2018;104:167-177. doi:10.1016/
+        Espejo-Antunez L, et al. Dry needling in the management of myofascial trigger
+        points: a systematic review of randomized controlled trials. 2017. doi:10.1016/
 
     Good:
 
-        Hall ML, Mackie AC, Cury Ribeiro D. ... Physiotherapy. 2018;104:167-177.
-        doi:10.1016/j.physio.2017.08.001
+        ... 2017. doi:10.1016/j.ctim.2017.06.003
     """
     rule = RL102
     for m in _with_problem(ctx, "truncated"):

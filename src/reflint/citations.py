@@ -1,0 +1,227 @@
+"""In-text citations: ``(Gattie et al. 2017)``, ``Smith (2019a)``, ``[2-4]``, ``[@key]``, DOI links.
+
+Works on one string (the prose, with code and the reference list blanked out) and returns
+offsets into it; :mod:`reflint.extract` maps them to the source. Every scan is a bounded or
+anchored pattern, so deep nesting and multi-megabyte lines stay linear: parentheses are only
+read when they hold at most 400 characters and no other parenthesis.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from reflint.models import Citation
+
+_PAREN = re.compile(r"\(([^()]{1,400})\)")
+_NUMERIC = re.compile(r"\[(\d{1,3}(?:[ \t]*[-–—][ \t]*\d{1,3})?"
+                      r"(?:[ \t]*,[ \t]*\d{1,3}(?:[ \t]*[-–—][ \t]*\d{1,3})?)*)\]")
+_BRACKET = re.compile(r"\[([^\[\]\n]{1,500})\]")
+_KEY = r"[\w](?:[\w:.#$%&+?<>~/-]*\w)?"
+_BRACKET_KEY = re.compile(rf"(?:^|(?<=[\s;\[-]))@({_KEY})")
+_BARE_KEY = re.compile(rf"(?<![\w@.\[/:;-])@({_KEY})")
+_MD_DOI_LINK = re.compile(r"\[[^\[\]\n]{1,300}\]\(\s*<?(?:https?:)?//(?:dx\.|www\.)?doi\.org/"
+                          r"(?:[^\s()<>]|\([^\s()<>]*\))+>?(?:[ \t]+\"[^\"\n]*\")?\s*\)", re.I)
+
+_LEAD = re.compile(r"\s*(?:(?:see(?:[ \t]+also)?|e\.g\.,?|i\.e\.,?|cf\.|compare|for[ \t]+example,?"
+                   r"|reviewed[ \t]+in|as[ \t]+in|also)\s+)*", re.I)
+_YEAR = re.compile(r"(?<![\w/.-])((?:19|20)\d\d[a-z]?)(?![\w/-])")
+_MORE_YEAR = re.compile(r"\s*,\s*((?:19|20)\d\d[a-z]?)(?![\w/-])")
+_LOCATOR = re.compile(r"\s*(?:,\s*)?(?:(?:p|pp|para|ch|chap|fig|sec|s)\.|§|pages?|chapter|table|figure)"
+                      r"\s*[\w–-]+(?:\s*[-–,]\s*[\w]+)*\s*", re.I)
+_ETAL = re.compile(r"\s*,?\s*\bet\s+al\b\.?\s*$")
+_AUTHOR_SEP = re.compile(r"\s*,\s*(?:(?:&|and)\s+)?|\s+(?:&|and)\s+|\s*&\s*")
+_PARTICLES = {"van", "von", "de", "der", "den", "del", "della", "da", "di", "du", "dos", "das",
+              "la", "le", "ten", "ter", "st.", "al", "el", "bin", "ibn"}
+_WORD = r"[^\W\d_](?:[^\W\d_]|['’.-])*"
+_NAME = re.compile(rf"(?:(?:{'|'.join(re.escape(p) for p in _PARTICLES)})\s+){{0,3}}{_WORD}"
+                   rf"(?:\s+{_WORD}){{0,3}}", re.I)
+_TOKEN = re.compile(rf"{_WORD}|[&,]")
+# Capitalised words that precede a year without being anyone's name: "(March 2020)".
+_NOT_AUTHORS = set("""january february march april may june july august september october
+    november december jan feb mar apr jun jul aug sep sept oct nov dec spring summer autumn
+    fall winter in on at by since from until till before after during circa ca updated
+    published accessed retrieved revised copyright version figure fig table see also the
+    this that these those year years fiscal fy phase step day week month vol volume issue
+    no edition ed est founded recently later earlier between around about approximately
+    and or of for however moreover furthermore indeed similarly likewise thus therefore hence
+    notably here there today overall finally first second third then while when as although
+    but yet so according our their its his her we they it a an""".split())
+
+
+def find_citations(text: str, *, bare_keys: bool = False) -> list[Citation]:
+    """Every in-text citation in ``text``, sorted; ``bare_keys`` enables Pandoc ``@key`` prose."""
+    found = _author_year(text) + _numeric(text) + _doi_links(text)
+    brackets = _pandoc(text)
+    found += brackets
+    if bare_keys:
+        starts = [c.start for c in brackets]  # sorted, and brackets never overlap
+        found += [c for c in _bare_keys(text)
+                  if not (i := bisect_right(starts, c.start)) or brackets[i - 1].end <= c.start]
+    return sorted(found, key=lambda c: (c.start, c.end))
+
+
+def _cite(text: str, start: int, end: int, style: str, **kw) -> Citation:
+    return Citation(start, end, " ".join(text[start:end].split()), style, **kw)
+
+
+def _author_year(text: str) -> list[Citation]:
+    out: list[Citation] = []
+    for m in _PAREN.finditer(text):
+        content, base = m.group(1), m.start(1)
+        if "\n\n" in content or (m.start() and text[m.start() - 1] == "]"):
+            continue  # spans a paragraph break, or is a Markdown link target
+        years = _years_only(content)
+        if years is not None:
+            out += _narrative(text, m.start(), m.end(), [(base + s, base + e, y) for s, e, y in years])
+            continue
+        offset = 0
+        for part in content.split(";"):
+            out += _parenthetical(text, part, base + offset)
+            offset += len(part) + 1
+    return out
+
+
+def _years_only(content: str) -> list[tuple[int, int, str]] | None:
+    """``2017``, ``2019a, 2020``, ``2017, p. 5``: the year list of a narrative citation."""
+    m = re.match(r"\s*", content)
+    return _year_list(content, m.end())
+
+
+def _year_list(s: str, pos: int) -> list[tuple[int, int, str]] | None:
+    """Years from ``pos`` to the end of ``s`` (an optional page locator may follow)."""
+    y = _YEAR.match(s, pos)
+    if not y:
+        return None
+    years = [(y.start(1), y.end(1), y.group(1))]
+    pos = y.end()
+    while more := _MORE_YEAR.match(s, pos):
+        years.append((more.start(1), more.end(1), more.group(1)))
+        pos = more.end()
+    loc = _LOCATOR.match(s, pos)
+    if loc:
+        pos = loc.end()
+    return years if not s[pos:].strip() else None
+
+
+def _parenthetical(text: str, part: str, base: int) -> list[Citation]:
+    """One ``;``-separated part of a parenthesis: ``[see ]Authors[,] Year[, Year][, p. 5]``."""
+    lead = _LEAD.match(part).end()
+    y = _YEAR.search(part, lead)
+    if not y:
+        return []
+    years = _year_list(part, y.start())
+    authors = _authors(part[lead:y.start()])
+    if not years or not authors:
+        return []
+    first = base + lead
+    return [_cite(text, first if i == 0 else base + s, base + e, "author-year", authors=authors, year=yr)
+            for i, (s, e, yr) in enumerate(years)]
+
+
+def _authors(s: str) -> list[str] | None:
+    """Family names from ``Smith, Jones & Lee`` / ``Gattie et al.``; None if not all names."""
+    s = _ETAL.sub("", s.strip().rstrip(",").rstrip())
+    names = [n for n in _AUTHOR_SEP.split(s) if n]
+    if not names or len(names) > 6 or not all(_is_name(n) for n in names):
+        return None
+    return names
+
+
+def _is_name(name: str) -> bool:
+    if not _NAME.fullmatch(name):
+        return False
+    words = [w for w in name.split() if w.lower() not in _PARTICLES] or name.split()
+    return all(w[0].isupper() for w in words) and words[0].lower().rstrip(".") not in _NOT_AUTHORS
+
+
+def _narrative(text: str, open_: int, close: int, years: list[tuple[int, int, str]]) -> list[Citation]:
+    """``Gattie et al. (2017)``: read the names right before the parenthesis, backwards."""
+    window_start = max(0, open_ - 200)
+    window = text[window_start:open_]
+    stripped = window.rstrip(" \t")
+    if len(window) - len(stripped) > 1 or not stripped:
+        return []
+    toks = [(t.group(), t.start(), t.end()) for t in _TOKEN.finditer(stripped)]
+    if not toks or toks[-1][2] != len(stripped):
+        return []
+
+    def tok(j: int) -> str:  # token j if only whitespace separates it from token j + 1
+        if j < 0 or (j + 1 < len(toks) and stripped[toks[j][2]:toks[j + 1][1]].strip()):
+            return ""
+        return toks[j][0]
+
+    i = len(toks) - 1
+    if tok(i).lower() in ("al.", "al") and tok(i - 1).lower() == "et":
+        i -= 3 if tok(i - 2) == "," else 2
+    names: list[str] = []
+    start = first = 0
+    joined = False  # a list of names must end in "and"/"&": "Smith, Jones and Lee (2019)"
+    while (word := tok(i)) and word[0].isupper() and word.lower().rstrip(".") not in _NOT_AUTHORS:
+        first = i
+        while tok(first - 1).lower() in _PARTICLES:
+            first -= 1
+        start = toks[first][1]
+        names.append(re.sub(r"['’]s$", "", stripped[start:toks[i][2]]))
+        i = first - 1
+        if tok(i) in ("&", "and"):
+            joined = True
+            i -= 2 if tok(i - 1) == "," else 1
+        elif tok(i) == "," and joined:
+            i -= 1
+        else:
+            break
+    before = tok(first - 1)  # "Lancet Global Health (2020)" is a title, not a citation
+    if before[:1].isupper() and before.lower().rstrip(".") not in _NOT_AUTHORS:
+        return []
+    if not names or not all(_is_name(n) for n in names):
+        return []
+    names.reverse()
+    begin = window_start + start
+    if len(years) == 1:
+        return [_cite(text, begin, close, "author-year", authors=names, year=years[0][2])]
+    return [_cite(text, begin if k == 0 else s, e, "author-year", authors=names, year=y)
+            for k, (s, e, y) in enumerate(years)]
+
+
+def _numeric(text: str) -> list[Citation]:
+    out = []
+    for m in _NUMERIC.finditer(text):
+        before = text[m.start() - 1] if m.start() else "\n"
+        after = text[m.end()] if m.end() < len(text) else ""
+        if before in "!]^\\" or after in ("(", "["):
+            continue  # image, reference-style or inline link, escaped bracket
+        if after == ":" and before == "\n":
+            continue  # footnote or link definition "[1]: https://..."
+        out.append(_cite(text, m.start(), m.end(), "numeric", numbers=_expand(m.group(1))))
+    return out
+
+
+def _expand(spec: str) -> list[int]:
+    """``1,3-5`` -> [1, 3, 4, 5]; an implausible range keeps just its ends."""
+    numbers: list[int] = []
+    for piece in spec.split(","):
+        ends = [int(x) for x in re.split(r"[-–—]", piece)]
+        lo, hi = ends[0], ends[-1]
+        numbers += list(range(lo, hi + 1)) if lo <= hi <= lo + 200 else [lo, hi][: len(ends)]
+    return numbers
+
+
+def _pandoc(text: str) -> list[Citation]:
+    out = []
+    for m in _BRACKET.finditer(text):
+        if "@" not in m.group(1) or (m.end() < len(text) and text[m.end()] == "("):
+            continue
+        keys = [k.group(1) for k in _BRACKET_KEY.finditer(m.group(1))]
+        if keys:
+            out.append(_cite(text, m.start(), m.end(), "pandoc", keys=keys))
+    return out
+
+
+def _bare_keys(text: str) -> list[Citation]:
+    """Pandoc's narrative form: ``@gattie2017 says``."""
+    return [_cite(text, m.start(), m.end(), "pandoc", keys=[m.group(1)]) for m in _BARE_KEY.finditer(text)]
+
+
+def _doi_links(text: str) -> list[Citation]:
+    return [_cite(text, m.start(), m.end(), "doi-link") for m in _MD_DOI_LINK.finditer(text)]

@@ -1,0 +1,412 @@
+"""Find what a document cites: reference lists, BibTeX entries, DOI mentions, in-text citations.
+
+Everything is found in ``doc.plain`` with code, comments and front matter blanked out (same
+length, so offsets survive) and mapped back to ``doc.text`` at the end. Patterns are anchored
+or bounded, so huge lines and deep nesting stay linear.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from bisect import bisect_left
+from dataclasses import replace
+
+import bibtexparser
+from bibtexparser import model as bib
+from pylatexenc.latex2text import LatexNodes2Text
+
+from reflint.citations import find_citations
+from reflint.doi import find_dois
+from reflint.models import Author, Citation, Document, DoiMention, Extraction, Fields, Reference
+from reflint.parse import parse_reference
+
+# bibtexparser logs every malformed block; reflint reports them as notes instead.
+logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
+
+_REF_HEADING = re.compile(
+    r"(?:\#{1,6}[ \t]*)?(?:<h[1-6][^<>]{0,100}>)?(?:\*\*|__|\*|_)?[ \t]*<?[ \t]*(?:\d{1,2}\.?[ \t]+)?"
+    r"(?:references?|reference[ \t]+list|bibliography|sources|works[ \t]+cited|literature"
+    r"(?:[ \t]+cited)?|cited[ \t]+literature|further[ \t]+reading)"
+    r"[ \t]*>?[ \t]*:?[ \t]*(?:\*\*|__|\*|_)?[ \t]*:?(?:</h[1-6]>)?[ \t]*\#*", re.I)
+_OTHER_HEADING = re.compile(r"\#{1,6}(?:[ \t]|$)|<h[1-6][\s>]|(\*\*|__)[^*_]{1,120}\1:?$|<[^<>/]{1,80}>$",
+                            re.I)
+_SEPARATOR = re.compile(r"[=\-_*]{3,}[ \t]*")
+_MARKER = re.compile(r"[ \t]*(?:(?:[-*+•‣◦▪●]|(\d{1,3})[.)])[ \t]+|\[(\d{1,3})\][ \t]*)(?=\S)")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+_URL = re.compile(r"https?://|www\.", re.I)
+_UP = "A-ZÀ-ÖØ-Þ"
+# "Gattie E," "Gattie, E." "Hall, ML," "Hu, H-T." "Dunning, J., et al.": a family name and initials.
+_INITIALS = re.compile(rf"(?<![^\W\d_])[{_UP}][^\W\d_]*(?:['’-][^\W\d_]+)*,?[ \t]+"
+                       rf"[{_UP}](?:[-.]?[ \t]?[{_UP}]){{0,2}}\.?(?=[,;&]|\.|[ \t]+(?:&|and|et[ \t]+al)\b)")
+_ETAL_START = re.compile(r"[^\W\d_][\w'’-]*(?:,?[ \t]+[^\W\d_][\w'’-]*){0,3},?[ \t]+et[ \t]+al\b")
+# "World Health Organization." "Cochrane Collaboration (": a corporate author.
+_ORG_START = re.compile(rf"[{_UP}][\w'’&-]*(?:[ \t]+(?:(?:of|for|and|the|on|in|&)[ \t]+)?[{_UP}][\w'’&-]*)"
+                        r"{0,7}[ \t]*[.,(:]")
+_NARRATIVE = re.compile(r"et al\.?,? \((?:19|20)\d\d[a-z]?\) [a-z]")
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})", re.M)
+_HREF = re.compile(r"""\bhref[ \t\r\n]*=[ \t\r\n]*(?:"([^"<>]*)"|'([^'<>]*)')""", re.I)
+_CLOSE_A = re.compile(r"</a\s*>", re.I)
+_LATEX = LatexNodes2Text()
+
+
+def extract(doc: Document) -> Extraction:
+    """Everything ``doc`` cites, with spans into ``doc.text``."""
+    if doc.kind == "bibtex":
+        return _extract_bibtex(doc)
+    plain = doc.plain
+    doi_text, masked = _mask(plain, doc.kind)
+    found = find_dois(doi_text)
+    dois = [_map_mention(doc, m) for m in found]
+    entries = _reference_entries(masked, sorted(m.start for m in found))
+    references = []
+    for start, end, label in entries:
+        text = " ".join(plain[start:end].split())
+        if doc.kind == "markdown":
+            text = text.replace("*", "")  # emphasis markers only confuse the parser
+        src_start, src_end = doc.to_source(start, end)
+        references.append(Reference(src_start, src_end, text, "list-entry", parse_reference(text),
+                                    label=label or None))
+    prose = _blank(masked, [(s, e) for s, e, _ in entries])
+    citations = [replace(c, start=a, end=b) for c in find_citations(prose, bare_keys=doc.kind == "markdown")
+                 for a, b in [doc.to_source(c.start, c.end)]]
+    if doc.kind == "html":
+        extra, links = _html_doi_links(doc, dois, [(r.start, r.end) for r in references])
+        dois = sorted(dois + extra, key=lambda m: m.start)
+        citations = sorted(citations + links, key=lambda c: (c.start, c.end))
+    _attach_dois(references, dois)
+    return Extraction(references, citations, dois, bool(references))
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with each span's characters replaced by spaces (line breaks kept)."""
+    if not spans:
+        return text
+    parts, pos = [], 0
+    for start, end in sorted(spans):
+        start = max(start, pos)
+        if start >= end:
+            continue
+        parts += [text[pos:start], re.sub(r"[^\n]", " ", text[start:end])]
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _mask(text: str, kind: str) -> tuple[str, str]:
+    """(text to search for DOIs, text to search for references and citations).
+
+    Comments and fenced code hide from both; front matter and inline code only from the
+    second, so the front matter's own ``doi:`` is still checked.
+    """
+    spans = []
+    if kind in ("markdown", "text"):
+        pos, closes = 0, True
+        while (start := text.find("<!--", pos)) >= 0:
+            close = text.find("-->", start + 4) if closes else -1
+            closes = close >= 0  # once none is left, stop looking (keeps "<!--" floods linear)
+            end = close + 3 if closes else text.find("\n", start)  # unclosed: hide its line only
+            end = len(text) if end < 0 else end
+            spans.append((start, end))
+            pos = end
+    if kind == "markdown":
+        commented, spans = _blank(text, spans), spans[:]
+        pos = 0
+        while m := _FENCE.search(commented, pos):
+            fence = re.escape(m.group(1)[0]) + "{%d,}" % len(m.group(1))
+            close = re.compile(rf"^[ \t]{{0,3}}{fence}[ \t\r]*$", re.M).search(commented, m.end())
+            pos = close.end() if close else len(text)
+            spans.append((m.start(), pos))
+    doi_text = _blank(text, spans)
+    if kind != "markdown":
+        return doi_text, doi_text
+    front = re.match(r"---[ \t]*\r?\n.*?^(?:---|\.\.\.)[ \t\r]*$", text, re.S | re.M)
+    inline = [m.span() for m in re.finditer(r"`[^`\n]+`", doi_text)]
+    return doi_text, _blank(doi_text, inline + ([front.span()] if front else []))
+
+
+def _map_mention(doc: Document, m: DoiMention) -> DoiMention:
+    """Map a mention found in ``doc.plain`` to ``doc.text``: starts to the start of their
+    character, ends to the end of the character before them (so tags between stay outside)."""
+    if doc.source_starts is None:
+        return replace(m, raw=doc.text[m.start:m.end])
+
+    def start(i: int) -> int:
+        return doc.to_source(i, i + 1)[0]
+
+    def end(i: int) -> int:
+        return doc.to_source(i - 1, i)[1] if i > 0 else 0
+
+    s, doi_s = start(m.start), start(m.doi_start)
+    e, doi_e = max(s, end(m.end)), max(doi_s, end(m.doi_end))
+    junk = start(m.junk_start) if m.junk_start < m.doi_end else doi_e
+    return replace(m, start=s, end=e, doi_start=doi_s, doi_end=doi_e, junk_start=min(junk, doi_e),
+                   raw=doc.text[s:e])
+
+
+def _attach_dois(references: list[Reference], dois: list[DoiMention]) -> None:
+    starts = [m.start for m in dois]
+    for ref in references:
+        i = bisect_left(starts, ref.start)
+        j = bisect_left(starts, ref.end, i)
+        ref.dois = dois[i:j]
+
+
+def _html_doi_links(doc: Document, dois: list[DoiMention], ref_spans: list[tuple[int, int]]):
+    """DOIs only in ``href`` attributes (link text that is not the DOI), and the links in prose."""
+    text = _mask(doc.text, "text")[0]  # hide HTML comments
+    starts = [m.start for m in dois]
+    ref_ends = [e for _, e in ref_spans]
+    extra: list[DoiMention] = []
+    links: list[Citation] = []
+    for h in _HREF.finditer(text):
+        group = 1 if h.group(1) is not None else 2
+        value, base = h.group(group), h.start(group)
+        if "doi.org/" not in value.lower():
+            continue
+        close = _CLOSE_A.search(text, h.end(), h.end() + 5000)
+        stop = close.start() if close else h.end()
+        i = bisect_left(starts, h.end())
+        if not (i < len(starts) and starts[i] < stop):  # the visible text does not repeat it
+            extra += [replace(m, start=m.start + base, end=m.end + base, doi_start=m.doi_start + base,
+                              doi_end=m.doi_end + base, junk_start=m.junk_start + base,
+                              raw=text[m.start + base:m.end + base]) for m in find_dois(value)]
+        tag = text.rfind("<", max(0, h.start() - 2000), h.start())
+        k = bisect_left(ref_ends, tag + 1)
+        in_refs = k < len(ref_spans) and ref_spans[k][0] <= tag
+        if close and tag >= 0 and re.match(r"<a\s", text[tag:tag + 3], re.I) and not in_refs:
+            links.append(Citation(tag, close.end(), " ".join(text[tag:close.end()].split()), "doi-link"))
+    return extra, links
+
+
+# --- reference lists -------------------------------------------------------------------------
+
+def _reference_entries(text: str, doi_starts: list[int]) -> list[tuple[int, int, str | None]]:
+    """(start, end, label) of each entry of the reference lists, as offsets into ``text``.
+
+    Under a reference heading an entry needs little to qualify (a year, DOI, URL or initials)
+    and the list runs until a heading or the first paragraph that is not a reference. With no
+    heading only a run of clearly reference-like entries near the end counts, so prose that
+    cites "Gattie et al. (2017)" is never mistaken for a reference list.
+    """
+    items = _items(text)
+
+    def has_doi(s: int, e: int) -> bool:
+        i = bisect_left(doi_starts, s)
+        return i < len(doi_starts) and doi_starts[i] < e
+
+    heads = [i for i, item in enumerate(items) if item[0] == "ref-heading"]
+    found: list[tuple[int, int, str | None]] = []
+    for h in heads:
+        accepted, skipped = [], 0
+        for kind, s, e, label in items[h + 1:]:
+            if kind != "entry":
+                break
+            if label is not None or _lenient(text[s:e], has_doi(s, e)):
+                accepted.append((s, e, label))
+            elif accepted or skipped:
+                break  # the list has ended: an author bio, a closing remark
+            else:
+                skipped += 1  # one line of introduction: "Sources consulted:"
+        found += accepted
+    if heads:
+        return found
+    run: list[tuple[int, int, str | None]] = []
+    last = run
+    for kind, s, e, label in items:
+        if kind == "entry" and _strict(text[s:e], has_doi(s, e)):
+            run.append((s, e, label))
+            last = run
+        elif run:
+            run = []
+    if not last:
+        return []
+    tail = text[last[-1][1]:]
+    if len(tail) - tail.count(" ") - tail.count("\n") > max(2000, len(text) // 4):
+        return []  # not trailing: more text follows than an author note or footer
+    if len(last) == 1 and not (has_doi(*last[0][:2]) and _INITIALS.match(text, last[0][0])):
+        return []
+    return last
+
+
+def _lenient(entry: str, has_doi: bool) -> bool:
+    return len(entry.split()) >= 3 and bool(has_doi or _YEAR.search(entry) or _URL.search(entry)
+                                            or _INITIALS.match(entry))
+
+
+def _strict(entry: str, has_doi: bool) -> bool:
+    """Reference-like: a year, a DOI or author initials near the start, and a few words."""
+    if len(entry) > 1500 or len(entry.split()) < 4 or not _YEAR.search(entry):
+        return False
+    head = entry[:100]
+    if _NARRATIVE.search(head):
+        return False
+    return bool(_INITIALS.search(head) or _ETAL_START.match(head) or (has_doi and _ORG_START.match(entry)))
+
+
+def _items(text: str) -> list[tuple[str, int, int, str | None]]:
+    """The text as a sequence of headings and entry candidates (kind, start, end, label).
+
+    A label is the list number ("1" for "1." or "[1]"), "" for a bullet, None for no marker.
+    """
+    items: list[tuple[str, int, int, str | None]] = []
+    block: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        s, e = pos, pos + len(line)
+        pos = e + 1
+        stripped = line.strip()
+        if not stripped or _SEPARATOR.fullmatch(stripped):
+            items += _split_block(text, block)
+            block = []
+        elif _REF_HEADING.fullmatch(stripped) or _OTHER_HEADING.match(stripped):
+            items += _split_block(text, block)
+            block = []
+            kind = "ref-heading" if _REF_HEADING.fullmatch(stripped) else "heading"
+            items.append((kind, s, e, None))
+        else:
+            block.append((s, e))
+    return items + _split_block(text, block)
+
+
+def _split_block(text: str, block: list[tuple[int, int]]) -> list[tuple[str, int, int, str | None]]:
+    """Entries of one paragraph: one per list marker, or per line when each line is a
+    reference of its own; other lines (indented, or not starting with a name) continue one."""
+    if not block:
+        return []
+    marks = [_MARKER.match(text, s, e) for s, e in block]
+    entries: list[list] = []
+    if any(marks):
+        for (s, e), m in zip(block, marks):
+            if m:
+                entries.append([m.end(), e, m.group(1) or m.group(2) or ""])
+            elif entries:
+                entries[-1][1] = e
+            else:
+                entries.append([s, e, None])  # lead-in text before the list
+    else:
+        indents = [len(text[s:e]) - len(text[s:e].lstrip()) for s, e in block]
+        one_per_line = all(_YEAR.search(text, s, e) for (s, e), ind in zip(block, indents)
+                           if ind <= indents[0])
+        for (s, e), ind in zip(block, indents):
+            new = one_per_line or _INITIALS.match(text, s + ind, e) or _ETAL_START.match(text, s + ind, e)
+            if entries and (ind > indents[0] or not new):
+                entries[-1][1] = e
+            else:
+                entries.append([s + ind, e, None])
+    out = []
+    for s, e, label in entries:
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append(("entry", s, e, label))
+    return out
+
+
+# --- BibTeX ----------------------------------------------------------------------------------
+
+_FAILED = {
+    bib.DuplicateBlockKeyBlock: "duplicate BibTeX key '{key}' - rename or remove one of the entries",
+    bib.DuplicateFieldKeyBlock: "BibTeX entry '{key}' repeats a field - keep only one",
+    bib.ParsingFailedBlock: "malformed BibTeX entry (unbalanced braces?) - fix or remove it",
+}
+
+
+def _extract_bibtex(doc: Document) -> Extraction:
+    """Each entry becomes a reference with its exact span; a broken block becomes a note."""
+    text = doc.text
+    out = Extraction(dois=[_map_mention(doc, m) for m in find_dois(text)])
+    try:
+        library = bibtexparser.parse_string(text)
+    except Exception as exc:  # noqa: BLE001 - a linter reports bad input, it does not crash on it
+        out.notes.append(f"could not read BibTeX ({exc}) - check the file's syntax")
+        return out
+    for block in library.blocks:
+        entry = block if isinstance(block, bib.Entry) else getattr(block, "ignore_error_block", None)
+        if isinstance(block, bib.ParsingFailedBlock):
+            key = getattr(entry, "key", "?")
+            message = next(m for cls, m in _FAILED.items() if isinstance(block, cls))
+            out.notes.append(f"line {(block.start_line or 0) + 1}: {message.format(key=key)}")
+        if not isinstance(entry, bib.Entry):
+            continue
+        start, end = _block_span(doc, block)
+        raw = " ".join(text[start:end].split())
+        out.references.append(Reference(start, end, raw, "bibtex-entry", _bib_fields(entry),
+                                        key=entry.key))
+    _attach_dois(out.references, out.dois)
+    out.has_reference_list = bool(out.references)
+    return out
+
+
+def _block_span(doc: Document, block: bib.Block) -> tuple[int, int]:
+    """The block's span in ``doc.text``, from its start line and raw text."""
+    starts = doc.line_starts
+    base = starts[min(block.start_line or 0, len(starts) - 1)]
+    raw = (block.raw or "").rstrip()
+    at = doc.text.find(raw, base, base + len(raw) + 1000) if raw else -1
+    if at < 0:
+        at = base
+    return at, min(len(doc.text), at + len(raw))
+
+
+def _latex(value: str) -> str:
+    try:
+        value = _LATEX.latex_to_text(value)
+    except Exception:  # noqa: BLE001 - odd LaTeX: fall back to dropping the braces
+        value = value.replace("{", "").replace("}", "")
+    return " ".join(value.split())
+
+
+def _bib_fields(entry: bib.Entry) -> Fields:
+    values = {f.key.lower(): str(f.value).strip() for f in entry.fields}
+    get = values.get
+    kind = entry.entry_type.lower()
+    container = get("journal") or get("journaltitle") or get("booktitle")
+    if not container and kind not in ("article", "incollection", "inproceedings"):
+        container = get("publisher") or get("howpublished")
+    year = get("year") or (m.group() if (m := _YEAR.search(get("date") or "")) else None)
+    doi = get("doi")
+    if doi and (mentions := find_dois(doi)) and mentions[0].doi:
+        doi = mentions[0].doi
+    return Fields(
+        authors=_bib_authors(get("author") or get("editor") or ""),
+        year=year,
+        title=_latex(get("title")) if get("title") else None,
+        container=_latex(container) if container else None,
+        volume=get("volume"),
+        issue=get("number") or get("issue"),
+        pages=re.sub(r"\s*(?:--|–|—)\s*", "-", get("pages")) if get("pages") else None,
+        doi=doi or None,
+        pmid=get("pmid"),
+        url=get("url"),
+        type=kind,
+    )
+
+
+def _bib_authors(value: str) -> list[Author]:
+    """``Family, Given and {World Health Organization} and Given von Family``."""
+    names, depth, start = [], 0, 0
+    for m in re.finditer(r"[{}]|\s+and\s+", value, re.I):
+        if m.group() == "{":
+            depth += 1
+        elif m.group() == "}":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            names.append(value[start:m.start()])
+            start = m.end()
+    names.append(value[start:])
+    authors = []
+    for name in (n.strip() for n in names):
+        if not name or name.lower() == "others":
+            continue
+        if name.startswith("{") and name.endswith("}") and name.count("{") == 1:
+            authors.append(Author(_latex(name)))  # a corporate author, kept whole
+            continue
+        parts = [_latex(p) for p in name.split(",")]
+        if len(parts) > 1:
+            authors.append(Author(parts[0], parts[-1]))
+            continue
+        words = parts[0].split()
+        first = next((i for i, w in enumerate(words[:-1]) if i and w[:1].islower()), len(words) - 1)
+        authors.append(Author(" ".join(words[first:]), " ".join(words[:first])))
+    return authors

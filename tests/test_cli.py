@@ -1,0 +1,230 @@
+"""The command line through click's runner: output formats, fixes, exit codes, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from reflint import documents
+from reflint.cli import main
+
+MISSING = ("Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136. "
+           "doi:1093/rheumatology/ken161")
+JUNK = "Read the [review](https://doi.org/10.2519/jospt.2017.7096.,) first."
+CLEAN = "Stretching before running is a common habit.\n"
+
+
+def run(*args, cwd: Path | None = None):
+    runner = CliRunner()
+    if cwd is None:
+        return runner.invoke(main, list(args))
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return runner.invoke(main, list(args))
+    finally:
+        os.chdir(old)
+
+
+@pytest.fixture
+def kb(tmp_path):
+    (tmp_path / "bad.md").write_text(f"# Needling\n\n{MISSING}\n\n{JUNK}\n", "utf-8")
+    (tmp_path / "clean.md").write_text(CLEAN, "utf-8")
+    return tmp_path
+
+
+def test_clean_file_exits_zero(kb):
+    result = run("check", str(kb / "clean.md"))
+    assert result.exit_code == 0, result.output
+    assert "All checks passed." in result.output
+
+
+def test_text_output_lines_and_hints(kb):
+    result = run("check", "bad.md", cwd=kb)
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert "bad.md:3:89: RL101 DOI `1093/rheumatology/ken161` is missing the `10.` prefix" in lines
+    assert any(re.fullmatch(r"bad\.md:5:\d+: RL104 \[\*\] DOI .*trailing junk.*", l) for l in lines)
+    assert "  fix (unsafe): Prepend `10.`: `10.1093/rheumatology/ken161`" in lines
+    assert lines[-1] == "Found 2 problems. 1 fixable with `--fix`. 1 more fixable with `--fix --unsafe-fixes`."
+
+
+def test_json_output_schema(kb):
+    result = run("check", "bad.md", "--format", "json", cwd=kb)
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report["version"] == 1
+    assert report["summary"] == {"files": 1, "references": report["summary"]["references"],
+                                 "diagnostics": 2, "unknown": 0}
+    first = report["diagnostics"][0]
+    assert set(first) == {"code", "name", "severity", "message", "path", "line", "column",
+                          "end_line", "end_column", "data", "fix"}
+    assert (first["code"], first["name"], first["path"], first["line"]) == \
+        ("RL101", "doi-missing-prefix", "bad.md", 3)
+    assert first["data"] == {"doi": "1093/rheumatology/ken161",
+                             "suggested_doi": "10.1093/rheumatology/ken161"}
+    assert first["fix"]["applicability"] == "unsafe"
+    edit = first["fix"]["edits"][0]
+    assert edit == {"start": [3, first["column"]], "end": [3, first["end_column"]],
+                    "content": "10.1093/rheumatology/ken161"}
+
+
+def test_fix_applies_safe_fixes_only_and_reports_the_rest(kb):
+    result = run("check", "bad.md", "--fix", cwd=kb)
+    assert result.exit_code == 1
+    text = (kb / "bad.md").read_text("utf-8")
+    assert "https://doi.org/10.2519/jospt.2017.7096)" in text
+    assert "doi:1093/rheumatology" in text
+    assert "Fixed 1 problem." in result.output
+
+
+def test_unsafe_fixes_then_second_run_changes_nothing(kb):
+    result = run("check", "bad.md", "--fix", "--unsafe-fixes", cwd=kb)
+    assert result.exit_code == 0, result.output
+    once = (kb / "bad.md").read_bytes()
+    assert b"doi:10.1093/rheumatology/ken161" in once
+    again = run("check", "bad.md", "--fix", "--unsafe-fixes", cwd=kb)
+    assert again.exit_code == 0
+    assert (kb / "bad.md").read_bytes() == once
+
+
+@pytest.mark.parametrize("encoding,bom,newline", [
+    ("utf-8", False, "\r\n"), ("utf-8", True, "\n"), ("utf-8", True, "\r\n"), ("cp1252", False, "\r\n"),
+])
+def test_fix_keeps_encoding_bom_and_line_endings(tmp_path, encoding, bom, newline):
+    body = f"# Dry needling – an overview{newline}{newline}{MISSING}{newline}"
+    raw = (b"\xef\xbb\xbf" if bom else b"") + body.encode(encoding)
+    path = tmp_path / "article.md"
+    path.write_bytes(raw)
+    result = run("check", str(path), "--fix", "--unsafe-fixes")
+    assert result.exit_code == 0, result.output
+    expected = raw.replace(b"doi:1093/", b"doi:10.1093/")
+    assert path.read_bytes() == expected
+
+
+def test_diff_shows_changes_and_writes_nothing(kb):
+    before = (kb / "bad.md").read_bytes()
+    result = run("check", "bad.md", "--diff", "--unsafe-fixes", cwd=kb)
+    assert result.exit_code == 1
+    assert "--- a/bad.md" in result.output and "+++ b/bad.md" in result.output
+    assert "+Pyne D" in result.output and "doi:10.1093/rheumatology/ken161" in result.output
+    assert (kb / "bad.md").read_bytes() == before
+
+
+def test_read_only_file_under_fix_is_an_error_and_untouched(kb, monkeypatch):
+    target = kb / "bad.md"
+    before = target.read_bytes()
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if Path(p) == target
+                        and mode == os.W_OK else real_access(p, mode, **kw))
+    target.chmod(0o444)
+    result = run("check", "bad.md", "--fix", "--unsafe-fixes", cwd=kb)
+    assert result.exit_code == 2
+    assert "bad.md" in result.output and "error:" in result.output
+    assert target.read_bytes() == before
+    assert [p.name for p in kb.iterdir() if p.name.startswith(".")] == []  # no temp file left
+
+
+def test_vanished_file_under_fix_is_an_error(kb, monkeypatch):
+    real_load = documents.load
+
+    def load_then_vanish(path, *args, **kwargs):
+        doc = real_load(path, *args, **kwargs)
+        Path(path).unlink()
+        return doc
+
+    monkeypatch.setattr(documents, "load", load_then_vanish)
+    result = run("check", "bad.md", "--fix", cwd=kb)
+    assert result.exit_code == 2
+    assert "bad.md" in result.output
+    assert not (kb / "bad.md").exists()
+
+
+def test_missing_path_is_a_usage_error(kb):
+    result = run("check", "nope.md", cwd=kb)
+    assert result.exit_code == 2
+    assert "nope.md: no such file or directory" in result.output
+
+
+@pytest.mark.parametrize("args", [["--select", "RL999"], ["--ignore", "not-a-rule"]])
+def test_unknown_rule_selector_exits_2(kb, args):
+    result = run("check", "bad.md", *args, cwd=kb)
+    assert result.exit_code == 2
+    assert "unknown rule selector" in result.output
+
+
+@pytest.mark.parametrize("args,codes", [
+    (["--select", "RL104"], ["RL104"]),
+    (["--ignore", "doi-trailing-junk"], ["RL101"]),
+    (["--select", "RL1", "--ignore", "RL101,RL104"], []),
+])
+def test_selection_flags(kb, args, codes):
+    result = run("check", "bad.md", "--format", "json", *args, cwd=kb)
+    assert [d["code"] for d in json.loads(result.output)["diagnostics"]] == codes
+
+
+def test_config_file_and_per_file_ignores(kb):
+    (kb / "reflint.toml").write_text('[per-file-ignores]\n"bad.md" = ["RL101"]\n')
+    result = run("check", "bad.md", "--format", "json", cwd=kb)
+    assert [d["code"] for d in json.loads(result.output)["diagnostics"]] == ["RL104"]
+
+
+def test_binary_file_is_skipped_with_a_note(tmp_path):
+    (tmp_path / "image.md").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    result = run("check", str(tmp_path))
+    assert result.exit_code == 0
+    assert "image.md" in result.output and "binary" in result.output
+
+
+def test_rules_lists_every_rule_and_explains_one():
+    listing = run("rules")
+    assert listing.exit_code == 0
+    for code in ("RL001", "RL101", "RL102", "RL103", "RL104", "RL105", "RL303"):
+        assert code in listing.output
+    assert "(off by default)" in listing.output
+    explained = run("rules", "doi-missing-prefix")
+    assert explained.exit_code == 0
+    assert explained.output.startswith("RL101 (doi-missing-prefix)")
+    assert "Bad:" in explained.output and "Good:" in explained.output
+    assert run("rules", "RL999").exit_code == 2
+
+
+def test_refs_json_lists_entries_with_fields_and_bibtex(tmp_path):
+    (tmp_path / "a.md").write_text(
+        "Acupuncture is debated (Pyne 2008).\n\n## References\n\n- " + MISSING + "\n", "utf-8")
+    result = run("refs", "a.md", "--format", "json", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    refs = json.loads(result.output)["references"]
+    entry = next(r for r in refs if r["kind"] == "list-entry")
+    assert (entry["path"], entry["line"], entry["column"]) == ("a.md", 5, 3)
+    assert entry["fields"]["authors"][0] == {"family": "Pyne", "given": "D"}
+    assert entry["fields"]["year"] == "2008"
+    assert entry["key"] == "pyne2008demystifying"
+    assert entry["bibtex"].startswith("@article{pyne2008demystifying,")
+    cited = next(r for r in refs if r["kind"] == "in-text")
+    assert cited["fields"]["authors"][0]["family"] == "Pyne"
+
+
+def test_bib_writes_library_and_check_detects_staleness(tmp_path):
+    docs = tmp_path / "kb"
+    docs.mkdir()
+    (docs / "a.md").write_text("## References\n\n- " + MISSING + "\n", "utf-8")
+    (docs / "faq.md").write_text(CLEAN, "utf-8")
+    out = tmp_path / "references"
+    assert run("bib", "kb", "-o", "references", "--check", cwd=tmp_path).exit_code == 1
+    written = run("bib", "kb", "-o", "references", cwd=tmp_path)
+    assert written.exit_code == 0, written.output
+    assert sorted(p.name for p in out.iterdir()) == ["a.md.bib"]
+    assert "@article{pyne2008demystifying," in (out / "a.md.bib").read_text("utf-8")
+    assert run("bib", "kb", "-o", "references", "--check", cwd=tmp_path).exit_code == 0
+    (docs / "a.md").write_text("## References\n\n- " + MISSING.replace("2008", "2009") + "\n", "utf-8")
+    stale = run("bib", "kb", "-o", "references", "--check", cwd=tmp_path)
+    assert stale.exit_code == 1
+    assert "would update" in stale.output
+    (docs / "a.md").unlink()
+    assert "would remove" in run("bib", "kb", "-o", "references", "--check", cwd=tmp_path).output
