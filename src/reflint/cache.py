@@ -1,0 +1,218 @@
+"""SQLite cache of Crossref / doi.org answers (DESIGN §5).
+
+Positive answers (a DOI exists, a record, a match) change rarely and keep for 30 days;
+negative ones (not found, no match) keep for a day, because a DOI deposited this morning
+must not stay "broken" for a month. The cache is an optimisation only: when the file is
+corrupt, locked or unwritable, it degrades to a no-op with one warning and the run goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sqlite3
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Callable, Iterable, NamedTuple
+
+import platformdirs
+
+log = logging.getLogger(__name__)
+
+FILENAME = "cache.sqlite3"
+POSITIVE_TTL = timedelta(days=30)
+NEGATIVE_TTL = timedelta(days=1)
+_SCHEMA = ("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
+           "positive INTEGER NOT NULL, stored_at REAL NOT NULL)")
+
+
+class CacheEntry(NamedTuple):
+    value: Any
+    positive: bool
+
+
+def default_path() -> Path:
+    """``$REFLINT_CACHE_DIR/cache.sqlite3``, else the platform's user cache directory."""
+    directory = os.environ.get("REFLINT_CACHE_DIR") or platformdirs.user_cache_dir("reflint")
+    return Path(directory) / FILENAME
+
+
+def doi_key(doi: str) -> str:
+    """DOIs are case-insensitive, so one entry serves every spelling."""
+    return "doi:" + doi.lower()
+
+
+def query_key(text: str) -> str:
+    """Search queries by hash: references are long, and whitespace runs do not matter."""
+    return "query:" + hashlib.sha1(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+def _seconds(ttl: float | timedelta) -> float:
+    return ttl.total_seconds() if isinstance(ttl, timedelta) else float(ttl)
+
+
+class Cache:
+    """Key -> JSON value with an age limit per kind; safe to share between threads."""
+
+    def __init__(self, path: str | os.PathLike | None = None,
+                 positive_ttl: float | timedelta = POSITIVE_TTL,
+                 negative_ttl: float | timedelta = NEGATIVE_TTL,
+                 clock: Callable[[], float] = time.time):
+        self.path = Path(path) if path is not None else default_path()
+        self.positive_ttl, self.negative_ttl = _seconds(positive_ttl), _seconds(negative_ttl)
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._db: sqlite3.Connection | None = None
+        self.disabled = False
+        self._corrupt = False
+
+    def get(self, key: str) -> Any:
+        """The value if present and young enough for its kind, else None."""
+        entry = self.lookup(key)
+        return entry.value if entry else None
+
+    def lookup(self, key: str) -> CacheEntry | None:
+        """Like ``get`` but says whether the stored answer was positive."""
+        row = self._run(lambda db: db.execute(
+            "SELECT value, positive, stored_at FROM entries WHERE key = ?", (key,)).fetchone())
+        if not row:
+            return None
+        value, positive, stored_at = row
+        ttl = self.positive_ttl if positive else self.negative_ttl
+        if self._clock() - stored_at > ttl:
+            return None
+        try:
+            return CacheEntry(json.loads(value), bool(positive))
+        except ValueError:
+            return None
+
+    def put(self, key: str, value: Any, positive: bool) -> None:
+        self.put_many([(key, value, positive)])
+
+    def put_many(self, items: Iterable[tuple[str, Any, bool]]) -> None:
+        """Store (key, value, positive) triples in one transaction. A None value would read
+        back as a miss, so negative answers store something like ``{"verdict": "invalid"}``."""
+        now = self._clock()
+        rows = []
+        for key, value, positive in items:
+            if value is None:
+                raise ValueError(f"cache value for {key!r} is None; store a non-None marker")
+            rows.append((key, json.dumps(value, separators=(",", ":")), int(bool(positive)), now))
+        if rows:
+            self._run(lambda db: db.executemany(
+                "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows), write=True)
+
+    def info(self) -> dict:
+        """path, entries, positive, negative, size_bytes (expired entries included)."""
+        counts = None
+        if self.path.exists():
+            counts = self._run(lambda db: db.execute(
+                "SELECT COUNT(*), COALESCE(SUM(positive), 0) FROM entries").fetchone())
+        entries, positive = counts or (0, 0)
+        size = self.path.stat().st_size if self.path.is_file() else 0
+        return {"path": str(self.path), "entries": entries, "positive": positive,
+                "negative": entries - positive, "size_bytes": size}
+
+    def clear(self) -> int:
+        """Delete every entry and return how many there were. A corrupt file is removed."""
+        if not self.path.exists():
+            return 0
+        count = self._run(lambda db: db.execute("DELETE FROM entries").rowcount, write=True)
+        if self._corrupt:
+            with self._lock:
+                try:
+                    self.path.unlink()
+                    self.disabled = self._corrupt = False
+                except OSError:
+                    pass
+            return 0
+        if count:
+            self._run(lambda db: db.execute("VACUUM"))
+        return count or 0
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+    def __enter__(self) -> "Cache":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _run(self, operation: Callable[[sqlite3.Connection], Any], write: bool = False) -> Any:
+        """Run one statement under the lock; any database or file error disables the cache."""
+        with self._lock:
+            if self.disabled:
+                return None
+            try:
+                db = self._connect()
+                if not write:
+                    return operation(db)
+                with db:  # one transaction, committed or rolled back
+                    return operation(db)
+            except (sqlite3.Error, OSError) as exc:
+                self._disable(exc)
+                return None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False)
+            try:
+                db.execute(_SCHEMA)
+                db.commit()
+            except sqlite3.Error:
+                db.close()
+                raise
+            self._db = db
+        return self._db
+
+    def _disable(self, exc: Exception) -> None:
+        # "not a database" / "malformed" are plain DatabaseErrors; locks and permissions are
+        # OperationalErrors, after which the file must be left alone.
+        self._corrupt = type(exc) is sqlite3.DatabaseError
+        self.disabled = True
+        self.close()
+        log.warning("cache %s unusable (%s); continuing without a cache "
+                    "(`reflint cache clear` resets it)", self.path, exc)
+
+
+class NullCache:
+    """The ``--no-cache`` stand-in: remembers nothing, same API as ``Cache``."""
+
+    path = None
+    disabled = True
+
+    def get(self, key: str) -> Any:
+        return None
+
+    def lookup(self, key: str) -> CacheEntry | None:
+        return None
+
+    def put(self, key: str, value: Any, positive: bool) -> None:
+        pass
+
+    def put_many(self, items: Iterable[tuple[str, Any, bool]]) -> None:
+        pass
+
+    def info(self) -> dict:
+        return {"path": None, "entries": 0, "positive": 0, "negative": 0, "size_bytes": 0}
+
+    def clear(self) -> int:
+        return 0
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> "NullCache":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        pass

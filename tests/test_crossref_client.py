@@ -1,0 +1,396 @@
+"""The Crossref / doi.org client against the `responses` mock: never the network.
+
+Time is fake: the injected sleep advances the injected clock, so pacing, backoff and
+Retry-After are asserted on the recorded sleeps and request times, instantly.
+"""
+
+import json
+import logging
+import re
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from email.utils import format_datetime
+from datetime import datetime, timedelta, timezone
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+import requests
+import responses
+
+from reflint import __version__, crossref
+from reflint.crossref import (INVALID, SELECT, UNKNOWN, VALID, CrossrefClient, batchable,
+                              parse_interval, parse_retry_after, quote_doi)
+
+API = "https://api.test"
+DOI_ORG = "https://doi.test"
+SICI = "10.1002/(SICI)1097-4636(199706)35:4<415::AID-JBM1>3.0.CO;2-H"
+WORK = {"status": "ok", "message-type": "work", "message": {"DOI": "10.1234/abc", "title": ["T"]}}
+M = crossref.PACING_MARGIN  # requests are spaced this much wider than the advertised rate
+ANY_WORK = re.compile(re.escape(API) + r"/works/.*")
+
+
+class FakeTime:
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def clock(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture(autouse=True)
+def _no_env(monkeypatch):
+    for name in ("REFLINT_CROSSREF_URL", "REFLINT_DOI_URL", "REFLINT_MAILTO"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def fake():
+    return FakeTime()
+
+
+@pytest.fixture
+def client(fake):
+    return CrossrefClient(API, DOI_ORG, mailto="dev@example.org", sleep=fake.sleep, clock=fake.clock)
+
+
+@pytest.fixture
+def mock():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield rsps
+
+
+def query(call):
+    return {k: v[0] for k, v in parse_qs(urlsplit(call.request.url).query).items()}
+
+
+def path(call):
+    return urlsplit(call.request.url).path
+
+
+# -- identification ---------------------------------------------------------------------------
+
+def test_user_agent_and_mailto_param(client, mock):
+    mock.get(ANY_WORK, json=WORK)
+    client.work("10.1234/abc")
+    request = mock.calls[0].request
+    assert request.headers["User-Agent"] == (
+        f"reflint/{__version__} (https://github.com/reflint/reflint; mailto:dev@example.org)")
+    assert query(mock.calls[0])["mailto"] == "dev@example.org"
+
+
+def test_without_mailto_public_pool_and_one_warning(fake, mock, monkeypatch, caplog):
+    monkeypatch.setattr(crossref, "_warned_no_mailto", False)
+    with caplog.at_level(logging.WARNING, logger="reflint.crossref"):
+        first = CrossrefClient(API, DOI_ORG, sleep=fake.sleep, clock=fake.clock)
+        CrossrefClient(API, DOI_ORG, sleep=fake.sleep, clock=fake.clock)
+    assert [r.getMessage() for r in caplog.records] == [crossref.NO_MAILTO_WARNING]
+    assert first._limiters["single"].spacing == pytest.approx(M / 5)
+    assert first._limiters["list"].spacing == pytest.approx(M / 1)
+    assert first._limiters["single"].gate.concurrency == 1
+    mock.get(ANY_WORK, json=WORK)
+    first.work("10.1234/abc")
+    assert mock.calls[0].request.headers["User-Agent"] == (
+        f"reflint/{__version__} (https://github.com/reflint/reflint)")
+    assert "mailto" not in query(mock.calls[0])
+
+
+def test_urls_and_mailto_from_environment(monkeypatch):
+    monkeypatch.setenv("REFLINT_CROSSREF_URL", "http://127.0.0.1:9/")
+    monkeypatch.setenv("REFLINT_DOI_URL", "http://127.0.0.1:8")
+    monkeypatch.setenv("REFLINT_MAILTO", "env@example.org")
+    client = CrossrefClient()
+    assert (client.crossref_url, client.doi_url, client.mailto) == (
+        "http://127.0.0.1:9", "http://127.0.0.1:8", "env@example.org")
+    assert CrossrefClient("http://other").crossref_url == "http://other"
+
+
+# -- DOIs in URLs -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("doi", [SICI, "10.1000/a#b?c d%20e", "10.1000/x;y[z]{w}|^`\\\"", "10.1/ü"])
+def test_odd_dois_are_percent_encoded_and_survive(client, mock, doi):
+    mock.get(ANY_WORK, status=404)
+    assert client.work(doi).verdict is INVALID
+    sent = path(mock.calls[0])
+    assert not set(sent) & set("#? <>;()[]{}|^`\\\"")
+    assert unquote(sent) == "/works/" + doi
+
+
+def test_sici_encoding_exactly():
+    assert quote_doi(SICI) == (
+        "10.1002/%28SICI%291097-4636%28199706%2935%3A4%3C415%3A%3AAID-JBM1%3E3.0.CO%3B2-H")
+
+
+def test_dot_segments_cannot_escape_the_works_path(client, mock):
+    mock.get(re.compile(re.escape(API) + r"/.*"), status=404)
+    client.work("10.1/../../members")
+    assert path(mock.calls[0]) == "/works/10.1%2F..%2F..%2Fmembers"
+
+
+def test_batchable():
+    assert batchable(SICI) and batchable("10.1234/abc")
+    assert not batchable("10.1234/a,b")
+    assert not batchable("10.1234/a b")
+    assert not batchable("")
+
+
+# -- verdicts ---------------------------------------------------------------------------------
+
+def test_200_is_valid_with_message(client, mock):
+    mock.get(f"{API}/works/10.1234/abc", json=WORK)
+    verdict, message = client.work("10.1234/abc")
+    assert verdict is VALID and message["title"] == ["T"]
+
+
+def test_404_is_invalid(client, mock):
+    mock.get(f"{API}/works/10.1234/nope", status=404, body="Resource not found.")
+    assert client.work("10.1234/nope") == (INVALID, None)
+    assert client.stats["failures"] == 0
+
+
+def test_other_4xx_is_unknown_and_not_retried(client, mock):
+    mock.get(ANY_WORK, status=400, body="bad")
+    assert client.work("10.1234/abc").verdict is UNKNOWN
+    assert len(mock.calls) == 1 and client.stats["retries"] == 0
+
+
+@pytest.mark.parametrize("body", ["{not json", "[1, 2]", '{"message": "text"}'])
+def test_malformed_json_is_unknown(client, mock, body):
+    mock.get(ANY_WORK, body=body, content_type="application/json")
+    assert client.work("10.1234/abc") == (UNKNOWN, None)
+
+
+def test_agency(client, mock):
+    mock.get(f"{API}/works/10.5061/dryad.x/agency",
+             json={"message": {"DOI": "10.5061/dryad.x", "agency": {"id": "datacite"}}})
+    mock.get(f"{API}/works/10.9999/gone/agency", status=404)
+    assert client.agency("10.5061/dryad.x") == (VALID, "datacite")
+    assert client.agency("10.9999/gone") == (INVALID, None)
+
+
+@pytest.mark.parametrize("status, body, verdict", [
+    (200, {"responseCode": 1, "handle": "10.1/x"}, VALID),
+    (404, {"responseCode": 100, "handle": "10.1/x"}, INVALID),
+    (200, {"responseCode": 100}, INVALID),
+    (200, {"responseCode": 2}, UNKNOWN),
+    (404, {"other": True}, UNKNOWN),
+])
+def test_handle_api(client, mock, status, body, verdict):
+    mock.get(f"{DOI_ORG}/api/handles/10.1/x", status=status, json=body)
+    assert client.handle("10.1/x") is verdict
+    assert "mailto" not in query(mock.calls[0])  # doi.org gets the User-Agent only
+
+
+# -- list requests ----------------------------------------------------------------------------
+
+def test_works_by_dois_is_one_list_request(client, mock):
+    items = [{"DOI": "10.1234/ABC", "title": ["A"]}, {"DOI": "10.1/x"}]
+    mock.get(f"{API}/works", json={"message": {"items": items, "total-results": 2}})
+    found = client.works_by_dois(["10.1234/abc", "10.1/x", "10.1/missing", "10.1/x"])
+    assert set(found) == {"10.1234/abc", "10.1/x"}
+    assert len(mock.calls) == 1
+    params = query(mock.calls[0])
+    assert params["filter"] == "doi:10.1234/abc,doi:10.1/x,doi:10.1/missing"
+    assert params["rows"] == "3"
+    assert params["select"] == SELECT
+    assert params["mailto"] == "dev@example.org"
+
+
+def test_works_by_dois_edge_cases(client, mock):
+    assert client.works_by_dois([]) == {}
+    with pytest.raises(ValueError):
+        client.works_by_dois(["10.1/a,b"])
+    mock.get(f"{API}/works", status=500)
+    assert client.works_by_dois(["10.1/x"]) is None
+
+
+def test_search_parameters(client, mock):
+    mock.get(f"{API}/works", json={"message": {"items": [{"DOI": "10.1/x", "score": 80.0}]}})
+    found = client.search("Smith J. A study. J Things 2020;1:2-3", author="Smith",
+                          from_year=2019, until_year=2021)
+    assert found == [{"DOI": "10.1/x", "score": 80.0}]
+    params = query(mock.calls[0])
+    assert params["query.bibliographic"] == "Smith J. A study. J Things 2020;1:2-3"
+    assert params["query.author"] == "Smith"
+    assert params["rows"] == "5"
+    assert params["filter"] == "from-pub-date:2019,until-pub-date:2021"
+    assert params["select"] == SELECT + ",score"
+
+
+# -- retries, Retry-After, circuit breaker -------------------------------------------------------
+
+def test_503_then_200_is_valid_after_a_retry(client, mock, fake):
+    mock.get(ANY_WORK, status=503)
+    mock.get(ANY_WORK, json=WORK)
+    assert client.work("10.1234/abc").verdict is VALID
+    assert len(mock.calls) == 2
+    assert client.stats["retries"] == 1
+    assert 0 <= fake.sleeps[0] <= crossref.BACKOFF_BASE  # full jitter on the first retry
+
+
+def test_429_retry_after_seconds_is_honoured(client, mock, fake):
+    mock.get(ANY_WORK, status=429, headers={"Retry-After": "7"})
+    mock.get(ANY_WORK, json=WORK)
+    assert client.work("10.1234/abc").verdict is VALID
+    assert fake.sleeps == [7.0]
+    assert client.stats["responses_429"] == 1
+
+
+def test_retry_after_http_date():
+    now = datetime(2026, 1, 1, 12, 0, 0, tzinfo=timezone.utc)
+    assert parse_retry_after(format_datetime(now + timedelta(seconds=30), usegmt=True), now) == 30
+    assert parse_retry_after(format_datetime(now - timedelta(seconds=30), usegmt=True), now) == 0
+    assert parse_retry_after("soon", now) is None
+
+
+def test_retry_after_too_long_gives_up_instead_of_hanging(client, mock, fake):
+    mock.get(ANY_WORK, status=429, headers={"Retry-After": "3600"})
+    assert client.work("10.1234/abc").verdict is UNKNOWN
+    assert fake.sleeps == [] and len(mock.calls) == 1
+    mock.replace(responses.GET, ANY_WORK, json=WORK)
+    assert client.work("10.1234/abc").verdict is VALID
+    assert fake.now < 1  # and later requests are not held for an hour either
+
+
+def test_timeouts_exhaust_retries_with_growing_backoff(fake, mock):
+    client = CrossrefClient(API, DOI_ORG, mailto="a@b.c", max_retries=3, sleep=fake.sleep,
+                            clock=fake.clock)
+    client._random.uniform = lambda low, high: high  # the jitter's upper bound
+    mock.get(ANY_WORK, body=requests.Timeout("slow"))
+    assert client.work("10.1234/abc").verdict is UNKNOWN
+    assert len(mock.calls) == 4
+    assert fake.sleeps == [0.5, 1.0, 2.0]
+    assert client.stats == {"requests": 4, "responses_429": 0, "retries": 3, "failures": 1,
+                            "skipped": 0}
+
+
+def test_circuit_opens_and_later_calls_make_no_request(fake, mock):
+    client = CrossrefClient(API, DOI_ORG, mailto="a@b.c", max_retries=1, breaker_threshold=2,
+                            sleep=fake.sleep, clock=fake.clock)
+    mock.get(re.compile(".*"), status=503)
+    assert client.work("10.1/a").verdict is UNKNOWN
+    assert not client.broken
+    assert client.works_by_dois(["10.1/b"]) is None
+    assert client.broken
+    seen = len(mock.calls)
+    assert seen == 4
+    assert client.work("10.1/c") == (UNKNOWN, None)
+    assert client.agency("10.1/c") == (UNKNOWN, None)
+    assert client.handle("10.1/c") is UNKNOWN
+    assert client.search("anything") is None
+    assert len(mock.calls) == seen
+    assert client.stats["skipped"] == 4
+
+
+def test_a_success_resets_the_failure_run(fake, mock):
+    client = CrossrefClient(API, DOI_ORG, mailto="a@b.c", max_retries=0, breaker_threshold=2,
+                            sleep=fake.sleep, clock=fake.clock)
+    for status in (503, 404, 503, 404):
+        mock.get(ANY_WORK, status=status)
+    for _ in range(4):
+        client.work("10.1/a")
+    assert not client.broken
+
+
+# -- redirects --------------------------------------------------------------------------------
+
+def test_redirect_to_another_host_is_not_followed(client, mock):
+    mock.get(ANY_WORK, status=302, headers={"Location": "http://publisher.example/article"})
+    publisher = mock.get("http://publisher.example/article", body="<html>")
+    assert client.work("10.1234/abc").verdict is UNKNOWN
+    assert len(mock.calls) == 1 and publisher.call_count == 0
+
+
+# -- pacing -----------------------------------------------------------------------------------
+
+def _timed(mock, fake, url, headers, body):
+    times = []
+
+    def answer(request):
+        times.append(fake.now)
+        return 200, headers, json.dumps(body)
+
+    mock.add_callback(responses.GET, url, callback=answer, content_type="application/json")
+    return times
+
+
+def test_default_polite_pacing(client, mock, fake):
+    times = _timed(mock, fake, ANY_WORK, {}, WORK)
+    for _ in range(3):
+        client.work("10.1234/abc")
+    assert times == pytest.approx([0.0, M * 0.1, M * 0.2])
+
+
+def test_rate_limit_headers_slow_the_limiter(client, mock, fake):
+    headers = {"x-rate-limit-limit": "2", "x-rate-limit-interval": "1s", "x-concurrency-limit": "1"}
+    times = _timed(mock, fake, ANY_WORK, headers, WORK)
+    for _ in range(3):
+        client.work("10.1234/abc")
+    assert times == pytest.approx([0.0, M * 0.5, M * 1.0])
+    assert fake.sleeps == pytest.approx([M * 0.5, M * 0.5])
+    assert client._limiters["single"].gate.concurrency == 1
+    assert client._limiters["list"].spacing == pytest.approx(M / 3)  # the other limiter keeps its pace
+
+
+def test_headers_never_raise_the_pace_above_the_pool_limits(client, mock, fake):
+    headers = {"x-rate-limit-limit": "50", "x-rate-limit-interval": "1s", "x-concurrency-limit": "20"}
+    times = _timed(mock, fake, f"{API}/works", headers, {"message": {"items": []}})
+    for _ in range(3):
+        client.search("x")
+    assert times == pytest.approx([0.0, M / 3, M * 2 / 3])
+    assert client._limiters["list"].gate.concurrency == 3
+
+
+def test_one_request_at_a_time_until_the_server_has_answered(client, mock):
+    gate = client._limiters["single"].gate
+    assert gate.probing
+    mock.get(ANY_WORK, body=requests.ConnectionError("down"))
+    client.max_retries = 0
+    client.work("10.1/x")
+    assert gate.probing  # no response, still nothing known
+    mock.replace(responses.GET, ANY_WORK, json=WORK)  # no limit headers at all
+    client.work("10.1/x")
+    assert not gate.probing and gate.concurrency == 3
+
+
+def test_retry_after_holds_the_limiter_for_later_requests(fake, mock):
+    client = CrossrefClient(API, DOI_ORG, mailto="a@b.c", max_retries=0, sleep=fake.sleep,
+                            clock=fake.clock)
+    mock.get(f"{API}/works", status=429, headers={"Retry-After": "4"})
+    assert client.search("x") is None  # no retry left: gives up at once ...
+    assert fake.sleeps == []
+    mock.replace(responses.GET, f"{API}/works", json={"message": {"items": []}})
+    assert client.search("x") == []
+    assert fake.sleeps == [4.0]  # ... but the next request still waits for the server's pause
+
+
+def test_concurrency_is_capped_per_client_across_both_kinds(mock):
+    client = CrossrefClient(API, DOI_ORG, mailto="a@b.c", sleep=lambda s: None)  # no pacing
+    in_flight, peak, lock = [0], [0], threading.Lock()
+
+    def slow(request):
+        with lock:
+            in_flight[0] += 1
+            peak[0] = max(peak[0], in_flight[0])
+        time.sleep(0.02)
+        with lock:
+            in_flight[0] -= 1
+        return 200, {}, json.dumps({"message": {"items": [], "DOI": "10.1/x"}})
+
+    mock.add_callback(responses.GET, re.compile(re.escape(API) + ".*"), callback=slow)
+    jobs = [lambda: client.work("10.1/x"), lambda: client.search("x")] * 12
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda job: job(), jobs))
+    assert len(mock.calls) == 24
+    assert 2 <= peak[0] <= crossref.POLITE_CONCURRENCY
+
+
+@pytest.mark.parametrize("value, seconds", [("1s", 1), ("60s", 60), ("500ms", 0.5), ("2m", 120),
+                                            ("", None), ("soon", None), ("0s", None)])
+def test_parse_interval(value, seconds):
+    assert parse_interval(value) == seconds
