@@ -49,7 +49,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "src"))
 
-from reflint.parse import parse_reference, segment  # noqa: E402
+from reflint.parse import author_span, parse_reference, segment  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("train_parser", REPO / "scripts" / "train_parser.py")
 TRAIN = importlib.util.module_from_spec(_spec)
@@ -117,14 +117,9 @@ def gold_anystyle(rec: dict) -> dict:
 
 def predict(text: str) -> dict:
     f = parse_reference(text)
-    run = []
-    for s in segment(text):
-        if s.label == "author":
-            run.append(s)
-        elif s.label != "other" and run:
-            break
+    span = author_span(segment(text))
     pred = {k: getattr(f, k) for k in FIELDS if k != "author"}
-    pred["author"] = text[run[0].start:run[-1].end] if run else None
+    pred["author"] = text[span[0]:span[1]] if span else None
     pred["authors"] = [a.family for a in f.authors]
     return pred
 
@@ -177,7 +172,14 @@ def _shown_families(author_seg: str | None, families: list[str]) -> list[str] | 
     """The families the string actually shows (it may stop at "et al.")."""
     if not author_seg:
         return None
-    return [f for f in families if f.strip() in author_seg]
+    shown, pos, low = [], 0, author_seg.casefold()
+    for family in families:
+        i = low.find(family.strip().casefold(), pos)
+        if i < 0:
+            break
+        shown.append(family)
+        pos = i + len(family.strip())
+    return shown
 
 
 def main() -> None:
@@ -186,18 +188,26 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="score only the first N strings of each set")
     ap.add_argument("--no-synthetic", action="store_true")
     ap.add_argument("--errors", metavar="FIELD", help="print mismatches for FIELD")
+    ap.add_argument("--dev", action="store_true",
+                    help="score the development tenth of GROBID train instead of the reported sets "
+                         "(only meaningful for a model trained with train_parser.py --dev)")
     ap.add_argument("--grobid-raw", action="store_true",
                     help="score GROBID's monograph booktitles as container, not title")
     args = ap.parse_args()
     data = Path(args.data_dir)
+    grobid = [json.loads(line) for line in open(data / "grobid-citations.jsonl", encoding="utf-8")]
     sets = {}
-    recs = [json.loads(line) for line in open(data / "anystyle-gold.jsonl", encoding="utf-8")]
-    sets["anystyle (1,669)"] = [(gold_anystyle(r), r["text"]) for r in recs]
-    recs = [json.loads(line) for line in open(data / "grobid-citations.jsonl", encoding="utf-8")]
-    sets["grobid-eval (327)"] = [(gold_grobid(r, args.grobid_raw), r["text"]) for r in recs if r["split"] == "evaluation"]
-    if not args.no_synthetic:
-        synth = crossref_synthetic(data)
-        sets[f"crossref-synth held-out ({len(synth)})"] = synth
+    if args.dev:
+        dev = [(gold_grobid(r), r["text"]) for r in grobid if r["split"] == "train" and TRAIN.held_out(r["id"])]
+        sets[f"grobid-train dev tenth ({len(dev)})"] = dev
+    else:
+        anystyle = [json.loads(line) for line in open(data / "anystyle-gold.jsonl", encoding="utf-8")]
+        sets["anystyle (1,669)"] = [(gold_anystyle(r), r["text"]) for r in anystyle]
+        sets["grobid-eval (327)"] = [(gold_grobid(r, args.grobid_raw), r["text"])
+                                     for r in grobid if r["split"] == "evaluation"]
+        if not args.no_synthetic:
+            synth = crossref_synthetic(data)
+            sets[f"crossref-synth held-out ({len(synth)})"] = synth
     for name, items in sets.items():
         if args.limit:
             items = items[: args.limit]

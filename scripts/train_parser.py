@@ -38,9 +38,10 @@ GROBID_LABELS = {
 }  # anything else (notes, series, arXiv/PMID/ISSN ids, ...) -> "note"
 
 
-def held_out(doi: str) -> bool:
-    """Crossref records kept out of training, for the synthetic author-name check."""
-    return int(hashlib.md5(doi.lower().encode()).hexdigest(), 16) % 10 == 0
+def held_out(key: str) -> bool:
+    """One in ten, by a stable hash: Crossref records never trained on (the synthetic
+    check), and with ``--dev`` the GROBID train strings kept back for development."""
+    return int(hashlib.md5(key.lower().encode()).hexdigest(), 16) % 10 == 0
 
 
 def align(text: str, segments: list[tuple[str, str]]) -> list[tuple[str, int, int]] | None:
@@ -87,11 +88,12 @@ def grobid_segments(rec: dict) -> list[tuple[str, str]]:
     return out
 
 
-def grobid_train(data_dir: Path) -> list[tuple[str, list]]:
+def grobid_train(data_dir: Path, dev: bool = False) -> list[tuple[str, list]]:
+    """The GROBID ``train`` split; with ``dev``, minus the development tenth."""
     out = []
     for line in open(data_dir / "grobid-citations.jsonl", encoding="utf-8"):
         rec = json.loads(line)
-        if rec["split"] != "train":
+        if rec["split"] != "train" or (dev and held_out(rec["id"])):
             continue
         segs = [(GROBID_LABELS.get(lab, "note"), s) for lab, s in grobid_segments(rec)]
         spans = align(rec["text"], segs)
@@ -289,6 +291,8 @@ def main() -> None:
     ap.add_argument("data_dir", nargs="?", default=str(REPO.parent / "shared" / "data"))
     ap.add_argument("--out", default=str(REPO / "src" / "reflint" / "data" / "parser.crfsuite"))
     ap.add_argument("--no-synthetic", action="store_true")
+    ap.add_argument("--dev", action="store_true",
+                    help="keep a tenth of GROBID train back (scored by parse_accuracy.py --dev)")
     ap.add_argument("--copies", type=int, default=2, help="synthetic strings per Crossref record")
     ap.add_argument("--c1", type=float, default=0.2)
     ap.add_argument("--c2", type=float, default=0.01)
@@ -298,7 +302,7 @@ def main() -> None:
 
     data_dir = Path(args.data_dir)
     rng = random.Random(SEED)
-    grobid = grobid_train(data_dir)
+    grobid = grobid_train(data_dir, args.dev)
     synth_ex = [] if args.no_synthetic else synthetic(crossref_records(data_dir, False), rng, args.copies)
     print(f"grobid-citations.jsonl split=train: {len(grobid)} strings")
     print(f"crossref-works.jsonl synthetic (held-out records excluded): {len(synth_ex)} strings")

@@ -48,7 +48,7 @@ def test_text_output_lines_and_hints(kb):
     result = run("check", "bad.md", cwd=kb)
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert "bad.md:3:89: RL101 DOI `1093/rheumatology/ken161` is missing the `10.` prefix" in lines
+    assert "bad.md:3:87: RL101 DOI `1093/rheumatology/ken161` is missing the `10.` prefix" in lines
     assert any(re.fullmatch(r"bad\.md:5:\d+: RL104 \[\*\] DOI .*trailing junk.*", l) for l in lines)
     assert "  fix (unsafe): Prepend `10.`: `10.1093/rheumatology/ken161`" in lines
     assert lines[-1] == "Found 2 problems. 1 fixable with `--fix`. 1 more fixable with `--fix --unsafe-fixes`."

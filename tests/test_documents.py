@@ -156,10 +156,9 @@ def test_decode_and_round_trip(tmp_path, name, data, text, encoding, bom):
     write(doc, doc.text)
     assert path.read_bytes() == data  # untouched text gives the same bytes back
     doc = load(path)
-    if doc.text:
-        write(doc, doc.text[:-1] + "Z")
-        again = load(path)
-        assert (again.text, again.encoding, again.bom) == (text[:-1] + "Z", encoding, bom)
+    write(doc, doc.text + "Z")
+    again = load(path)
+    assert (again.text, again.encoding, again.bom) == (text + "Z", encoding, bom)
 
 
 @pytest.mark.parametrize(
@@ -256,12 +255,14 @@ def check_maps(text: str, plain: str, starts, ends) -> None:
         assert previous <= s < e <= len(text), (i, char)
         previous = s
         span = text[s:e]
+        if span == char:
+            continue
         if span.startswith("<"):
             assert char in "\n ", (i, span)
         elif span.startswith("&") and len(span) > 1:
             assert char in html.unescape(span).replace("\xa0", " "), (i, span)
         else:
-            assert span == char, (i, span)
+            raise AssertionError((i, char, span))
 
 
 @pytest.mark.parametrize(
@@ -325,17 +326,19 @@ def test_html_fuzz_never_crashes_and_maps_stay_exact():
 @pytest.mark.parametrize(
     "source",
     [
-        "<p>Gattie E. <i>Title</i> &amp; more &#8211; x</p>\n" * 100_000,  # ~5 MB of ordinary HTML
-        "<a " * 1_000_000,  # tags that never close
-        '<a x="' * 800_000 + ">",  # quotes that never close, with a ">" far away
-        "<a x='1'>" + "<b y=\"" * 500_000 + ">",
-        "&" * 2_000_000 + "&amp" + "a" * 2_000_000,
+        "<p>Gattie E. <i>Title</i> &amp; more &#8211; x</p>\n" * 20_000,  # 1 MB of ordinary HTML
+        "<a " * 300_000,  # tags that never close
+        '<a x="' * 200_000 + ">",  # quotes that never close, with a ">" far away
+        "<a x='1>'" * 100_000,  # every tag's quoted value runs on and fails: bounded, not quadratic
+        "&" * 500_000 + "&amp" + "a" * 500_000,
         "&#" + "9" * 1_000_000,
-        "<script>" * 500_000,
-        "<!" * 1_000_000,
+        "<script>" * 200_000,
+        "<!--" * 300_000,
+        "<!" * 500_000,
+        "<title>" * 100_000 + "</title" * 100_000,
     ],
-    ids=["ordinary", "unclosed-tags", "unclosed-quotes", "quotes-then-gt", "ampersands", "digits",
-         "scripts", "bangs"],
+    ids=["ordinary", "unclosed-tags", "unclosed-quotes", "quote-after-gt", "ampersands", "digits",
+         "scripts", "comments", "bangs", "raw-close-without-gt"],
 )
 def test_html_pathological_input_is_linear(source):
     started = time.perf_counter()

@@ -77,6 +77,7 @@ def to_entry(ref: Reference) -> Entry:
         ("doi", f.doi),
         ("pmid", f.pmid),
         ("url", f.url),
+        ("note", None if f.title else tex(ref.text)),  # never lose an entry we could not parse
     ]
     return Entry(f.type or "misc", ref.key or citekey(f),
                  [Field(k, v) for k, v in values if v])

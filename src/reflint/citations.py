@@ -132,16 +132,17 @@ def _is_name(name: str) -> bool:
     if not _NAME.fullmatch(name):
         return False
     words = [w for w in name.split() if w.lower() not in _PARTICLES] or name.split()
-    return all(w[0].isupper() for w in words) and words[0].lower().rstrip(".") not in _NOT_AUTHORS
+    return (all(w[0].isupper() for w in words) and len(words[-1].rstrip(".")) > 1
+            and words[0].lower().rstrip(".") not in _NOT_AUTHORS)
 
 
 def _narrative(text: str, open_: int, close: int, years: list[tuple[int, int, str]]) -> list[Citation]:
     """``Gattie et al. (2017)``: read the names right before the parenthesis, backwards."""
-    window_start = max(0, open_ - 200)
+    if open_ < 2 or not (text[open_ - 1] == " " and (text[open_ - 2] == "." or text[open_ - 2].isalpha())):
+        return []  # names end right before: "Smith (2019)", "Gattie et al. (2017)"
+    window_start = max(0, open_ - 160)
     window = text[window_start:open_]
-    stripped = window.rstrip(" \t")
-    if len(window) - len(stripped) > 1 or not stripped:
-        return []
+    stripped = window[:-1]
     toks = [(t.group(), t.start(), t.end()) for t in _TOKEN.finditer(stripped)]
     if not toks or toks[-1][2] != len(stripped):
         return []

@@ -55,6 +55,7 @@ _LEXICON = {
 _MONTHS = set(("january february march april may june july august september october november "
                 "december jan feb mar apr jun jul aug sep sept oct nov dec").split())
 _YEAR = re.compile(r"(1[5-9]\d\d|20\d\d)[a-z]?")
+_SEPARATORS = {".", ",", ";", ":", "(", ")", "“", "”", '"'}
 
 
 def clean(text: str) -> str:
@@ -119,6 +120,17 @@ def sequence_features(text: str, tokens: list[tuple[str, int, int]]) -> list[dic
     """
     n = len(tokens)
     base = [_token_features(t) for t, _, _ in tokens]
+    # the nearest separator on each side, and how far: "Gröbli C. Trigger Point Dry
+    # Needling." reads as a title because the next "." is 4 words on, with no comma
+    seps = [i for i, (t, _, _) in enumerate(tokens) if t in _SEPARATORS]
+    nxt_sep, prv_sep = [None] * n, [None] * n
+    j = len(seps) - 1
+    for i in range(n - 1, -1, -1):
+        while j >= 0 and seps[j] > i:
+            j -= 1
+        if j + 1 < len(seps):
+            nxt_sep[i] = seps[j + 1]
+        prv_sep[i] = seps[j] if j >= 0 and seps[j] < i else (seps[j - 1] if j >= 1 else None)
     out = []
     block = paren = quote = 0
     seen_year = False
@@ -146,6 +158,11 @@ def sequence_features(text: str, tokens: list[tuple[str, int, int]]) -> list[dic
         f["paren"] = str(min(paren, 1))
         f["quote"] = str(min(quote, 1))
         f["seen_year"] = str(seen_year)
+        for name, k in (("next", nxt_sep[i]), ("prev", prv_sep[i])):
+            f[f"{name}_sep"] = tokens[k][0] if k is not None else "<edge>"
+            f[f"{name}_sep_dist"] = str(min(abs(k - i), 5)) if k is not None else "-"
+        if len(tok) >= 5 and tok.isalpha():
+            f["suffix"] = tok[-3:].lower()
         out.append(f)
         # state updates apply to the following tokens
         if tok in ".?!" and f["sp_after"] == "True" and not _is_initial(prev, tok):

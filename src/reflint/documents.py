@@ -125,34 +125,38 @@ def discover(
             rel = os.path.relpath(path, walk_root)
         return spec.match_file(rel.replace(os.sep, "/") + ("/" if is_dir else ""))
 
+    def walk(top: str) -> None:
+        stack = [(top, _ancestor_specs(top, notes) if respect_gitignore else [])]
+        while stack:
+            directory, specs = stack.pop()
+            try:
+                with os.scandir(directory) as it:
+                    entries = sorted(it, key=lambda e: e.name)
+            except OSError as err:
+                notes.append(f"{_display(directory)}: cannot list ({err.strerror}) - check its permissions")
+                continue
+            if respect_gitignore and (spec := _gitignore(directory, notes)):
+                specs = specs + [(directory, spec)]
+            for entry in entries:
+                is_dir = entry.is_dir(follow_symlinks=False)  # symlinked dirs are not followed (cycles)
+                if is_dir:
+                    wanted = not (entry.name.startswith(".") or entry.name in SKIP_DIRS)
+                elif entry.is_file():
+                    wanted = os.path.splitext(entry.name)[1].lower() in SUFFIXES
+                else:
+                    continue
+                if not wanted or _ignored(entry.path, is_dir, specs) or (exc and matches(exc, entry.path, top, is_dir)):
+                    continue
+                if is_dir:
+                    stack.append((entry.path, specs))
+                elif inc is None or matches(inc, entry.path, top, False):
+                    found.add(entry.path)
+
     for given in paths:
         path = os.path.abspath(given)
         shown = _posix(given)
         if os.path.isdir(path):
-            specs = _ancestor_specs(path, notes) if respect_gitignore else []
-            stack = [(path, specs)]
-            while stack:
-                directory, specs = stack.pop()
-                try:
-                    with os.scandir(directory) as it:
-                        entries = sorted(it, key=lambda e: e.name)
-                except OSError as err:
-                    notes.append(f"{_display(directory)}: cannot list ({err.strerror}) - check its permissions")
-                    continue
-                if respect_gitignore and (spec := _gitignore(directory, notes)):
-                    specs = specs + [(directory, spec)]
-                for entry in entries:
-                    if entry.is_dir(follow_symlinks=False):
-                        if entry.name.startswith(".") or entry.name in SKIP_DIRS:
-                            continue
-                        if _ignored(entry.path, True, specs) or (exc and matches(exc, entry.path, path, True)):
-                            continue
-                        stack.append((entry.path, specs))
-                    elif entry.is_file() and os.path.splitext(entry.name)[1].lower() in SUFFIXES:
-                        if _ignored(entry.path, False, specs) or (exc and matches(exc, entry.path, path, False)):
-                            continue
-                        if inc is None or matches(inc, entry.path, path, False):
-                            found.add(entry.path)
+            walk(path)
         elif os.path.isfile(path):
             if os.path.splitext(path)[1].lower() not in SUFFIXES:
                 known = ", ".join(SUFFIXES)
@@ -242,7 +246,7 @@ def load(path: Path, display: str | None = None) -> Document:
     text, encoding, bom = decoded
     doc = from_text(text, shown, kind)
     doc.encoding, doc.bom = encoding, bom
-    doc.file = os.path.abspath(path)  # not a declared field yet (see report); plain attribute
+    doc.file = os.path.abspath(path)
     doc._stamp = (st.st_mtime_ns, st.st_size)
     return doc
 

@@ -1,9 +1,8 @@
 """DOI syntax: find every DOI mention in a text, sound or damaged, and normalise it.
 
-This is the one module that knows what a DOI looks like, so extraction, the rules and
-the BibTeX writer agree. Scanning is linear: mention heads are found with bounded
-regexes, each DOI run is capped at ``_MAX_LEN`` characters and the prose state is
-carried forward, so megabyte lines or deep parentheses cannot stall a run.
+The one module that knows what a DOI looks like, so extraction, rules and BibTeX agree.
+Scanning is linear (bounded regexes, runs capped at ``_MAX_LEN``, prose state carried
+forward), so megabyte lines or deep parentheses cannot stall a lint run.
 
 Where a DOI ends (the trailing-junk rule):
 
@@ -126,15 +125,15 @@ class _Prose:
         self.pos = max(self.pos, upto)
 
 
-def _junk_len(text: str, head: re.Match, p: int, e: int, prose: _Prose) -> int:
+def _junk_len(text: str, head: re.Match, e: int, prose: _Prose) -> int:
     """How much of what follows the DOI at ``e`` is junk (see the module docstring)."""
     start, form = head.start(), head.lastgroup
     if head.group()[-1] in '{"':  # bibtex or attribute value: doi = {...}, doi="..."
         opener, link = head.group()[-1], True
     else:
-        opener, before = text[start - 1 : start], text[max(start - 2, 0) : max(start - 1, 0)]
-        link = (opener in ("<", "{") or (opener == "(" and (form == "url" or before == "]"))
-                or (opener in ("'", '"') and before == "="))
+        before, opener = text[max(start - 2, 0) : start].rjust(2)
+        link = (opener in "<{" or (opener == "(" and (form == "url" or before == "]"))
+                or (opener in "'\"" and before == "="))
     if link:
         closer = _PAIRS.get(opener, opener)
         for k in range(e, min(len(text), e + 100)):
@@ -164,6 +163,11 @@ def _junk_len(text: str, head: re.Match, p: int, e: int, prose: _Prose) -> int:
     return i
 
 
+def _clean(written: str) -> str:
+    """Drop whitespace and invisible characters; Unicode dashes become ``-``."""
+    return _INVISIBLE.sub("", "".join(written.split())).translate(_DASH_TO_HYPHEN)
+
+
 def _mention(text: str, head: re.Match, prose: _Prose) -> tuple[DoiMention | None, int]:
     """The mention starting at ``head`` (or None) and where scanning resumes."""
     form = head.lastgroup
@@ -178,14 +182,15 @@ def _mention(text: str, head: re.Match, prose: _Prose) -> tuple[DoiMention | Non
     while e > p and text[e - 1] in _TRAIL and text[p:e] != "10.":
         e -= 1
     written = text[p:e]
-    doi: str | None = _INVISIBLE.sub("", "".join(written.split())).translate(_DASH_TO_HYPHEN)
+    doi: str | None = _clean(written)
     problems = {"malformed"} if doi != written else set()
     if _PERCENT.search(doi):
-        doi = unquote(doi)
-        if form != "url":  # percent-encoding belongs in URLs only
+        decoded = unquote(doi)
+        doi = _clean(decoded)
+        if form != "url" or doi != decoded:  # escapes belong in URLs, and never hide a space
             problems.add("malformed")
     if _SOUND.fullmatch(doi):
-        pass
+        pass  # sound, or repaired by the cleaning above
     elif form != "bare" and _NO_PREFIX.fullmatch(doi):
         doi = "10." + doi
         problems.add("missing-prefix")
@@ -194,7 +199,7 @@ def _mention(text: str, head: re.Match, prose: _Prose) -> tuple[DoiMention | Non
         problems.add("truncated")
     else:
         return None, end
-    junk_end = e + _junk_len(text, head, p, e, prose)
+    junk_end = e + _junk_len(text, head, e, prose)
     if junk_end > e:
         problems.add("trailing-junk")
     url_prefix = head.group() if form == "url" else None
@@ -210,8 +215,7 @@ def _mention(text: str, head: re.Match, prose: _Prose) -> tuple[DoiMention | Non
 def find_dois(text: str) -> list[DoiMention]:
     """Every DOI mention in ``text``, in order, with its damage diagnosed."""
     found: list[DoiMention] = []
-    prose = _Prose(text)
-    pos = 0
+    prose, pos = _Prose(text), 0
     while head := _HEAD.search(text, pos):
         prose.advance(head.start())
         mention, pos = _mention(text, head, prose)
@@ -228,8 +232,7 @@ def normalise(raw: str) -> str | None:
     ``10.`` here. None when no DOI can be derived (e.g. truncated).
     """
     s = raw.strip()
-    head = _HEAD.match(s)
-    if not head or head.lastgroup == "bare":
+    if not (head := _HEAD.match(s)) or head.lastgroup == "bare":
         s = "doi:" + s
     found = find_dois(s)
     return found[0].doi if found and found[0].start == 0 else None

@@ -32,7 +32,7 @@ _REF_HEADING = re.compile(
 _OTHER_HEADING = re.compile(r"\#{1,6}(?:[ \t]|$)|<h[1-6][\s>]|(\*\*|__)[^*_]{1,120}\1:?$|<[^<>/]{1,80}>$",
                             re.I)
 _SEPARATOR = re.compile(r"[=\-_*]{3,}[ \t]*")
-_MARKER = re.compile(r"[ \t]*(?:(?:[-*+•‣◦▪●]|(\d{1,3})[.)])[ \t]+|\[(\d{1,3})\][ \t]*)(?=\S)")
+_MARKER = re.compile(r"[ \t\xa0]*(?:(?:[-*+•‣◦▪●]|(\d{1,3})[.)])[ \t\xa0]+|\[(\d{1,3})\][ \t\xa0]*)(?=\S)")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _URL = re.compile(r"https?://|www\.", re.I)
 _UP = "A-ZÀ-ÖØ-Þ"
@@ -46,6 +46,7 @@ _ORG_START = re.compile(rf"[{_UP}][\w'’&-]*(?:[ \t]+(?:(?:of|for|and|the|on|in
 _NARRATIVE = re.compile(r"et al\.?,? \((?:19|20)\d\d[a-z]?\) [a-z]")
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})", re.M)
 _HREF = re.compile(r"""\bhref[ \t\r\n]*=[ \t\r\n]*(?:"([^"<>]*)"|'([^'<>]*)')""", re.I)
+_DOI_URL = re.compile(r"\s*(?:https?:)?//(?:www\.|dx\.)?doi\.org/", re.I)
 _CLOSE_A = re.compile(r"</a\s*>", re.I)
 _LATEX = LatexNodes2Text()
 
@@ -68,8 +69,9 @@ def extract(doc: Document) -> Extraction:
         references.append(Reference(src_start, src_end, text, "list-entry", parse_reference(text),
                                     label=label or None))
     prose = _blank(masked, [(s, e) for s, e, _ in entries])
-    citations = [replace(c, start=a, end=b) for c in find_citations(prose, bare_keys=doc.kind == "markdown")
-                 for a, b in [doc.to_source(c.start, c.end)]]
+    citations = find_citations(prose, bare_keys=doc.kind == "markdown")
+    if doc.source_starts is not None:
+        citations = [replace(c, start=a, end=b) for c in citations for a, b in [doc.to_source(c.start, c.end)]]
     if doc.kind == "html":
         extra, links = _html_doi_links(doc, dois, [(r.start, r.end) for r in references])
         dois = sorted(dois + extra, key=lambda m: m.start)
@@ -129,7 +131,7 @@ def _map_mention(doc: Document, m: DoiMention) -> DoiMention:
     """Map a mention found in ``doc.plain`` to ``doc.text``: starts to the start of their
     character, ends to the end of the character before them (so tags between stay outside)."""
     if doc.source_starts is None:
-        return replace(m, raw=doc.text[m.start:m.end])
+        return m
 
     def start(i: int) -> int:
         return doc.to_source(i, i + 1)[0]
@@ -141,7 +143,7 @@ def _map_mention(doc: Document, m: DoiMention) -> DoiMention:
     e, doi_e = max(s, end(m.end)), max(doi_s, end(m.doi_end))
     junk = start(m.junk_start) if m.junk_start < m.doi_end else doi_e
     return replace(m, start=s, end=e, doi_start=doi_s, doi_end=doi_e, junk_start=min(junk, doi_e),
-                   raw=doc.text[s:e])
+                   raw=doc.text[doi_s:doi_e])
 
 
 def _attach_dois(references: list[Reference], dois: list[DoiMention]) -> None:
@@ -162,15 +164,17 @@ def _html_doi_links(doc: Document, dois: list[DoiMention], ref_spans: list[tuple
     for h in _HREF.finditer(text):
         group = 1 if h.group(1) is not None else 2
         value, base = h.group(group), h.start(group)
-        if "doi.org/" not in value.lower():
+        if not _DOI_URL.match(value):
             continue
         close = _CLOSE_A.search(text, h.end(), h.end() + 5000)
-        stop = close.start() if close else h.end()
-        i = bisect_left(starts, h.end())
-        if not (i < len(starts) and starts[i] < stop):  # the visible text does not repeat it
-            extra += [replace(m, start=m.start + base, end=m.end + base, doi_start=m.doi_start + base,
-                              doi_end=m.doi_end + base, junk_start=m.junk_start + base,
-                              raw=text[m.start + base:m.end + base]) for m in find_dois(value)]
+        i = bisect_left(starts, close.start() if close else h.end()) - 1
+        if i < 0 or dois[i].end <= h.end():  # the link text does not repeat the DOI
+            # Quoted as in the source, so a "." or ")" left inside the attribute counts as junk.
+            shift = base - 2
+            extra += [replace(m, start=m.start + shift, end=m.end + shift, doi_start=m.doi_start + shift,
+                              doi_end=m.doi_end + shift, junk_start=m.junk_start + shift,
+                              raw=text[m.doi_start + shift:m.doi_end + shift])
+                      for m in find_dois(f'="{value}"')]
         tag = text.rfind("<", max(0, h.start() - 2000), h.start())
         k = bisect_left(ref_ends, tag + 1)
         in_refs = k < len(ref_spans) and ref_spans[k][0] <= tag
@@ -199,7 +203,8 @@ def _reference_entries(text: str, doi_starts: list[int]) -> list[tuple[int, int,
     found: list[tuple[int, int, str | None]] = []
     for h in heads:
         accepted, skipped = [], 0
-        for kind, s, e, label in items[h + 1:]:
+        for j in range(h + 1, len(items)):
+            kind, s, e, label = items[j]
             if kind != "entry":
                 break
             if label is not None or _lenient(text[s:e], has_doi(s, e)):

@@ -23,7 +23,8 @@ CELL_TAGS = frozenset({"td", "th"})
 RAW_TAGS = frozenset({"script", "style", "title", "template"})
 
 _SPECIAL = re.compile(r"[<&]")
-_TAG_NAME = re.compile(r"</?([A-Za-z][^\s/>]*)")
+_TAG_NAME = re.compile(r"<(/?)([A-Za-z][^\s/>]*)")
+_SIMPLE_TAG = re.compile(r"""<(/?)([A-Za-z][^\s/>]*)[^<>"']*+>""")  # no quotes: ends at the first ">"
 # Used only when a quote precedes the first ">": honours quoted attribute values such as
 # title="a > b". Possessive quantifiers: no backtracking, so a failed match costs one pass.
 _QUOTED_TAG = re.compile(r"""</?[A-Za-z][^\s/>]*+(?:[^>"'=]|=\s*+"[^"]*+"|=\s*+'[^']*+'|=)*+>""")
@@ -41,7 +42,7 @@ def visible_text(text: str) -> tuple[str, array, array]:
     parts: list[str] = []
     starts = array("q")
     ends = array("q")
-    no_gt_from = n + 1  # no ">" at or after this offset (cached so that "<" floods stay linear)
+    missing: dict[str, int] = {}  # needle -> absent at or after this offset (keeps floods linear)
 
     def emit_text(i: int, j: int) -> None:
         parts.append(text[i:j])
@@ -53,18 +54,28 @@ def visible_text(text: str) -> tuple[str, array, array]:
         starts.extend([i] * len(chars))
         ends.extend([j] * len(chars))
 
-    def find_gt(j: int) -> int:
-        nonlocal no_gt_from
-        if j >= no_gt_from:
+    def find(needle: str, j: int) -> int:
+        if j >= missing.get(needle, n + 1):
             return -1
-        g = text.find(">", j)
-        if g < 0:
-            no_gt_from = j
-        return g
+        k = text.find(needle, j)
+        if k < 0:
+            missing[needle] = j
+        return k
+
+    def raw_close(name: str, j: int) -> int:
+        """Offset past the ``</name>`` closing a raw-text element opened before ``j``, or -1."""
+        if j >= missing.get(name, n + 1):
+            return -1
+        m = _RAW_CLOSE[name].search(text, j)
+        if m is None:
+            missing[name] = j
+            return -1
+        g = find(">", m.start())
+        return g + 1 if g >= 0 else -1
 
     def tag_end(j: int) -> int:
         """Offset just past the tag starting at ``j``, or -1 if it never closes."""
-        g = find_gt(j)
+        g = find(">", j)
         if g < 0:
             return -1
         if text.find('"', j, g) < 0 and text.find("'", j, g) < 0:
@@ -85,37 +96,34 @@ def visible_text(text: str) -> tuple[str, array, array]:
         if text[j] == "&":
             i = _entity(text, j, emit, emit_text)
             continue
-        if text.startswith("<!--", j):
-            close = text.find("-->", j + 4)
-            if close >= 0:
-                i = close + 3
-                continue
-        if text.startswith(("<!", "<?"), j):  # doctype, bogus comment, unclosed comment
-            g = find_gt(j)
+        if (tm := _SIMPLE_TAG.match(text, j)) is not None:  # the common case, in one step
+            end = tm.end()
+        elif text.startswith(("<!", "<?", "</"), j) and not _TAG_NAME.match(text, j):  # comment, doctype, "</ x>"
+            close = find("-->", j + 4) if text.startswith("<!--", j) else -1
+            g = close + 2 if close >= 0 else find(">", j)
             if g < 0:
                 emit_text(j, j + 1)
                 i = j + 1
             else:
                 i = g + 1
             continue
-        tm = _TAG_NAME.match(text, j)
-        end = tag_end(j) if tm else -1
-        if end < 0:  # "a < b", "<3", or a tag that never closes: plain text
-            emit_text(j, j + 1)
-            i = j + 1
-            continue
-        name = tm.group(1).lower()
-        closing = text[j + 1] == "/"
+        else:
+            tm = _TAG_NAME.match(text, j)
+            end = tag_end(j) if tm else -1
+            if end < 0:  # "a < b", "<3", or a tag that never closes: plain text
+                emit_text(j, j + 1)
+                i = j + 1
+                continue
+        name = tm.group(2).lower()
         i = end
-        if name in RAW_TAGS and not closing and text[end - 2] != "/":
-            cm = _RAW_CLOSE[name].search(text, end)
-            g = find_gt(cm.start()) if cm else -1
-            if g >= 0:  # unclosed raw element: drop only the tag, keep what follows
-                i = g + 1
-        elif name in BLOCK_TAGS:
+        if name in BLOCK_TAGS:
             emit("\n", j, end)
         elif name in CELL_TAGS:
             emit(" ", j, end)
+        elif name in RAW_TAGS and not tm.group(1) and text[end - 2] != "/":
+            close = raw_close(name, end)
+            if close >= 0:  # an unclosed raw element drops only its tag, keeps what follows
+                i = close
     return "".join(parts), starts, ends
 
 

@@ -45,7 +45,7 @@ class Linter:
         self.rules: list[Rule] = select_rules(config["select"], config["extend-select"],
                                               config["ignore"])
         self.per_file = [
-            (pathspec.PathSpec.from_lines("gitwildmatch", [pattern]),
+            (pathspec.GitIgnoreSpec.from_lines([pattern]),
              {r.code for sel in codes for r in resolve_selector(sel)})
             for pattern, codes in config["per-file-ignores"].items()
         ]

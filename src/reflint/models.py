@@ -6,10 +6,14 @@ from them (proselint's approach), so every diagnostic and every edit is exact.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import cached_property
+
+_LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
 @dataclass
@@ -29,8 +33,9 @@ class Document:
     bom: bool = False
     newline: str = "\n"
     plain: str | None = None
-    source_starts: list[int] | None = None
-    source_ends: list[int] | None = None
+    source_starts: Sequence[int] | None = None  # array('q') for HTML: compact
+    source_ends: Sequence[int] | None = None
+    file: str | None = None  # absolute path on disk, for writing fixes back
 
     def __post_init__(self) -> None:
         if self.plain is None:
@@ -48,16 +53,8 @@ class Document:
 
     @cached_property
     def line_starts(self) -> list[int]:
-        starts = [0]
-        text = self.text
-        i = 0
-        while True:
-            j = text.find("\n", i)
-            if j < 0:
-                break
-            starts.append(j + 1)
-            i = j + 1
-        return starts
+        """Offsets where lines begin; CRLF, LF and a lone CR (old Mac) all end a line."""
+        return [0, *(m.end() for m in _LINE_BREAK.finditer(self.text))]
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset into ``text``."""

@@ -63,29 +63,56 @@ def segment(text: str) -> list[Segment]:
     return segs
 
 
-def _tidy(s: str) -> str:
-    """Collapse whitespace, undo ligatures and hyphenation breaks, drop edge punctuation."""
+def author_span(segs: list[Segment]) -> tuple[int, int] | None:
+    """The author list: the first run of author segments, even when the labeller leaves
+    an "&" or "and" between them as "other"."""
+    run = []
+    for s in segs:
+        if s.label == "author":
+            run.append(s)
+        elif s.label != "other" and run:
+            break
+    return (run[0].start, run[-1].end) if run else None
+
+
+def _tidy(s: str, abbrev: bool = False) -> str:
+    """Collapse whitespace, undo ligatures and hyphenation breaks, drop edge punctuation.
+
+    ``abbrev`` keeps the final period of dotted abbreviations ("J. Am. Chem. Soc.").
+    """
     s = _SPACES.sub(" ", clean(s)).strip()
     s = re.sub(r"(?<=[a-z])- (?=[a-z]{2,})(?!(?:and|or|to|und|et)\b)", "", s)
-    s = s.strip(" ,;:/")
-    s = re.sub(r"^[\"“”‘'«(\[]+|[\"“”’'»)\]]+$", "", s).strip()
-    if s.endswith(".") and not re.search(r"(?:\b[A-Z]|\.[a-z]+|\b[A-Z][a-z]{0,4})\.$", s):
-        s = s[:-1]  # keep the period of "Ann. Phys." / "J. Am. Chem. Soc."
+    s = re.sub(r"\s+([,.;:?!])", r"\1", s)  # "meta-analysis ." -> "meta-analysis."
+    s = re.sub(r"^[\"“”‘'«\s]+|[\"“”’'»\s,;:/]+$", "", s)
+    for opener, closer in ("()", "[]"):  # drop unbalanced edge brackets only
+        if s.endswith(closer) and s.count(closer) > s.count(opener):
+            s = s[:-1]
+        if s.startswith(opener) and s.count(opener) > s.count(closer):
+            s = s[1:]
+    if s.endswith(".") and not (abbrev and re.search(r"\.\s\S+\.$", s) and re.search(r"\b\w{1,5}\.$", s)):
+        s = s[:-1]
     return s.strip(" ,;:")
 
 
-_INITIALS = re.compile(r"^(?:[A-Z]\.?(?:-[A-Z]\.?)?|[A-Z][a-z]?\.|Th\.|Ch\.){1,4}$|^[A-Z]{1,3}$")
-_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "du", "la", "le", "ten", "ter", "st"}
+_INITIAL = re.compile(r"(?:[A-Z][a-z]?\.-?)+|[A-Z]\.?-[A-Z]\.?|[A-Z]")
+_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "du", "la", "le", "ten", "ter"}
+_SUFFIX = re.compile(r"(?:Jr|Sr|II|III|IV)\.?")
 
 
 def _is_initials(part: str) -> bool:
-    return all(_INITIALS.match(w) for w in part.replace(".", ". ").split())
+    """``J.``, ``J. P.``, ``J.-P.``, ``H-T``, or Vancouver's undotted ``JA`` (alone only,
+    so the ``QIN`` of ``J. QIN`` stays a family name)."""
+    words = part.replace(".", ". ").split()
+    if len(words) == 1 and re.fullmatch(r"[A-Z]{1,3}", part):
+        return True
+    return bool(words) and all(_INITIAL.fullmatch(w) for w in words)
 
 
-def _looks_given(part: str) -> bool:
-    """``Michael`` / ``Rose I.``: a given name following an inverted family name."""
+def _looks_given(part: str, family: str) -> bool:
+    """``Michael`` / ``Rose I.`` after an inverted family name (``Tomasello, Michael``)."""
     words = part.split()
-    return 1 <= len(words) <= 3 and all(w[0].isupper() for w in words) and not words[0].isupper()
+    return (1 <= len(words) <= 3 and all(w[0].isupper() for w in words)
+            and (not part.isupper() or family.isupper()))
 
 
 def split_authors(seg: str) -> list[Author]:
@@ -93,32 +120,44 @@ def split_authors(seg: str) -> list[Author]:
 
     ``Gattie E, Cleland JA`` (family first, initials after), ``Dunning, J., Butts, R.``
     (family, comma, initials), ``J. P. Collman`` and ``Anthony Giddens`` (given first),
-    and the Chicago mix ``Beck, Ulrich, Anthony Giddens``.
+    and the Chicago mix ``Beck, Ulrich, Anthony Giddens``. A part followed by bare
+    initials is a whole family name (``Da Silva Dias, L.``).
     """
     seg = _SPACES.sub(" ", clean(seg))
     seg = re.split(r"(?i)[,;]?\s*\b(?:et\.? ?al\b\.?|and others\b|u\. ?a\.)", seg)[0]
     seg = re.sub(r"(?i)\s*\((?:eds?|hrsg)\.?\)|,?\s*\beds?\.$", "", seg)
-    parts = [p.strip(" .,") if not _is_initials(p.strip(" ,")) else p.strip(" ,")
-             for p in re.split(r"\s*(?:;|,|&|\band\b|\bet\b|\bund\b)\s*", seg)]
+    parts = [p.strip(" ,") for p in re.split(r"\s*(?:;|,|&|\band\b|\bet\b|\bund\b)\s*", seg)]
+    # "Schorske, Carl." -> "Carl", but keep the period of "Michelle E." and "J."
+    parts = [p if re.search(r"\b[A-Z]\.$", p) else p.rstrip(".") for p in parts if re.search(r"[^\W\d_]", p)]
     authors: list[Author] = []
     pending = None  # an inverted family name still waiting for its given names
-    for part in parts:
-        if not part or not re.search(r"[^\W\d_]", part):
-            continue
+    for i, part in enumerate(parts):
         words = part.split()
-        if pending is not None and (_is_initials(part) or _looks_given(part)):
-            pending.given = part
-            pending = None
-        elif len(words) == 1 and not _is_initials(part):
+        nxt = parts[i + 1] if i + 1 < len(parts) else ""
+        if _SUFFIX.fullmatch(part) and authors:
+            authors[-1].family += " " + part
+        elif pending is not None and (_is_initials(part) or _looks_given(part, pending.family)):
+            pending.given, pending = part, None
+        elif _is_initials(part):
+            continue  # stray initials with no family name to attach to
+        elif len(words) == 1 or (not any(_is_initials(w) for w in words)
+                                 and (_is_initials(nxt) or words[0] in _PARTICLES)):
             pending = Author(part)
             authors.append(pending)
-        elif len(words) > 1 and _is_initials(words[-1]) and not _is_initials(words[0]):
-            authors.append(Author(" ".join(words[:-1]), words[-1]))
+        elif _is_initials(words[-1]) and not _is_initials(words[0]):
+            j = len(words) - 1
+            while j > 1 and _is_initials(words[j - 1]):
+                j -= 1  # Vancouver, initials possibly spaced: "Amarsi A M"
+            authors.append(Author(" ".join(words[:j]), " ".join(words[j:])))
             pending = None
         else:
-            k = len(words) - 1
-            while k > 1 and words[k - 1].lower() in _PARTICLES:
-                k -= 1
+            k = 1
+            while k < len(words) - 1 and _is_initials(words[k]):
+                k += 1  # given-first: leading initials, or one given name then initials
+            if not _is_initials(words[0]):
+                k = len(words) - 1
+                while k > 1 and words[k - 1] in _PARTICLES:
+                    k -= 1
             authors.append(Author(" ".join(words[k:]), " ".join(words[:k])))
             pending = None
     return authors
@@ -169,19 +208,12 @@ def parse_reference(text: str) -> Fields:
     first: dict[str, str] = {}
     for s in segs:
         first.setdefault(s.label, s.text)
-    # the author list is the first run of author segments, even when the labeller
-    # leaves an "&" or "and" between them as "other"
-    run = []
-    for s in segs:
-        if s.label == "author":
-            run.append(s)
-        elif s.label != "other" and run:
-            break
+    span = author_span(segs)
     fields = Fields()
-    fields.authors = split_authors(text[run[0].start:run[-1].end]) if run else []
+    fields.authors = split_authors(text[span[0]:span[1]]) if span else []
     for name in ("title", "container"):
         if name in first:
-            value = _tidy(first[name])
+            value = _tidy(first[name], abbrev=name == "container")
             if name == "container":
                 value = re.sub(r"(?i)^in:?\s+", "", value)
             setattr(fields, name, value or None)

@@ -39,8 +39,9 @@ def unparseable_reference(ctx: Context):
 
 
 def _fold(text: str) -> str:
+    """Lowercase ASCII-ish words: accents, case and punctuation never make two works differ."""
     text = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in text if c.isalnum()).lower()
+    return "".join(c if c.isalnum() else " " for c in text if not unicodedata.combining(c)).lower()
 
 
 def same_work(a: Reference, b: Reference) -> bool:
@@ -51,9 +52,10 @@ def same_work(a: Reference, b: Reference) -> bool:
     fa, fb = a.fields, b.fields
     if not (fa.authors and fb.authors and fa.year and fa.year == fb.year and fa.title and fb.title):
         return False
-    if _fold(fa.authors[0].family) != _fold(fb.authors[0].family):
+    if _fold(fa.authors[0].family).split() != _fold(fb.authors[0].family).split():
         return False
-    return fuzz.ratio(_fold(fa.title), _fold(fb.title)) >= 90
+    # token_set_ratio: a parser that glued the journal onto one title still matches.
+    return fuzz.token_set_ratio(_fold(fa.title), _fold(fb.title)) >= 90
 
 
 def duplicate_reference(ctx: Context):
