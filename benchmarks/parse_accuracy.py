@@ -115,9 +115,9 @@ def gold_anystyle(rec: dict) -> dict:
     }
 
 
-def predict(text: str) -> dict:
-    f = parse_reference(text)
-    span = author_span(segment(text))
+def predict(text: str, rules: bool = True) -> dict:
+    f = parse_reference(text, rules=rules)
+    span = author_span(segment(text, rules))
     pred = {k: getattr(f, k) for k in FIELDS if k != "author"}
     pred["author"] = text[span[0]:span[1]] if span else None
     pred["authors"] = [a.family for a in f.authors]
@@ -214,11 +214,13 @@ def main() -> None:
         t0 = time.time()
         pairs = [(gold, predict(text)) for gold, text in items]
         dt = time.time() - t0
+        baseline = score([(gold, predict(text, rules=False)) for gold, text in items], FIELDS)
         fields = FIELDS + (("authors",) if "synth" in name else ())
         print(f"\n{name}: {len(pairs)} strings, {1000 * dt / len(pairs):.1f} ms/string")
-        print(f"  {'field':<10} {'P':>6} {'R':>6} {'F1':>6} {'gold':>6}")
+        print(f"  {'field':<10} {'P':>6} {'R':>6} {'F1':>6} {'gold':>6}   {'F1 CRF only':>11}")
         for field, (p, r, f1, n) in score(pairs, fields).items():
-            print(f"  {field:<10} {p:6.3f} {r:6.3f} {f1:6.3f} {n:6d}")
+            base = f"{baseline[field][2]:11.3f}" if field in baseline else ""
+            print(f"  {field:<10} {p:6.3f} {r:6.3f} {f1:6.3f} {n:6d}   {base}")
         if args.errors:
             for (gold, pred), (_, text) in zip(pairs, items):
                 g, p = gold.get(args.errors), pred.get(args.errors)

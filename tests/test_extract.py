@@ -5,6 +5,7 @@ Reference strings are bibliographic facts from the seed articles; the prose is m
 
 from __future__ import annotations
 
+import random
 from array import array
 
 import pytest
@@ -61,8 +62,8 @@ def test_seed_style_reference_heading_with_bullets():
 
 
 def test_headless_trailing_paragraphs_stop_before_the_author_bio():
-    bio = ("About Dr. Alex Example\n\nAlex Example is an emergency physician and coach who has "
-           "raced since 2005 and writes about training, with Smith J, et al. as co-authors.\n")
+    bio = ("About Dr. Alex Example\n\nExample A, an emergency physician, has raced since 2005 and "
+           "writes about training and coaching for runners and triathletes.\n")
     text = PROSE * 3 + "Train hard, recover well.\n\n\n" + "\n\n".join([GATTIE, HALL, HU, CUSHMAN]) + \
         "\n\nAvatar1573582516 7\n" + bio
     doc = md(text, "text")
@@ -93,11 +94,13 @@ def test_numbered_list_with_wrapped_entries():
     assert doc.text[refs[0].start:refs[0].end].endswith("2017;47(3):133-149.")
     assert refs[1].text == "Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136."
     assert doc.text[refs[2].start:refs[2].end].startswith("Meakins A.")
+    assert extract(doc).citations == []  # "[3]" labels an entry, it does not cite one
 
 
 @pytest.mark.parametrize("heading", [
     "## References", "# Bibliography", "**References**", "References:", "REFERENCES", "< Reference >",
     "### Works cited", "Sources", "Further reading", "<h2>References</h2>", "Literature",
+    "References and further reading", "6. References",
 ])
 def test_reference_headings(heading):
     text = PROSE + heading + "\n\n- " + PYNE + "\n- " + MEAKINS + "\n\n## About the author\n\n- Runs in 2024\n"
@@ -150,6 +153,11 @@ def test_crlf_spans_exclude_line_endings():
      [("Fernández-de-las-Peñas 2019", ["Fernández-de-las-Peñas"], "2019")]),
     ("pain (see Lee 2020).", [("Lee 2020", ["Lee"], "2020")]),
     ("pain (e.g., Lee 2020, p. 5).", [("Lee 2020", ["Lee"], "2020")]),
+    ("pain (Lee 2020: 45-47).", [("Lee 2020", ["Lee"], "2020")]),
+    ("pain (Gattie et al. 2017; Dunning et al., 2014, pp. 252–265).",
+     [("Gattie et al. 2017", ["Gattie"], "2017"), ("Dunning et al., 2014", ["Dunning"], "2014")]),
+    ("In their review, Gattie et al. (2017, p. 140) found",
+     [("Gattie et al. (2017, p. 140)", ["Gattie"], "2017")]),
     ("pain (van Hoek et al. 2024).", [("van Hoek et al. 2024", ["van Hoek"], "2024")]),
     ("pain (World Health Organization, 2020).",
      [("World Health Organization, 2020", ["World Health Organization"], "2020")]),
@@ -396,3 +404,29 @@ def test_two_megabyte_line():
 def test_many_short_citations():
     found = extract(md("(Smith 2019) [1] " * 20_000))
     assert len(found.citations) == 40_000
+
+
+TOKENS = ["(", ")", "[", "]", "@", "Smith", " et al.", " 2019", "2020a", ";", ",", "&", " and ", "\n",
+          "\n\n", "# References\n", "- ", "1. ", "[1]", "doi:", "10.1000/", "https://doi.org/", "<!--",
+          "-->", "```", "`", '<a href="https://doi.org/10.1/x">', "</a>", "&amp;", "<p>", "Gattie E, ",
+          "•", "\r\n", " ", "x", "{", "}", "@article{k,", "title={", "author = {A, B and C}", "---\n"]
+
+
+@pytest.mark.parametrize("kind", ["markdown", "text", "html", "bibtex"])
+def test_random_input_never_crashes_and_spans_stay_in_bounds(kind):
+    from reflint.html_text import visible_text
+
+    rng = random.Random(7)
+    for _ in range(300):
+        text = "".join(rng.choice(TOKENS) for _ in range(rng.randint(0, 60)))
+        if kind == "html":
+            plain, starts, ends = visible_text(text)
+            doc = Document(path="x", text=text, kind=kind, plain=plain, source_starts=starts, source_ends=ends)
+        else:
+            doc = Document(path="x", text=text, kind=kind)
+        found = extract(doc)
+        for item in found.references + found.citations + found.dois:
+            assert 0 <= item.start <= item.end <= len(text)
+        for m in found.dois:
+            assert m.start <= m.doi_start <= m.junk_start <= m.doi_end <= m.end
+            assert m.raw == text[m.doi_start:m.doi_end]

@@ -27,8 +27,8 @@ _LEAD = re.compile(r"\s*(?:(?:see(?:[ \t]+also)?|e\.g\.,?|i\.e\.,?|cf\.|compare|
                    r"|reviewed[ \t]+in|as[ \t]+in|also)\s+)*", re.I)
 _YEAR = re.compile(r"(?<![\w/.-])((?:19|20)\d\d[a-z]?)(?![\w/-])")
 _MORE_YEAR = re.compile(r"\s*,\s*((?:19|20)\d\d[a-z]?)(?![\w/-])")
-_LOCATOR = re.compile(r"\s*(?:,\s*)?(?:(?:p|pp|para|ch|chap|fig|sec|s)\.|§|pages?|chapter|table|figure)"
-                      r"\s*[\w–-]+(?:\s*[-–,]\s*[\w]+)*\s*", re.I)
+_LOCATOR = re.compile(r"\s*(?:,?\s*(?:(?:p|pp|para|ch|chap|fig|sec|s)\.|§|pages?|chapter|table|figure)"
+                      r"\s*[\w–-]+(?:\s*[-–,]\s*\w+)*|:\s*\d+(?:\s*[-–,]\s*\d+)*)\s*", re.I)
 _ETAL = re.compile(r"\s*,?\s*\bet\s+al\b\.?\s*$")
 _AUTHOR_SEP = re.compile(r"\s*,\s*(?:(?:&|and)\s+)?|\s+(?:&|and)\s+|\s*&\s*")
 _PARTICLES = {"van", "von", "de", "der", "den", "del", "della", "da", "di", "du", "dos", "das",

@@ -16,11 +16,12 @@ LABELS = (
 )
 
 # One token each: URLs and DOI bodies (so the "2017" inside 10.2519/jospt.2017.7096 is
-# not mistaken for a year), runs of letters/digits, and any single other character.
+# not mistaken for a year), runs of letters, runs of digits ("Phys. Rev. D72" is journal
+# "D" and volume "72"; "2017a" is a year and a letter), and any single other character.
 _TOKEN = re.compile(
     r"(?:https?://|www\.)\S+"
     r"|(?:10\.\d{3,9}/|\d{4,5}/(?=[^\s/]*[A-Za-z]))\S+"
-    r"|[^\W_]+(?:['’][^\W_]+)*"
+    r"|[^\W\d_]+(?:['’][^\W\d_]+)*|\d+"
     r"|\S"
 )
 

@@ -335,7 +335,10 @@ class CrossrefClient:
             try:
                 response = self._session.get(url, params=params, headers=self._headers,
                                              timeout=self.timeout, allow_redirects=False)
-            except _TRANSIENT:
+            except _TRANSIENT as exc:
+                refused = isinstance(exc, requests.ConnectionError) and not isinstance(exc, requests.Timeout)
+                if refused and attempt >= 1:
+                    return _FAILED, None  # no route or no name resolution: retrying won't help
                 return _FAILED, self._backoff(attempt)
             except requests.RequestException:
                 return _FAILED, None

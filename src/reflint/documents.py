@@ -18,7 +18,8 @@ import pathspec
 from reflint.html_text import visible_text
 from reflint.models import Document
 
-SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".html": "html", ".htm": "html", ".bib": "bibtex"}
+SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".qmd": "markdown", ".rmd": "markdown",
+            ".txt": "text", ".html": "html", ".htm": "html", ".bib": "bibtex"}
 SKIP_DIRS = frozenset({"node_modules", "__pycache__", "site-packages"})  # plus every hidden dir
 BOMS = {  # longest first: the UTF-32-LE BOM starts with the UTF-16-LE one
     "utf-32-le": codecs.BOM_UTF32_LE,

@@ -26,13 +26,15 @@ logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 
 _REF_HEADING = re.compile(
     r"(?:\#{1,6}[ \t]*)?(?:<h[1-6][^<>]{0,100}>)?(?:\*\*|__|\*|_)?[ \t]*<?[ \t]*(?:\d{1,2}\.?[ \t]+)?"
-    r"(?:references?|reference[ \t]+list|bibliography|sources|works[ \t]+cited|literature"
-    r"(?:[ \t]+cited)?|cited[ \t]+literature|further[ \t]+reading)"
+    r"(?:(?:selected|key)[ \t]+)?(?:references?|reference[ \t]+list|bibliography|sources|works[ \t]+cited"
+    r"|literature(?:[ \t]+cited)?|cited[ \t]+literature|further[ \t]+reading|notes[ \t]+and[ \t]+references)"
+    r"(?:[ \t]+and[ \t]+(?:further[ \t]+reading|notes|sources))?"
     r"[ \t]*>?[ \t]*:?[ \t]*(?:\*\*|__|\*|_)?[ \t]*:?(?:</h[1-6]>)?[ \t]*\#*", re.I)
 _OTHER_HEADING = re.compile(r"\#{1,6}(?:[ \t]|$)|<h[1-6][\s>]|(\*\*|__)[^*_]{1,120}\1:?$|<[^<>/]{1,80}>$",
                             re.I)
 _SEPARATOR = re.compile(r"[=\-_*]{3,}[ \t]*")
-_MARKER = re.compile(r"[ \t\xa0]*(?:(?:[-*+•‣◦▪●]|(\d{1,3})[.)])[ \t\xa0]+|\[(\d{1,3})\][ \t\xa0]*)(?=\S)")
+_MARKER = re.compile(r"[ \t\xa0]*(?:(?:[-*+•‣◦▪●]|(\d{1,3})[.)])[ \t\xa0]+|\[(\d{1,3})\][ \t\xa0]*)"
+                     r"(?=\S)")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _URL = re.compile(r"https?://|www\.", re.I)
 _UP = "A-ZÀ-ÖØ-Þ"
@@ -68,7 +70,7 @@ def extract(doc: Document) -> Extraction:
         src_start, src_end = doc.to_source(start, end)
         references.append(Reference(src_start, src_end, text, "list-entry", parse_reference(text),
                                     label=label or None))
-    prose = _blank(masked, [(s, e) for s, e, _ in entries])
+    prose = _blank(masked, [(masked.rfind("\n", 0, s) + 1, e) for s, e, _ in entries])  # with markers
     citations = find_citations(prose, bare_keys=doc.kind == "markdown")
     if doc.source_starts is not None:
         citations = [replace(c, start=a, end=b) for c in citations for a, b in [doc.to_source(c.start, c.end)]]
@@ -216,22 +218,19 @@ def _reference_entries(text: str, doi_starts: list[int]) -> list[tuple[int, int,
         found += accepted
     if heads:
         return found
-    run: list[tuple[int, int, str | None]] = []
-    last = run
+    runs: list[list[tuple[int, int, str | None]]] = [[]]
     for kind, s, e, label in items:
         if kind == "entry" and _strict(text[s:e], has_doi(s, e)):
-            run.append((s, e, label))
-            last = run
-        elif run:
-            run = []
-    if not last:
-        return []
-    tail = text[last[-1][1]:]
-    if len(tail) - tail.count(" ") - tail.count("\n") > max(2000, len(text) // 4):
-        return []  # not trailing: more text follows than an author note or footer
-    if len(last) == 1 and not (has_doi(*last[0][:2]) and _INITIALS.match(text, last[0][0])):
-        return []
-    return last
+            runs[-1].append((s, e, label))
+        elif runs[-1]:
+            runs.append([])
+    for run in reversed(runs):  # the last run that is a list: two entries, or one clear one
+        if len(run) > 1 or (run and has_doi(*run[0][:2]) and _INITIALS.match(text, run[0][0])):
+            tail = text[run[-1][1]:]
+            if len(tail) - tail.count(" ") - tail.count("\n") > max(2000, len(text) // 4):
+                return []  # not trailing: more text follows than an author note or footer
+            return run
+    return []
 
 
 def _lenient(entry: str, has_doi: bool) -> bool:

@@ -16,6 +16,7 @@ from reflint.bibtex import assign_keys
 from reflint.config import Config
 from reflint.extract import extract
 from reflint.models import Diagnostic, Document, Extraction
+from reflint.resolve import Resolution, Resolver
 from reflint.rules import Context, Rule, resolve_selector, select_rules
 
 
@@ -31,6 +32,7 @@ class Run:
     files: list[FileResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # skipped files and the like: never fail a run
     errors: list[str] = field(default_factory=list)  # missing paths: exit 2
+    resolution: Resolution | None = None
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -38,10 +40,16 @@ class Run:
 
 
 class Linter:
-    """Holds the selected rules and per-file ignores for one run."""
+    """Holds the selected rules, per-file ignores and registry answers for one run.
 
-    def __init__(self, config: Config):
+    ``resolver`` is None offline; otherwise ``lint_paths`` resolves every DOI and reference
+    of the run in one bulk pass before any rule runs.
+    """
+
+    def __init__(self, config: Config, resolver: Resolver | None = None):
         self.config = config
+        self.resolver = resolver
+        self.resolution: Resolution | None = None
         self.rules: list[Rule] = select_rules(config["select"], config["extend-select"],
                                               config["ignore"])
         self.per_file = [
@@ -54,10 +62,11 @@ class Linter:
         ignored = set().union(*(codes for spec, codes in self.per_file if spec.match_file(path)))
         return [r for r in self.rules if r.code not in ignored]
 
-    def lint_document(self, doc: Document) -> FileResult:
-        extraction = extract(doc)
-        assign_keys(extraction.references)
-        ctx = Context(doc, extraction, self.config.values)
+    def lint_document(self, doc: Document, extraction: Extraction | None = None) -> FileResult:
+        if extraction is None:
+            extraction = extract(doc)
+            assign_keys(extraction.references)
+        ctx = Context(doc, extraction, self.config.values, self.resolution)
         hidden = suppress.parse(doc)
         diagnostics = [
             d for rule in self.rules_for(doc.path) for d in rule.check(ctx)
@@ -73,13 +82,19 @@ class Linter:
         files, run.notes = documents.discover([p for p in paths if p not in missing],
                                               self.config["include"], self.config["exclude"],
                                               self.config["respect-gitignore"])
+        loaded = []
         for path in files:
             try:
                 doc = documents.load(path)
             except documents.DocumentError as exc:
                 run.notes.append(str(exc))
                 continue
-            result = self.lint_document(doc)
-            run.notes.extend(f"{doc.path}: {note}" for note in result.extraction.notes)
-            run.files.append(result)
+            extraction = extract(doc)
+            assign_keys(extraction.references)
+            run.notes.extend(f"{doc.path}: {note}" for note in extraction.notes)
+            loaded.append((doc, extraction))
+        if self.resolver is not None:
+            self.resolution = self.resolver.resolve([ex for _, ex in loaded])
+        run.resolution = self.resolution
+        run.files = [self.lint_document(doc, ex) for doc, ex in loaded]
         return run

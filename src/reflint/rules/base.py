@@ -8,9 +8,12 @@ everything they need is in the ``Context``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
-from reflint.models import Applicability, Diagnostic, Document, Edit, Extraction, Fix
+from reflint.models import Applicability, Diagnostic, Document, Edit, Extraction, Fix, Reference
+
+if TYPE_CHECKING:
+    from reflint.resolve import Resolution
 
 
 @dataclass
@@ -18,6 +21,11 @@ class Context:
     doc: Document
     extraction: Extraction
     settings: dict = field(default_factory=dict)
+    resolution: Resolution | None = None  # None: offline, no registry answers at all
+
+    def reference_at(self, offset: int) -> Reference | None:
+        """The reference entry whose span holds ``offset`` (a DOI mention's start)."""
+        return next((r for r in self.extraction.references if r.start <= offset < r.end), None)
 
 
 @dataclass(frozen=True)

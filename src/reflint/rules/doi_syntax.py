@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from reflint import doi as doi_syntax
+from reflint.crossref import INVALID, VALID
 from reflint.models import Applicability
 from reflint.rules.base import Context, Rule, fix
 
@@ -29,16 +30,31 @@ def doi_missing_prefix(ctx: Context):
         Meakins A. Acupuncture: what's the point? Br J Sports Med. 2017;51(6):484.
         doi:10.1136/bjsports-2016-096248
     """
-    rule = RL101
     for m in _with_problem(ctx, "missing-prefix"):
         suggested = m.doi or "10." + m.raw
-        yield rule.diagnostic(
+        applicability, note = _verified(ctx, m)
+        yield RL101.diagnostic(
             ctx, m.doi_start, m.junk_start,
             f"DOI `{m.raw}` is missing the `10.` prefix",
             {"doi": m.raw, "suggested_doi": suggested},
-            fix(f"Prepend `10.`: `{suggested}`", Applicability.UNSAFE,
+            fix(f"Prepend `10.`: `{suggested}`{note}", applicability,
                 (m.doi_start, m.junk_start, suggested)),
         )
+
+
+def _verified(ctx: Context, m) -> tuple[Applicability, str]:
+    """Safe only when the registry holds the repaired DOI and it names the cited work."""
+    if ctx.resolution is None:
+        return Applicability.UNSAFE, ""
+    status = ctx.resolution.doi(m.doi)
+    if status.verdict == INVALID:
+        return Applicability.DISPLAY, " (not registered either)"
+    ref = ctx.reference_at(m.start)
+    from reflint.match import compare, same_work  # TEMP until match.py lands
+
+    if status.verdict == VALID and status.record and ref and same_work(compare(ref.fields, status.record)):
+        return Applicability.SAFE, " (verified)"
+    return Applicability.UNSAFE, ""
 
 
 def doi_truncated(ctx: Context):
@@ -56,11 +72,16 @@ def doi_truncated(ctx: Context):
 
         ... 2017. doi:10.1016/j.ctim.2017.06.003
     """
-    rule = RL102
     for m in _with_problem(ctx, "truncated"):
-        yield rule.diagnostic(ctx, m.start, m.junk_start,
-                              f"DOI `{m.raw}` is truncated: it has no complete suffix",
-                              {"doi": m.raw})
+        data, repair = {"doi": m.raw}, None
+        ref = ctx.reference_at(m.start)
+        result = ctx.resolution.match(ref) if ctx.resolution and ref else None
+        if result and result.match:
+            data["suggested_doi"] = right = result.match.doi
+            repair = fix(f"Complete as `{right}`, the DOI of the matching registered work",
+                         Applicability.UNSAFE, (m.doi_start, m.junk_start, right))
+        yield RL102.diagnostic(ctx, m.start, m.junk_start,
+                               f"DOI `{m.raw}` is truncated: it has no complete suffix", data, repair)
 
 
 def doi_malformed(ctx: Context):

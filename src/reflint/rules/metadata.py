@@ -1,0 +1,80 @@
+"""RL301-RL302: a reference against its registered record (DOI-less matches, wrong details)."""
+
+from __future__ import annotations
+
+from reflint.crossref import VALID
+from reflint.match import compare, disagreements, record_fields, same_work
+from reflint.models import Applicability
+from reflint.rules.base import Context, Rule, fix
+
+
+def doi_missing(ctx: Context):
+    """A reference without a DOI, although Crossref has a confident, validated match.
+
+    A DOI makes a reference findable with one click. reflint searches Crossref with the
+    whole reference and accepts a candidate only when first author, year and title agree
+    (and volume and first page, where given); ties and weak candidates are rejected. The
+    fix appends the DOI to the entry: unsafe, because it is a match, not a certainty.
+
+    Bad:
+
+        Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136.
+
+    Good:
+
+        Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136.
+        doi:10.1093/rheumatology/ken161
+    """
+    if ctx.resolution is None:
+        return
+    for ref in ctx.extraction.references:
+        result = ctx.resolution.match(ref)
+        if ref.dois or ref.kind != "list-entry" or not (result and result.match):
+            continue
+        doi = result.match.doi
+        yield RL301.diagnostic(
+            ctx, ref.start, ref.end, f"Reference has no DOI; Crossref matches `{doi}`",
+            {"suggested_doi": doi, "confidence": round(result.match.confidence, 2)},
+            fix(f"Append `doi:{doi}`", Applicability.UNSAFE, (ref.end, ref.end, f" doi:{doi}")),
+        )
+
+
+def metadata_mismatch(ctx: Context):
+    """Year, volume, issue, pages or journal disagree with the registered record.
+
+    The DOI names the right work, but the details around it were mistyped or copied from
+    a preprint. The message lists the registered values to copy.
+
+    Bad:
+
+        Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2009;47(8):1132-1136.
+        doi:10.1093/rheumatology/ken161
+
+    Good:
+
+        Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136.
+        doi:10.1093/rheumatology/ken161
+    """
+    if ctx.resolution is None:
+        return
+    for ref in ctx.extraction.references:
+        mention = next((m for m in ref.dois if m.doi), None)
+        status = ctx.resolution.doi(mention.doi) if mention else None
+        if not (status and status.verdict == VALID and status.record):
+            continue
+        c = compare(ref.fields, status.record)
+        wrong = disagreements(c) if same_work(c) else []
+        if not wrong:
+            continue
+        registered = record_fields(status.record).to_dict()
+        expected = {name: registered.get(name) for name in wrong}
+        shown = ", ".join(f"{name} {expected[name]!s}" for name in wrong)
+        yield RL302.diagnostic(ctx, ref.start, ref.end,
+                               f"Reference details disagree with the registered record: {shown}",
+                               {"doi": mention.raw, "fields": wrong, "registered": expected})
+
+
+RL301 = Rule("RL301", "doi-missing", "warning", "reference without DOI has a validated match",
+             doi_missing, fixable="unsafe")
+RL302 = Rule("RL302", "metadata-mismatch", "warning",
+             "year, volume, issue, pages or journal disagree with the record", metadata_mismatch)
