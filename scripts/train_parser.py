@@ -293,7 +293,7 @@ def main() -> None:
     ap.add_argument("--no-synthetic", action="store_true")
     ap.add_argument("--dev", action="store_true",
                     help="keep a tenth of GROBID train back (scored by parse_accuracy.py --dev)")
-    ap.add_argument("--copies", type=int, default=2, help="synthetic strings per Crossref record")
+    ap.add_argument("--copies", type=int, default=4, help="synthetic strings per Crossref record")
     ap.add_argument("--c1", type=float, default=0.2)
     ap.add_argument("--c2", type=float, default=0.01)
     ap.add_argument("--iterations", type=int, default=150)

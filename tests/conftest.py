@@ -29,3 +29,13 @@ def fake_crossref_factory():
 def fake_crossref(fake_crossref_factory):
     """A started FakeCrossref over the default records, no limits enforced, no faults; ``.url`` is its base."""
     return fake_crossref_factory()
+
+
+@pytest.fixture(autouse=True)
+def offline_and_private_cache(monkeypatch, tmp_path_factory):
+    """No test reaches the internet or the user's cache: online tests opt in explicitly
+    by deleting REFLINT_OFFLINE and pointing REFLINT_CROSSREF_URL at the fake server."""
+    monkeypatch.setenv("REFLINT_OFFLINE", "1")
+    monkeypatch.setenv("REFLINT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    for name in ("REFLINT_CROSSREF_URL", "REFLINT_DOI_URL", "REFLINT_MAILTO"):
+        monkeypatch.delenv(name, raising=False)

@@ -57,10 +57,11 @@ def test_text_output_lines_and_hints(kb):
 def test_json_output_schema(kb):
     result = run("check", "bad.md", "--format", "json", cwd=kb)
     assert result.exit_code == 1
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert report["version"] == 1
+    # tests run offline: both DOIs are unverified, so "unknown", never broken
     assert report["summary"] == {"files": 1, "references": report["summary"]["references"],
-                                 "diagnostics": 2, "unknown": 0}
+                                 "diagnostics": 2, "unknown": 2}
     first = report["diagnostics"][0]
     assert set(first) == {"code", "name", "severity", "message", "path", "line", "column",
                           "end_line", "end_column", "data", "fix"}
@@ -165,13 +166,13 @@ def test_unknown_rule_selector_exits_2(kb, args):
 ])
 def test_selection_flags(kb, args, codes):
     result = run("check", "bad.md", "--format", "json", *args, cwd=kb)
-    assert [d["code"] for d in json.loads(result.output)["diagnostics"]] == codes
+    assert [d["code"] for d in json.loads(result.stdout)["diagnostics"]] == codes
 
 
 def test_config_file_and_per_file_ignores(kb):
     (kb / "reflint.toml").write_text('[per-file-ignores]\n"bad.md" = ["RL101"]\n')
     result = run("check", "bad.md", "--format", "json", cwd=kb)
-    assert [d["code"] for d in json.loads(result.output)["diagnostics"]] == ["RL104"]
+    assert [d["code"] for d in json.loads(result.stdout)["diagnostics"]] == ["RL104"]
 
 
 def test_binary_file_is_skipped_with_a_note(tmp_path):
@@ -199,7 +200,7 @@ def test_refs_json_lists_entries_with_fields_and_bibtex(tmp_path):
         "Acupuncture is debated (Pyne 2008).\n\n## References\n\n- " + MISSING + "\n", "utf-8")
     result = run("refs", "a.md", "--format", "json", cwd=tmp_path)
     assert result.exit_code == 0, result.output
-    refs = json.loads(result.output)["references"]
+    refs = json.loads(result.stdout)["references"]
     entry = next(r for r in refs if r["kind"] == "list-entry")
     assert (entry["path"], entry["line"], entry["column"]) == ("a.md", 5, 3)
     assert entry["fields"]["authors"][0] == {"family": "Pyne", "given": "D"}

@@ -96,7 +96,7 @@ def test_discover_parent_gitignore_inside_repo(tmp_path, monkeypatch):
     "args, note",
     [
         (["missing.md"], "missing.md: no such file or directory - check the path"),
-        (["notes.rst"], "notes.rst: skipped: unknown file type - reflint reads .md, .markdown, .txt, .html, .htm, .bib"),
+        (["notes.rst"], "notes.rst: skipped: unknown file type - reflint reads .md, .markdown, .qmd, .rmd, .txt, .html, .htm, .bib"),
         (["dir/../missing"], "dir/../missing: no such file or directory - check the path"),
         (["dangling.md"], "dangling.md: broken symbolic link - fix or remove the link"),
     ],

@@ -67,7 +67,7 @@ CASES = [
     ("Hall, ML, Mackie, AC & Cury Ribeiro, D. Effects of dry needling trigger point therapy in the "
      "shoulder region on patients with upper extremity pain and dysfunction: a systematic review "
      "with meta-analysis. Physiotherapy. 2018;104:167-177. doi:10.1016/", dict(
-        authors=[("Hall", "ML"), ("Mackie", "AC"), ("Cury Ribeiro", "D.")], year="2018",
+        authors=[("Hall", "ML"), ("Mackie", "AC"), ("Cury Ribeiro", "D")], year="2018",
         container="Physiotherapy", volume="104", issue=None, pages="167-177", doi=None)),
     (DUNNING_APA, dict(
         authors=[("Dunning", "J."), ("Butts", "R."), ("Mourad", "F."), ("Young", "I."),

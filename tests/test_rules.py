@@ -3,7 +3,8 @@
 Each case has ``pass_str`` (the rule must stay silent) or ``fail_str`` (it must fire,
 ``count`` times when given), optionally ``fix_str`` (the text after fixing with only this
 rule, unsafe fixes included when ``unsafe: true``), ``data`` (a subset of the first
-diagnostic's data), ``kind`` (markdown by default) and ``settings``.
+diagnostic's data), ``kind`` (markdown by default), ``settings``, and ``registry`` (the
+Crossref ``records`` and ``other_agencies`` the registry holds; without it the case runs offline).
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ import pytest
 import yaml
 
 from reflint import documents
+from reflint.bibtex import assign_keys
 from reflint.config import Config, DEFAULTS
+from reflint.crossref import INVALID, VALID, AgencyResult, WorkResult
+from reflint.extract import extract
 from reflint.fixer import fix_until_stable
 from reflint.linter import Linter
+from reflint.resolve import Resolver
 from reflint.rules import RULES
 
 CASE_DIR = Path(__file__).parent / "rules"
@@ -35,13 +40,50 @@ def linter_for(code: str, settings: dict | None = None) -> Linter:
     return Linter(Config({**DEFAULTS, "select": [code], **(settings or {})}))
 
 
+class MemoryRegistry:
+    """The client interface over a case's records: search returns every record, so the
+    matcher's validation (not a ranking) decides. End-to-end runs use the fake server."""
+
+    def __init__(self, records, other_agencies):
+        self.records = {r["DOI"].lower(): r for r in records}
+        self.other = {k.lower(): v for k, v in other_agencies.items()}
+
+    def works_by_dois(self, dois):
+        return {d: self.records[d] for d in dois if d in self.records}
+
+    def agency(self, doi):
+        if doi.lower() in self.records:
+            return AgencyResult(VALID, "crossref")
+        return AgencyResult(VALID, self.other[doi.lower()]) if doi.lower() in self.other \
+            else AgencyResult(INVALID, None)
+
+    def work(self, doi):
+        record = self.records.get(doi.lower())
+        return WorkResult(VALID, record) if record else WorkResult(INVALID, None)
+
+    def handle(self, doi):
+        return VALID if doi.lower() in self.records or doi.lower() in self.other else INVALID
+
+    def search(self, reference, rows=5, **filters):
+        return list(self.records.values())[:rows]
+
+
+def lint_case(linter, doc, registry):
+    extraction = extract(doc)
+    assign_keys(extraction.references)
+    if registry is not None:
+        client = MemoryRegistry(registry.get("records", []), registry.get("other_agencies", {}))
+        linter.resolution = Resolver(client).resolve([extraction])
+    return linter.lint_document(doc, extraction).diagnostics
+
+
 @pytest.mark.parametrize("code,case", list(load_cases()))
 def test_rule_case(code, case):
     kind = case.get("kind", "markdown")
     source = case.get("fail_str", case.get("pass_str"))
     doc = documents.from_text(source, f"case{SUFFIX[kind]}", kind)
     linter = linter_for(code, case.get("settings"))
-    found = [d for d in linter.lint_document(doc).diagnostics if d.code == code]
+    found = [d for d in lint_case(linter, doc, case.get("registry")) if d.code == code]
     if "pass_str" in case:
         assert found == [], [d.message for d in found]
         return

@@ -9,11 +9,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING, Callable
 
 import bibtexparser
 from bibtexparser.model import Entry, Field
 
+from reflint.lock import status_fields
+from reflint.match import record_fields
 from reflint.models import Fields, Reference
+
+if TYPE_CHECKING:
+    from reflint.resolve import DoiStatus
 
 _SKIP_WORDS = {"a", "an", "the", "on", "of", "in", "is", "are", "do", "does", "what", "how",
                "why", "to", "for", "and", "at", "by", "with", "from"}
@@ -63,8 +69,11 @@ def _bibtex_authors(fields: Fields) -> str:
 _CONTAINER_FIELD = {"article": "journal", "incollection": "booktitle", "inproceedings": "booktitle"}
 
 
-def to_entry(ref: Reference) -> Entry:
+def to_entry(ref: Reference, verified: DoiStatus | None = None) -> Entry:
+    """The entry for ``ref``; a verified DOI's registry metadata wins over parsed fields."""
     f = ref.fields
+    if verified and verified.record:
+        f = record_fields(verified.record)
     values = [
         ("author", tex(_bibtex_authors(f))),
         ("title", tex(f.title)),
@@ -78,13 +87,15 @@ def to_entry(ref: Reference) -> Entry:
         ("pmid", f.pmid),
         ("url", f.url),
         ("note", None if f.title else tex(ref.text)),  # never lose an entry we could not parse
+        *(status_fields(verified) if verified else []),
     ]
     return Entry(f.type or "misc", ref.key or citekey(f),
                  [Field(k, v) for k, v in values if v])
 
 
-def to_bibtex(references: list[Reference]) -> str:
+def to_bibtex(references: list[Reference], verified: Callable[[Reference], DoiStatus | None]
+              = lambda ref: None) -> str:
     library = bibtexparser.Library()
     for ref in references:
-        library.add(to_entry(ref))
+        library.add(to_entry(ref, verified(ref)))
     return bibtexparser.write_string(library, bibtex_format=_FORMAT)

@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import os
 import sys
 from pathlib import Path
 
 import click
 
 from reflint import __version__, documents, references_dir
+from reflint.cache import Cache, NullCache
 from reflint.config import ConfigError, load_config
+from reflint.crossref import CrossrefClient
+from reflint.lock import load_lock
 from reflint.fixer import fix_until_stable
 from reflint.linter import Linter
 from reflint.models import Document
+from reflint.resolve import Resolver
 from reflint.report import render_json, render_text
 from reflint.rules import BY_CODE, BY_NAME, RULES, SelectorError, resolve_selector
 
@@ -28,12 +33,23 @@ def _split(values: tuple[str, ...]) -> list[str]:
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
-def _linter(config_path: str | None, **overrides) -> Linter:
+def _linter(config_path: str | None, network: dict | None = None, **overrides) -> Linter:
+    """The configured linter; with ``network`` options, one that resolves online (or from
+    the lock and cache when offline)."""
     try:
         config = load_config(Path(config_path) if config_path else None)
-        return Linter(config.merged(overrides))
+        config = config.merged({**overrides, **(network or {})})
     except ConfigError as exc:
         raise click.UsageError(str(exc)) from None
+    if network is None:
+        return Linter(config)
+    offline = config["offline"] or os.environ.get("REFLINT_OFFLINE", "") not in ("", "0")
+    client = None if offline else CrossrefClient(config["crossref-url"], config["doi-url"],
+                                                 config["mailto"],
+                                                 timeout=float(os.environ.get("REFLINT_TIMEOUT", config["timeout"])))
+    cache = Cache() if config["cache"] else NullCache()
+    lock = load_lock(Path(config["references-dir"]))
+    return Linter(config, Resolver(client, cache, lock))
 
 
 def _note(message: str) -> None:
@@ -57,10 +73,39 @@ selection = [
 ]
 
 
-def with_selection(func):
-    for option in reversed(selection):
-        func = option(func)
-    return func
+network_options = [
+    click.option("--offline", is_flag=True, default=None,
+                 help="Use only the references/ library and the cache; other lookups are unknown."),
+    click.option("--no-cache", is_flag=True, default=None, help="Neither read nor write the lookup cache."),
+    click.option("--mailto", help="Contact address for Crossref's polite pool (or REFLINT_MAILTO)."),
+    click.option("--crossref-url", help="Crossref API base URL (or REFLINT_CROSSREF_URL)."),
+    click.option("--doi-url", help="doi.org base URL (or REFLINT_DOI_URL)."),
+]
+
+
+def _options(options):
+    def decorate(func):
+        for option in reversed(options):
+            func = option(func)
+        return func
+    return decorate
+
+
+with_selection = _options(selection)
+with_network = _options(network_options)
+
+
+def _network(offline, no_cache, mailto, crossref_url, doi_url) -> dict:
+    return {"offline": offline, "cache": False if no_cache else None, "mailto": mailto,
+            "crossref-url": crossref_url, "doi-url": doi_url}
+
+
+def _report_unknown(run) -> int:
+    unknown = run.resolution.unknown if run.resolution else 0
+    if unknown:
+        _note(f"{unknown} DOI(s) or reference(s) could not be verified (offline, or the registry "
+              "did not answer); they are reported neither valid nor broken. Run again online.")
+    return unknown
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -80,16 +125,26 @@ def main() -> None:
 @click.option("--diff", is_flag=True, help="Show the fixes as a unified diff; write nothing.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems remain.")
+@click.option("--strict-network", is_flag=True,
+              help="Exit 1 when some DOI or reference could not be verified (unknown).")
 @with_selection
-def check(paths, fix, unsafe_fixes, diff, fmt, exit_zero, select, extend_select, ignore, config_path):
-    """Lint PATHS (files or directories; default: the current directory)."""
-    linter = _linter(config_path, select=_split(select), **{
+@with_network
+def check(paths, fix, unsafe_fixes, diff, fmt, exit_zero, strict_network, select, extend_select,
+          ignore, config_path, **network):
+    """Lint PATHS (files or directories; default: the current directory).
+
+    DOIs are verified with Crossref and doi.org unless --offline; answers come from the
+    references/ library and the cache first. A lookup that fails is reported as unknown,
+    never as a broken DOI.
+    """
+    linter = _linter(config_path, _network(**network), select=_split(select), **{
         "extend-select": _split(extend_select), "ignore": _split(ignore)})
     run = linter.lint_paths(list(paths) or ["."])
     for note in run.notes:
         _note(note)
     for error in run.errors:
         _error(error)
+    unknown = _report_unknown(run)
     fixed, failed, changed = 0, bool(run.errors), False
     results = []
     for result in run.files:
@@ -118,11 +173,12 @@ def check(paths, fix, unsafe_fixes, diff, fmt, exit_zero, select, extend_select,
         remaining = any(diags for _, diags in results)
         if fmt == "json":
             refs = sum(len(r.extraction.references) for r in run.files)
-            click.echo(render_json(results, len(run.files), refs))
+            click.echo(render_json(results, len(run.files), refs, unknown))
         else:
             click.echo(render_text(results, fixed))
     if failed:
         sys.exit(EXIT_ERROR)
+    remaining = remaining or (strict_network and unknown > 0)
     sys.exit(EXIT_PROBLEMS if remaining and not exit_zero else EXIT_CLEAN)
 
 
@@ -138,17 +194,24 @@ def _unified_diff(doc: Document, new_text: str) -> str:
               help="Library directory (default: the `references-dir` setting, `references`).")
 @click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 when the library is stale.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False))
-def bib(paths, output, check_only, config_path):
-    """Write the normalised BibTeX library: one .bib per document with references."""
-    linter = _linter(config_path)
-    out = Path(output or linter.config["references-dir"])
+@with_network
+def bib(paths, output, check_only, config_path, **network):
+    """Write the normalised BibTeX library: one .bib per document with references.
+
+    Entries whose DOI the registry confirms are written with Crossref's metadata and
+    their verification; later runs answer those DOIs from the library without network.
+    """
+    overrides = {"references-dir": output} if output else {}
+    linter = _linter(config_path, _network(**network), **overrides)
+    out = Path(linter.config["references-dir"])
     roots = list(paths) or ["."]
     run = linter.lint_paths(roots)
     for error in run.errors:
         _error(error)
     if run.errors:
         sys.exit(EXIT_ERROR)
-    plan = references_dir.plan(run.files, roots, out)
+    _report_unknown(run)
+    plan = references_dir.plan(run.files, roots, out, run.resolution)
     if check_only:
         stale = references_dir.stale(plan, out)
         for line in stale:
@@ -200,3 +263,22 @@ def rules(rule):
             click.echo(f"{r.code}  {r.name:<30} {r.summary}")
         return
     click.echo(f"{found.code} ({found.name}), {found.severity}\n\n{found.doc}")
+
+
+@main.group()
+def cache():
+    """Inspect or empty the lookup cache (REFLINT_CACHE_DIR moves it)."""
+
+
+@cache.command("info")
+def cache_info():
+    """Where the cache lives and what it holds."""
+    info = Cache().info()
+    click.echo(f"path: {info['path']}\nentries: {info['entries']} ({info['positive']} found, "
+               f"{info['negative']} not found)\nsize: {info['size_bytes']} bytes")
+
+
+@cache.command("clear")
+def cache_clear():
+    """Delete every cached answer."""
+    click.echo(f"Removed {Cache().clear()} cached answer(s).")

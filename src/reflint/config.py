@@ -27,6 +27,13 @@ DEFAULTS: dict = {
     "respect-gitignore": True,
     "doi-url-style": "https://doi.org/",
     "references-dir": "references",
+    "evidence-phrases": [],
+    "mailto": None,  # Crossref polite pool; REFLINT_MAILTO also works
+    "crossref-url": None,  # default https://api.crossref.org, or REFLINT_CROSSREF_URL
+    "doi-url": None,  # default https://doi.org, or REFLINT_DOI_URL
+    "offline": False,
+    "cache": True,
+    "timeout": 10.0,
 }
 
 

@@ -15,6 +15,7 @@ from typing import Callable
 
 from reflint.cache import NullCache
 from reflint.crossref import INVALID, UNKNOWN, VALID, CrossrefClient, batchable
+from reflint.match import Match, best_match
 from reflint.models import Extraction, Reference
 
 BATCH_SIZE = 50
@@ -33,7 +34,7 @@ UNKNOWN_STATUS = DoiStatus(UNKNOWN)
 @dataclass(frozen=True)
 class MatchResult:
     verdict: str  # valid (a validated match), invalid (no confident match), unknown
-    match: object | None = None  # reflint.match.Match
+    match: Match | None = None
 
 
 @dataclass
@@ -66,15 +67,6 @@ def needs_lookup(ref: Reference) -> bool:
     if ref.kind != "list-entry" or not ref.fields.title or not (ref.fields.authors or ref.fields.year):
         return False
     return not any(m.doi for m in ref.dois)
-
-
-class _LazyMatching:  # TEMP until reflint.match lands
-    def __getattr__(self, name):
-        from reflint import match
-        return getattr(match, name)
-
-
-matching = _LazyMatching()
 
 
 class Resolver:
@@ -165,7 +157,7 @@ class Resolver:
             entry = self.cache.lookup(key)
             if entry is not None:
                 record = entry.value.get("record")
-                match = matching.best_match(refs[key].fields, [record]) if record else None
+                match = best_match(refs[key].fields, [record]) if record else None
                 found[key] = MatchResult(VALID, match) if match else MatchResult(INVALID)
         todo = [k for k in refs if k not in found]
         if self.client is None:
@@ -184,5 +176,5 @@ class Resolver:
         self.progress(1)
         if items is None:
             return MatchResult(UNKNOWN)
-        match = matching.best_match(ref.fields, items)
+        match = best_match(ref.fields, items)
         return MatchResult(VALID, match) if match else MatchResult(INVALID)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from reflint import doi as doi_syntax
 from reflint.crossref import INVALID, VALID
+from reflint.match import compare, same_work
 from reflint.models import Applicability
 from reflint.rules.base import Context, Rule, fix
 
@@ -50,8 +51,6 @@ def _verified(ctx: Context, m) -> tuple[Applicability, str]:
     if status.verdict == INVALID:
         return Applicability.DISPLAY, " (not registered either)"
     ref = ctx.reference_at(m.start)
-    from reflint.match import compare, same_work  # TEMP until match.py lands
-
     if status.verdict == VALID and status.record and ref and same_work(compare(ref.fields, status.record)):
         return Applicability.SAFE, " (verified)"
     return Applicability.UNSAFE, ""

@@ -43,7 +43,7 @@ def doi_not_found(ctx: Context):
     Bad:
 
         Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136.
-        doi:10.1093/rheumatology/ken999
+        doi:10.1093/rheumatology/ken1611
 
     Good:
 

@@ -1,0 +1,90 @@
+"""The ``references/`` library as a lock: verified entries answer later runs offline.
+
+A verified entry carries its registry metadata (authoritative, from Crossref) and
+``reflint-agency``, ``reflint-status``, ``reflint-updates`` and ``reflint-verified`` fields.
+Reading them back gives the same answers the network gave, so pre-commit runs need no
+network for known references and ``reflint bib --check`` is deterministic in CI.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from pathlib import Path
+
+import bibtexparser
+
+from reflint.crossref import VALID
+from reflint.resolve import DoiStatus
+
+log = logging.getLogger(__name__)
+STATUS_FIELDS = ("reflint-agency", "reflint-status", "reflint-updates", "reflint-verified")
+_TYPES = {"article": "journal-article", "incollection": "book-chapter",
+          "inproceedings": "proceedings-article", "book": "book", "thesis": "dissertation",
+          "report": "report"}
+_RETRACTIONS = {"retraction", "removal"}
+
+
+def status_fields(status: DoiStatus) -> list[tuple[str, str]]:
+    """The lock fields for a verified DOI, in a stable order."""
+    record = status.record or {}
+    notices = [f"{u.get('type')} {u.get('DOI')}" for u in record.get("updated-by", [])]
+    kinds = {u.get("type") for u in record.get("updated-by", [])}
+    state = "retracted" if kinds & _RETRACTIONS else "updated" if notices else "valid"
+    verified = record.get("_verified") or datetime.date.today().isoformat()
+    return [("reflint-agency", status.agency or ""), ("reflint-status", state),
+            ("reflint-updates", "; ".join(notices)), ("reflint-verified", verified)]
+
+
+def _untex(text: str) -> str:
+    for special in "&%$#":
+        text = text.replace("\\" + special, special)
+    return text
+
+
+def _record(entry) -> dict:
+    """A Crossref-shaped record rebuilt from a verified entry."""
+    fields = {f.key.lower(): f.value for f in entry.fields}
+    authors = []
+    for name in filter(None, (a.strip() for a in _untex(fields.get("author", "")).split(" and "))):
+        family, _, given = name.partition(", ")
+        authors.append({"family": family, "given": given} if given else {"family": family})
+    container = fields.get("journal") or fields.get("booktitle")
+    record = {
+        "DOI": fields.get("doi"),
+        "type": _TYPES.get(entry.entry_type, "other"),
+        "title": [_untex(fields["title"])] if fields.get("title") else [],
+        "author": authors,
+        "container-title": [_untex(container)] if container else [],
+        "issued": {"date-parts": [[int(fields["year"])]]} if fields.get("year", "").isdigit() else {},
+        "volume": fields.get("volume"),
+        "issue": fields.get("number"),
+        "page": fields.get("pages", "").replace("--", "-") or None,
+        "updated-by": [
+            {"type": kind, "DOI": doi}
+            for kind, _, doi in (n.strip().partition(" ") for n in fields.get("reflint-updates", "").split(";"))
+            if kind
+        ],
+        "_verified": fields.get("reflint-verified"),
+    }
+    return {k: v for k, v in record.items() if v not in (None, [], {})}
+
+
+def load_lock(directory: Path) -> dict[str, DoiStatus]:
+    """Verified DOIs from every ``.bib`` under ``directory`` (missing directory: empty lock)."""
+    lock: dict[str, DoiStatus] = {}
+    if not directory.is_dir():
+        return lock
+    for path in sorted(directory.rglob("*.bib")):
+        try:
+            library = bibtexparser.parse_string(path.read_text("utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            log.warning("%s: cannot read the reference library (%s)", path, exc)
+            continue
+        for entry in library.entries:
+            fields = {f.key.lower(): f.value for f in entry.fields}
+            if fields.get("reflint-status") and fields.get("doi"):
+                agency = fields.get("reflint-agency") or None
+                record = _record(entry) if agency == "crossref" else None
+                lock[fields["doi"].lower()] = DoiStatus(VALID, record, agency)
+    return lock

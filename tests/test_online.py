@@ -1,0 +1,217 @@
+"""End to end against the loopback fake Crossref: verified repairs, registry rules, faults.
+
+Every request goes to 127.0.0.1; REFLINT_OFFLINE is lifted only inside these tests.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from fake_crossref import DEFAULT_RECORDS, load_records
+from reflint.cli import main
+
+DATA = Path(__file__).parent / "data"
+SEEDLIKE = DATA / "seedlike"
+MISSING_PREFIX = ["10.1179/jmt.2006.14.4.70E", "10.1179/106698111X13129729552065",
+                  "10.1136/bjsports-2016-096248", "10.1093/rheumatology/ken161",
+                  "10.1179/108331913X13844245102034", "10.1136/acupmed-2015-010911",
+                  "10.2147/JPR.S154728"]
+# A stand-in record for the Hall 2018 review, whose full DOI the seed lost: synthetic DOI
+# under Crossref's 10.5555 example prefix, facts as printed in the seed.
+HALL = {"DOI": "10.5555/synthetic.hall.2018", "type": "journal-article",
+        "title": ["Effects of dry needling trigger point therapy in the shoulder region on patients "
+                  "with upper extremity pain and dysfunction: a systematic review with meta-analysis"],
+        "author": [{"family": "Hall", "given": "M. L."}, {"family": "Mackie", "given": "A. C."},
+                   {"family": "Cury Ribeiro", "given": "D."}],
+        "container-title": ["Physiotherapy"], "issued": {"date-parts": [[2018]]},
+        "volume": "104", "page": "167-177"}
+
+
+@pytest.fixture
+def online(monkeypatch, fake_crossref_factory):
+    """Start a fake server with the default records (plus extras) and point reflint at it."""
+
+    def start(extra=(), **knobs):
+        server = fake_crossref_factory(load_records(DEFAULT_RECORDS) + list(extra), **knobs)
+        monkeypatch.delenv("REFLINT_OFFLINE", raising=False)
+        monkeypatch.setenv("REFLINT_CROSSREF_URL", server.url)
+        monkeypatch.setenv("REFLINT_DOI_URL", server.url)
+        monkeypatch.setenv("REFLINT_MAILTO", "tests@example.org")
+        return server
+
+    return start
+
+
+def check(*args) -> tuple[int, dict, str]:
+    result = CliRunner().invoke(main, ["check", *args, "--format", "json"])
+    return result.exit_code, json.loads(result.stdout), result.stderr
+
+
+def codes(report) -> list[str]:
+    return [d["code"] for d in report["diagnostics"]]
+
+
+@pytest.mark.parametrize("suffix", ["txt", "md", "html"])
+def test_missing_prefix_dois_get_verified_safe_fixes(online, suffix):
+    online()
+    _, report, _ = check(str(SEEDLIKE / f"missing-prefix.{suffix}"))
+    assert codes(report) == ["RL101"] * 7
+    assert [d["fix"]["applicability"] for d in report["diagnostics"]] == ["safe"] * 7
+    assert [d["fix"]["edits"][0]["content"] for d in report["diagnostics"]] == MISSING_PREFIX
+    assert report["summary"]["unknown"] == 0
+
+
+def test_safe_fix_applies_without_unsafe_flag_online(online, tmp_path):
+    online()
+    path = tmp_path / "article.md"
+    shutil.copy(SEEDLIKE / "missing-prefix.md", path)
+    result = CliRunner().invoke(main, ["check", str(path), "--fix"])
+    assert result.exit_code == 0, result.output
+    text = path.read_text("utf-8")
+    assert all(doi in text for doi in MISSING_PREFIX)
+
+
+def test_truncated_doi_gets_the_matching_work(online):
+    online(extra=[HALL])
+    _, report, _ = check(str(SEEDLIKE / "truncated.txt"))
+    assert codes(report) == ["RL102"]
+    diag = report["diagnostics"][0]
+    assert diag["data"] == {"doi": "10.1016/", "suggested_doi": "10.5555/synthetic.hall.2018"}
+    assert diag["fix"]["applicability"] == "unsafe"
+
+
+def test_truncated_doi_without_a_validated_match_gets_no_suggestion(online):
+    online()  # Hall 2018 is not registered: similar dry-needling reviews must not be offered
+    _, report, _ = check(str(SEEDLIKE / "truncated.txt"))
+    assert codes(report) == ["RL102"]
+    assert "suggested_doi" not in report["diagnostics"][0]["data"]
+
+
+def write(tmp_path, text) -> str:
+    path = tmp_path / "page.md"
+    path.write_text(text, "utf-8")
+    return str(path)
+
+
+def test_retracted_other_agency_and_unregistered_dois(online, tmp_path):
+    online()
+    page = write(tmp_path, """# Notes
+
+A trial was retracted (doi:10.5555/synthetic.retracted.1).
+The data set is archived at doi:10.5281/zenodo.123 for reuse.
+A mistyped DOI: doi:10.1093/rheumatology/ken1611 never existed.
+""")
+    _, report, _ = check(page, "--select", "RL2")
+    found = {(d["code"], d["data"]["doi"]) for d in report["diagnostics"]}
+    assert found == {("RL203", "10.5555/synthetic.retracted.1"),
+                     ("RL205", "10.5281/zenodo.123"),
+                     ("RL201", "10.1093/rheumatology/ken1611")}
+
+
+def test_dois_missing_only_where_the_match_validates(online, tmp_path):
+    online()
+    page = write(tmp_path, """Low back pain limits daily function [1]; pain scores help clinics [2].
+Dry needling has its critics [3], and motivation matters [4].
+
+## References
+
+1. Lin JD, Lin LP, Su SF, et al. The interference of low back pain on everyday functions of life in care workers for persons with intellectual, autistic, and associated multiple disabilities. Res Autism Spectr Disord. 2014;8(6):692-700.
+2. Pace MC, et al. An objective pain score for chronic pain clinic patients. Pain Res Manag. 2021;2021:6695741.
+3. Dommerholt J. Dry needling - peripheral and central considerations. J Man Manip Ther. 2011;19(4):223-227.
+4. Keller T, Novak R. Motivation in long-term rehabilitation: a qualitative interview study. J Rehabil Psychol. 2019;12(2):40-51.
+""")
+    _, report, _ = check(page, "--select", "RL301")
+    suggested = [d["data"]["suggested_doi"] for d in report["diagnostics"]]
+    assert suggested == ["10.1016/j.rasd.2014.03.011", "10.1155/2021/6695741",
+                         "10.1179/106698111X13129729552065"]
+
+
+def test_wrong_work_and_wrong_details(online, tmp_path):
+    online()
+    page = write(tmp_path, """## References
+
+- Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136. doi:10.2519/jospt.2017.7096
+- Meakins A. Acupuncture: what's the point? Br J Sports Med. 2015;51(6):484-484. doi:10.1136/bjsports-2016-096248
+- Zhou K, Ma Y, Brogan MS. Dry needling versus acupuncture: the ongoing debate. Acupunct Med. 2015;33(6):485-490. doi:10.1136/acupmed-2015-010911
+""")
+    _, report, _ = check(page, "--select", "RL202,RL302")
+    assert codes(report) == ["RL202", "RL302"]
+    mismatch, details = report["diagnostics"]
+    assert mismatch["data"]["doi"] == "10.2519/jospt.2017.7096"
+    assert details["data"]["fields"] == ["year"]
+    assert details["data"]["registered"] == {"year": "2017"}
+
+
+def test_a_failing_registry_never_produces_false_alarms(online, tmp_path, monkeypatch):
+    """30% 503s and 5% hangs: the run completes, and only adds unknowns."""
+    docs = tmp_path / "kb"
+    docs.mkdir()
+    for name in ("missing-prefix.md", "truncated.md"):
+        shutil.copy(SEEDLIKE / name, docs / name)
+    (docs / "extra.md").write_text("A mistyped DOI: doi:10.1093/rheumatology/ken1611.\n", "utf-8")
+    calm = online()
+    _, healthy, _ = check(str(docs), "--no-cache")
+    assert healthy["summary"]["unknown"] == 0
+    stormy = online(fail_rate=0.3, hang_rate=0.05, hang_seconds=3, seed=7)
+    monkeypatch.setenv("REFLINT_TIMEOUT", "0.5")
+    code, faulty, stderr = check(str(docs), "--no-cache")
+    broken = {"RL201", "RL202"}
+    healthy_broken = {(d["path"], d["line"], d["code"]) for d in healthy["diagnostics"] if d["code"] in broken}
+    faulty_broken = {(d["path"], d["line"], d["code"]) for d in faulty["diagnostics"] if d["code"] in broken}
+    assert faulty_broken <= healthy_broken
+    assert code in (0, 1)
+    assert len(stormy.requests) > len(calm.requests)  # the faults really happened (retries)
+
+
+def test_offline_run_reports_unknown_once_and_passes(tmp_path):
+    page = write(tmp_path, "See doi:10.1093/rheumatology/ken161 for details.\n")
+    code, report, stderr = check(page, "--offline")
+    assert code == 0
+    assert report["summary"]["unknown"] == 1
+    assert stderr.count("could not be verified") == 1
+    strict = CliRunner().invoke(main, ["check", page, "--offline", "--strict-network"])
+    assert strict.exit_code == 1
+
+
+def test_warm_second_run_makes_no_requests(online, tmp_path):
+    server = online()
+    page = write(tmp_path, (SEEDLIKE / "missing-prefix.md").read_text("utf-8"))
+    check(page)
+    first = len(server.requests)
+    assert first > 0
+    check(page)
+    assert len(server.requests) == first
+
+
+def test_library_answers_later_runs_without_network(online, tmp_path, monkeypatch):
+    server = online()
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(SEEDLIKE / "missing-prefix.md", tmp_path / "article.md")
+    assert CliRunner().invoke(main, ["check", "article.md", "--fix"]).exit_code == 0
+    written = CliRunner().invoke(main, ["bib", "article.md", "--no-cache"])
+    assert written.exit_code == 0, written.output
+    library = (tmp_path / "references" / "article.md.bib").read_text("utf-8")
+    assert library.count("reflint-status = {valid}") == 7
+    seen = len(server.requests)
+    monkeypatch.setenv("REFLINT_OFFLINE", "1")
+    code, report, _ = check("article.md", "--no-cache")
+    assert report["summary"]["unknown"] == 0 and code == 0
+    assert CliRunner().invoke(main, ["bib", "article.md", "--check", "--no-cache"]).exit_code == 0
+    assert len(server.requests) == seen
+
+
+def test_a_dead_registry_makes_everything_unknown_and_nothing_broken(online, tmp_path, monkeypatch):
+    online(fail_rate=1.0)
+    monkeypatch.setenv("REFLINT_TIMEOUT", "0.5")
+    page = write(tmp_path, "A mistyped DOI: doi:10.1093/rheumatology/ken1611 and a good one "
+                           "doi:10.2519/jospt.2017.7096.\n")
+    code, report, stderr = check(page, "--no-cache")
+    assert codes(report) == []
+    assert report["summary"]["unknown"] == 2
+    assert code == 0
+    assert "could not be verified" in stderr
