@@ -42,7 +42,9 @@ def test_evidence_summary_without_reference_list():
     assert [d.data["text"] for d in found if d.code == "RL403"] == [
         "(trigger-point review)", "(dry-needling review 2020)", "(safety review)"]
     text = path.read_text("utf-8")
-    for ordinary in ("(PRP)", "(24–48 hours)", "(the so-called trigger\npoint)", "(for example, a certified course)"):
+    ordinary_parentheses = ("(PRP)", "(24–48 hours)", "(the so-called trigger\npoint)",
+                            "(for example, a certified course)")
+    for ordinary in ordinary_parentheses:
         start = text.find(ordinary)
         assert start >= 0, ordinary
         assert not any(d.start < start + len(ordinary) and start < d.end for d in found), ordinary

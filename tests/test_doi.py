@@ -7,7 +7,7 @@ import pytest
 
 from reflint.doi import PROBLEMS, canonical, find_dois, is_valid, normalise
 
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+SEEDLIKE = Path(__file__).resolve().parent / "data" / "seedlike"  # the seeds' reference lists
 SICI = "10.1002/(SICI)1097-4636(199706)35:4<415::AID-JBM1>3.0.CO;2-H"
 
 # (text, raw as written, cleaned doi, problems) for the single mention in text
@@ -138,7 +138,7 @@ def test_several_mentions_in_one_paragraph():
 
 
 def test_seed_missing_prefixes():
-    text = (SEEDS / "article-missing-doi-prefix.txt").read_text(encoding="utf-8")
+    text = (SEEDLIKE / "missing-prefix.txt").read_text(encoding="utf-8")
     found = [(m.raw, m.doi, m.problems) for m in find_dois(text)]
     assert found == [(raw, "10." + raw, ("missing-prefix",)) for raw in [
         "1179/jmt.2006.14.4.70E", "1179/106698111X13129729552065", "1136/bjsports-2016-096248",
@@ -147,7 +147,7 @@ def test_seed_missing_prefixes():
 
 
 def test_seed_truncated_and_sound():
-    text = (SEEDS / "article-vancouver-truncated-doi.txt").read_text(encoding="utf-8")
+    text = (SEEDLIKE / "truncated.txt").read_text(encoding="utf-8")
     found = [(m.doi, m.problems) for m in find_dois(text)]
     assert found == [
         ("10.2519/jospt.2017.7096", ()), (None, ("truncated",)),

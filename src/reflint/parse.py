@@ -1,10 +1,11 @@
 """Reference string -> :class:`Fields`, with a CRF sequence labeller (as AnyStyle and GROBID do).
 
 A CRF labels each token (``reflint.crf``); consecutive tokens with one label form segments
-with exact offsets; small rules then turn segments into fields: author lists split in
-both ``Family I,`` (Vancouver) and ``Family, I.,`` (APA/Harvard) orders, years without
-their ``a``/``b`` suffix, pages with a plain hyphen. DOIs come from ``reflint.doi`` so
-there is one DOI grammar in the project; PMIDs and URLs are simple regexes.
+with exact offsets. Two rules correct it for Vancouver/AMA, the style of health content,
+where it is most often wrong there. Small post-processing then turns segments into fields:
+author lists split in both ``Family I,`` (Vancouver) and ``Family, I.,`` (APA/Harvard)
+orders, years without their ``a``/``b`` suffix, pages with a plain hyphen. DOIs come from
+``reflint.doi`` so there is one DOI grammar in the project; PMIDs and URLs are regexes.
 
 The model is trained by ``scripts/train_parser.py``; accuracy is measured by
 ``benchmarks/parse_accuracy.py`` on data it was never trained on.
@@ -44,6 +45,9 @@ class Segment:
 
 
 _SPACES = re.compile(r"\s+")
+_INITIAL = re.compile(r"(?:[A-Z][a-z]?\.-?)+|[A-Z]\.?-[A-Z]\.?|[A-Z]")
+_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "du", "la", "le", "ten", "ter"}
+_SUFFIX = re.compile(r"(?:Jr|Sr|II|III|IV)\.?")
 
 
 # Rules on top of the CRF for Vancouver/AMA, the house style of health content:
@@ -91,13 +95,14 @@ def _ama(text: str, skip: int, segs: list[Segment]) -> list[Segment] | None:
     cut = max(head.rfind(". "), head.rfind("? "), head.rfind("! "))
     if cut < 0:
         return None
-    out = [Segment("author", *span, text[span[0]:span[1]])] if span else []
-    parts = [("title", head_start + m.start(1), head_start + m.end(1))
-             for m in [re.match(r"[\s.:]*(.*\S)", head[:cut + 1])] if m]
+    parts = [("author", *span)] if span else []
+    title = re.match(r"[\s.:]*(.*\S)", head[:cut + 1])
+    if title:
+        parts.append(("title", head_start + title.start(1), head_start + title.end(1)))
     parts.append(("container", head_start + cut + 2, anchor.start() - 1))
     parts += [(k, anchor.start(k), anchor.end(k)) for k in ("date", "volume", "issue", "pages") if anchor[k]]
-    out += [Segment(label, a, b, text[a:b]) for label, a, b in parts]
-    return out + [s for s in segs if s.start >= anchor.end()]
+    return [Segment(label, a, b, text[a:b]) for label, a, b in parts] + [
+        s for s in segs if s.start >= anchor.end()]
 
 
 def segment(text: str, rules: bool = True) -> list[Segment]:
@@ -135,11 +140,16 @@ def segment(text: str, rules: bool = True) -> list[Segment]:
 
 
 def author_span(segs: list[Segment]) -> tuple[int, int] | None:
-    """The author list: the first run of author segments, even when the labeller leaves
-    an "&" or "and" between them as "other"."""
+    """The author list: see :func:`_run`."""
+    return _run(segs, "author")
+
+
+def _run(segs: list[Segment], label: str) -> tuple[int, int] | None:
+    """The first run of ``label`` segments, even when the labeller leaves an "&", "and"
+    or comma between them as "other" (``Smith, J. & Jones, K.``)."""
     run = []
     for s in segs:
-        if s.label == "author":
+        if s.label == label:
             run.append(s)
         elif s.label != "other" and run:
             break
@@ -165,9 +175,6 @@ def _tidy(s: str, abbrev: bool = False) -> str:
     return s.strip(" ,;:")
 
 
-_INITIAL = re.compile(r"(?:[A-Z][a-z]?\.-?)+|[A-Z]\.?-[A-Z]\.?|[A-Z]")
-_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "du", "la", "le", "ten", "ter"}
-_SUFFIX = re.compile(r"(?:Jr|Sr|II|III|IV)\.?")
 
 
 def _is_initials(part: str) -> bool:
@@ -281,9 +288,11 @@ def parse_reference(text: str, *, rules: bool = True) -> Fields:
     first: dict[str, str] = {}
     for s in segs:
         first.setdefault(s.label, s.text)
-    span = author_span(segs)
+    for name in ("author", "title", "container"):
+        if span := _run(segs, name):
+            first[name] = text[span[0]:span[1]]
     fields = Fields()
-    fields.authors = split_authors(text[span[0]:span[1]]) if span else []
+    fields.authors = split_authors(first["author"]) if "author" in first else []
     for name in ("title", "container"):
         if name in first:
             value = _tidy(first[name], abbrev=name == "container")

@@ -10,19 +10,21 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from functools import lru_cache
+from itertools import takewhile
 
 from reflint.extract import _blank, _mask
 from reflint.models import Citation, Reference
 from reflint.rules.base import Context, Rule
 from reflint.rules.references import _fold
 
-_PARTICLES = set("van von de der den del della da di du dos das la las los le ten ter st y e al el bin ibn".split())
+_PARTICLES = set("van von de der den del della da di du dos das la las los le ten ter st y e al el bin ibn"
+                 .split())
 _YEAR = re.compile(r"(?<!\d)((?:1[6-9]|20)\d\d)(?!\d)")
 _A_HREF = re.compile(r"<a\s[^<>]*href", re.I)
 _A_CLOSE = re.compile(r"</a\b", re.I)
-_LIST_HEAD = re.compile(r"(?im)^[ \t]*(?:#{1,6}[ \t]*|<h[1-6][^<>]*>[ \t]*)?[*_<]*[ \t]*(further[ \t]+reading|additional"
-                        r"[ \t]+reading|recommended[ \t]+reading|reading[ \t]+list|bibliography|references?|works[ \t]+cited"
-                        r"|sources|literature)\b")
+_LIST_HEAD = re.compile(r"(?im)^[ \t]*(?:#{1,6}[ \t]*|<h[1-6][^<>]*>[ \t]*)?[*_<]*[ \t]*"
+                        r"((?:further|additional|recommended)[ \t]+reading|reading[ \t]+list|bibliography"
+                        r"|references?|works[ \t]+cited|sources|literature)\b")
 _BLOCK_SEP = re.compile(r"\n[ \t\r]*\n\s*")
 _MARKER = re.compile(r"[ \t]*(?:[-*+•‣◦▪●]|\d{1,3}[.)])[ \t]+")
 
@@ -32,7 +34,8 @@ def _words(name: str) -> frozenset[str]:
 
 
 def _same_name(cited: str, family: str) -> bool:
-    """``Gattie`` ~ ``GATTIE``; ``Fernández-de-las-Peñas`` ~ ``Fernandez de las Penas``; ``Singh Chawla`` ~ ``Chawla``."""
+    """``Gattie`` ~ ``GATTIE``, ``Fernández-de-las-Peñas`` ~ ``Fernandez de las Penas``,
+    ``Singh Chawla`` ~ ``Chawla``."""
     a, b = _words(cited), _words(family)
     return bool(a and b) and (a <= b or b <= a)
 
@@ -279,7 +282,8 @@ def _blocks(ctx: Context):
     return text, out
 
 
-_STUDY = r"(?:reviews?|meta-?analys[ie]s|trials?|rcts?|stud(?:y|ies)|research|guidelines?|reports?|surveys?|papers?|evidence)"
+_STUDY = (r"(?:reviews?|meta-?analys[ie]s|trials?|rcts?|stud(?:y|ies)|research|guidelines?|reports?|surveys?"
+          r"|papers?|evidence)")
 _VAGUE_PAREN = re.compile(r"(?<![\]\w])\(([^()]{3,80})\)")
 _DESIGN = set("""systematic randomised randomized controlled clinical cohort observational case-control
     cross-sectional pilot double-blind placebo-controlled blinded qualitative quantitative narrative umbrella
@@ -350,8 +354,10 @@ def vague_citation(ctx: Context):
 
 # --- RL404 ---------------------------------------------------------------------------------------
 
-_ADV = r"(?:also|now|consistently|clearly|repeatedly|conclusively|overwhelmingly|even|already|long|generally|increasingly|indeed|firmly|strongly|convincingly|definitively|unequivocally)"
-_NOUN = (r"(?:research|stud(?:y|ies)|science|evidence|(?:clinical|scientific|research|trial|published|medical)\s+data"
+_ADV = (r"(?:also|now|consistently|clearly|repeatedly|conclusively|overwhelmingly|even|already|long|generally"
+        r"|increasingly|indeed|firmly|strongly|convincingly|definitively|unequivocally)")
+_NOUN = (r"(?:research|stud(?:y|ies)|science|evidence"
+         r"|(?:clinical|scientific|research|trial|published|medical)\s+data"
          r"|(?:systematic\s+)?reviews?|meta-?analys[ie]s|trials?|RCTs?|experiments?)")
 _GAP = r"(?:\s+(?:on|into|in|from|at|by|of|across|with|involving|including|conducted|published|over|among)\b" \
        r"(?:(?!\b(?:which|who|whom|that|where|when|but|and|or|while|because)\b)[^.;:!?()\n\"“”]){1,60}?)?"
@@ -361,7 +367,8 @@ _VERB = (r"(?:(?:has|have)(?:\s+" + _ADV + r"){0,2}\s+(?:been\s+)?(?:shown|prove
          r"concludes?|concluded|says|say|reveals?|revealed|supports?|is\s+clear|tells\s+us)")
 DEFAULT_PHRASES = [
     rf"{_NOUN}{_GAP}(?:\s+{_ADV}){{0,2}}\s+{_VERB}",
-    r"it\s+(?:has|had)\s+been\s+(?:(?:scientifically|clinically|medically)\s+)?(?:proven|shown|demonstrated|established)",
+    r"it\s+(?:has|had)\s+been\s+(?:(?:scientifically|clinically|medically)\s+)?"
+    r"(?:proven|shown|demonstrated|established)",
     r"(?:scientifically|clinically|medically)\s+(?:proven|validated)",
     r"according\s+to\s+(?:the\s+)?(?:(?:latest|recent|new|current|medical|scientific|clinical)\s+)*"
     r"(?:research|studies|science|evidence|data)",
@@ -372,16 +379,18 @@ _NEG = re.compile(r"\b(?:no|not|never|nor|neither|without|little|few|none|hardly
                   r"insufficient|any|nothing|cannot|if|whether|unless|until|when)\b|n['’]t\b", re.I)
 _REPORTED = re.compile(r"\b(?:claim|say|said|argue|insist|believe|allege|promise|tell|told|advertise|boast|assert|"
                        r"swear|swore)(?:s|d|ed)?\b", re.I)
-_QUESTION = re.compile(r"\s*(?:[-*+•]\s+)?[\"“‘(*_]*(?:does|do|did|has|have|is|are|can|could|would|will|what|how|why|which|who)\b", re.I)
-_STOP = set("""a an the this that these those such its their his her our my your whose which same one another some
-    many most more several numerous all both each every of in on at by for from with to as than and or but if""".split())
-_OWNED = {"this", "these", "those", "such", "its", "their", "his", "her", "our", "my", "your", "whose", "which", "same"}
+_QUESTION = re.compile(r"\s*(?:[-*+•]\s+)?[\"“‘(*_]*(?:does|do|did|has|have|is|are|can|could|would|will"
+                       r"|what|how|why|which|who)\b", re.I)
+_STOP = set("""a an the this that these those such its their his her our my your whose which same one another
+    some many most more several numerous all both each every of in on at by for from with to as than and or but
+    if""".split())
+_OWNED = set("this these those such its their his her our my your whose which same".split())
 _SINGULAR = re.compile(r"(?:study|review|trial|meta-?analysis|rct|experiment)\b", re.I)
 _SUPPORT = re.compile(r"https?://|www\.|\[\^|<sup|[¹²³⁴⁵⁶⁷⁸⁹⁰]", re.I)
 _POINTER = re.compile(r"\bsee\s+(?:the\s+)?(?:references?|sources|bibliography|reference\s+list)\b|"
                       r"\b(?:references?|sources)\s+(?:below|above)\b", re.I)
 _BOUNDARY = re.compile(r"[.!?…]+[\"”’)\]]*(?=\s)|\n(?=[ \t]*(?:[-*+•‣◦▪●]|\d{1,3}[.)])[ \t])")
-_ABBREV = {"al", "e.g", "i.e", "dr", "mr", "mrs", "ms", "prof", "vs", "fig", "no", "approx", "ca", "cf", "st", "vol", "pp"}
+_ABBREV = set("al e.g i.e dr mr mrs ms prof vs fig no approx ca cf st vol pp".split())
 
 
 @lru_cache(maxsize=32)
@@ -420,7 +429,8 @@ def _claim(text: str, block: int, s: int, e: int, patterns) -> re.Match | None:
             det = next((w.lower() for w in prev[:4] if w.lower() in _STOP or not re.match(r"[\w-]", w)), "")
             lead = text[max(block, m.start() - 1000):m.start()]
             quoted = lead.count("“") > lead.count("”") or lead.count('"') % 2
-            if (_NEG.search(" ".join(prev[:5][::-1]) + " " + m.group()) or _REPORTED.search(before) or quoted
+            clause = list(takewhile(lambda w: re.match(r"[\w-]", w), prev[:5]))  # back to the last comma
+            if (_NEG.search(" ".join(clause[::-1]) + " " + m.group()) or _REPORTED.search(before) or quoted
                     or re.match(_NOUN, m.group(), re.I) and (  # whose research? which study?
                         any(re.search(r"['’]s$", w) for w in walk[:3]) or det in _OWNED
                         or det in ("the", "that") and _SINGULAR.match(m.group()))

@@ -1,0 +1,76 @@
+"""Verify N distinct DOIs against the loopback fake Crossref with polite-pool limits enforced.
+
+Prints requests made, 429s, wall time and the ratio to the floor those limits allow:
+with 50-DOI batches and 3 list requests/s, N DOIs need ceil(N/50) list requests, so the
+floor is ceil(N/50) / 3 seconds. A second, warm run must make no request at all.
+
+    python benchmarks/verify_throughput.py [--dois 1000]
+
+Measures only; asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from fake_crossref import FakeCrossref  # noqa: E402
+
+from reflint.cache import Cache  # noqa: E402
+from reflint.crossref import CrossrefClient  # noqa: E402
+from reflint.documents import from_text  # noqa: E402
+from reflint.extract import extract  # noqa: E402
+from reflint.resolve import BATCH_SIZE, Resolver  # noqa: E402
+
+LIST_RATE, SINGLE_RATE, CONCURRENCY = 3, 10, 3
+
+
+def records(n: int) -> list[dict]:
+    return [{"DOI": f"10.5555/bench.{i}", "type": "journal-article",
+             "title": [f"Benchmark work number {i}"], "author": [{"family": f"Author{i}", "given": "A."}],
+             "container-title": ["Journal of Benchmarks"], "issued": {"date-parts": [[2000 + i % 25]]}}
+            for i in range(n)]
+
+
+def run(server: FakeCrossref, text: str, cache_dir: str) -> tuple[float, int, dict]:
+    client = CrossrefClient(server.url, server.url, mailto="bench@example.org")
+    resolver = Resolver(client, Cache(Path(cache_dir) / "cache.sqlite3"))
+    extraction = extract(from_text(text, "bench.md", "markdown"))
+    before = len(server.requests)
+    started = time.perf_counter()
+    resolution = resolver.resolve([extraction])
+    elapsed = time.perf_counter() - started
+    return elapsed, len(server.requests) - before, {"unknown": resolution.unknown, **client.stats}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dois", type=int, default=1000)
+    args = parser.parse_args()
+    text = "\n".join(f"- Work {i}. doi:10.5555/bench.{i}" for i in range(args.dois)) + "\n"
+    floor = math.ceil(args.dois / BATCH_SIZE) / LIST_RATE
+    with FakeCrossref(records(args.dois), {}, enforce_limits=True, single_limit=SINGLE_RATE,
+                      list_limit=LIST_RATE, concurrency_limit=CONCURRENCY) as server, \
+            tempfile.TemporaryDirectory() as cache_dir:
+        os.environ.pop("REFLINT_OFFLINE", None)
+        cold, cold_requests, stats = run(server, text, cache_dir)
+        warm, warm_requests, _ = run(server, text, cache_dir)
+        print(f"DOIs verified:            {args.dois} ({stats['unknown']} unknown)")
+        print(f"limits enforced:          {LIST_RATE} list req/s, {SINGLE_RATE} single req/s, "
+              f"{CONCURRENCY} concurrent; batches of {BATCH_SIZE}")
+        print(f"cold run: requests        {cold_requests} (429s answered: {server.count_429})")
+        print(f"cold run: wall time       {cold:.2f} s; floor {floor:.2f} s; ratio {cold / floor:.2f}x")
+        print(f"warm run: requests        {warm_requests}; wall time {warm:.3f} s "
+              f"({cold / max(warm, 1e-9):.0f}x faster than cold)")
+
+
+if __name__ == "__main__":
+    main()
