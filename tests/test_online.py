@@ -215,3 +215,32 @@ def test_a_dead_registry_makes_everything_unknown_and_nothing_broken(online, tmp
     assert report["summary"]["unknown"] == 2
     assert code == 0
     assert "could not be verified" in stderr
+
+
+# Stand-in for Cotchett MP et al., Phys Ther 2014 (title and year as published), under the
+# 10.5555 example prefix: its real record is not among the recorded Crossref responses.
+COTCHETT = {"DOI": "10.5555/synthetic.cotchett.2014", "type": "journal-article",
+            "title": ["Effectiveness of trigger point dry needling for plantar heel pain: "
+                      "a randomized controlled trial"],
+            "author": [{"family": "Cotchett", "given": "M. P."}, {"family": "Munteanu", "given": "S. E."},
+                       {"family": "Landorf", "given": "K. B."}],
+            "container-title": ["Physical Therapy"], "issued": {"date-parts": [[2014]]}}
+
+
+def test_citations_without_a_reference_list_get_validated_suggestions(online):
+    online(extra=[COTCHETT])
+    _, report, _ = check(str(DATA / "citations" / "evidence-summary.md"), "--select", "RL4")
+    assert sorted(codes(report)) == ["RL401", "RL401", "RL403", "RL403", "RL403"]
+    suggested = {d["data"]["authors"][0]: d["data"].get("suggested_doi")
+                 for d in report["diagnostics"] if d["code"] == "RL401"}
+    assert suggested == {"Gattie": "10.2519/jospt.2017.7096", "Cotchett": "10.5555/synthetic.cotchett.2014"}
+    bibtex = next(d["data"]["bibtex"] for d in report["diagnostics"] if d["code"] == "RL401")
+    assert bibtex.startswith("@article{") and "doi = {" in bibtex
+
+
+def test_citation_lookup_rejects_a_same_author_work_on_another_topic(online, tmp_path):
+    online()  # Dommerholt 2006 is registered; this sentence is about something else entirely
+    page = write(tmp_path, "Sleep hygiene advice improved adolescent insomnia scores (Dommerholt 2006).\n")
+    _, report, _ = check(page, "--select", "RL401")
+    assert codes(report) == ["RL401"]
+    assert "suggested_doi" not in report["diagnostics"][0]["data"]

@@ -99,3 +99,9 @@ def to_bibtex(references: list[Reference], verified: Callable[[Reference], DoiSt
     for ref in references:
         library.add(to_entry(ref, verified(ref)))
     return bibtexparser.write_string(library, bibtex_format=_FORMAT)
+
+
+def record_bibtex(record: dict) -> str:
+    """A ready BibTeX entry for a registry record, for writers adding a missing reference."""
+    fields = record_fields(record)
+    return to_bibtex([Reference(0, 0, "", "list-entry", fields, key=citekey(fields))]).strip()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from reflint import __version__, documents, references_dir
+from reflint import __version__, baseline, changes, documents, references_dir
 from reflint.cache import Cache, NullCache
 from reflint.config import ConfigError, load_config
 from reflint.crossref import CrossrefClient
@@ -23,7 +23,8 @@ from reflint.fixer import fix_until_stable
 from reflint.linter import Linter
 from reflint.models import Document
 from reflint.resolve import Resolver
-from reflint.report import render_json, render_text
+from reflint.report import render_github, render_json, render_text
+from reflint.sarif import render_sarif
 from reflint.rules import BY_CODE, BY_NAME, RULES, SelectorError, resolve_selector
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
@@ -123,14 +124,23 @@ def main() -> None:
 @click.option("--fix", is_flag=True, help="Apply safe fixes in place.")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply unsafe fixes.")
 @click.option("--diff", is_flag=True, help="Show the fixes as a unified diff; write nothing.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "sarif"]), default="text",
+              show_default=True, help="github: Actions annotations; sarif: for code scanning upload.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems remain.")
 @click.option("--strict-network", is_flag=True,
               help="Exit 1 when some DOI or reference could not be verified (unknown).")
+@click.option("--changed-since", metavar="REF",
+              help="Only files and lines changed since git REF (its merge base with HEAD), and untracked files.")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False),
+              help="Hide the problems recorded in this baseline file.")
+@click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False),
+              help="Record the current problems in a baseline file and exit 0.")
+@click.option("--force-exclude", is_flag=True,
+              help="Apply `exclude` to files named on the command line too (for pre-commit).")
 @with_selection
 @with_network
-def check(paths, fix, unsafe_fixes, diff, fmt, exit_zero, strict_network, select, extend_select,
-          ignore, config_path, **network):
+def check(paths, fix, unsafe_fixes, diff, fmt, exit_zero, strict_network, changed_since, baseline_path,
+          write_baseline_path, force_exclude, select, extend_select, ignore, config_path, **network):
     """Lint PATHS (files or directories; default: the current directory).
 
     DOIs are verified with Crossref and doi.org unless --offline; answers come from the
@@ -139,18 +149,22 @@ def check(paths, fix, unsafe_fixes, diff, fmt, exit_zero, strict_network, select
     """
     linter = _linter(config_path, _network(**network), select=_split(select), **{
         "extend-select": _split(extend_select), "ignore": _split(ignore)})
-    run = linter.lint_paths(list(paths) or ["."])
+    targets, keep = _narrow(linter, list(paths) or ["."], changed_since,
+                            None if write_baseline_path else baseline_path, force_exclude)
+    run = linter.lint_paths(targets)
     for note in run.notes:
         _note(note)
     for error in run.errors:
         _error(error)
     unknown = _report_unknown(run)
+    if write_baseline_path:
+        _write_baseline(write_baseline_path, run, keep, fix or diff)
     fixed, failed, changed = 0, bool(run.errors), False
     results = []
     for result in run.files:
-        doc, diags = result.doc, result.diagnostics
+        doc, diags = result.doc, keep(result.doc, result.diagnostics)
         if fix or diff:
-            outcome = fix_until_stable(doc, lambda d: linter.lint_document(d).diagnostics,
+            outcome = fix_until_stable(doc, lambda d: keep(d, linter.lint_document(d).diagnostics),
                                        _rebuild, unsafe_fixes)
             if outcome.text != doc.text:
                 changed = True
@@ -174,12 +188,60 @@ def check(paths, fix, unsafe_fixes, diff, fmt, exit_zero, strict_network, select
         if fmt == "json":
             refs = sum(len(r.extraction.references) for r in run.files)
             click.echo(render_json(results, len(run.files), refs, unknown))
+        elif fmt == "sarif":
+            click.echo(render_sarif(results))
+        elif fmt == "github":
+            if remaining:  # nothing at all when clean: every line is a workflow command
+                click.echo(render_github(results))
         else:
             click.echo(render_text(results, fixed))
     if failed:
         sys.exit(EXIT_ERROR)
     remaining = remaining or (strict_network and unknown > 0)
     sys.exit(EXIT_PROBLEMS if remaining and not exit_zero else EXIT_CLEAN)
+
+
+def _narrow(linter: Linter, targets: list[str], changed_since, baseline_path, force_exclude):
+    """--changed-since, --force-exclude, --baseline: the paths to lint, and ``keep(doc,
+    diagnostics)``, the filter for what is reported and fixed (see changes.py, baseline.py)."""
+    filters = []
+    try:
+        changed = changes.since(changed_since) if changed_since else None
+        if changed is not None:
+            filters.append(changed.keep)
+        if baseline_path:
+            filters.append(baseline.Baseline.load(baseline_path).keep)
+        if changed is not None or force_exclude:
+            existing = [t for t in targets if os.path.exists(t)]
+            c = linter.config
+            found, notes = documents.discover(existing, c["include"], c["exclude"], c["respect-gitignore"],
+                                              force_exclude=force_exclude)
+            for note in notes:
+                _note(note)
+            targets = [t for t in targets if t not in existing] + [
+                str(p) for p in found if changed is None or changed.touches(p)]
+    except (changes.ChangesError, baseline.BaselineError, documents.DocumentError) as exc:
+        _error(str(exc))
+        sys.exit(EXIT_ERROR)
+
+    def keep(doc: Document, diagnostics: list) -> list:
+        for narrow in filters:
+            diagnostics = narrow(doc, diagnostics)
+        return diagnostics
+    return targets, keep
+
+
+def _write_baseline(path: str, run, keep, fixing: bool) -> None:
+    """--write-baseline: record what this run found (ignoring --baseline) and exit."""
+    if fixing:
+        raise click.UsageError("--write-baseline records problems; it cannot be combined with --fix or --diff")
+    try:
+        count = baseline.write([(r.doc, keep(r.doc, r.diagnostics)) for r in run.files], path)
+    except baseline.BaselineError as exc:
+        _error(str(exc))
+        sys.exit(EXIT_ERROR)
+    click.echo(f"Recorded {count} problem(s) in {path}; `--baseline {path}` hides them.")
+    sys.exit(EXIT_ERROR if run.errors else EXIT_CLEAN)
 
 
 def _unified_diff(doc: Document, new_text: str) -> str:

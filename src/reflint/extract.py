@@ -71,7 +71,8 @@ def extract(doc: Document) -> Extraction:
         references.append(Reference(src_start, src_end, text, "list-entry", parse_reference(text),
                                     label=label or None))
     prose = _blank(masked, [(masked.rfind("\n", 0, s) + 1, e) for s, e, _ in entries])  # with markers
-    citations = find_citations(prose, bare_keys=doc.kind == "markdown")
+    citations = [replace(c, context=sentence_around(prose, c.start, c.end)) if c.style == "author-year"
+                 else c for c in find_citations(prose, bare_keys=doc.kind == "markdown")]
     if doc.source_starts is not None:
         citations = [replace(c, start=a, end=b) for c in citations for a, b in [doc.to_source(c.start, c.end)]]
     if doc.kind == "html":
@@ -80,6 +81,17 @@ def extract(doc: Document) -> Extraction:
         citations = sorted(citations + links, key=lambda c: (c.start, c.end))
     _attach_dois(references, dois)
     return Extraction(references, citations, dois, bool(references))
+
+
+_SENTENCE_END = re.compile(r"[.!?](?=\s)|\n[ \t]*\n")
+
+
+def sentence_around(text: str, start: int, end: int, reach: int = 400) -> str:
+    """The sentence holding ``text[start:end]``, at most ``reach`` characters either side."""
+    left = max(start - reach, 0)
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, left, start)]
+    right = _SENTENCE_END.search(text, end, min(end + reach, len(text)))
+    return " ".join(text[ends[-1] if ends else left:right.end() if right else end + reach].split())
 
 
 def _blank(text: str, spans: list[tuple[int, int]]) -> str:

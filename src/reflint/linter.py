@@ -93,8 +93,9 @@ class Linter:
             assign_keys(extraction.references)
             run.notes.extend(f"{doc.path}: {note}" for note in extraction.notes)
             loaded.append((doc, extraction))
-        if self.resolver is not None:
-            self.resolution = self.resolver.resolve([ex for _, ex in loaded])
+        if self.resolver is not None:  # a file that silences every rule needs no lookups
+            self.resolution = self.resolver.resolve(
+                [ex for doc, ex in loaded if suppress.parse(doc).file is not suppress.ALL])
         run.resolution = self.resolution
         run.files = [self.lint_document(doc, ex) for doc, ex in loaded]
         return run

@@ -165,6 +165,7 @@ class Citation:
     year: str | None = None  # "2017" or "2017a"
     numbers: list[int] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
+    context: str = ""  # the sentence around an author-year citation, for online lookups
 
 
 @dataclass

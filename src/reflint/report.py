@@ -1,4 +1,5 @@
-"""Render diagnostics as text (``path:line:col: CODE message``) or JSON (schema version 1).
+"""Render diagnostics as text (``path:line:col: CODE message``), JSON (schema version 1) or
+GitHub Actions workflow commands; SARIF lives in ``reflint.sarif``.
 
 Columns are 1-based and ``end_column`` is exclusive, as in ruff's JSON output.
 """
@@ -73,3 +74,36 @@ def _summary(total: int, safe: int, unsafe: int, fixed: int) -> str:
     if unsafe:
         parts.append(f"{unsafe} more fixable with `--fix --unsafe-fixes`.")
     return " ".join(parts)
+
+
+_GITHUB_COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def _gh_data(value: str) -> str:
+    """Escape a workflow-command message: GitHub would end it at a raw line break."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(value: str) -> str:
+    """Escape a workflow-command property, where `,` separates properties and `:` ends them."""
+    return _gh_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(results) -> str:
+    """GitHub Actions workflow commands, one per diagnostic, which the runner turns into
+    annotations on the pull request. Columns are sent only for one-line spans, the only
+    ones GitHub annotates by column."""
+    lines = []
+    for doc, diags in results:
+        for d in diags:
+            line, column = doc.position(d.start)
+            end_line, end_column = doc.position(d.end)
+            one_line = end_line == line
+            props = [("file", d.path), ("line", line), ("col", column if one_line else None),
+                     ("endLine", end_line), ("endColumn", end_column if one_line else None),
+                     ("title", f"{d.code} ({d.name})")]
+            joined = ",".join(f"{key}={_gh_property(str(value))}" for key, value in props
+                              if value is not None)
+            message = f"{d.message} (fix: {d.fix.message})" if d.fix else d.message
+            lines.append(f"::{_GITHUB_COMMAND[d.severity]} {joined}::{_gh_data(message)}")
+    return "\n".join(lines)

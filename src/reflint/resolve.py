@@ -15,8 +15,8 @@ from typing import Callable
 
 from reflint.cache import NullCache
 from reflint.crossref import INVALID, UNKNOWN, VALID, CrossrefClient, batchable
-from reflint.match import Match, best_match
-from reflint.models import Extraction, Reference
+from reflint.match import Match, best_match, citation_match
+from reflint.models import Citation, Extraction, Reference
 
 BATCH_SIZE = 50
 
@@ -41,6 +41,7 @@ class MatchResult:
 class Resolution:
     dois: dict[str, DoiStatus] = field(default_factory=dict)  # by lowercased DOI
     matches: dict[str, MatchResult] = field(default_factory=dict)  # by query key
+    citations: dict[str, MatchResult] = field(default_factory=dict)  # by citation key
 
     def doi(self, doi: str | None) -> DoiStatus:
         return self.dois.get(doi.lower(), UNKNOWN_STATUS) if doi else UNKNOWN_STATUS
@@ -48,14 +49,22 @@ class Resolution:
     def match(self, ref: Reference) -> MatchResult | None:
         return self.matches.get(query_key(ref.text))
 
+    def citation(self, cit: Citation) -> MatchResult | None:
+        return self.citations.get(citation_key(cit)) if cit.authors and cit.year else None
+
     @property
     def unknown(self) -> int:
-        return (sum(s.verdict == UNKNOWN for s in self.dois.values())
-                + sum(m.verdict == UNKNOWN for m in self.matches.values()))
+        answers = [*self.dois.values(), *self.matches.values(), *self.citations.values()]
+        return sum(a.verdict == UNKNOWN for a in answers)
 
 
 def query_key(text: str) -> str:
     return "query:" + hashlib.sha1(" ".join(text.split()).lower().encode()).hexdigest()
+
+
+def citation_key(cit: Citation) -> str:
+    """Cache key of an author-year lookup: who, when, and the sentence that cites it."""
+    return query_key(f"cite|{cit.authors[0]}|{cit.year}|{cit.context}")
 
 
 def doi_key(doi: str) -> str:
@@ -89,7 +98,13 @@ class Resolver:
             for ref in ex.references:
                 if ref.fields.title and any(resolution.doi(m.doi).verdict == INVALID for m in ref.dois):
                     refs.setdefault(query_key(ref.text), ref)
-        resolution.matches = self._matches(refs)
+        resolution.matches = self._lookups(refs, self._search_reference,
+                                           lambda ref, items: best_match(ref.fields, items))
+        cites = {citation_key(c): c for ex in extractions if not ex.has_reference_list
+                 for c in ex.citations if c.style == "author-year" and c.authors and c.year and c.context}
+        resolution.citations = self._lookups(
+            cites, self._search_citation,
+            lambda c, items: citation_match(c.authors[0], c.year, c.context, items))
         return resolution
 
     # -- DOIs ------------------------------------------------------------------------------
@@ -151,30 +166,42 @@ class Resolver:
 
     # -- bibliographic matches -------------------------------------------------------------
 
-    def _matches(self, refs: dict[str, Reference]) -> dict[str, MatchResult]:
+    def _lookups(self, wanted: dict[str, object], search: Callable, validate: Callable
+                 ) -> dict[str, MatchResult]:
+        """Answer each wanted item from the cache or by ``search``, accepting only what
+        ``validate`` confirms; the cache keeps the accepted record (or that there was none)."""
         found: dict[str, MatchResult] = {}
-        for key in refs:
+        for key, item in wanted.items():
             entry = self.cache.lookup(key)
             if entry is not None:
                 record = entry.value.get("record")
-                match = best_match(refs[key].fields, [record]) if record else None
+                match = validate(item, [record]) if record else None
                 found[key] = MatchResult(VALID, match) if match else MatchResult(INVALID)
-        todo = [k for k in refs if k not in found]
+        todo = [k for k in wanted if k not in found]
         if self.client is None:
             return found | {k: MatchResult(UNKNOWN) for k in todo}
+
+        def lookup(key: str) -> MatchResult:
+            items = search(wanted[key])
+            self.progress(1)
+            if items is None:
+                return MatchResult(UNKNOWN)
+            match = validate(wanted[key], items)
+            return MatchResult(VALID, match) if match else MatchResult(INVALID)
+
         with ThreadPoolExecutor(self.workers) as pool:
-            for key, result in zip(todo, pool.map(lambda k: self._search(refs[k]), todo)):
-                found[key] = result
+            found.update(zip(todo, pool.map(lookup, todo)))
         self.cache.put_many([
-            (key, {"record": r.match.record if r.match else None}, r.match is not None)
-            for key, r in found.items() if key in todo and r.verdict != UNKNOWN
+            (key, {"record": found[key].match.record if found[key].match else None},
+             found[key].match is not None)
+            for key in todo if found[key].verdict != UNKNOWN
         ])
         return found
 
-    def _search(self, ref: Reference) -> MatchResult:
-        items = self.client.search(ref.text, rows=5)
-        self.progress(1)
-        if items is None:
-            return MatchResult(UNKNOWN)
-        match = best_match(ref.fields, items)
-        return MatchResult(VALID, match) if match else MatchResult(INVALID)
+    def _search_reference(self, ref: Reference) -> list[dict] | None:
+        return self.client.search(ref.text, rows=5)
+
+    def _search_citation(self, cit: Citation) -> list[dict] | None:
+        year = int(cit.year[:4])
+        return self.client.search(cit.context, rows=5, author=cit.authors[0], from_year=year,
+                                  until_year=year)

@@ -14,6 +14,7 @@ from itertools import takewhile
 
 from reflint.extract import _blank, _mask
 from reflint.models import Citation, Reference
+from reflint.bibtex import record_bibtex
 from reflint.rules.base import Context, Rule
 from reflint.rules.references import _fold
 
@@ -137,6 +138,14 @@ def _listed(doc, heads, cited: list[int], c: Citation) -> bool:
     return False
 
 
+def _suggestion(ctx: Context, c) -> dict:
+    """The validated registry match for a citation with no reference, ready to paste."""
+    found = ctx.resolution.citation(c) if ctx.resolution else None
+    if not (found and found.match):
+        return {}
+    return {"suggested_doi": found.match.doi, "bibtex": record_bibtex(found.match.record)}
+
+
 def citation_without_reference(ctx: Context):
     """An in-text citation that matches no entry of the document's reference list.
 
@@ -182,7 +191,8 @@ def citation_without_reference(ctx: Context):
             why = "matches no entry of the reference list" if x.references else \
                 "has no reference: the document has no reference list"
             seen[work] = RL401.diagnostic(ctx, c.start, c.end, f"Citation `{c.text}` {why}",
-                                          {"authors": c.authors, "year": c.year, "occurrences": 1})
+                                          {"authors": c.authors, "year": c.year, "occurrences": 1,
+                                           **_suggestion(ctx, c)})
         elif c.style == "numeric" and numbered:
             missing = [n for n in c.numbers if n not in numbered]
             if missing:

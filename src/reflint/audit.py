@@ -1,0 +1,233 @@
+"""``reflint audit``: lint a whole repository once and summarise it.
+
+Three outputs of one summary (:func:`summarise`, JSON schema version 1):
+
+- terminal tables (rich): problems by rule and by document, totals, the unknown count;
+- ``--json``: ``{"version", "files", "rules", "diagnostics", "summary"}`` where ``diagnostics``
+  are the same objects as ``reflint check --format json``;
+- ``--html REPORT``: one self-contained page (:mod:`reflint.html_report`).
+
+While the resolver works, a progress bar (stderr, only when it is a terminal) counts the
+lookups that need the network: DOIs that neither the ``references/`` lock nor the cache
+answer, and references that need a bibliographic search. The resolver may add follow-up
+lookups (a DOI found broken is searched for); the total then grows rather than lie.
+
+A document's **health** is ``100 × (1 − weighted problems / max(references + citations, 1))``,
+floored at 0, where an error weighs 1, a warning 0.5 and an info 0.1: 100 is clean, 0 means
+about one error per reference or citation. The repository's health is the same formula over
+the totals.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+from rich import box
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, \
+    TimeElapsedColumn
+from rich.table import Table
+
+from reflint.linter import Linter, Run
+from reflint.report import SCHEMA_VERSION, diagnostic_dict
+from reflint.resolve import Resolver, doi_key, needs_lookup, query_key
+from reflint.rules import BY_CODE
+
+EXIT_CLEAN, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+SEVERITIES = ("error", "warning", "info")
+RANK = {"error": 3, "warning": 2, "info": 1}
+WEIGHT = {"error": 1.0, "warning": 0.5, "info": 0.1}
+STYLE = {"error": "bold red", "warning": "yellow", "info": "blue"}
+
+
+def health(severities: list[str], items: int) -> int:
+    penalty = sum(WEIGHT.get(s, 1.0) for s in severities)
+    return max(0, round(100 * (1 - penalty / max(items, 1))))
+
+
+def worst(severities) -> str | None:
+    return max(severities, key=RANK.get, default=None)
+
+
+# -- the summary (JSON schema version 1) ----------------------------------------------------------
+
+def summarise(run: Run) -> dict:
+    files, diagnostics = [], []
+    for result in sorted(run.files, key=lambda r: r.doc.path):
+        diags = [diagnostic_dict(d, result.doc) for d in result.diagnostics]
+        diagnostics.extend(diags)
+        refs, cites = len(result.extraction.references), len(result.extraction.citations)
+        severities = [d["severity"] for d in diags]
+        files.append({
+            "path": result.doc.path, "references": refs, "citations": cites,
+            "diagnostics": dict(sorted(Counter(d["code"] for d in diags).items())),
+            "problems": len(diags), "worst_severity": worst(severities),
+            "health": health(severities, refs + cites),
+        })
+    severities = [d["severity"] for d in diagnostics]
+    fixes = Counter(d["fix"]["applicability"] for d in diagnostics if d["fix"])
+    references = sum(f["references"] for f in files)
+    citations = sum(f["citations"] for f in files)
+    return {
+        "version": SCHEMA_VERSION,
+        "files": files,
+        "rules": dict(sorted(Counter(d["code"] for d in diagnostics).items())),
+        "diagnostics": diagnostics,
+        "summary": {
+            "files": len(files), "files_with_problems": sum(bool(f["problems"]) for f in files),
+            "references": references, "citations": citations,
+            "diagnostics": len(diagnostics),
+            **{s: severities.count(s) for s in SEVERITIES},
+            "fixable": {"safe": fixes["safe"], "unsafe": fixes["unsafe"]},
+            "unknown": run.resolution.unknown if run.resolution else 0,
+            "health": health(severities, references + citations),
+        },
+    }
+
+
+# -- progress -------------------------------------------------------------------------------------
+
+def pending_lookups(resolver: Resolver, extractions) -> int:
+    """Network lookups the resolver is about to make: what neither lock nor cache answers."""
+    if resolver.client is None:
+        return 0
+    dois = {m.doi.lower() for ex in extractions for m in ex.dois if m.doi}
+    dois = [d for d in dois if d not in resolver.lock and resolver.cache.lookup(doi_key(d)) is None]
+    queries = {query_key(r.text) for ex in extractions for r in ex.references if needs_lookup(r)}
+    return len(dois) + sum(resolver.cache.lookup(q) is None for q in queries)
+
+
+class ProgressResolver:
+    """Wraps a run's Resolver and shows a bar on ``console`` while it resolves."""
+
+    def __init__(self, resolver: Resolver, console: Console):
+        self.resolver, self.console = resolver, console
+
+    def __getattr__(self, name):
+        return getattr(self.resolver, name)
+
+    def resolve(self, extractions):
+        total = pending_lookups(self.resolver, extractions)
+        if not total:
+            return self.resolver.resolve(extractions)
+        columns = (SpinnerColumn(), TextColumn("[progress.description]{task.description}"),
+                   BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=self.console, transient=True) as bar:
+            task = bar.add_task("Resolving DOIs and references", total=total)
+
+            def advance(n: int) -> None:
+                bar.advance(task, n)
+                done = bar.tasks[0].completed
+                if done > bar.tasks[0].total:
+                    bar.update(task, total=done)
+
+            previous, self.resolver.progress = self.resolver.progress, advance
+            try:
+                return self.resolver.resolve(extractions)
+            finally:
+                self.resolver.progress = previous
+
+
+# -- terminal -------------------------------------------------------------------------------------
+
+def _severity(text: str | None) -> str:
+    return f"[{STYLE[text]}]{text}[/]" if text else "[dim]-[/]"
+
+
+def _health(score: int) -> str:
+    colour = "green" if score >= 90 else "yellow" if score >= 60 else "red"
+    return f"[{colour}]{score}[/]"
+
+
+def rules_table(report: dict) -> Table:
+    table = Table(title="Problems by rule", box=box.SIMPLE_HEAD, show_footer=True,
+                  title_justify="left", title_style="bold")
+    table.add_column("Code", footer="Total", no_wrap=True)
+    table.add_column("Name")
+    table.add_column("Severity")
+    table.add_column("Count", justify="right", footer=str(report["summary"]["diagnostics"]))
+    table.add_column("Fixable")
+    for code, count in report["rules"].items():
+        rule = BY_CODE.get(code)
+        table.add_row(code, rule.name if rule else "", _severity(rule.severity if rule else None),
+                      str(count), rule.fixable if rule and rule.fixable != "none" else "[dim]-[/]")
+    return table
+
+
+def documents_table(report: dict) -> Table:
+    summary = report["summary"]
+    table = Table(title="Problems by document", box=box.SIMPLE_HEAD, show_footer=True,
+                  title_justify="left", title_style="bold")
+    table.add_column("Path", footer=f"{summary['files']} files", overflow="fold")
+    table.add_column("Refs", justify="right", footer=str(summary["references"]))
+    table.add_column("Cites", justify="right", footer=str(summary["citations"]))
+    table.add_column("Problems", justify="right", footer=str(summary["diagnostics"]))
+    table.add_column("Worst")
+    table.add_column("Health", justify="right", footer=_health(summary["health"]))
+    shown = sorted((f for f in report["files"] if f["problems"]),
+                   key=lambda f: (f["health"], -f["problems"], f["path"]))
+    for f in shown:
+        table.add_row(f["path"], str(f["references"]), str(f["citations"]), str(f["problems"]),
+                      _severity(f["worst_severity"]), _health(f["health"]))
+    if clean := summary["files"] - len(shown):
+        table.add_row(f"[dim]... {clean} file(s) without problems[/]", "", "", "", "", "")
+    return table
+
+
+def print_summary(report: dict, console: Console) -> None:
+    s = report["summary"]
+    if report["rules"]:
+        console.print(rules_table(report))
+    console.print(documents_table(report))
+    if not s["diagnostics"]:
+        console.print(f"[green]All checks passed[/]: {s['files']} files, {s['references']} "
+                      f"references, {s['citations']} citations.")
+    else:
+        counts = ", ".join(f"{s[k]} {k}{'s' * (s[k] != 1 and k != 'info')}"
+                           for k in SEVERITIES if s[k])
+        console.print(f"Found {s['diagnostics']} problems ({counts}) in {s['files_with_problems']} "
+                      f"of {s['files']} files. Health {_health(s['health'])}/100.")
+        fix = s["fixable"]
+        if fix["safe"] or fix["unsafe"]:
+            console.print(f"{fix['safe']} fixable with `reflint check --fix`, {fix['unsafe']} more "
+                          "with `--fix --unsafe-fixes`.")
+    if s["unknown"]:
+        console.print(f"[yellow]{s['unknown']} unknown[/]: DOIs or references that could not be "
+                      "verified (offline, or the registry did not answer); neither valid nor broken.")
+
+
+# -- the command ----------------------------------------------------------------------------------
+
+def run_audit(linter: Linter, paths: list[str], as_json: bool = False,
+              html_path: str | None = None) -> int:
+    """Lint ``paths``, print the summary (tables or JSON), write the HTML report; exit code."""
+    err = Console(stderr=True, highlight=False)
+    if linter.resolver is not None and sys.stderr.isatty():
+        linter.resolver = ProgressResolver(linter.resolver, err)
+    run = linter.lint_paths(paths)
+    for note in run.notes:
+        click.echo(f"note: {note}", err=True)
+    for error in run.errors:
+        click.echo(f"error: {error}", err=True)
+    report = summarise(run)
+    failed = bool(run.errors)
+    if html_path:
+        from reflint.html_report import render_html
+
+        try:
+            Path(html_path).write_text(render_html(report, paths), encoding="utf-8")
+            click.echo(f"Wrote the HTML report to {html_path}", err=True)
+        except OSError as exc:
+            click.echo(f"error: {html_path}: cannot write the report ({exc.strerror})", err=True)
+            failed = True
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        print_summary(report, Console(file=sys.stdout, highlight=False))
+    if failed:
+        return EXIT_ERROR
+    return EXIT_PROBLEMS if report["diagnostics"] else EXIT_CLEAN
