@@ -180,7 +180,7 @@ def test_fixes_map_to_the_right_regions():
     ]
 
 
-def test_results_without_fix_have_no_fixes_and_uris_are_encoded(tmp_path):
+def test_results_without_fix_have_no_fixes_and_uris_are_encoded():
     doc = documents.from_text("x\n", "my notes/a#1.md")
     diag = Diagnostic("RL001", "unparseable-reference", "warning", "unreadable", doc.path, 0, 1)
     absolute = documents.from_text("x\n", "/abs/dir/b.md")

@@ -28,13 +28,14 @@ from pathlib import Path
 import click
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, \
     TimeElapsedColumn
 from rich.table import Table
 
 from reflint.linter import Linter, Run
 from reflint.report import SCHEMA_VERSION, diagnostic_dict
-from reflint.resolve import Resolver, doi_key, needs_lookup, query_key
+from reflint.resolve import Resolver, citation_key, doi_key, needs_lookup, query_key
 from reflint.rules import BY_CODE
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
@@ -93,11 +94,12 @@ def summarise(run: Run) -> dict:
 
 def pending_lookups(resolver: Resolver, extractions) -> int:
     """Network lookups the resolver is about to make: what neither lock nor cache answers."""
-    if resolver.client is None:
-        return 0
     dois = {m.doi.lower() for ex in extractions for m in ex.dois if m.doi}
     dois = [d for d in dois if d not in resolver.lock and resolver.cache.lookup(doi_key(d)) is None]
     queries = {query_key(r.text) for ex in extractions for r in ex.references if needs_lookup(r)}
+    queries |= {citation_key(c) for ex in extractions if not ex.has_reference_list  # as resolve()
+                for c in ex.citations
+                if c.style == "author-year" and c.authors and c.year and c.context}
     return len(dois) + sum(resolver.cache.lookup(q) is None for q in queries)
 
 
@@ -111,9 +113,7 @@ class ProgressResolver:
         return getattr(self.resolver, name)
 
     def resolve(self, extractions):
-        total = pending_lookups(self.resolver, extractions)
-        if not total:
-            return self.resolver.resolve(extractions)
+        total = pending_lookups(self.resolver, extractions) or None  # None: indeterminate
         columns = (SpinnerColumn(), TextColumn("[progress.description]{task.description}"),
                    BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=self.console, transient=True) as bar:
@@ -121,9 +121,9 @@ class ProgressResolver:
 
             def advance(n: int) -> None:
                 bar.advance(task, n)
-                done = bar.tasks[0].completed
-                if done > bar.tasks[0].total:
-                    bar.update(task, total=done)
+                done, expected = bar.tasks[0].completed, bar.tasks[0].total
+                if expected is not None and done > expected:  # follow-ups: a broken DOI's search
+                    bar.update(task, total=done, description="Resolving follow-up lookups")
 
             previous, self.resolver.progress = self.resolver.progress, advance
             try:
@@ -162,7 +162,8 @@ def documents_table(report: dict) -> Table:
     summary = report["summary"]
     table = Table(title="Problems by document", box=box.SIMPLE_HEAD, show_footer=True,
                   title_justify="left", title_style="bold")
-    table.add_column("Path", footer=f"{summary['files']} files", overflow="fold")
+    files = summary["files"]
+    table.add_column("Path", footer=f"{files} file{'s' * (files != 1)}", overflow="fold")
     table.add_column("Refs", justify="right", footer=str(summary["references"]))
     table.add_column("Cites", justify="right", footer=str(summary["citations"]))
     table.add_column("Problems", justify="right", footer=str(summary["diagnostics"]))
@@ -171,9 +172,9 @@ def documents_table(report: dict) -> Table:
     shown = sorted((f for f in report["files"] if f["problems"]),
                    key=lambda f: (f["health"], -f["problems"], f["path"]))
     for f in shown:
-        table.add_row(f["path"], str(f["references"]), str(f["citations"]), str(f["problems"]),
-                      _severity(f["worst_severity"]), _health(f["health"]))
-    if clean := summary["files"] - len(shown):
+        table.add_row(escape(f["path"]), str(f["references"]), str(f["citations"]),
+                      str(f["problems"]), _severity(f["worst_severity"]), _health(f["health"]))
+    if clean := files - len(shown):
         table.add_row(f"[dim]... {clean} file(s) without problems[/]", "", "", "", "", "")
     return table
 
@@ -206,7 +207,8 @@ def run_audit(linter: Linter, paths: list[str], as_json: bool = False,
               html_path: str | None = None) -> int:
     """Lint ``paths``, print the summary (tables or JSON), write the HTML report; exit code."""
     err = Console(stderr=True, highlight=False)
-    if linter.resolver is not None and sys.stderr.isatty():
+    online = linter.resolver is not None and linter.resolver.client is not None
+    if online and sys.stderr.isatty():
         linter.resolver = ProgressResolver(linter.resolver, err)
     run = linter.lint_paths(paths)
     for note in run.notes:

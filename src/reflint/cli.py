@@ -344,3 +344,22 @@ def cache_info():
 def cache_clear():
     """Delete every cached answer."""
     click.echo(f"Removed {Cache().clear()} cached answer(s).")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print the audit summary as JSON (schema version 1).")
+@click.option("--html", "html_path", type=click.Path(dir_okay=False), metavar="REPORT",
+              help="Also write a self-contained HTML report to REPORT.")
+@with_selection
+@with_network
+def audit(paths, as_json, html_path, select, extend_select, ignore, config_path, **network):
+    """Audit a whole repository: progress bar, summary by rule and by document, HTML report.
+
+    Exit codes as for `check`: 0 no problems, 1 problems remain, 2 errors.
+    """
+    from reflint.audit import run_audit
+
+    linter = _linter(config_path, _network(**network), select=_split(select), **{
+        "extend-select": _split(extend_select), "ignore": _split(ignore)})
+    sys.exit(run_audit(linter, list(paths) or ["."], as_json=as_json, html_path=html_path))
