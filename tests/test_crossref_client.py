@@ -394,3 +394,16 @@ def test_concurrency_is_capped_per_client_across_both_kinds(mock):
                                             ("", None), ("soon", None), ("0s", None)])
 def test_parse_interval(value, seconds):
     assert parse_interval(value) == seconds
+
+
+@responses.activate
+def test_time_limit_turns_remaining_lookups_unknown_without_requests():
+    """pre-commit's bound: once the run's budget is spent nothing more is sent."""
+    now = [0.0]
+    responses.add(responses.GET, f"{API}/works/10.1/a", json={"message": {"DOI": "10.1/a"}})
+    client = CrossrefClient(API, DOI_ORG, mailto="a@b.org", time_limit=5,
+                            clock=lambda: now[0], sleep=lambda s: None)
+    assert client.work("10.1/a").verdict == VALID
+    now[0] = 6.0
+    assert client.work("10.1/b").verdict == UNKNOWN
+    assert len(responses.calls) == 1 and client.stats["skipped"] == 1

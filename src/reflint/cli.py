@@ -45,9 +45,11 @@ def _linter(config_path: str | None, network: dict | None = None, **overrides) -
     if network is None:
         return Linter(config)
     offline = config["offline"] or os.environ.get("REFLINT_OFFLINE", "") not in ("", "0")
-    client = None if offline else CrossrefClient(config["crossref-url"], config["doi-url"],
-                                                 config["mailto"],
-                                                 timeout=float(os.environ.get("REFLINT_TIMEOUT", config["timeout"])))
+    limit = config["time-limit"]
+    client = None if offline else CrossrefClient(
+        config["crossref-url"], config["doi-url"], config["mailto"],
+        timeout=float(os.environ.get("REFLINT_TIMEOUT", config["timeout"])),
+        time_limit=float(limit) if limit else None)
     cache = Cache() if config["cache"] else NullCache()
     lock = load_lock(Path(config["references-dir"]))
     return Linter(config, Resolver(client, cache, lock))
@@ -81,6 +83,8 @@ network_options = [
     click.option("--mailto", help="Contact address for Crossref's polite pool (or REFLINT_MAILTO)."),
     click.option("--crossref-url", help="Crossref API base URL (or REFLINT_CROSSREF_URL)."),
     click.option("--doi-url", help="doi.org base URL (or REFLINT_DOI_URL)."),
+    click.option("--time-limit", type=float,
+                 help="Seconds for all lookups of the run; what is left after is unknown (pre-commit)."),
 ]
 
 
@@ -96,9 +100,9 @@ with_selection = _options(selection)
 with_network = _options(network_options)
 
 
-def _network(offline, no_cache, mailto, crossref_url, doi_url) -> dict:
+def _network(offline, no_cache, mailto, crossref_url, doi_url, time_limit) -> dict:
     return {"offline": offline, "cache": False if no_cache else None, "mailto": mailto,
-            "crossref-url": crossref_url, "doi-url": doi_url}
+            "crossref-url": crossref_url, "doi-url": doi_url, "time-limit": time_limit}
 
 
 def _report_unknown(run) -> int:

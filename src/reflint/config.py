@@ -33,7 +33,8 @@ DEFAULTS: dict = {
     "doi-url": None,  # default https://doi.org, or REFLINT_DOI_URL
     "offline": False,
     "cache": True,
-    "timeout": 10.0,
+    "timeout": 10.0,  # seconds per request (REFLINT_TIMEOUT)
+    "time-limit": None,  # seconds for all lookups of a run; then the rest is unknown
 }
 
 

@@ -221,14 +221,16 @@ class CrossrefClient:
                  mailto: str | None = None, timeout: float = 10.0, max_retries: int = 4,
                  breaker_threshold: int = 5, session: requests.Session | None = None,
                  sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, time_limit: float | None = None):
         self.crossref_url = (crossref_url or os.environ.get("REFLINT_CROSSREF_URL")
                              or DEFAULT_CROSSREF_URL).rstrip("/")
         self.doi_url = (doi_url or os.environ.get("REFLINT_DOI_URL") or DEFAULT_DOI_URL).rstrip("/")
         self.mailto = mailto or os.environ.get("REFLINT_MAILTO") or None
         self.timeout, self.max_retries, self.breaker_threshold = timeout, max_retries, breaker_threshold
         self._session = session or requests.Session()
-        self._sleep, self._random = sleep, random.Random()
+        self._sleep, self._random, self._clock = sleep, random.Random(), clock
+        # An overall budget (pre-commit): past it every lookup is unknown at once.
+        self._deadline = clock() + time_limit if time_limit else None
         limits = POLITE_LIMITS if self.mailto else PUBLIC_LIMITS
         gate = _Gate(POLITE_CONCURRENCY if self.mailto else PUBLIC_CONCURRENCY)
         self._limiters = {kind: _Limiter(rate, gate, sleep, clock) for kind, rate in limits.items()}
@@ -309,7 +311,7 @@ class CrossrefClient:
     def _get(self, kind: str, url: str, params: dict | None = None) -> _Reply:
         """GET with pacing, retries and the breaker; 200 and 404 come back parsed."""
         assert url.startswith((self.crossref_url + "/", self.doi_url + "/")), url
-        if self.broken:
+        if self.broken or self._out_of_time():
             self._count("skipped")
             return _FAILED
         if url.startswith(self.crossref_url + "/") and self.mailto:
@@ -319,7 +321,7 @@ class CrossrefClient:
             reply, delay = self._attempt(limiter, url, params, attempt)
             if delay is None:
                 break
-            if attempt == self.max_retries:
+            if attempt == self.max_retries or self._out_of_time(delay):
                 reply = _FAILED
                 break
             self._count("retries")
@@ -334,7 +336,7 @@ class CrossrefClient:
             self._count("requests")
             try:
                 response = self._session.get(url, params=params, headers=self._headers,
-                                             timeout=self.timeout, allow_redirects=False)
+                                             timeout=self._request_timeout(), allow_redirects=False)
             except _TRANSIENT as exc:
                 refused = isinstance(exc, requests.ConnectionError) and not isinstance(exc, requests.Timeout)
                 if refused and attempt >= 1:
@@ -360,6 +362,14 @@ class CrossrefClient:
             return _Reply(status, response.json()), None
         except ValueError:
             return (_Reply(404) if status == 404 else _FAILED), None
+
+    def _out_of_time(self, wait: float = 0.0) -> bool:
+        return self._deadline is not None and self._clock() + wait >= self._deadline
+
+    def _request_timeout(self) -> float:
+        if self._deadline is None:
+            return self.timeout
+        return max(0.05, min(self.timeout, self._deadline - self._clock()))
 
     def _backoff(self, attempt: int) -> float:
         """Full jitter: uniform over [0, min(cap, base * 2**attempt)]."""
