@@ -20,6 +20,7 @@ from reflint.citations import find_citations
 from reflint.doi import find_dois
 from reflint.models import Author, Citation, Document, DoiMention, Extraction, Fields, Reference
 from reflint.parse import parse_reference
+from reflint.text import blank
 
 # bibtexparser logs every malformed block; reflint reports them as notes instead.
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
@@ -58,7 +59,7 @@ def extract(doc: Document) -> Extraction:
     if doc.kind == "bibtex":
         return _extract_bibtex(doc)
     plain = doc.plain
-    doi_text, masked = _mask(plain, doc.kind)
+    doi_text, masked = mask(plain, doc.kind)
     found = find_dois(doi_text)
     dois = [_map_mention(doc, m) for m in found]
     entries = _reference_entries(masked, sorted(m.start for m in found))
@@ -70,7 +71,7 @@ def extract(doc: Document) -> Extraction:
         src_start, src_end = doc.to_source(start, end)
         references.append(Reference(src_start, src_end, text, "list-entry", parse_reference(text),
                                     label=label or None))
-    prose = _blank(masked, [(masked.rfind("\n", 0, s) + 1, e) for s, e, _ in entries])  # with markers
+    prose = blank(masked, [(masked.rfind("\n", 0, s) + 1, e) for s, e, _ in entries])  # with markers
     citations = [replace(c, context=sentence_around(prose, c.start, c.end)) if c.style == "author-year"
                  else c for c in find_citations(prose, bare_keys=doc.kind == "markdown")]
     if doc.source_starts is not None:
@@ -94,22 +95,7 @@ def sentence_around(text: str, start: int, end: int, reach: int = 400) -> str:
     return " ".join(text[ends[-1] if ends else left:right.end() if right else end + reach].split())
 
 
-def _blank(text: str, spans: list[tuple[int, int]]) -> str:
-    """``text`` with each span's characters replaced by spaces (line breaks kept)."""
-    if not spans:
-        return text
-    parts, pos = [], 0
-    for start, end in sorted(spans):
-        start = max(start, pos)
-        if start >= end:
-            continue
-        parts += [text[pos:start], re.sub(r"[^\n]", " ", text[start:end])]
-        pos = end
-    parts.append(text[pos:])
-    return "".join(parts)
-
-
-def _mask(text: str, kind: str) -> tuple[str, str]:
+def mask(text: str, kind: str) -> tuple[str, str]:
     """(text to search for DOIs, text to search for references and citations).
 
     Comments and fenced code hide from both; front matter and inline code only from the
@@ -126,19 +112,19 @@ def _mask(text: str, kind: str) -> tuple[str, str]:
             spans.append((start, end))
             pos = end
     if kind == "markdown":
-        commented, spans = _blank(text, spans), spans[:]
+        commented, spans = blank(text, spans), spans[:]
         pos = 0
         while m := _FENCE.search(commented, pos):
             fence = re.escape(m.group(1)[0]) + "{%d,}" % len(m.group(1))
             close = re.compile(rf"^[ \t]{{0,3}}{fence}[ \t\r]*$", re.M).search(commented, m.end())
             pos = close.end() if close else len(text)
             spans.append((m.start(), pos))
-    doi_text = _blank(text, spans)
+    doi_text = blank(text, spans)
     if kind != "markdown":
         return doi_text, doi_text
     front = re.match(r"---[ \t]*\r?\n.*?^(?:---|\.\.\.)[ \t\r]*$", text, re.S | re.M)
     inline = [m.span() for m in re.finditer(r"`[^`\n]+`", doi_text)]
-    return doi_text, _blank(doi_text, inline + ([front.span()] if front else []))
+    return doi_text, blank(doi_text, inline + ([front.span()] if front else []))
 
 
 def _map_mention(doc: Document, m: DoiMention) -> DoiMention:
@@ -170,7 +156,7 @@ def _attach_dois(references: list[Reference], dois: list[DoiMention]) -> None:
 
 def _html_doi_links(doc: Document, dois: list[DoiMention], ref_spans: list[tuple[int, int]]):
     """DOIs only in ``href`` attributes (link text that is not the DOI), and the links in prose."""
-    text = _mask(doc.text, "text")[0]  # hide HTML comments
+    text = mask(doc.text, "text")[0]  # hide HTML comments
     starts = [m.start for m in dois]
     ref_ends = [e for _, e in ref_spans]
     extra: list[DoiMention] = []

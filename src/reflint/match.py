@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
 from reflint.models import Author, Fields
+from reflint.text import fold
 
 _TYPES = {"journal-article": "article", "book-chapter": "incollection", "proceedings-article": "inproceedings",
           "book": "book", "monograph": "book", "dissertation": "thesis", "report": "report"}  # else misc
@@ -35,12 +35,6 @@ def _strip_html(text: str) -> str:
     tag becomes a space (it often stands for one), a sub/superscript tag nothing (H2O)."""
     text = _TAG.sub(lambda m: "" if m.group(2).lower() in ("sub", "sup") else " ", text)
     return re.sub(r"\s+([,.;:!?)])", r"\1", " ".join(html.unescape(text).split()))
-
-
-def _fold(text: str | None) -> str:
-    """Lowercase ASCII-ish words: accents, case and punctuation never make two values differ."""
-    text = unicodedata.normalize("NFKD", html.unescape(text or "")).casefold()
-    return " ".join("".join(c if c.isalnum() else " " for c in text if not unicodedata.combining(c)).split())
 
 
 def _years(record: dict) -> list[int]:
@@ -85,7 +79,7 @@ def _same_family(a: str, b: str) -> bool:
     """Equal ignoring accents, case, hyphens and spaces, or one compound holds the other's
     significant parts ("Mayoral" / "Mayoral Del Moral", "Pluijm" / "van der Pluijm"). Vancouver
     initials a parser left on the family name ("Hu H-T") are dropped first."""
-    tokens = [_fold(_INITIALS.sub("", family)).split() for family in (a, b)]
+    tokens = [fold(_INITIALS.sub("", family)).split() for family in (a, b)]
     if "".join(tokens[0]) == "".join(tokens[1]):
         return bool(tokens[0])
     sa, sb = ({t for t in ts if t not in _PARTICLES} for ts in tokens)
@@ -111,12 +105,12 @@ def _title_score(cited: str, record: dict) -> float:
     title = _strip_html(record["title"][0] or "")
     subtitle = next(iter(record.get("subtitle") or []), "")
     main = re.split(r"[:?]\s|\s[-\u2013\u2014]\s", title)[0]
-    variants = [_RETRACTED.sub("", _fold(v)) for v in (title, subtitle and f"{title}: {subtitle}",
+    variants = [_RETRACTED.sub("", fold(v)) for v in (title, subtitle and f"{title}: {subtitle}",
                                                       len(main.split()) >= 3 and main) if v]
-    a = _RETRACTED.sub("", _fold(_strip_html(cited)))
+    a = _RETRACTED.sub("", fold(_strip_html(cited)))
     if not a or not variants:
         return 0.0
-    forms = [a] + [a[: -len(j) - 1] for j in map(_fold, _containers(record))
+    forms = [a] + [a[: -len(j) - 1] for j in map(fold, _containers(record))
                    if j and a.endswith(" " + j)]  # "Demystifying acupuncture. Rheumatology"
     score = max(_similarity(x, v) for x in forms for v in variants)
     marks = {(_NOTICE.match(t).group().strip(), t.endswith("reply")) for t in (a, variants[0])}
@@ -139,14 +133,14 @@ def _same_container(cited: str, record: dict) -> bool:
     fuzz.ratio >= 92 on whole names admits spelling variants ("Orthopaedic"/"Orthopedic")."""
     def forms(name: str) -> list[list[str]]:
         plain = re.sub(r"\([^)]*\)", " ", name)  # "Medicine (Baltimore)"
-        return [[w for w in _fold(n).split() if w not in _STOP] for n in {name, plain}]
+        return [[w for w in fold(n).split() if w not in _STOP] for n in {name, plain}]
     return any(a and b and (a == b or _is_abbreviation(a, b) or _is_abbreviation(b, a)
                             or fuzz.ratio(" ".join(a), " ".join(b)) >= 92)
                for a in forms(cited) for name in _containers(record) for b in forms(name))
 
 
 def _number(value) -> str:
-    text = re.sub(r"^(?:vol(?:ume)?|no|nr|issue)\s*", "", _fold(str(value)))
+    text = re.sub(r"^(?:vol(?:ume)?|no|nr|issue)\s*", "", fold(str(value)))
     return re.sub(r"\b0+(\d)", r"\1", text).replace(" ", "")
 
 
@@ -230,7 +224,7 @@ def _validated(fields: Fields, record: dict, c: Comparison) -> bool:
         return False
     if c.title is None:
         return True  # same_work demanded author, year, volume and first page
-    if len(_fold(fields.title).split()) < 4:  # "Dry needling": generic, needs more than a year
+    if len(fold(fields.title).split()) < 4:  # "Dry needling": generic, needs more than a year
         return c.year is True and (c.author is True or (c.volume is True and c.first_page is True))
     return (c.title >= 90 and (c.author is True or c.year is True)) or (c.author is True and c.year is True)
 
@@ -257,7 +251,7 @@ results showed shows found""".split())
 
 
 def _content_words(text: str) -> set[str]:
-    return {w for w in _fold(text).split() if len(w) >= 4 and w not in _COMMON and not w.isdigit()}
+    return {w for w in fold(text).split() if len(w) >= 4 and w not in _COMMON and not w.isdigit()}
 
 
 def citation_match(family: str, year: str, sentence: str, candidates: list[dict]) -> Match | None:

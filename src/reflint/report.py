@@ -12,7 +12,7 @@ from reflint.fixer import applicable
 from reflint.models import Applicability, Diagnostic, Document
 
 SCHEMA_VERSION = 1
-_APPLICABILITY = {Applicability.SAFE: "safe", Applicability.UNSAFE: "unsafe",
+APPLICABILITY = {Applicability.SAFE: "safe", Applicability.UNSAFE: "unsafe",
                   Applicability.DISPLAY: "display-only"}
 
 
@@ -22,7 +22,7 @@ def diagnostic_dict(diag: Diagnostic, doc: Document) -> dict:
     fix = None
     if diag.fix:
         fix = {
-            "applicability": _APPLICABILITY[diag.fix.applicability],
+            "applicability": APPLICABILITY[diag.fix.applicability],
             "message": diag.fix.message,
             "edits": [{"start": list(doc.position(e.start)), "end": list(doc.position(e.end)),
                        "content": e.content} for e in diag.fix.edits],
@@ -53,7 +53,7 @@ def render_text(results, fixed: int = 0) -> str:
             marker = " [*]" if applicable(d, unsafe=False) else ""
             lines.append(f"{d.path}:{line}:{column}: {d.code}{marker} {d.message}")
             if d.fix:
-                kind = _APPLICABILITY[d.fix.applicability]
+                kind = APPLICABILITY[d.fix.applicability]
                 lines.append(f"  fix ({kind}): {d.fix.message}")
                 safe += applicable(d, unsafe=False)
                 unsafe += d.fix.applicability == Applicability.UNSAFE

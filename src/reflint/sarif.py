@@ -17,7 +17,7 @@ from urllib.parse import quote
 from reflint import __version__
 from reflint.crossref import PROJECT_URL
 from reflint.models import Diagnostic, Document
-from reflint.report import _APPLICABILITY
+from reflint.report import APPLICABILITY
 from reflint.rules import RULES
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -74,7 +74,7 @@ def _fix(diag: Diagnostic, doc: Document, artifact: dict) -> dict:
                      "insertedContent": {"text": e.content}} for e in diag.fix.edits]
     return {"description": {"text": diag.fix.message},
             "artifactChanges": [{"artifactLocation": artifact, "replacements": replacements}],
-            "properties": {"applicability": _APPLICABILITY[diag.fix.applicability]}}
+            "properties": {"applicability": APPLICABILITY[diag.fix.applicability]}}
 
 
 def _results(results) -> list[dict]:

@@ -12,11 +12,11 @@ from bisect import bisect_left
 from functools import lru_cache
 from itertools import takewhile
 
-from reflint.extract import _blank, _mask
+from reflint.extract import mask
 from reflint.models import Citation, Reference
 from reflint.bibtex import record_bibtex
 from reflint.rules.base import Context, Rule
-from reflint.rules.references import _fold
+from reflint.text import blank, fold
 
 _PARTICLES = set("van von de der den del della da di du dos das la las los le ten ter st y e al el bin ibn"
                  .split())
@@ -31,7 +31,7 @@ _MARKER = re.compile(r"[ \t]*(?:[-*+•‣◦▪●]|\d{1,3}[.)])[ \t]+")
 
 
 def _words(name: str) -> frozenset[str]:
-    return frozenset(w for w in _fold(name).split() if w not in _PARTICLES)
+    return frozenset(w for w in fold(name).split() if w not in _PARTICLES)
 
 
 def _same_name(cited: str, family: str) -> bool:
@@ -45,7 +45,7 @@ def _same_name(cited: str, family: str) -> bool:
 def _ref_facts(text: str, year: str | None) -> tuple[frozenset, str]:
     """Every year in the entry (parsers miss some) and its folded opening."""
     years = frozenset(_YEAR.findall(text)) | ({year[:4]} if year else frozenset())
-    return years, " ".join(_fold(text[:200]).split()) + " "
+    return years, " ".join(fold(text[:200]).split()) + " "
 
 
 def _by_year(items, years) -> dict[str, list]:
@@ -67,7 +67,7 @@ def _matches(c: Citation, ref: Reference) -> bool:
     if not c.year or c.year[:4] not in years:
         return False
     for name in c.authors:
-        folded = " ".join(_fold(name).split())
+        folded = " ".join(fold(name).split())
         if _same_name(name, first) or (folded and head.startswith(folded + " ")):
             return True
         if name.isupper() and 1 < len(name) < 7 and re.search(rf"\b{re.escape(name)}\b", ref.text[:200]):
@@ -86,7 +86,7 @@ def _key_match(key: str, ref: Reference) -> bool:
         return True
     m = re.fullmatch(r"([^\W\d_]+)[_:-]?((?:19|20)\d\d)[a-z]?.*", k)
     return bool(m and ref.fields.authors and ref.fields.year == m.group(2)
-                and _fold(ref.fields.authors[0].family).replace(" ", "") == m.group(1))
+                and fold(ref.fields.authors[0].family).replace(" ", "") == m.group(1))
 
 
 def _numbering(ctx: Context) -> dict[int, Reference] | None:
@@ -119,7 +119,7 @@ def _line_heads(doc) -> dict[str, list[tuple[str, int, int]]]:
     pos = 0
     for line in doc.plain.split("\n"):
         m = _MARKER.match(line)
-        folded = " ".join(_fold(line[m.end() if m else 0:][:300]).split())
+        folded = " ".join(fold(line[m.end() if m else 0:][:300]).split())
         if folded:
             heads.setdefault(folded.split()[0], []).append((folded + " ", pos, pos + len(line)))
         pos += len(line) + 1
@@ -129,7 +129,7 @@ def _line_heads(doc) -> dict[str, list[tuple[str, int, int]]]:
 def _listed(doc, heads, cited: list[int], c: Citation) -> bool:
     """A line without citations that starts with the cited name and holds the year: an entry the
     list finder missed, ``Schachner, E.R., ... 2009.``"""
-    name = " ".join(_fold(c.authors[0]).split()) if c.authors else ""
+    name = " ".join(fold(c.authors[0]).split()) if c.authors else ""
     for folded, s, e in heads.get(name.split()[0] if name else "", []):
         a, b = doc.to_source(s, e)
         i = bisect_left(cited, a)
@@ -179,7 +179,7 @@ def citation_without_reference(ctx: Context):
         if _linked(doc, c.start, c.end) or _pseudo(c):
             continue
         if c.style == "author-year":
-            work = (" ".join(_fold(c.authors[0]).split()), c.year)
+            work = (" ".join(fold(c.authors[0]).split()), c.year)
             if work in seen:
                 seen[work].data["occurrences"] += 1
                 continue
@@ -245,8 +245,8 @@ def reference_not_cited(ctx: Context):
     if not (author_year or keys or (numbered and cited_numbers)):
         return
     spans = [(r.start, r.end) for r in x.references] + [(c.start, c.end) for c in x.citations]
-    prose = _blank(doc.text, spans)
-    named = {w for m in re.finditer(r"\b[A-ZÀ-Þ][\w'’-]+", prose) for w in _fold(m.group()).split()}
+    prose = blank(doc.text, spans)
+    named = {w for m in re.finditer(r"\b[A-ZÀ-Þ][\w'’-]+", prose) for w in fold(m.group()).split()}
     starts = [r.start for r in x.references]
     linked = {m.doi.lower() for m in x.dois
               if m.doi and not ((i := bisect_left(starts, m.start + 1) - 1) >= 0 and m.start < x.references[i].end)}
@@ -275,7 +275,7 @@ def reference_not_cited(ctx: Context):
 def _blocks(ctx: Context):
     """(start, end) of each prose block in the masked plain text, with the masked text."""
     doc = ctx.doc
-    _, text = _mask(doc.plain, doc.kind)
+    _, text = mask(doc.plain, doc.kind)
     refs = sorted((r.start, r.end) for r in ctx.extraction.references)
     out, pos = [], 0
     for sep in [*_BLOCK_SEP.finditer(text), None]:

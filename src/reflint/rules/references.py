@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from rapidfuzz import fuzz
 
 from reflint.models import Reference
 from reflint.rules.base import Context, Rule
+from reflint.text import fold
 
 
 def understood(ref: Reference) -> bool:
@@ -38,12 +37,6 @@ def unparseable_reference(ctx: Context):
                                    {"text": ref.text})
 
 
-def _fold(text: str) -> str:
-    """Lowercase ASCII-ish words: accents, case and punctuation never make two works differ."""
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(c if c.isalnum() else " " for c in text if not unicodedata.combining(c)).lower()
-
-
 def same_work(a: Reference, b: Reference) -> bool:
     """Same DOI, or same first author and year with near-identical titles."""
     doi_a, doi_b = a.fields.doi, b.fields.doi
@@ -52,10 +45,10 @@ def same_work(a: Reference, b: Reference) -> bool:
     fa, fb = a.fields, b.fields
     if not (fa.authors and fb.authors and fa.year and fa.year == fb.year and fa.title and fb.title):
         return False
-    if _fold(fa.authors[0].family).split() != _fold(fb.authors[0].family).split():
+    if fold(fa.authors[0].family).split() != fold(fb.authors[0].family).split():
         return False
     # token_set_ratio: a parser that glued the journal onto one title still matches.
-    return fuzz.token_set_ratio(_fold(fa.title), _fold(fb.title)) >= 90
+    return fuzz.token_set_ratio(fold(fa.title), fold(fb.title)) >= 90
 
 
 def duplicate_reference(ctx: Context):
