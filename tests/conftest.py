@@ -39,3 +39,10 @@ def offline_and_private_cache(monkeypatch, tmp_path_factory):
     monkeypatch.setenv("REFLINT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     for name in ("REFLINT_CROSSREF_URL", "REFLINT_DOI_URL", "REFLINT_MAILTO"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def own_git_environment(monkeypatch):
+    """Tests run inside a git hook still get their own temporary repositories."""
+    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
+        monkeypatch.delenv(name, raising=False)

@@ -4,41 +4,30 @@ by code, path and reference, never by line."""
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 
 import pytest
-from click.testing import CliRunner
 
+from helpers import invoke
 from reflint import baseline, documents
-from reflint.cli import main
 from reflint.models import Diagnostic
 
 OLD = "Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136. doi:1093/rheumatology/ken161"
 NEW = "See also doi:1179/jmt.2006.14.4.70E for the manual therapy view."
 
 
-def run(cwd, *args):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(main, list(args))
-    finally:
-        os.chdir(old)
-
-
 @pytest.fixture
 def kb(tmp_path):
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "a.md").write_text(f"# Needling\n\n{OLD}\n\nEnd.\n", "utf-8")
-    result = run(tmp_path, "check", "--write-baseline", "reflint-baseline.json")
+    result = invoke("check", "--write-baseline", "reflint-baseline.json", cwd=tmp_path)
     assert result.exit_code == 0, result.output
     assert "Recorded 1 problem(s)" in result.output
     return tmp_path
 
 
 def check(kb, *args):
-    return run(kb, "check", "--baseline", "reflint-baseline.json", *args)
+    return invoke("check", "--baseline", "reflint-baseline.json", *args, cwd=kb)
 
 
 def test_written_baseline_is_versioned_sorted_and_relative(kb):
@@ -46,12 +35,12 @@ def test_written_baseline_is_versioned_sorted_and_relative(kb):
     assert data == {"version": 1, "entries": [
         {"path": "docs/a.md", "code": "RL101", "reference": "1093/rheumatology/ken161", "count": 1}]}
     before = (kb / "reflint-baseline.json").read_bytes()
-    assert run(kb, "check", "--write-baseline", "reflint-baseline.json").exit_code == 0
+    assert invoke("check", "--write-baseline", "reflint-baseline.json", cwd=kb).exit_code == 0
     assert (kb / "reflint-baseline.json").read_bytes() == before  # stable
 
 
 def test_baselined_problem_is_hidden(kb):
-    assert run(kb, "check").exit_code == 1
+    assert invoke("check", cwd=kb).exit_code == 1
     result = check(kb)
     assert result.exit_code == 0, result.output
     assert "All checks passed." in result.output
@@ -64,7 +53,7 @@ def test_still_hidden_after_inserting_lines_above(kb):
 
 
 def test_works_from_another_directory(kb):
-    result = run(kb / "docs", "check", "--baseline", "../reflint-baseline.json", ".")
+    result = invoke("check", "--baseline", "../reflint-baseline.json", ".", cwd=kb / "docs")
     assert result.exit_code == 0, result.output
 
 
@@ -85,14 +74,14 @@ def test_same_problem_in_another_file_is_new(kb):
 
 def test_duplicates_are_counted(kb):
     path = kb / "docs" / "a.md"
-    path.write_text(path.read_text("utf-8") + f"\nAgain doi:1093/rheumatology/ken161 here.\n", "utf-8")
+    path.write_text(path.read_text("utf-8") + "\nAgain doi:1093/rheumatology/ken161 here.\n", "utf-8")
     result = check(kb)
     assert result.exit_code == 1
     assert result.output.count("1093/rheumatology/ken161` is missing") == 1
 
 
 def test_fixed_problem_leaves_a_harmless_stale_entry(kb):
-    result = run(kb, "check", "--fix", "--unsafe-fixes")
+    result = invoke("check", "--fix", "--unsafe-fixes", cwd=kb)
     assert result.exit_code == 0, result.output
     assert "doi:10.1093/rheumatology/ken161" in (kb / "docs" / "a.md").read_text("utf-8")
     result = check(kb)
@@ -121,12 +110,12 @@ def test_unusable_baseline_exits_2(tmp_path, content, message):
     (tmp_path / "a.md").write_text("Fine.\n", "utf-8")
     if content is not None:
         (tmp_path / "reflint-baseline.json").write_text(content, "utf-8")
-    result = run(tmp_path, "check", "--baseline", "reflint-baseline.json")
+    result = invoke("check", "--baseline", "reflint-baseline.json", cwd=tmp_path)
     assert result.exit_code == 2 and message in result.output
 
 
 def test_write_baseline_with_fix_is_a_usage_error(kb):
-    result = run(kb, "check", "--fix", "--write-baseline", "other.json")
+    result = invoke("check", "--fix", "--write-baseline", "other.json", cwd=kb)
     assert result.exit_code == 2 and not (kb / "other.json").exists()
 
 

@@ -4,15 +4,13 @@ git call and CLI against real temporary repositories."""
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
+from helpers import git, invoke
 from reflint import changes, documents
 from reflint.changes import Changes, ChangesError, parse_hunks, unquote
-from reflint.cli import main
 from reflint.models import Diagnostic
 
 HEADER = "diff --git a/{0} b/{0}\nindex 1111111..2222222 100644\n--- a/{0}\n+++ b/{0}\n"
@@ -95,19 +93,6 @@ def test_keep_unknown_file_keeps_nothing(tmp_path):
 
 # -- against real repositories ---------------------------------------------------------------------
 
-def git(cwd, *args) -> str:
-    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com",
-                           "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
-                          cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
-
-
-@pytest.fixture(autouse=True)
-def own_git_environment(monkeypatch):
-    """Tests run inside a git hook still get their temporary repositories."""
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 def repo(tmp_path):
     """main: a.md (5 lines), b.md; branch `feature` checked out, not yet changed."""
@@ -174,15 +159,6 @@ def test_since_outside_a_repository(tmp_path):
         changes.since("main", tmp_path)
 
 
-def run_cli(cwd, *args):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(main, list(args))
-    finally:
-        os.chdir(old)
-
-
 def test_check_lints_only_changed_lines(repo):
     (repo / "a.md").write_text("1\ndoi:1093/rheumatology/ken161\n3\n4\n5\n", "utf-8")
     git(repo, "commit", "-qam", "old problem")
@@ -193,22 +169,22 @@ def test_check_lints_only_changed_lines(repo):
     git(repo, "commit", "-qam", "new problems")
     (repo / "exclude-me.md").write_text("doi:10.1016/\n", "utf-8")
     (repo / "reflint.toml").write_text('exclude = ["exclude-me.md"]\n', "utf-8")
-    everything = run_cli(repo, "check")
+    everything = invoke("check", cwd=repo)
     assert "a.md:2:" in everything.output and "exclude-me" not in everything.output
-    result = run_cli(repo, "check", "--changed-since", "main")
+    result = invoke("check", "--changed-since", "main", cwd=repo)
     assert result.exit_code == 1, result.output
     lines = [l for l in result.output.splitlines() if l.endswith("prefix") or "truncated" in l]
     assert [l.split(" ")[0] for l in lines] == ["a.md:4:1:", "b.md:1:5:"]
-    clean = run_cli(repo, "check", "--changed-since", "HEAD", "a.md")
+    clean = invoke("check", "--changed-since", "HEAD", "a.md", cwd=repo)
     assert clean.exit_code == 0 and "All checks passed." in clean.output
 
 
 def test_check_changed_since_errors_exit_2(repo, tmp_path):
-    result = run_cli(repo, "check", "--changed-since", "nope")
+    result = invoke("check", "--changed-since", "nope", cwd=repo)
     assert result.exit_code == 2 and "nope: no such commit" in result.output
     outside = tmp_path / "outside"
     outside.mkdir()
-    result = run_cli(outside, "check", "--changed-since", "main")
+    result = invoke("check", "--changed-since", "main", cwd=outside)
     assert result.exit_code == 2 and "not inside a git repository" in result.output
 
 
@@ -216,8 +192,8 @@ def test_force_exclude_applies_to_named_files(tmp_path):
     (tmp_path / "reflint.toml").write_text('exclude = ["drafts/**"]\n', "utf-8")
     (tmp_path / "drafts").mkdir()
     (tmp_path / "drafts" / "d.md").write_text("doi:10.1016/\n", "utf-8")
-    assert run_cli(tmp_path, "check", "drafts/d.md").exit_code == 1
-    result = run_cli(tmp_path, "check", "--force-exclude", "drafts/d.md")
+    assert invoke("check", "drafts/d.md", cwd=tmp_path).exit_code == 1
+    result = invoke("check", "--force-exclude", "drafts/d.md", cwd=tmp_path)
     assert result.exit_code == 0, result.output
 
 
@@ -226,7 +202,7 @@ def test_fix_touches_only_changed_lines(repo):
     git(repo, "commit", "-qam", "old problem")
     git(repo, "branch", "-f", "main")
     (repo / "a.md").write_text("doi:1093/rheumatology/ken161\n2\ndoi:1179/jmt.2006.14.4.70E\n4\n5\n", "utf-8")
-    result = run_cli(repo, "check", "--changed-since", "main", "--fix", "--unsafe-fixes")
+    result = invoke("check", "--changed-since", "main", "--fix", "--unsafe-fixes", cwd=repo)
     assert result.exit_code == 0, result.output
     assert (repo / "a.md").read_text("utf-8").splitlines()[:3] == [
         "doi:1093/rheumatology/ken161", "2", "doi:10.1179/jmt.2006.14.4.70E"]

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from helpers import git
+
 ROOT = Path(__file__).resolve().parents[1]
 BASE_DOC = """# Dry needling
 
@@ -29,18 +31,6 @@ Dry needling is popular [1].
 BRANCH_DOC = (BASE_DOC.replace("Title one.", "Title one, revised.")
               .replace("doi:10.3122/jabfm.2010.05.090296", "doi:3122/jabfm.2010.05.090296"))
 ANNOTATION = re.compile(r"::(error|warning|notice) file=([^,]+),line=(\d+),")
-
-
-def git(cwd, *args) -> str:
-    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com",
-                           "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
-                          cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
-
-
-@pytest.fixture(autouse=True)
-def own_git_environment(monkeypatch):
-    for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
