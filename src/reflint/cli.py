@@ -163,46 +163,62 @@ def check(paths, fix, unsafe_fixes, diff, fmt, exit_zero, strict_network, change
     unknown = _report_unknown(run)
     if write_baseline_path:
         _write_baseline(write_baseline_path, run, keep, fix or diff)
-    fixed, failed, changed = 0, bool(run.errors), False
-    results = []
-    for result in run.files:
-        doc, diags = result.doc, keep(result.doc, result.diagnostics)
-        if fix or diff:
-            outcome = fix_until_stable(doc, lambda d: keep(d, linter.lint_document(d).diagnostics),
-                                       _rebuild, unsafe_fixes)
-            if outcome.text != doc.text:
-                changed = True
-                if diff:
-                    click.echo(_unified_diff(doc, outcome.text), nl=False)
-                else:
-                    try:
-                        documents.write(doc, outcome.text)
-                    except documents.DocumentError as exc:
-                        _error(str(exc))
-                        failed = True
-                        results.append((doc, diags))
-                        continue
-                    fixed += outcome.fixed
-                    doc, diags = outcome.document, outcome.remaining
-        results.append((doc, diags))
+    if fix or diff:
+        results, fixed, changed, failed = _fix(linter, run, keep, unsafe_fixes, diff)
+    else:
+        results = [(r.doc, keep(r.doc, r.diagnostics)) for r in run.files]
+        fixed, changed, failed = 0, False, False
     if diff:
         remaining = changed
     else:
         remaining = any(diags for _, diags in results)
-        if fmt == "json":
-            refs = sum(len(r.extraction.references) for r in run.files)
-            click.echo(render_json(results, len(run.files), refs, unknown))
-        elif fmt == "sarif":
-            click.echo(render_sarif(results))
-        elif fmt == "github":
-            if remaining:  # nothing at all when clean: every line is a workflow command
-                click.echo(render_github(results))
-        else:
-            click.echo(render_text(results, fixed))
-    if failed:
+        _render(fmt, results, run, unknown, fixed)
+    if failed or run.errors:
         sys.exit(EXIT_ERROR)
     remaining = remaining or (strict_network and unknown > 0)
     sys.exit(EXIT_PROBLEMS if remaining and not exit_zero else EXIT_CLEAN)
+
+
+def _fix(linter: Linter, run, keep, unsafe: bool, diff: bool):
+    """Fix every file until stable; write it back (or print the diff). Returns the
+    (document, remaining diagnostics) pairs, the number fixed, whether anything changed,
+    and whether a write failed."""
+    results, fixed, changed, failed = [], 0, False, False
+    for result in run.files:
+        doc = result.doc
+        outcome = fix_until_stable(doc, lambda d: keep(d, linter.lint_document(d).diagnostics),
+                                   _rebuild, unsafe)
+        if outcome.text == doc.text:
+            results.append((doc, outcome.remaining))
+            continue
+        changed = True
+        if diff:
+            click.echo(_unified_diff(doc, outcome.text), nl=False)
+            results.append((doc, keep(doc, result.diagnostics)))
+            continue
+        try:
+            documents.write(doc, outcome.text)
+        except documents.DocumentError as exc:
+            _error(str(exc))
+            failed = True
+            results.append((doc, keep(doc, result.diagnostics)))
+            continue
+        fixed += outcome.fixed
+        results.append((outcome.document, outcome.remaining))
+    return results, fixed, changed, failed
+
+
+def _render(fmt: str, results, run, unknown: int, fixed: int) -> None:
+    if fmt == "json":
+        refs = sum(len(r.extraction.references) for r in run.files)
+        click.echo(render_json(results, len(run.files), refs, unknown))
+    elif fmt == "sarif":
+        click.echo(render_sarif(results))
+    elif fmt == "github":
+        if any(diags for _, diags in results):  # nothing when clean: every line is a command
+            click.echo(render_github(results))
+    else:
+        click.echo(render_text(results, fixed))
 
 
 def _narrow(linter: Linter, targets: list[str], changed_since, baseline_path, force_exclude):
