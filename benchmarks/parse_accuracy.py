@@ -1,16 +1,22 @@
 """Per-field precision / recall / F1 of ``reflint.parse`` on labelled strings it never trained on.
 
-    python benchmarks/parse_accuracy.py [DATA_DIR] [--limit N] [--no-synthetic]
+    python benchmarks/parse_accuracy.py [DATA_DIR] [--no-synthetic] [--grobid-raw]
+                                        [--errors FIELD] [--limit N] [--dev]
 
-Sets (DATA_DIR defaults to ../shared/data):
+Sets (DATA_DIR defaults to ../shared/data relative to the repository):
 
 * ``anystyle``: all 1,669 strings of AnyStyle's gold set (inukshuk/anystyle, BSD-2-Clause).
 * ``grobid-eval``: the 327 strings of GROBID's ``evaluation`` split (kermitt2/grobid,
   Apache-2.0; arXiv and INSPIRE physics references from real PDFs).
 * ``crossref-synth`` (extra, optimistic): the Crossref records held out from training,
-  formatted in Vancouver/AMA, APA, Harvard and IEEE by the training script's own
-  generator. It is the only set with true family names, so it is where the author *list*
-  (``authors``: exact list of family names) is checked; the other sets lack them.
+  formatted in Vancouver/AMA, APA, Harvard, IEEE, ACM-like and Chicago styles by the
+  training script's own generator. It is the only set with true family names, so it is
+  where the author *list* (``authors``: exact list of family names) is checked.
+
+The last column, "F1 CRF only", is the rule-free baseline: the CRF's segments without the
+two Vancouver/AMA rules of ``reflint.parse`` (post-processing into fields is the same).
+``--dev`` scores the tenth of GROBID train that ``train_parser.py --dev`` keeps back; that,
+not the sets above, is what development decisions were made on.
 
 Scoring, per field: a prediction is a non-empty value the parser returns; a gold value is a
 non-empty labelled value. TP = both present and equal after normalisation; precision =
@@ -24,14 +30,17 @@ letters and digits. This forgives spacing, punctuation, quotes and PDF hyphenati
 * author: the parser's author *segment* (the span its labeller marked author, from the first
   to the last author token of the first author run) against the gold author segment(s).
 * year: the four-digit year ("1995b" -> "1995"); gold uses the dataset's ``year`` field.
-* container: gold is ``journal`` or else ``booktitle`` (GROBID) / ``container-title``
-  (AnyStyle); a leading "In"/"In:" is dropped on both sides.
+* title / container: gold container is ``journal`` or else ``booktitle`` (GROBID) /
+  ``container-title`` (AnyStyle); a leading "In"/"In:" is dropped on both sides. A GROBID
+  monograph's own title, labelled ``booktitle`` there, counts as title, not container
+  (``train_parser.grobid_segments``; ``--grobid-raw`` scores GROBID's labels as they are).
 * volume / issue: AnyStyle labels "33(2)" as one volume segment and has no issue label;
   its gold volume is the first number-like run of that segment (after "vol."/"v."/"n°")
   and its gold issue the first run inside parentheses. "vol."/"no." prefixes are dropped.
 * pages: "pp."/"p." dropped, any dash -> "-", spaces removed; when GROBID gives two pages
   segments, matching either counts.
-* doi: the dataset's cleaned ``doi`` field, compared case-insensitively.
+* doi: the dataset's cleaned ``doi`` field, compared case-insensitively. The parser takes
+  the first DOI that ``reflint.doi.find_dois`` cleans, so this scores that module.
 """
 
 from __future__ import annotations
@@ -158,8 +167,8 @@ def crossref_synthetic(data_dir: Path) -> list[tuple[dict, str]]:
             continue
         text, spans = ex
         gold = {lab: text[s:e] for lab, s, e in reversed(spans)}  # first span wins
-        gold["author"] = text[min(s for lab, s, e in spans if lab == "author"):max(
-            e for lab, s, e in spans if lab == "author")] if any(lab == "author" for lab, *_ in spans) else None
+        names = [(s, e) for lab, s, e in spans if lab == "author"]
+        gold["author"] = text[names[0][0]:names[-1][1]] if names else None
         gold["year"] = re.sub(r"\D", "", gold.get("date", ""))[:4] or None
         gold["doi"] = msg["DOI"] if "doi" in gold else None
         authors = [a["family"] for a in msg.get("author") or [] if a.get("family")]
@@ -198,7 +207,8 @@ def main() -> None:
     grobid = [json.loads(line) for line in open(data / "grobid-citations.jsonl", encoding="utf-8")]
     sets = {}
     if args.dev:
-        dev = [(gold_grobid(r), r["text"]) for r in grobid if r["split"] == "train" and TRAIN.held_out(r["id"])]
+        dev = [(gold_grobid(r), r["text"]) for r in grobid
+               if r["split"] == "train" and TRAIN.held_out(r["id"])]
         sets[f"grobid-train dev tenth ({len(dev)})"] = dev
     else:
         anystyle = [json.loads(line) for line in open(data / "anystyle-gold.jsonl", encoding="utf-8")]

@@ -8,7 +8,6 @@ the string, so every labelled segment maps back to a substring of the input.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 LABELS = (
     "author", "title", "container", "volume", "issue", "pages", "date", "doi", "url",

@@ -46,7 +46,8 @@ class Segment:
 
 _SPACES = re.compile(r"\s+")
 _INITIAL = re.compile(r"(?:[A-Z][a-z]?\.-?)+|[A-Z]\.?-[A-Z]\.?|[A-Z]")
-_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "du", "la", "le", "ten", "ter"}
+_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "du", "la", "le",
+              "ten", "ter"}
 _SUFFIX = re.compile(r"(?:Jr|Sr|II|III|IV)\.?")
 
 
@@ -56,7 +57,7 @@ _SUFFIX = re.compile(r"(?:Jr|Sr|II|III|IV)\.?")
 # journal into the title. Both shapes below are distinctive enough to trust over it.
 # (benchmarks/parse_accuracy.py prints the CRF-only figures next to these.)
 _NAMES = re.compile(r"[^.:;]+(?=[.:]\s)")
-_NOT_VANCOUVER = re.compile(r"\.\s+[A-Z][\w'’-]*(?:[.,]|\s+and\b)")
+_NOT_VANCOUVER = re.compile(r"\.\s*(?:and\b|&|,)|\.\s+[A-Z][\w'’-]*(?:[.,]|\s+and\b)")
 _ETAL = re.compile(r"\.?\s*et al\b\.?")
 _AMA_ANCHOR = re.compile(
     r"(?<=[.?!])\s*(?P<date>(?:1[5-9]|20)\d\d(?:\s[A-Z][a-z]{2}(?:\s\d{1,2})?)?)\s*;\s*"
@@ -69,7 +70,8 @@ def _vancouver_names_end(text: str, start: int) -> int | None:
     """End of a leading Vancouver author list (``Gattie E, Mayoral Del Moral O, et al``).
 
     Not ``Sarita V. Adve.`` or ``John G. Cleary, ...``: there the "initials" are a middle
-    name and the word after them is a family name.
+    name and the word after them is a family name; nor ``Pahor S. and Strnad J.``, which
+    goes on after the period.
     """
     m = _NAMES.match(text, start)
     if not m or _NOT_VANCOUVER.match(text, m.end()):
@@ -271,7 +273,8 @@ def _entry_type(text: str, segs: dict[str, str], container: str | None) -> str:
         return "thesis"
     if re.search(r"\b(?:technical report|tech\. rep|report no|working paper)\b", low):
         return "report"
-    if container and re.search(r"(?i)\b(?:proc\b|proceedings|conference|symposium|workshop|congress)", container):
+    if container and re.search(r"(?i)\b(?:proc\b|proceedings|conference|symposium|workshop|congress)",
+                               container):
         return "inproceedings"
     if container and ("editor" in segs or re.search(r"(?i)(?:^|[.,]\s)in:?\s", text)):
         return "incollection"
