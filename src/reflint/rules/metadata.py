@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from reflint.crossref import VALID
 from reflint.match import compare, disagreements, record_fields, same_work
 from reflint.models import Applicability
@@ -43,7 +45,8 @@ def metadata_mismatch(ctx: Context):
     """Year, volume, issue or pages disagree with the registered record.
 
     The DOI names the right work, but the details around it were mistyped or copied from
-    a preprint. The message lists the registered values to copy.
+    a preprint. The message lists the registered values; the fix (unsafe) puts them in,
+    when each wrong value stands exactly once in the entry.
 
     Bad:
 
@@ -72,12 +75,29 @@ def metadata_mismatch(ctx: Context):
         registered = record_fields(status.record).to_dict()
         expected = {name: registered.get(name) for name in wrong}
         shown = ", ".join(f"{name} {expected[name]!s}" for name in wrong)
+        edits = [e for name in wrong if (e := _replacement(ctx, ref, getattr(ref.fields, name),
+                                                             expected[name]))]
+        repair = fix(f"Use the registered {shown}", Applicability.UNSAFE, *edits) \
+            if edits and len(edits) == len(wrong) else None
         yield RL302.diagnostic(ctx, ref.start, ref.end,
                                f"Reference details disagree with the registered record: {shown}",
-                               {"doi": mention.raw, "fields": wrong, "registered": expected})
+                               {"doi": mention.raw, "fields": wrong, "registered": expected}, repair)
+
+
+def _replacement(ctx: Context, ref, cited: str | None, right: str | None):
+    """An edit replacing the cited value, but only where it stands exactly once in the entry
+    (a year that also occurs in a title, say, is left for the writer)."""
+    if not (cited and right):
+        return None
+    pattern = r"(?<![\w.])" + "[-\u2010-\u2015]".join(map(re.escape, cited.split("-"))) + r"(?!\w)"
+    found = list(re.finditer(pattern, ctx.doc.text[ref.start:ref.end]))
+    if len(found) != 1:
+        return None
+    return ref.start + found[0].start(), ref.start + found[0].end(), right
 
 
 RL301 = Rule("RL301", "doi-missing", "warning", "reference without DOI has a validated match",
              doi_missing, fixable="unsafe")
 RL302 = Rule("RL302", "metadata-mismatch", "warning",
-             "year, volume, issue or pages disagree with the record", metadata_mismatch)
+             "year, volume, issue or pages disagree with the record", metadata_mismatch,
+             fixable="sometimes")
