@@ -62,3 +62,21 @@ def test_offline_resolver_answers_from_the_lock_only():
     resolution = Resolver(None, lock=lock).resolve([extraction_with(["10.5555/r.0", "10.5555/r.1"])])
     assert resolution.doi("10.5555/r.0").verdict == "valid"
     assert resolution.doi("10.5555/r.1").verdict == "unknown"
+
+
+def test_library_answers_go_stale_online_but_never_offline(fake_crossref_factory):
+    import datetime
+
+    from reflint.resolve import DoiStatus
+
+    server = fake_crossref_factory(works(1), {})
+    old = (datetime.date.today() - datetime.timedelta(days=45)).isoformat()
+    fresh = datetime.date.today().isoformat()
+    ex = extraction_with(["10.5555/r.0"])
+    for verified, requests_made in ((fresh, 0), (old, 1)):
+        lock = {"10.5555/r.0": DoiStatus("valid", {"DOI": "10.5555/r.0", "_verified": verified}, "crossref")}
+        before = len(server.requests)
+        Resolver(CrossrefClient(server.url, server.url, "t@example.org"), lock=lock).resolve([ex])
+        assert len(server.requests) - before == requests_made
+    lock = {"10.5555/r.0": DoiStatus("valid", {"DOI": "10.5555/r.0", "_verified": old}, "crossref")}
+    assert Resolver(None, lock=lock).resolve([ex]).doi("10.5555/r.0").verdict == "valid"

@@ -8,6 +8,7 @@ Anything that could not be answered is *unknown*, never invalid.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from reflint.match import Match, best_match, citation_match
 from reflint.models import Citation, Extraction, Reference
 
 BATCH_SIZE = 50
+LOCK_MAX_AGE = datetime.timedelta(days=30)  # like the cache's age for positive answers
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,7 @@ class Resolver:
     def _dois(self, dois: list[str]) -> dict[str, DoiStatus]:
         found: dict[str, DoiStatus] = {}
         for doi in dois:
-            known = self.lock.get(doi) or self._cached_doi(doi)
+            known = self._locked(doi) or self._cached_doi(doi)
             if known:
                 found[doi] = known
         todo = [d for d in dois if d not in found]
@@ -150,6 +152,20 @@ class Resolver:
         if verdict == INVALID and handle == INVALID:
             return DoiStatus(INVALID)
         return DoiStatus(VALID) if handle == VALID else UNKNOWN_STATUS
+
+    def _locked(self, doi: str) -> DoiStatus | None:
+        """The library's answer; online, one verified too long ago is asked again, so a
+        retraction published since is noticed (offline, the library always answers)."""
+        status = self.lock.get(doi)
+        verified = (status.record or {}).get("_verified", "") if status else ""
+        if status and self.client is not None and verified:
+            try:
+                age = datetime.date.today() - datetime.date.fromisoformat(verified)
+            except ValueError:
+                return None
+            if age > LOCK_MAX_AGE:
+                return None
+        return status
 
     def _cached_doi(self, doi: str) -> DoiStatus | None:
         entry = self.cache.lookup(doi_key(doi))
