@@ -229,3 +229,21 @@ def test_bib_writes_library_and_check_detects_staleness(tmp_path):
     assert "would update" in stale.output
     (docs / "a.md").unlink()
     assert "would remove" in run("bib", "kb", "-o", "references", "--check", cwd=tmp_path).output
+
+
+def test_quick_start_command_runs_the_installed_script_on_the_examples():
+    """The README's first command, as a user runs it (offline here): planted problems, exit 1."""
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).parent / "reflint"
+    root = Path(__file__).parent.parent
+    env = {**os.environ, "REFLINT_OFFLINE": "1"}
+    result = subprocess.run([str(script), "check", "examples/"], cwd=root, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stderr
+    assert "examples/dry-needling.md:39:119: RL101" in result.stdout
+    assert result.stdout.rstrip().endswith("more fixable with `--fix --unsafe-fixes`.")
+    module = subprocess.run([sys.executable, "-m", "reflint", "--version"], capture_output=True,
+                            text=True, timeout=60)
+    assert module.stdout.startswith("reflint, version ")

@@ -1,0 +1,5 @@
+"""``python -m reflint`` is the ``reflint`` command."""
+
+from reflint.cli import main
+
+main()
