@@ -149,11 +149,18 @@ def _trim(text: str, label: str, start: int, end: int) -> tuple[int, int]:
     return (a, b) if b > a else (start, end)
 
 
+_VOLUME = re.compile(  # "33(2)", "vol. 4, no. 4", "31(4):993–1005"
+    r"(?P<volume>.*?\w)\s*(?:\(\s*(?P<issue>[^\W_]+)\s*\)|,?\s*(?:no|nr|n°|issue)\.?\s*(?P<issue2>\w+))"
+    r"(?:\s*[:,]\s*(?P<pages>(?:pp?\.\s*)?\w+(?:\s*[-–]\s*\w+)?))?",
+    re.I)
+
+
 def anystyle_spans(rec: dict) -> list[tuple[str, int, int]] | None:
     """Spans in reflint's labels for one AnyStyle gold record, trimmed by :func:`_trim`.
 
-    AnyStyle labels "33(2)" as one volume; the number in parentheses is made an issue (the
-    benchmark scores it as one), the brackets "other"."""
+    AnyStyle labels "33(2)", "vol. 4, no. 4" and "31(4):993–1005" as one volume; there the
+    issue number is made an issue (the benchmark scores it as one) and trailing page numbers
+    pages, the brackets and separators "other"."""
     segs = [(ANYSTYLE_LABELS.get(lab, "note"), seg) for lab, seg in rec["segments"]]
     spans = align(rec["text"], segs)
     if spans is None:
@@ -163,10 +170,11 @@ def anystyle_spans(rec: dict) -> list[tuple[str, int, int]] | None:
         if label == "other":
             continue
         a, b = _trim(rec["text"], label, start, end)
-        issue = re.search(r"\(\s*([^\W_]+)\s*\)", rec["text"][a:b]) if label == "volume" else None
-        if issue and issue.start() > 0:
-            out.append(("volume", a, a + len(rec["text"][a:a + issue.start()].rstrip())))
-            out.append(("issue", a + issue.start(1), a + issue.end(1)))
+        m = _VOLUME.fullmatch(rec["text"], a, b) if label == "volume" else None
+        if m:
+            issue = "issue" if m["issue"] else "issue2"
+            out += [(lab, m.start(g), m.end(g)) for lab, g in
+                    (("volume", "volume"), ("issue", issue), ("pages", "pages")) if m[g]]
         else:
             out.append((label, a, b))
     return out

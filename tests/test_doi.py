@@ -26,6 +26,9 @@ CASES = [
     ('<a href="https://doi.org/10.1/x">paper</a>', "10.1/x", "10.1/x", ()),
     ("<p>https://doi.org/10.1/x</p>", "10.1/x", "10.1/x", ()),
     ("doi = {10.2519/jospt.2017.7096},", "10.2519/jospt.2017.7096", "10.2519/jospt.2017.7096", ()),
+    # a BibTeX value broken over a line (real, epiverse-trace blog): the closing brace is markup
+    ("doi={\nhttps://doi.org/10.48550/arXiv.2405.08841}\n}", "10.48550/arXiv.2405.08841",
+     "10.48550/arXiv.2405.08841", ()),
     ("doi:10.1016/S0140-6736(20)30183-5 shows", "10.1016/S0140-6736(20)30183-5",
      "10.1016/S0140-6736(20)30183-5", ()),
     ("(https://doi.org/10.1016/S0140-6736(20)30183-5)", "10.1016/S0140-6736(20)30183-5",

@@ -54,7 +54,7 @@ _TAIL = re.compile(r"[.,;:!?'\"*_~`)\]}>]{1,50}")
 _SENTENCE = ".,;:!?"
 _JOIN_PREFIX = re.compile(r"[ \t\u00a0]{1,3}(?=\d{1,9}(?:\.\d{1,9}){0,3}/\S)")
 _JOIN_SUFFIX = re.compile(r"[ \t\u00a0]{1,3}(?=\S)|[ \t]{0,40}\r?\n[ \t]{0,40}(?=\S)")
-_PROSE_MARKS = re.compile(r"[()\[\]\"]")
+_PROSE_MARKS = re.compile(r"[()\[\]{}\"]")
 
 
 def _run_end(text: str, i: int) -> int | None:
@@ -106,19 +106,19 @@ class _Prose:
     """Brackets and quotes left open in the running text, carried forward through it."""
 
     def __init__(self, text: str) -> None:
-        self.text, self.pos, self.open = text, 0, {")": 0, "]": 0, '"': 0}
+        self.text, self.pos, self.open = text, 0, {")": 0, "]": 0, "}": 0, '"': 0}
 
     def advance(self, upto: int) -> None:
         t, a = self.text, max(self.pos, upto - 2000)  # older openers do not matter
         brk = max(t.rfind("\n\n", a, upto), t.rfind("\n\r\n", a, upto))  # paragraph
         if a > self.pos or brk >= 0:
-            self.open = {")": 0, "]": 0, '"': 0}
+            self.open = {")": 0, "]": 0, "}": 0, '"': 0}
             a = max(a, brk)
         for m in _PROSE_MARKS.finditer(t, a, upto):
             c = m.group()
             if c == '"':
                 self.open['"'] ^= 1
-            elif c in "([":
+            elif c in "([{":
                 self.open[_PAIRS[c]] += 1
             elif self.open[c]:
                 self.open[c] -= 1
