@@ -247,3 +247,29 @@ def test_quick_start_command_runs_the_installed_script_on_the_examples():
     module = subprocess.run([sys.executable, "-m", "reflint", "--version"], capture_output=True,
                             text=True, timeout=60)
     assert module.stdout.startswith("reflint, version ")
+
+
+def test_a_fix_that_would_break_a_bib_file_is_refused(tmp_path, monkeypatch):
+    """Belt and braces: whatever a rule proposes, a .bib never loses an entry to --fix."""
+    import dataclasses
+
+    from reflint import rules
+    from reflint.models import Applicability, Edit, Fix
+
+    bib = tmp_path / "refs.bib"
+    original = "@article{a, title={A}, doi={10.1/x.}}\n\n@article{b, title={B}}\n"
+    bib.write_text(original, "utf-8")
+    honest = rules.BY_CODE["RL104"]
+
+    def greedy(ctx):  # a broken rule: deletes the closing braces along with the junk
+        for d in honest.check(ctx):
+            edit = d.fix.edits[0]
+            yield dataclasses.replace(d, fix=Fix((Edit(edit.start, edit.end + 2, ""),),
+                                                 Applicability.SAFE, "greedy"))
+
+    broken = dataclasses.replace(honest, check=greedy)
+    monkeypatch.setattr(rules, "RULES", [broken if r is honest else r for r in rules.RULES])
+    result = run("check", str(bib), "--fix")
+    assert result.exit_code == 2
+    assert "would change the BibTeX structure" in result.output
+    assert bib.read_text("utf-8") == original

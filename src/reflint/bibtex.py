@@ -105,3 +105,11 @@ def record_bibtex(record: dict) -> str:
     """A ready BibTeX entry for a registry record, for writers adding a missing reference."""
     fields = record_fields(record)
     return to_bibtex([Reference(0, 0, "", "list-entry", fields, key=citekey(fields))]).strip()
+
+
+def same_structure(before: str, after: str) -> bool:
+    """Would a fixed .bib still hold the same entries and no new broken blocks? A guard so
+    that no fix, however wrong, can cost a user a bibliography entry."""
+    old, new = bibtexparser.parse_string(before), bibtexparser.parse_string(after)
+    return ([e.key for e in old.entries] == [e.key for e in new.entries]
+            and len(new.failed_blocks) <= len(old.failed_blocks))

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from reflint import __version__, baseline, changes, documents, references_dir
+from reflint.bibtex import same_structure
 from reflint.cache import Cache, NullCache
 from reflint.config import ConfigError, load_config
 from reflint.crossref import CrossrefClient
@@ -190,6 +191,12 @@ def _fix(linter: Linter, run, keep, unsafe: bool, diff: bool):
                                    _rebuild, unsafe)
         if outcome.text == doc.text:
             results.append((doc, outcome.remaining))
+            continue
+        if doc.kind == "bibtex" and not same_structure(doc.text, outcome.text):
+            _error(f"{doc.path}: the fixes would change the BibTeX structure, so nothing was "
+                   "written - fix this file by hand (and please report it)")
+            failed = True
+            results.append((doc, keep(doc, result.diagnostics)))
             continue
         changed = True
         if diff:
