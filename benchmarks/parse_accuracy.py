@@ -2,10 +2,14 @@
 
     python benchmarks/parse_accuracy.py [DATA_DIR] [--no-synthetic] [--grobid-raw]
                                         [--errors FIELD] [--limit N] [--dev]
+                                        [--model PATH] [--anystyle-ids]
 
 Sets (DATA_DIR defaults to ../shared/data relative to the repository):
 
-* ``anystyle``: all 1,669 strings of AnyStyle's gold set (inukshuk/anystyle, BSD-2-Clause).
+* ``anystyle held-out half``: the 874 of the 1,669 strings of AnyStyle's gold set
+  (inukshuk/anystyle, BSD-2-Clause) whose id has an odd MD5
+  (``train_parser.anystyle_held_out``). The other half is trained on, so it is never scored
+  here; ``--anystyle-ids`` lists the ids scored.
 * ``grobid-eval``: the 327 strings of GROBID's ``evaluation`` split (kermitt2/grobid,
   Apache-2.0; arXiv and INSPIRE physics references from real PDFs).
 * ``crossref-synth`` (extra, optimistic): the Crossref records held out from training,
@@ -15,8 +19,9 @@ Sets (DATA_DIR defaults to ../shared/data relative to the repository):
 
 The last column, "F1 CRF only", is the rule-free baseline: the CRF's segments without the
 two Vancouver/AMA rules of ``reflint.parse`` (post-processing into fields is the same).
-``--dev`` scores the tenth of GROBID train that ``train_parser.py --dev`` keeps back; that,
-not the sets above, is what development decisions were made on.
+``--dev`` scores the tenth of GROBID train and the tenth of the AnyStyle training half that
+``train_parser.py --dev`` keeps back; that, not the sets above, is what development
+decisions were made on. ``--model`` scores another model file than the shipped one.
 
 Scoring, per field: a prediction is a non-empty value the parser returns; a gold value is a
 non-empty labelled value. TP = both present and equal after normalisation; precision =
@@ -46,6 +51,7 @@ letters and digits. This forgives spacing, punctuation, quotes and PDF hyphenati
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.util
 import json
 import random
@@ -202,17 +208,38 @@ def main() -> None:
                          "(only meaningful for a model trained with train_parser.py --dev)")
     ap.add_argument("--grobid-raw", action="store_true",
                     help="score GROBID's monograph booktitles as container, not title")
+    ap.add_argument("--model", help="a model file to score instead of the shipped one")
+    ap.add_argument("--anystyle-ids", action="store_true",
+                    help="also list the ids of the AnyStyle strings scored")
     args = ap.parse_args()
+    if args.model:
+        import pycrfsuite
+
+        import reflint.parse
+
+        reflint.parse._tagger = pycrfsuite.Tagger()
+        reflint.parse._tagger.open(args.model)
     data = Path(args.data_dir)
     grobid = [json.loads(line) for line in open(data / "grobid-citations.jsonl", encoding="utf-8")]
+    anystyle = [json.loads(line) for line in open(data / "anystyle-gold.jsonl", encoding="utf-8")]
     sets = {}
     if args.dev:
         dev = [(gold_grobid(r), r["text"]) for r in grobid
                if r["split"] == "train" and TRAIN.held_out(r["id"])]
         sets[f"grobid-train dev tenth ({len(dev)})"] = dev
+        dev = [r for r in anystyle if not TRAIN.anystyle_held_out(r["id"]) and TRAIN.held_out(r["id"])]
+        sets[f"anystyle training half, dev tenth ({len(dev)})"] = [(gold_anystyle(r), r["text"]) for r in dev]
     else:
-        anystyle = [json.loads(line) for line in open(data / "anystyle-gold.jsonl", encoding="utf-8")]
-        sets["anystyle (1,669)"] = [(gold_anystyle(r), r["text"]) for r in anystyle]
+        held = [r for r in anystyle if TRAIN.anystyle_held_out(r["id"])]
+        ids = [r["id"] for r in held]
+        print(f"AnyStyle strings scored: the held-out half, {len(held):,} of {len(anystyle):,} "
+              f"(id with an odd MD5; the even half is trained on): {ids[0]}, {ids[1]}, ..., {ids[-1]}; "
+              f"SHA-256 of the ids, one a line: "
+              f"{hashlib.sha256(''.join(i + chr(10) for i in ids).encode()).hexdigest()[:16]}")
+        if args.anystyle_ids:
+            print("\n".join(ids))
+        sets[f"anystyle held-out half ({len(held):,} of {len(anystyle):,})"] = [
+            (gold_anystyle(r), r["text"]) for r in held]
         sets["grobid-eval (327)"] = [(gold_grobid(r, args.grobid_raw), r["text"])
                                      for r in grobid if r["split"] == "evaluation"]
         if not args.no_synthetic:

@@ -92,6 +92,12 @@ CASES = [
      "2015;33(6):485-490. Available from: https://aim.bmj.com/content/33/6/485. PMID: 12345678",
      dict(authors=[("Zhou", "K"), ("Ma", "Y"), ("Brogan", "MS")], container="Acupunct Med",
           url="https://aim.bmj.com/content/33/6/485", pmid="12345678")),
+    # AMA chapter: "Publisher; 2015:155-158." has a year and pages, no volume
+    ("Diercks, RL & Ludvigsen, TC. Clinical symptoms and physical examinations. In: Shoulder "
+     "Stiffness. Springer Berlin Heidelberg; 2015:155-158. doi:10.1007/978-3-662-46370-3_13", dict(
+        authors=[("Diercks", "RL"), ("Ludvigsen", "TC")], year="2015", volume=None, pages="155-158",
+        title="Clinical symptoms and physical examinations", container="Shoulder Stiffness",
+        doi="10.1007/978-3-662-46370-3_13")),
 ]
 
 

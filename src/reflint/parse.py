@@ -246,6 +246,7 @@ def split_authors(seg: str) -> list[Author]:
 
 
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
+_VOLUME_YEAR = re.compile(r"19\d\d|20\d\d")  # a "volume" that is a plausible year
 _PMID = re.compile(r"\bPMID:?\s*(\d{1,9})\b")
 _URL = re.compile(r"https?://[^\s<>\"]+")
 
@@ -310,6 +311,12 @@ def parse_reference(text: str, *, rules: bool = True) -> Fields:
         fields.issue = _number(first["issue"]) or None
     if "pages" in first:
         fields.pages = _pages(first["pages"]) or None
+    volume = next((s for s in segs if s.label == "volume"), None)
+    if (fields.year is None and volume and fields.volume and _VOLUME_YEAR.fullmatch(fields.volume)
+            and re.match(r"\s*:\s*\w", text[volume.end:])):
+        # AMA books and chapters: "Springer Berlin Heidelberg; 2015:155-158." has no volume;
+        # the number the CRF read as one is the year, followed by the pages
+        fields.year, fields.volume = fields.volume, None
     fields.doi = _doi(text)
     pmid = _PMID.search(text)
     fields.pmid = pmid.group(1) if pmid else None

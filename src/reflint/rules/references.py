@@ -10,8 +10,10 @@ from reflint.text import fold
 
 
 def understood(ref: Reference) -> bool:
-    """Enough to find the work again: who or what, and when or an identifier."""
+    """Enough to find the work again: a link, or who or what plus when or an identifier."""
     f = ref.fields
+    if f.url:  # a web page cited by its address can be found, whatever the parser made of it
+        return True
     return bool((f.authors or f.title) and (f.year or f.doi or ref.dois))
 
 
