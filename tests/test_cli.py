@@ -273,3 +273,19 @@ def test_a_fix_that_would_break_a_bib_file_is_refused(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert "would change the BibTeX structure" in result.output
     assert bib.read_text("utf-8") == original
+
+
+def test_single_library_layout_merges_documents(tmp_path):
+    docs = tmp_path / "kb"
+    docs.mkdir()
+    entry = "## References\n\n- " + MISSING + "\n"
+    (docs / "a.md").write_text(entry, "utf-8")
+    (docs / "b.md").write_text(entry + "- Meakins A. Acupuncture: what's the point? Br J Sports Med. "
+                               "2017;51(6):484-484. doi:10.1136/bjsports-2016-096248\n", "utf-8")
+    (tmp_path / "reflint.toml").write_text('bib-layout = "single"\n')
+    assert run("bib", "kb", cwd=tmp_path).exit_code == 0
+    assert [p.name for p in (tmp_path / "references").iterdir()] == ["library.bib"]
+    text = (tmp_path / "references" / "library.bib").read_text("utf-8")
+    assert text.count("@article{pyne2008demystifying,") == 1  # cited in both documents
+    assert "@article{meakins2017acupuncture," in text
+    assert run("bib", "kb", "--check", cwd=tmp_path).exit_code == 0

@@ -300,7 +300,8 @@ def bib(paths, output, check_only, config_path, **network):
     if run.errors:
         sys.exit(EXIT_ERROR)
     _report_unknown(run)
-    plan = references_dir.plan(run.files, roots, out, run.resolution)
+    plan = references_dir.plan(run.files, roots, out, run.resolution,
+                               single=linter.config["bib-layout"] == "single")
     if check_only:
         stale = references_dir.stale(plan, out)
         for line in stale:

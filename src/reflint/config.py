@@ -27,6 +27,7 @@ DEFAULTS: dict = {
     "respect-gitignore": True,
     "doi-url-style": "https://doi.org/",
     "references-dir": "references",
+    "bib-layout": "per-document",  # or "single": one references/library.bib
     "evidence-phrases": [],
     "mailto": None,  # Crossref polite pool; REFLINT_MAILTO also works
     "crossref-url": None,  # default https://api.crossref.org, or REFLINT_CROSSREF_URL
@@ -60,6 +61,8 @@ class Config:
         if unknown:
             raise ConfigError(f"{where}unknown setting(s) {', '.join(sorted(unknown))}; "
                               f"known: {', '.join(sorted(DEFAULTS))}")
+        if self.values["bib-layout"] not in ("per-document", "single"):
+            raise ConfigError(f"{where}bib-layout must be \"per-document\" or \"single\"")
         try:
             for key in ("select", "extend-select", "ignore"):
                 for sel in self.values[key]:

@@ -7,6 +7,7 @@ one article never collide. Files carry a header so reflint only ever removes its
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import tempfile
 from pathlib import Path
@@ -27,10 +28,10 @@ def _relative(path: str, roots: list[str]) -> Path:
     return Path(doc.name)
 
 
-def plan(files, roots: list[str], out: Path, resolution=None) -> dict[Path, str]:
-    """Map each library file to the exact text it must contain.
-
-    With a ``resolution``, entries whose DOI the registry confirmed are written verified.
+def plan(files, roots: list[str], out: Path, resolution=None, single: bool = False) -> dict[Path, str]:
+    """Map each library file to the exact text it must contain: one per document, or with
+    ``single`` one ``library.bib`` for all. With a ``resolution``, entries whose DOI the
+    registry confirmed are written verified.
     """
 
     def verified(ref):
@@ -44,6 +45,13 @@ def plan(files, roots: list[str], out: Path, resolution=None) -> dict[Path, str]
             return status
         return None
 
+    if single:
+        sources = [r.doc.path for r in files if r.extraction.references]
+        entries = _merged([ref for r in files for ref in r.extraction.references], verified)
+        if not entries:
+            return {}
+        header = HEADER.format(source=", ".join(sources))
+        return {out / "library.bib": header + "\n" + "\n".join(entries) + "\n"}
     wanted = {}
     for result in files:
         refs = result.extraction.references
@@ -53,6 +61,21 @@ def plan(files, roots: list[str], out: Path, resolution=None) -> dict[Path, str]
         target = out / rel.parent / f"{rel.name}.bib"
         wanted[target] = HEADER.format(source=result.doc.path) + "\n" + to_bibtex(refs, verified)
     return wanted
+
+
+def _merged(refs, verified) -> list[str]:
+    """One entry per citekey across documents: the same work cited twice is written once;
+    a different work under a taken key gets the next free suffix."""
+    entries: dict[str, str] = {}
+    for ref in refs:
+        key, suffix = ref.key, ord("b")
+        while True:
+            text = to_bibtex([dataclasses.replace(ref, key=key)], verified).strip()
+            if entries.get(key, text) == text:
+                entries[key] = text
+                break
+            key, suffix = f"{ref.key}{chr(suffix)}", suffix + 1
+    return [entries[k] for k in sorted(entries)]
 
 
 def _ours(out: Path) -> set[Path]:
