@@ -18,10 +18,12 @@ Sets (DATA_DIR defaults to ../shared/data relative to the repository):
   where the author *list* (``authors``: exact list of family names) is checked.
 
 The last column, "F1 CRF only", is the rule-free baseline: the CRF's segments without the
-two Vancouver/AMA rules of ``reflint.parse`` (post-processing into fields is the same).
-``--dev`` scores the tenth of GROBID train and the tenth of the AnyStyle training half that
-``train_parser.py --dev`` keeps back; that, not the sets above, is what development
-decisions were made on. ``--model`` scores another model file than the shipped one.
+rules of ``reflint.parse.segment`` (Vancouver/AMA, books and chapters; post-processing into
+fields is the same). ``--dev`` scores what ``train_parser.py --dev`` keeps back: the tenth of
+GROBID train and the 151 strings of the AnyStyle training half that ``held_out`` picks (MD5
+of the id divisible by 10, about a fifth of that half); that, not the sets above, is what
+development decisions were made on. ``--model`` scores another model file than the shipped
+one.
 
 Scoring, per field: a prediction is a non-empty value the parser returns; a gold value is a
 non-empty labelled value. TP = both present and equal after normalisation; precision =
@@ -204,8 +206,9 @@ def main() -> None:
     ap.add_argument("--no-synthetic", action="store_true")
     ap.add_argument("--errors", metavar="FIELD", help="print mismatches for FIELD")
     ap.add_argument("--dev", action="store_true",
-                    help="score the development tenth of GROBID train instead of the reported sets "
-                         "(only meaningful for a model trained with train_parser.py --dev)")
+                    help="score the development parts of GROBID train and of the AnyStyle training "
+                         "half instead of the reported sets (only meaningful for a model trained "
+                         "with train_parser.py --dev)")
     ap.add_argument("--grobid-raw", action="store_true",
                     help="score GROBID's monograph booktitles as container, not title")
     ap.add_argument("--model", help="a model file to score instead of the shipped one")
@@ -228,14 +231,15 @@ def main() -> None:
                if r["split"] == "train" and TRAIN.held_out(r["id"])]
         sets[f"grobid-train dev tenth ({len(dev)})"] = dev
         dev = [r for r in anystyle if not TRAIN.anystyle_held_out(r["id"]) and TRAIN.held_out(r["id"])]
-        sets[f"anystyle training half, dev tenth ({len(dev)})"] = [(gold_anystyle(r), r["text"]) for r in dev]
+        sets[f"anystyle training half, dev part ({len(dev)})"] = [(gold_anystyle(r), r["text"]) for r in dev]
     else:
         held = [r for r in anystyle if TRAIN.anystyle_held_out(r["id"])]
         ids = [r["id"] for r in held]
-        print(f"AnyStyle strings scored: the held-out half, {len(held):,} of {len(anystyle):,} "
-              f"(id with an odd MD5; the even half is trained on): {ids[0]}, {ids[1]}, ..., {ids[-1]}; "
-              f"SHA-256 of the ids, one a line: "
-              f"{hashlib.sha256(''.join(i + chr(10) for i in ids).encode()).hexdigest()[:16]}")
+        digest = hashlib.sha256("".join(i + "\n" for i in ids).encode()).hexdigest()[:16]
+        print(f"AnyStyle strings scored: the held-out half only, {len(held):,} of {len(anystyle):,} "
+              f"(ids with an odd MD5, train_parser.anystyle_held_out; the even half is trained on)\n"
+              f"  ids {ids[0]}, {ids[1]}, ..., {ids[-1]} (--anystyle-ids lists them; "
+              f"SHA-256 of the list, one id a line: {digest})")
         if args.anystyle_ids:
             print("\n".join(ids))
         sets[f"anystyle held-out half ({len(held):,} of {len(anystyle):,})"] = [

@@ -7,16 +7,18 @@ styles, the health-content styles the GROBID corpus, mostly physics, lacks. Neve
 what benchmarks/parse_accuracy.py reports: the GROBID ``evaluation`` split, the held-out
 half of the AnyStyle gold set and the Crossref records held out by :func:`held_out` are all
 excluded. Everything is seeded (and crfsuite's L-BFGS is deterministic), so a rerun writes a
-byte-identical model. About 3 minutes on one core.
+byte-identical model. About 5 minutes on one core.
 
     python scripts/train_parser.py [DATA_DIR] [--out PATH] [--no-synthetic] [--no-anystyle]
                                    [--dev] [--copies N] [--anystyle-copies N]
                                    [--c1 X] [--c2 X] [--iterations N]
 
-``--dev`` keeps a tenth of GROBID train and a tenth of the AnyStyle training half back for
-``parse_accuracy.py --dev``; the defaults (4 synthetic copies, 1 copy of each AnyStyle
-string, c1=0.2 L1 pruning, c2=0.01, 150 iterations, feature.minfreq=2) were chosen on those
-tenths, and keep the model under 3 MB.
+``--dev`` keeps back, for ``parse_accuracy.py --dev``, what :func:`held_out` picks: a tenth
+of GROBID train and 151 strings (about a fifth) of the AnyStyle training half. The defaults
+(4 synthetic copies, 1 copy of each AnyStyle string, c1=0.2 L1 pruning, c2=0.01,
+300 iterations, feature.minfreq=2) were chosen on those (AnyStyle copies and iterations also
+by two-fold cross-validation inside the AnyStyle training half, see scripts/PARSER_DATA.md),
+and keep the model under 3 MB.
 
 See scripts/PARSER_DATA.md for provenance and licences.
 """
@@ -126,16 +128,19 @@ ANYSTYLE_LABELS = {
     "citation-number": "other",
 }  # anything else (note, genre, edition, translator, isbn, collection-title) -> "note"
 _LEAD = re.compile(r"(?:[\s\"“”‘’'«(\[]|(?:in|In|IN):?\s)+")
+_PREFIX = re.compile(r"(?:[\s(\[]|(?i:pp?|pages?|vols?|volume|v|nos?|nr|issue)(?:\.\s*|\s+)|n°\s*)+")
 _TRAIL = re.compile(r"[\s,;:.\"“”‘’'»)\]]+$")
 
 
 def _trim(text: str, label: str, start: int, end: int) -> tuple[int, int]:
     """Narrow an AnyStyle span to GROBID's convention: separators, quotes, brackets around
-    a date and a leading "In" (containers, editors) lie outside the field. Kept: the period
+    a date, a leading "In" (containers, editors) and "vol." / "no." / "pp." lie outside the
+    field. Kept: the period
     of a final initial or "al." (``Raab, F. H.``), a closing bracket that the span opens
     (``Medicine (Baltimore)``)."""
     seg = text[start:end]
-    lead = _LEAD.match(seg) if label in ("container", "editor") else re.match(r"[\s\"“”‘’'«(\[]+", seg)
+    lead = (_LEAD if label in ("container", "editor") else _PREFIX if label in ("volume", "issue", "pages")
+            else re.compile(r"[\s\"“”‘’'«(\[]+")).match(seg)
     a = start + (lead.end() if lead else 0)
     b = a + len(_TRAIL.sub("", text[a:end]))
     while b < end:  # give back what the stripping should not have taken
@@ -151,7 +156,7 @@ def _trim(text: str, label: str, start: int, end: int) -> tuple[int, int]:
 
 _VOLUME = re.compile(  # "33(2)", "vol. 4, no. 4", "31(4):993–1005"
     r"(?P<volume>.*?\w)\s*(?:\(\s*(?P<issue>[^\W_]+)\s*\)|,?\s*(?:no|nr|n°|issue)\.?\s*(?P<issue2>\w+))"
-    r"(?:\s*[:,]\s*(?P<pages>(?:pp?\.\s*)?\w+(?:\s*[-–]\s*\w+)?))?",
+    r"(?:\s*[:,]\s*(?:pp?\.\s*)?(?P<pages>\w+(?:\s*[-–]\s*\w+)?))?",
     re.I)
 
 
@@ -181,7 +186,7 @@ def anystyle_spans(rec: dict) -> list[tuple[str, int, int]] | None:
 
 
 def anystyle_train(data_dir: Path, dev: bool = False) -> list[tuple[str, list]]:
-    """The training half of AnyStyle's gold set; with ``dev``, minus its development tenth."""
+    """The training half of AnyStyle's gold set; with ``dev``, minus what :func:`held_out` picks."""
     out = []
     for line in open(data_dir / "anystyle-gold.jsonl", encoding="utf-8"):
         rec = json.loads(line)
@@ -384,14 +389,14 @@ def main() -> None:
     ap.add_argument("--no-synthetic", action="store_true")
     ap.add_argument("--no-anystyle", action="store_true", help="leave AnyStyle's training half out")
     ap.add_argument("--dev", action="store_true",
-                    help="keep a tenth of GROBID train and of the AnyStyle training half back "
-                         "(scored by parse_accuracy.py --dev)")
+                    help="keep back what held_out() picks from GROBID train and the AnyStyle "
+                         "training half (scored by parse_accuracy.py --dev)")
     ap.add_argument("--copies", type=int, default=4, help="synthetic strings per Crossref record")
     ap.add_argument("--anystyle-copies", type=int, default=1,
                     help="times each AnyStyle training string is repeated")
     ap.add_argument("--c1", type=float, default=0.2)
     ap.add_argument("--c2", type=float, default=0.01)
-    ap.add_argument("--iterations", type=int, default=150)
+    ap.add_argument("--iterations", type=int, default=300)
     args = ap.parse_args()
     import pycrfsuite
 
@@ -400,7 +405,7 @@ def main() -> None:
     grobid = grobid_train(data_dir, args.dev)
     synth_ex = [] if args.no_synthetic else synthetic(crossref_records(data_dir, False), rng, args.copies)
     anystyle = [] if args.no_anystyle else anystyle_train(data_dir, args.dev)
-    held = " (minus the --dev tenth)" if args.dev else ""
+    held = " (minus the --dev part)" if args.dev else ""
     print(f"{data_dir / 'grobid-citations.jsonl'} split=train{held}: {len(grobid)} strings")
     print(f"{data_dir / 'anystyle-gold.jsonl'} training half (MD5 of id even){held}: "
           f"{len(anystyle)} strings x {args.anystyle_copies}")

@@ -1,11 +1,15 @@
 """Reference string -> :class:`Fields`, with a CRF sequence labeller (as AnyStyle and GROBID do).
 
 A CRF labels each token (``reflint.crf``); consecutive tokens with one label form segments
-with exact offsets. Two rules correct it for Vancouver/AMA, the style of health content,
-where it is most often wrong there. Small post-processing then turns segments into fields:
-author lists split in both ``Family I,`` (Vancouver) and ``Family, I.,`` (APA/Harvard)
-orders, years without their ``a``/``b`` suffix, pages with a plain hyphen. DOIs come from
-``reflint.doi`` so there is one DOI grammar in the project; PMIDs and URLs are regexes.
+with exact offsets. Rules correct it where it is most often wrong: two for Vancouver/AMA,
+the style of health content, and four for titles in books and chapters (Chicago's
+``Family, Given.``, a year range ending a title, a subtitle after ``?:``, a book's title vs
+a chapter's container). Small
+post-processing then turns segments into fields: author lists split in both ``Family I,``
+(Vancouver) and ``Family, I.,`` (APA/Harvard) orders, years without their ``a``/``b``
+suffix, pages with a plain hyphen, an AMA ``Publisher; 2015:155-158`` read as year and
+pages, a trailing edition ("2nd ed.") dropped from a title. DOIs come from ``reflint.doi``
+so there is one DOI grammar in the project; PMIDs and URLs are regexes.
 
 The model is trained by ``scripts/train_parser.py``; accuracy is measured by
 ``benchmarks/parse_accuracy.py`` on data it was never trained on.
@@ -107,6 +111,73 @@ def _ama(text: str, skip: int, segs: list[Segment]) -> list[Segment] | None:
         s for s in segs if s.start >= anchor.end()]
 
 
+_GIVEN = re.compile(  # ", Charles." / ", Marie-Luise von." / ", J. Gerald." after "Family"
+    r",\s*((?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z]\.)(?:\s(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)*|[A-Z]\."
+    r"|(?:%s)\b))*?)\.\s+(?=\S)" % "|".join(sorted(_PARTICLES)))
+
+
+def _inverted_given_name(text: str, tokens: list, labels: list[str]) -> None:
+    """Chicago/MLA ``Rzepka, Charles. Detective Fiction.``: when the author run is one
+    family name and the CRF starts the title at the given name after its comma, the given
+    name joins the author (first author only, as those styles invert only the first)."""
+    first = next((i for i, lab in enumerate(labels) if lab != "other"), None)
+    if first is None or labels[first] != "author":
+        return
+    last = first
+    while last + 1 < len(labels) and labels[last + 1] == "author":
+        last += 1
+    family = text[tokens[first][1]:tokens[last][2]]
+    if not re.fullmatch(r"(?:(?:%s)\s)*[^\W\d_][\w'’-]*" % "|".join(_PARTICLES), family):
+        return
+    m = _GIVEN.match(text, tokens[last][2])
+    if not m:
+        return
+    for i in range(last + 1, len(tokens)):
+        a = tokens[i][1]
+        if a >= m.end(1):
+            if a < m.end() and text[a] == ".":
+                labels[i] = "other"
+            break
+        if a >= m.start(1) and labels[i] not in ("title", "other"):
+            return  # only where the CRF read the given name as the title's start
+    else:
+        return
+    for i in range(last + 1, len(tokens)):
+        if tokens[i][1] >= m.end(1):
+            break
+        if tokens[i][1] >= m.start(1):
+            labels[i] = "author"
+
+
+_RANGE = re.compile(r"(?:1[5-9]|20)\d\d\s*[-–—]\s*\d{2,4}")
+
+
+def _year_range_in_title(tokens: list, labels: list[str]) -> None:
+    """``The Black Image in the White Mind ..., 1817-1914. New York: Harper, 1971.``: a
+    year range right after the title (only a comma between) that the CRF read as a date
+    or as pages belongs to the title when the string has a publication year besides."""
+    title_end = None
+    for i, lab in enumerate(labels):
+        if lab == "title":
+            title_end = i
+        elif title_end is not None and lab != "other":
+            break
+    if title_end is None or title_end + 4 >= len(tokens) or tokens[title_end + 1][0] != ",":
+        return
+    j = k = title_end + 2
+    while (k < len(tokens) and labels[j] in ("date", "pages") and labels[k] == labels[j]
+           and tokens[k][0] not in ",.;:()"):
+        k += 1
+    rng = " ".join(t for t, _, _ in tokens[j:k])
+    if k == j or not _RANGE.fullmatch(rng.replace(" ", "")):
+        return
+    if not any(lab == "date" and _YEAR.fullmatch(tokens[i][0][:4]) and not j <= i < k
+               for i, lab in enumerate(labels)):
+        return
+    for i in range(title_end + 1, k):
+        labels[i] = "title"
+
+
 def segment(text: str, rules: bool = True) -> list[Segment]:
     """Labelled segments, offsets into ``text``; leading list numbering is skipped.
 
@@ -130,6 +201,9 @@ def segment(text: str, rules: bool = True) -> list[Segment]:
                 labels[i] = after
             else:
                 break
+    if rules:
+        _inverted_given_name(text, tokens, labels)
+        _year_range_in_title(tokens, labels)
     segs = []
     for (_, start, end), label in zip(tokens, labels):
         if segs and segs[-1].label == label:
@@ -138,7 +212,58 @@ def segment(text: str, rules: bool = True) -> list[Segment]:
             segs.append(Segment(label, start, end, ""))
     for s in segs:
         s.text = text[s.start:s.end]
-    return (rules and _ama(text, skip, segs)) or segs
+    return (rules and (_ama(text, skip, segs) or _book_parts(text, _subtitle(text, segs)))) or segs
+
+
+def _subtitle(text: str, segs: list[Segment]) -> list[Segment]:
+    """``Is dry needling effective for low back pain?: A systematic review. Medicine, 97``:
+    a container does not start with a colon; what the CRF put there, up to the container's
+    last sentence break, is the title's subtitle."""
+    c = next((i for i, s in enumerate(segs) if s.label == "container"), None)
+    if not c or not segs[c].text.startswith(":"):
+        return segs
+    t = c - 1
+    while t >= 0 and segs[t].label == "other":
+        t -= 1
+    cut = segs[c].text.rfind(". ")
+    if t < 0 or segs[t].label != "title" or cut < 0:
+        return segs
+    end, start = segs[c].start + cut, segs[c].start + cut + 2
+    return segs[:t] + [Segment("title", segs[t].start, end, text[segs[t].start:end]),
+                       Segment("container", start, segs[c].end, text[start:segs[c].end])] + segs[c + 1:]
+
+
+_PROCEEDINGS = re.compile(r"(?i)\b(?:proc|conference|workshop|symposium|meeting|congress)")
+
+
+def _book_parts(text: str, segs: list[Segment]) -> list[Segment]:
+    """Books and chapters, where the CRF mixes up title and container.
+
+    A chapter's book, after its editors (``In E. M. Hetherington (Ed.), Handbook of child
+    psychology (Vol. 4, pp. 643–691)``), read as a second title is the container. A book
+    read as a container, with no title, no "In" before it and no volume or issue but a
+    publisher or place (``Leviathan and the Air-Pump. Princeton, NJ: Princeton University
+    Press.``), is the title, unless it reads as proceedings: a book has no container.
+    """
+    labels = [s.label for s in segs]
+    if "container" not in labels and "editor" in labels and "title" in labels:
+        first_title, editor = labels.index("title"), labels.index("editor")
+        later = [i for i in range(editor + 1, len(segs))
+                 if labels[i] == "title" and re.search(r"[^\W\d_]{2}", segs[i].text)]
+        if first_title < editor and later:
+            for i in range(later[0], len(segs)):
+                if labels[i] not in ("title", "other"):
+                    break
+                if labels[i] == "title":
+                    segs[i].label = "container"
+    elif "title" not in labels and "container" in labels and "editor" not in labels:
+        i = labels.index("container")
+        rest = set(labels[i + 1:])
+        if (rest & {"publisher", "location"} and not rest & {"volume", "issue", "container"}
+                and not re.search(r"(?i)\bin:?\s*$", text[:segs[i].start])
+                and not _PROCEEDINGS.search(segs[i].text)):
+            segs[i].label = "title"
+    return segs
 
 
 def author_span(segs: list[Segment]) -> tuple[int, int] | None:
@@ -247,6 +372,9 @@ def split_authors(seg: str) -> list[Author]:
 
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _VOLUME_YEAR = re.compile(r"19\d\d|20\d\d")  # a "volume" that is a plausible year
+_EDITION = re.compile(  # "Dialectology. 2nd edition", "The Eleventh Commandment. Rev. ed"
+    r"[.,]\s+(?:\d{1,2}(?:st|nd|rd|th|e|\.)?|rev(?:ised)?\.?|new|second|third)\s*"
+    r"(?:ed|edn|edition|éd|édition|aufl|auflage)\.?$", re.I)
 _PMID = re.compile(r"\bPMID:?\s*(\d{1,9})\b")
 _URL = re.compile(r"https?://[^\s<>\"]+")
 
@@ -302,6 +430,8 @@ def parse_reference(text: str, *, rules: bool = True) -> Fields:
             value = _tidy(first[name], abbrev=name == "container")
             if name == "container":
                 value = re.sub(r"(?i)^in:?\s+", "", value)
+            else:
+                value = _EDITION.sub("", value)
             setattr(fields, name, value or None)
     date = _YEAR.search(first.get("date", ""))
     fields.year = date.group(1) if date else None
