@@ -271,9 +271,9 @@ def citation_match(family: str, year: str, sentence: str, candidates: list[dict]
             continue
         shared = words & _content_words(fields.title or "")
         if len(shared) >= 2:
-            passing.append((len(shared), record))
-    if len({r["DOI"].lower() for _, r in passing}) != 1:
+            passing.append((len(shared), record, fields))
+    if len({r["DOI"].lower() for _, r, _ in passing}) != 1:
         return None
-    record = passing[0][1]
-    comparison = compare(Fields(authors=[record_fields(record).authors[0]], year=year[:4]), record)
-    return Match(record, record["DOI"], min(1.0, 0.5 + 0.1 * passing[0][0]), comparison)
+    shared, record, fields = passing[0]
+    comparison = compare(Fields(authors=fields.authors[:1], year=year[:4]), record)
+    return Match(record, record["DOI"], min(1.0, 0.5 + 0.1 * shared), comparison)
