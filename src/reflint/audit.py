@@ -35,7 +35,7 @@ from rich.table import Table
 
 from reflint.linter import Linter, Run
 from reflint.report import SCHEMA_VERSION, diagnostic_dict
-from reflint.resolve import Resolver, citation_key, doi_key, needs_lookup, query_key
+from reflint.resolve import Resolver
 from reflint.rules import BY_CODE
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
@@ -92,17 +92,6 @@ def summarise(run: Run) -> dict:
 
 # -- progress -------------------------------------------------------------------------------------
 
-def pending_lookups(resolver: Resolver, extractions) -> int:
-    """Network lookups the resolver is about to make: what neither lock nor cache answers."""
-    dois = {m.doi.lower() for ex in extractions for m in ex.dois if m.doi}
-    dois = [d for d in dois if d not in resolver.lock and resolver.cache.lookup(doi_key(d)) is None]
-    queries = {query_key(r.text) for ex in extractions for r in ex.references if needs_lookup(r)}
-    queries |= {citation_key(c) for ex in extractions if not ex.has_reference_list  # as resolve()
-                for c in ex.citations
-                if c.style == "author-year" and c.authors and c.year and c.context}
-    return len(dois) + sum(resolver.cache.lookup(q) is None for q in queries)
-
-
 class ProgressResolver:
     """Wraps a run's Resolver and shows a bar on ``console`` while it resolves."""
 
@@ -113,7 +102,7 @@ class ProgressResolver:
         return getattr(self.resolver, name)
 
     def resolve(self, extractions):
-        total = pending_lookups(self.resolver, extractions) or None  # None: indeterminate
+        total = self.resolver.pending(extractions) or None  # None: indeterminate
         columns = (SpinnerColumn(), TextColumn("[progress.description]{task.description}"),
                    BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=self.console, transient=True) as bar:

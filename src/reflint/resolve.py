@@ -91,9 +91,24 @@ class Resolver:
         self.workers = workers
         self.progress = progress or (lambda n: None)
 
-    def resolve(self, extractions: list[Extraction]) -> Resolution:
+    def wanted(self, extractions: list[Extraction]):
+        """What a run asks about: DOIs, DOI-less references and (in documents with no
+        reference list) author-year citations, deduplicated by their keys."""
         dois = sorted({m.doi.lower() for ex in extractions for m in ex.dois if m.doi})
         refs = {query_key(r.text): r for ex in extractions for r in ex.references if needs_lookup(r)}
+        cites = {citation_key(c): c for ex in extractions if not ex.has_reference_list
+                 for c in ex.citations if c.style == "author-year" and c.authors and c.year and c.context}
+        return dois, refs, cites
+
+    def pending(self, extractions: list[Extraction]) -> int:
+        """How many lookups neither the library nor the cache answers (a progress total;
+        follow-up searches for DOIs found broken come on top)."""
+        dois, refs, cites = self.wanted(extractions)
+        unanswered = sum(not (self._locked(d) or self._cached_doi(d)) for d in dois)
+        return unanswered + sum(self.cache.lookup(k) is None for k in [*refs, *cites])
+
+    def resolve(self, extractions: list[Extraction]) -> Resolution:
+        dois, refs, cites = self.wanted(extractions)
         resolution = Resolution()
         resolution.dois = self._dois(dois)
         for ex in extractions:  # a DOI that does not exist: look for the right one
@@ -102,8 +117,6 @@ class Resolver:
                     refs.setdefault(query_key(ref.text), ref)
         resolution.matches = self._lookups(refs, self._search_reference,
                                            lambda ref, items: best_match(ref.fields, items))
-        cites = {citation_key(c): c for ex in extractions if not ex.has_reference_list
-                 for c in ex.citations if c.style == "author-year" and c.authors and c.year and c.context}
         resolution.citations = self._lookups(
             cites, self._search_citation,
             lambda c, items: citation_match(c.authors[0], c.year, c.context, items))
