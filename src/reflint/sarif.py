@@ -17,6 +17,7 @@ from urllib.parse import quote
 from reflint import __version__
 from reflint.crossref import PROJECT_URL
 from reflint.models import Diagnostic, Document
+from reflint.baseline import reference
 from reflint.report import APPLICABILITY
 from reflint.rules import RULES
 
@@ -65,7 +66,7 @@ def _region(doc: Document, start: int, end: int) -> dict:
 def fingerprint(diag: Diagnostic, doc: Document) -> str:
     """What identifies a problem across commits: rule, file and the DOI (or the text) at
     fault, never its line, so inserting lines above it does not turn it into a new alert."""
-    key = diag.data.get("doi") or doc.text[diag.start:diag.end]
+    key = reference(diag, doc)  # the same identity a baseline records
     return hashlib.sha256("\0".join((diag.code, diag.path, key)).encode("utf-8")).hexdigest()[:32]
 
 
