@@ -39,7 +39,7 @@ _DOI = re.compile(r"10\.\d{4,9}/\S+")
 def run_reflint(folder: Path) -> dict:
     cmd = [sys.executable, "-m", "reflint", "check", "--offline", "--no-cache", "--format", "json", str(folder)]
     out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
-    if out.returncode not in (0, 1):
+    if out.returncode not in (0, 1) or not out.stdout:
         sys.exit(f"reflint failed ({out.returncode}): {out.stderr[-2000:]}")
     return json.loads(out.stdout)
 
@@ -64,17 +64,15 @@ def article_truth(path: Path, gold: list[dict]) -> set[tuple[str, int]]:
     text = path.read_text(encoding="utf-8")
     body, _, _ = text.partition("\n## References")
     lines = text.split("\n")
-    line_of = {m.group(1): i + 1 for i, line in enumerate(lines) if (m := _ENTRY.match(line))
-               and i + 1 > body.count("\n") + 1}
+    # The i-th gold row is the i-th entry as numbered in the document (gold labels can repeat).
+    entries = [(int(m.group(1)), i + 1) for i, line in enumerate(lines) if (m := _ENTRY.match(line))
+               and i + 1 > body.count("\n") + 1]
     cited = cited_numbers(body, len(gold))
     truth: set[tuple[str, int]] = set()
     seen_doi: dict[str, str] = {}
     seen_work: dict[tuple, str] = {}
-    for g in gold:
-        line = line_of.get(g["label"])
-        if line is None:
-            continue
-        if g["label"].isdigit() and int(g["label"]) not in cited:
+    for g, (number, line) in zip(gold, entries):
+        if number not in cited:
             truth.add(("RL402", line))
         f = g["fields"]
         first = (f.get("authors") or [{}])[0].get("family", "").lower()

@@ -11,11 +11,20 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from reflint.markdown import Structure
 from reflint.models import Citation
 
 _PAREN = re.compile(r"\(([^()]{1,400})\)")
-_NUMERIC = re.compile(r"\[(\d{1,3}(?:[ \t]*[-–—][ \t]*\d{1,3})?"
-                      r"(?:[ \t]*,[ \t]*\d{1,3}(?:[ \t]*[-–—][ \t]*\d{1,3})?)*)\]")
+_NUMBERS = (r"\d{1,4}(?:[ \t]*[-–—][ \t]*\d{1,4})?"
+            r"(?:[ \t]*,[ \t]*\d{1,4}(?:[ \t]*[-–—][ \t]*\d{1,4})?)*")
+_NUMERIC = re.compile(rf"\[({_NUMBERS})\]")
+_PAREN_NUMERIC = re.compile(r"(?<![\w(])\((\d{1,3}(?:[ \t]*[-–—][ \t]*\d{1,3})?"
+                            r"(?:[ \t]*,[ \t]*\d{1,3}(?:[ \t]*[-–—][ \t]*\d{1,3})?)*)\)")
+_SUPERSCRIPT = re.compile(rf"<sup>[ \t]*\[?({_NUMBERS})\]?[ \t]*</sup>|(?<![\w^])\^\[?({_NUMBERS})\]?\^", re.I)
+_UNICODE_SUP = re.compile(r"(?:(?<=[^\W\d_])|(?<=[^\W\d_][.,;:)\]’\"”]))[¹²³⁴⁵⁶⁷⁸⁹⁰]+"
+                          r"(?:[⁻,–-][¹²³⁴⁵⁶⁷⁸⁹⁰]+)*")
+_SUP_DIGITS = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰⁻", "1234567890-")
+_RANGE_DASH = re.compile(r"[ \t]*[-–—][ \t]*")
 _BRACKET = re.compile(r"\[([^\[\]\n]{1,500})\]")
 _KEY = r"[\w](?:[\w:.#$%&+?<>~/-]*\w)?"
 _BRACKET_KEY = re.compile(rf"(?:^|(?<=[\s;\[-]))@({_KEY})")
@@ -49,10 +58,23 @@ _NOT_AUTHORS = set("""january february march april may june july august septembe
     but yet so according our their its his her we they it a an""".split())
 
 
-def find_citations(text: str, *, bare_keys: bool = False) -> list[Citation]:
-    """Every in-text citation in ``text``, sorted; ``bare_keys`` enables Pandoc ``@key`` prose."""
-    found = _author_year(text) + _numeric(text) + _doi_links(text)
-    brackets = _pandoc(text)
+def find_citations(text: str, *, bare_keys: bool = False, links: Structure | None = None) -> list[Citation]:
+    """Every in-text citation in ``text``, sorted; ``bare_keys`` enables Pandoc ``@key`` prose.
+
+    ``links`` is the Markdown structure of ``text``: a bracket that CommonMark reads as a
+    link's text, or a parenthesis it reads as a link's destination, is link syntax, not a
+    citation (``[1](https://x.org)``, but not ``[1–3](see Discussion)``). Without it, a
+    bracket before ``(`` or a parenthesis after ``]`` is taken for a link.
+    """
+    def syntax(c: Citation) -> bool:
+        if c.style == "doi-link":
+            return False
+        if links is not None:
+            return links.link_starts(c.start) or (text[c.end - 1] == ")" and links.link_ends(c.end))
+        return text.startswith("(", c.end) or (c.start > 0 and text[c.start - 1] == "]")
+
+    found = [c for c in _author_year(text) + _numeric(text) + _doi_links(text) if not syntax(c)]
+    brackets = [c for c in _pandoc(text) if not syntax(c)]
     found += brackets
     if bare_keys:
         starts = [c.start for c in brackets]  # sorted, and brackets never overlap
@@ -69,8 +91,8 @@ def _author_year(text: str) -> list[Citation]:
     out: list[Citation] = []
     for m in _PAREN.finditer(text):
         content, base = m.group(1), m.start(1)
-        if "\n\n" in content or (m.start() and text[m.start() - 1] == "]"):
-            continue  # spans a paragraph break, or is a Markdown link target
+        if "\n\n" in content:
+            continue  # spans a paragraph break
         years = _years_only(content)
         if years is not None:
             out += _narrative(text, m.start(), m.end(), [(base + s, base + e, y) for s, e, y in years])
@@ -186,15 +208,32 @@ def _narrative(text: str, open_: int, close: int, years: list[tuple[int, int, st
 
 
 def _numeric(text: str) -> list[Citation]:
-    out = []
+    """``[3]``, ``[3,4]``, ``[3–5]``, ``[3]–[5]``, ``(3–5)``, ``<sup>3,4</sup>``, ``^3^``, ``³⁻⁵``.
+
+    The form is kept in the citation's text (its first character), so the rules can tell
+    the document's own citation style from look-alikes such as ``(2–3)`` days.
+    """
+    out: list[Citation] = []
     for m in _NUMERIC.finditer(text):
         before = text[m.start() - 1] if m.start() else "\n"
         after = text[m.end()] if m.end() < len(text) else ""
-        if before in "!]^\\" or after in ("(", "["):
-            continue  # image, reference-style or inline link, escaped bracket
+        if before in "!^\\" or after == "[":
+            continue  # image, footnote, escaped bracket, reference-style link
         if after == ":" and before == "\n":
             continue  # footnote or link definition "[1]: https://..."
+        prev = out[-1] if out else None
+        if (prev and prev.text[0] == "[" and len(prev.numbers) == 1 and "," not in m.group(1)
+                and _RANGE_DASH.fullmatch(text, prev.end, m.start())):
+            first, last = prev.numbers[0], _expand(m.group(1))[-1]  # "[1]–[3]": a range over brackets
+            out[-1] = _cite(text, prev.start, m.end(), "numeric", numbers=_expand(f"{first}-{last}"))
+            continue
         out.append(_cite(text, m.start(), m.end(), "numeric", numbers=_expand(m.group(1))))
+    out += [_cite(text, m.start(), m.end(), "numeric", numbers=_expand(m.group(1)))
+            for m in _PAREN_NUMERIC.finditer(text)]
+    out += [_cite(text, m.start(), m.end(), "numeric", numbers=_expand(m.group(1) or m.group(2)))
+            for m in _SUPERSCRIPT.finditer(text)]
+    out += [_cite(text, m.start(), m.end(), "numeric", numbers=_expand(m.group().translate(_SUP_DIGITS)))
+            for m in _UNICODE_SUP.finditer(text)]
     return out
 
 
@@ -211,7 +250,7 @@ def _expand(spec: str) -> list[int]:
 def _pandoc(text: str) -> list[Citation]:
     out = []
     for m in _BRACKET.finditer(text):
-        if "@" not in m.group(1) or (m.end() < len(text) and text[m.end()] == "("):
+        if "@" not in m.group(1):
             continue
         keys = [k.group(1) for k in _BRACKET_KEY.finditer(m.group(1))]
         if keys:

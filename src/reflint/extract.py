@@ -15,6 +15,7 @@ from dataclasses import replace
 from reflint.bibfile import read_entries
 from reflint.citations import find_citations
 from reflint.doi import find_dois
+from reflint.markdown import structure
 from reflint.models import Citation, Document, DoiMention, Extraction, Reference
 from reflint.parse import parse_reference
 from reflint.text import blank
@@ -41,7 +42,6 @@ _ETAL_START = re.compile(r"[^\W\d_][\w'’-]*(?:,?[ \t]+[^\W\d_][\w'’-]*){0,3}
 _ORG_START = re.compile(rf"[{_UP}][\w'’&-]*(?:[ \t]+(?:(?:of|for|and|the|on|in|&)[ \t]+)?[{_UP}][\w'’&-]*)"
                         r"{0,7}[ \t]*[.,(:]")
 _NARRATIVE = re.compile(r"et al\.?,? \((?:19|20)\d\d[a-z]?\) [a-z]")
-_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})", re.M)
 _HREF = re.compile(r"""\bhref[ \t\r\n]*=[ \t\r\n]*(?:"([^"<>]*)"|'([^'<>]*)')""", re.I)
 _DOI_URL = re.compile(r"\s*(?:https?:)?//(?:www\.|dx\.)?doi\.org/", re.I)
 _CLOSE_A = re.compile(r"</a\s*>", re.I)
@@ -66,7 +66,8 @@ def extract(doc: Document) -> Extraction:
                                     label=label or None))
     prose = blank(masked, [(masked.rfind("\n", 0, s) + 1, e) for s, e, _ in entries])  # with markers
     citations = [replace(c, context=sentence_around(prose, c.start, c.end)) if c.style == "author-year"
-                 else c for c in find_citations(prose, bare_keys=doc.kind == "markdown")]
+                 else c for c in find_citations(prose, bare_keys=doc.kind == "markdown",
+                                                links=structure(plain) if doc.kind == "markdown" else None)]
     if doc.source_starts is not None:
         citations = [replace(c, start=a, end=b) for c in citations for a, b in [doc.to_source(c.start, c.end)]]
     if doc.kind == "html":
@@ -104,20 +105,12 @@ def mask(text: str, kind: str) -> tuple[str, str]:
             end = len(text) if end < 0 else end
             spans.append((start, end))
             pos = end
-    if kind == "markdown":
-        commented, spans = blank(text, spans), spans[:]
-        pos = 0
-        while m := _FENCE.search(commented, pos):
-            fence = re.escape(m.group(1)[0]) + "{%d,}" % len(m.group(1))
-            close = re.compile(rf"^[ \t]{{0,3}}{fence}[ \t\r]*$", re.M).search(commented, m.end())
-            pos = close.end() if close else len(text)
-            spans.append((m.start(), pos))
-    doi_text = blank(text, spans)
     if kind != "markdown":
+        doi_text = blank(text, spans)
         return doi_text, doi_text
-    front = re.match(r"---[ \t]*\r?\n.*?^(?:---|\.\.\.)[ \t\r]*$", text, re.S | re.M)
-    inline = [m.span() for m in re.finditer(r"`[^`\n]+`", doi_text)]
-    return doi_text, blank(doi_text, inline + ([front.span()] if front else []))
+    found = structure(text)
+    doi_text = blank(text, spans + found.code_blocks)
+    return doi_text, blank(doi_text, found.code_spans + ([found.front_matter] if found.front_matter else []))
 
 
 def _map_mention(doc: Document, m: DoiMention) -> DoiMention:

@@ -75,6 +75,12 @@ def _matches(c: Citation, ref: Reference) -> bool:
     return False
 
 
+def _personal(c: Citation) -> bool:
+    """Unmistakably people: ``Smith et al.``, ``Smith and Jones``; not ``Stata``, ``GBD``, ``FMNH PR``."""
+    return (bool(re.search(r"\bet\s+al\b", c.text)) or len(c.authors) > 1) and all(
+        not n.isupper() and not any(ch.isdigit() for ch in n) for n in c.authors)
+
+
 def _pseudo(c: Citation) -> bool:
     """``(RCT, 2021)``, ``(Cochrane Review 2019)``: a study type where an author should be (RL403's)."""
     return any(re.fullmatch(_STUDY, w, re.I) for name in c.authors for w in name.split())
@@ -100,6 +106,36 @@ def _numbering(ctx: Context) -> dict[int, Reference] | None:
     items = text.count("<li", ol, refs[-1].end)  # every item was understood: positions are numbers
     return {i + 1: r for i, r in enumerate(refs)} if ol > text.rfind("<ul", 0, refs[0].start) \
         and items == len(refs) else None
+
+
+def _form(c: Citation) -> str:
+    """How a numeric citation is written: ``[`` brackets, ``(`` parentheses, ``^`` superscript."""
+    return c.text[0] if c.text[0] in "[(" else "^"
+
+
+def _numeric_style(citations: list[Citation], numbered: dict[int, Reference] | None) -> str | None:
+    """The form the document cites its numbered list in: the one whose groups fit the list most."""
+    fits: dict[str, int] = {}
+    for c in citations:
+        if c.style == "numeric" and numbered and all(n in numbered for n in c.numbers):
+            fits[_form(c)] = fits.get(_form(c), 0) + 1
+    if not fits:  # nothing fits: a short list cited past its end, "[1-3]" beside two entries
+        for c in citations:
+            if c.style == "numeric" and numbered and _cites_list(c, len(numbered)):
+                fits[_form(c)] = fits.get(_form(c), 0) + 1
+    if fits.get("[", 0) >= 3:
+        return "["  # equation numbers "(12)" outnumber citations in mathematical papers
+    return max(fits, key=lambda f: (fits[f], f == "[")) if fits else None
+
+
+def _cites_list(c: Citation, size: int) -> bool:
+    """A bracket group is a citation only where its numbers fit the list: ``[0, 1]``,
+    ``[1, 0, 0]`` or ``[5, 80]`` beside a 53-entry list are intervals and vectors."""
+    slack = max(3, size // 10)
+    missing = [n for n in c.numbers if n > size]
+    if 0 in c.numbers or any(n > size + slack for n in missing):
+        return False
+    return not missing or len(c.numbers) == 1 or "," not in c.text  # "[12]", "[10–12]"
 
 
 def _linked(doc, start: int, end: int) -> bool:
@@ -173,11 +209,14 @@ def citation_without_reference(ctx: Context):
     """
     doc, x = ctx.doc, ctx.extraction
     numbered, heads, seen = _numbering(ctx), None, {}
+    style = _numeric_style(x.citations, numbered)
     refs = _by_year(x.references, _ref_years)
     bib = re.match(r"---[ \t]*\r?\n(?:.*\n){0,60}?bibliography:", doc.text) is not None
     for c in x.citations:
         if _linked(doc, c.start, c.end) or _pseudo(c):
             continue
+        if c.style == "author-year" and style and not _personal(c):
+            continue  # "(Stata 2009)", "(GBD 2010)" in a numbered document: software, data, studies
         if c.style == "author-year":
             work = (" ".join(fold(c.authors[0]).split()), c.year)
             if work in seen:
@@ -193,7 +232,9 @@ def citation_without_reference(ctx: Context):
             seen[work] = RL401.diagnostic(ctx, c.start, c.end, f"Citation `{c.text}` {why}",
                                           {"authors": c.authors, "year": c.year, "occurrences": 1,
                                            **_suggestion(ctx, c)})
-        elif c.style == "numeric" and numbered:
+            if style:  # the document cites by number: an author-year form is a hint, not a failure
+                seen[work].severity = "warning"
+        elif c.style == "numeric" and numbered and _form(c) == style != "(" and _cites_list(c, len(numbered)):
             missing = [n for n in c.numbers if n not in numbered]
             if missing:
                 yield RL401.diagnostic(ctx, c.start, c.end, f"Citation `{c.text}`: the reference list has no entry "
@@ -370,7 +411,7 @@ _NOUN = (r"(?:research|stud(?:y|ies)|science|evidence"
          r"|(?:clinical|scientific|research|trial|published|medical)\s+data"
          r"|(?:systematic\s+)?reviews?|meta-?analys[ie]s|trials?|RCTs?|experiments?)")
 _GAP = r"(?:\s+(?:on|into|in|from|at|by|of|across|with|involving|including|conducted|published|over|among)\b" \
-       r"(?:(?!\b(?:which|who|whom|that|where|when|but|and|or|while|because)\b)[^.;:!?()\n\"“”]){1,60}?)?"
+       r"(?:(?!\b(?:which|who|whom|that|where|when|but|and|or|while|because|as)\b)[^.,;:!?()\n\"“”]){1,60}?)?"
 _VERB = (r"(?:(?:has|have)(?:\s+" + _ADV + r"){0,2}\s+(?:been\s+)?(?:shown|proven|proved|confirmed|demonstrated|"
          r"established|concluded|found|revealed|suggested|indicated|documented)|shows?|showed|proves?|proved|"
          r"confirms?|confirmed|demonstrates?|demonstrated|finds|found|suggests?|suggested|indicates?|indicated|"
@@ -441,6 +482,7 @@ def _claim(text: str, block: int, s: int, e: int, patterns) -> re.Match | None:
             quoted = lead.count("“") > lead.count("”") or lead.count('"') % 2
             clause = list(takewhile(lambda w: re.match(r"[\w-]", w), prev[:5]))  # back to the last comma
             if (_NEG.search(" ".join(clause[::-1]) + " " + m.group()) or _REPORTED.search(before) or quoted
+                    or _object_of_preposition(clause)
                     or re.match(_NOUN, m.group(), re.I) and (  # whose research? which study?
                         any(re.search(r"['’]s$", w) for w in walk[:3]) or det in _OWNED
                         or det in ("the", "that") and _SINGULAR.match(m.group()))
@@ -448,6 +490,45 @@ def _claim(text: str, block: int, s: int, e: int, patterns) -> re.Match | None:
                 continue
             return m
     return None
+
+
+_PREPOSITION = set("""of in on for from with at by about than to between among across after before during per
+    into over under within without through like unlike versus vs""".split())
+
+
+_QUANTITY = set("""decades years lots plenty body wealth number majority host series couple dozens hundreds
+    thousands most many some all several handful range mountain mountains volume volumes weight amount
+    growing number pile piles""".split())
+
+
+def _object_of_preposition(clause: list[str]) -> bool:
+    """``... of the last 5 trials in a block``: the noun is no subject, so nothing is claimed.
+    ``clause`` holds the words before the match, nearest first, back to the last comma."""
+    for i, word in enumerate(clause[:5]):
+        if word.lower() == "of" and i + 1 < len(clause) and clause[i + 1].lower() in _QUANTITY:
+            return False  # "decades of research", "a growing body of evidence": still the subject
+        if word.lower() in _PREPOSITION:
+            return True
+        if word[:1].isupper() or word.lower() in _STOP - {"of", "in", "on", "at", "by", "for", "from", "with", "to"}:
+            return False  # a determiner or the sentence's first word: the noun phrase starts here
+    return False
+
+
+_OTHER_HEAD = re.compile(r"(?m)^[ \t]*(?:#{1,6}[ \t]|<h[1-6])")
+_SUMMARY_HEAD = re.compile(r"(?im)^[ \t]*(?:#{1,6}[ \t]*|<h[1-6][^<>]*>[ \t]*)?[*_]*[ \t]*"
+                           r"(?:abstract|summary|author[ \t]+summary|synopsis|key[ \t]+points|highlights)"
+                           r"\b[^\n]{0,40}$")
+
+
+def _lead_end(ctx: Context) -> int:
+    """Where an article's abstract ends: scholarly abstracts state findings without citing.
+
+    In a document that cites its reference list throughout (five citations or more), the
+    blocks before the first citation are its abstract; so is a block under an "Abstract" or
+    "Summary" heading (returned as -1 when there is none)."""
+    x = ctx.extraction
+    cites = [c.start for c in x.citations if c.style in ("numeric", "author-year")]
+    return min(cites) if x.has_reference_list and len(cites) >= 5 else -1
 
 
 def unsupported_claim(ctx: Context):
@@ -471,7 +552,12 @@ def unsupported_claim(ctx: Context):
     patterns = _phrases(tuple(ctx.settings.get("evidence-phrases") or ()))
     text, blocks = _blocks(ctx)
     cited = sorted([(c.start, c.end) for c in x.citations] + [(m.start, m.end) for m in x.dois])
+    lead_end = _lead_end(ctx)
+    summaries = [m.end() for m in _SUMMARY_HEAD.finditer(text)]
     for n, (s, e) in enumerate(blocks):
+        if doc.to_source(s, e)[1] <= lead_end or (
+                (i := bisect_left(summaries, s)) and not _OTHER_HEAD.search(text, summaries[i - 1], s)):
+            continue  # an abstract or summary: its findings are cited in the body
         first_line = text[s:e].split("\n")[0].strip()
         if "\n" not in text[s:e].strip() and len(first_line.split()) <= 12 and not _MARKER.match(first_line) \
                 and not re.search(r"[.!?:;,…)\]\"”]$", first_line):
