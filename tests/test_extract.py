@@ -10,6 +10,7 @@ from array import array
 
 import pytest
 
+from reflint import documents
 from reflint.extract import extract
 from reflint.models import Document
 
@@ -430,3 +431,16 @@ def test_random_input_never_crashes_and_spans_stay_in_bounds(kind):
         for m in found.dois:
             assert m.start <= m.doi_start <= m.junk_start <= m.doi_end <= m.end
             assert m.raw == text[m.doi_start:m.doi_end]
+
+
+def test_lists_of_a_thousand_entries_and_more_are_read_whole():
+    entries = [f"{i}. Smith J{i}, Lee K. A study of thing {i}. J Test. 20{i % 20:02d};{i}:1-9." for i in range(1, 1206)]
+    doc = documents.from_text("Claims [1000]–[1150].\n\n## References\n\n" + "\n".join(entries) + "\n", "x.md", "markdown")
+    x = extract(doc)
+    assert len(x.references) == 1205 and x.references[-1].label == "1205"
+    assert x.citations[0].numbers == list(range(1000, 1151))
+
+
+def test_a_year_starting_a_line_is_no_list_number():
+    doc = documents.from_text("## References\n\n1999. Smith J. A study. J Test. 1999;1:1-9.\n", "x.md", "markdown")
+    assert [r.label for r in extract(doc).references] == [None]

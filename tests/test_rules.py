@@ -3,7 +3,7 @@
 Each case has ``pass_str`` (the rule must stay silent) or ``fail_str`` (it must fire,
 ``count`` times when given), optionally ``fix_str`` (the text after fixing with only this
 rule, unsafe fixes included when ``unsafe: true``), ``data`` (a subset of the first
-diagnostic's data), ``kind`` (markdown by default), ``settings``, and ``registry`` (the
+diagnostic's data), ``severity`` (the first diagnostic's), ``kind`` (markdown by default), ``settings``, and ``registry`` (the
 Crossref ``records`` and ``other_agencies`` the registry holds; without it the case runs offline).
 """
 
@@ -92,6 +92,8 @@ def test_rule_case(code, case):
         assert len(found) == case["count"], [d.message for d in found]
     for key, value in case.get("data", {}).items():
         assert found[0].data.get(key) == value
+    if "severity" in case:
+        assert found[0].severity == case["severity"]
     if "fix_str" in case:
         outcome = fix_until_stable(doc, lambda d: linter.lint_document(d).diagnostics,
                                    lambda d, t: documents.from_text(t, d.path, d.kind),

@@ -20,7 +20,7 @@ _NUMBERS = (r"\d{1,4}(?:[ \t]*[-–—][ \t]*\d{1,4})?"
 _NUMERIC = re.compile(rf"\[({_NUMBERS})\]")
 _PAREN_NUMERIC = re.compile(r"(?<![\w(])\((\d{1,3}(?:[ \t]*[-–—][ \t]*\d{1,3})?"
                             r"(?:[ \t]*,[ \t]*\d{1,3}(?:[ \t]*[-–—][ \t]*\d{1,3})?)*)\)")
-_SUPERSCRIPT = re.compile(rf"<sup>[ \t]*\[?({_NUMBERS})\]?[ \t]*</sup>|(?<![\w^])\^\[?({_NUMBERS})\]?\^", re.I)
+_SUPERSCRIPT = re.compile(rf"<sup>[ \t]*\[?({_NUMBERS})\]?[ \t]*</sup>|(?<![\^\[])\^\[?({_NUMBERS})\]?\^", re.I)
 _UNICODE_SUP = re.compile(r"(?:(?<=[^\W\d_])|(?<=[^\W\d_][.,;:)\]’\"”]))[¹²³⁴⁵⁶⁷⁸⁹⁰]+"
                           r"(?:[⁻,–-][¹²³⁴⁵⁶⁷⁸⁹⁰]+)*")
 _SUP_DIGITS = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰⁻", "1234567890-")

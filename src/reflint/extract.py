@@ -29,7 +29,8 @@ _REF_HEADING = re.compile(
 _OTHER_HEADING = re.compile(r"\#{1,6}(?:[ \t]|$)|<h[1-6][\s>]|(\*\*|__)[^*_]{1,120}\1:?$|<[^<>/]{1,80}>$",
                             re.I)
 _SEPARATOR = re.compile(r"[=\-_*]{3,}[ \t]*")
-_MARKER = re.compile(r"[ \t\xa0]*(?:(?:[-*+•‣◦▪●]|(\d{1,3})[.)])[ \t\xa0]+|\[(\d{1,3})\][ \t\xa0]*)"
+# List numbers run to 1899: a four-digit number from 1900 on starting a line is a year.
+_MARKER = re.compile(r"[ \t\xa0]*(?:(?:[-*+•‣◦▪●]|(\d{1,3}|1[0-8]\d\d)[.)])[ \t\xa0]+|\[(\d{1,4})\][ \t\xa0]*)"
                      r"(?=\S)")
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _URL = re.compile(r"https?://|www\.", re.I)

@@ -27,6 +27,7 @@ class Structure:
     code_blocks: list[tuple[int, int]] = field(default_factory=list)  # fenced and indented, whole lines
     code_spans: list[tuple[int, int]] = field(default_factory=list)  # inline `code`
     links: list[tuple[int, int]] = field(default_factory=list)  # links, images and autolinks, whole
+    headings: list[tuple[int, int]] = field(default_factory=list)  # ATX and setext, whole lines
     front_matter: tuple[int, int] | None = None
 
     def link_starts(self, offset: int) -> bool:
@@ -94,6 +95,8 @@ def structure(text: str) -> Structure:
     for token in tokens:
         if token.type in ("fence", "code_block") and token.map:
             out.code_blocks.append(span(token.map))
+        elif token.type == "heading_open" and token.map:
+            out.headings.append(span(token.map))
         elif token.type == "front_matter" and token.map:
             out.front_matter = span(token.map)
         elif token.type == "inline" and token.map:

@@ -13,6 +13,7 @@ from functools import lru_cache
 from itertools import takewhile
 
 from reflint.extract import mask
+from reflint.markdown import structure
 from reflint.models import Citation, Reference
 from reflint.bibtex import record_bibtex
 from reflint.rules.base import Context, Rule
@@ -27,7 +28,7 @@ _LIST_HEAD = re.compile(r"(?im)^[ \t]*(?:#{1,6}[ \t]*|<h[1-6][^<>]*>[ \t]*)?[*_<
                         r"((?:further|additional|recommended)[ \t]+reading|reading[ \t]+list|bibliography"
                         r"|references?|works[ \t]+cited|sources|literature)\b")
 _BLOCK_SEP = re.compile(r"\n[ \t\r]*\n\s*")
-_MARKER = re.compile(r"[ \t]*(?:[-*+•‣◦▪●]|\d{1,3}[.)])[ \t]+")
+_MARKER = re.compile(r"[ \t]*(?:[-*+•‣◦▪●]|(?:\d{1,3}|1[0-8]\d\d)[.)])[ \t]+")
 
 
 def _words(name: str) -> frozenset[str]:
@@ -367,10 +368,27 @@ def _vague(text: str, s: int, e: int) -> list[tuple[int, int]]:
                 or any(w.isupper() and len(w) > 1 and w.upper() != "RCT" for w in mods)
                 or re.search(r"\b[A-Z]{2,6}s?\s*$", text[max(0, m.start() - 12):m.start()])):
             continue  # a process, a quality grade, a named trial or body, a gloss of "SR"
-        topical = [w for w in mods if w.lower() not in _DESIGN | {"a", "an"}]
+        topical = [w for w in mods if w.lower() not in _DESIGN | {"a", "an"} and not re.fullmatch(_STUDY, w, re.I)]
         if topical or len(core) < len(words):  # a topic, a source, "recent", or a year
             found.append((m.start(), m.end()))
     return found
+
+
+_HTML_HEADING = re.compile(r"<h([1-6])\b[^<>]{0,200}>.{0,500}?</h\1\s*>", re.I | re.S)
+
+
+def _headings(doc) -> list[tuple[int, int]]:
+    """Source spans of the document's headings: titles, never prose or citations."""
+    if doc.kind == "markdown":
+        return structure(doc.text).headings
+    if doc.kind == "html":
+        return [m.span() for m in _HTML_HEADING.finditer(doc.text)]
+    return []
+
+
+def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    i = bisect_left(spans, (start + 1, 0)) - 1
+    return i >= 0 and spans[i][0] <= start and end <= spans[i][1]
 
 
 def vague_citation(ctx: Context):
@@ -392,11 +410,12 @@ def vague_citation(ctx: Context):
     """
     text, blocks = _blocks(ctx)
     cited = sorted((c.start, c.end) for c in ctx.extraction.citations if not _pseudo(c))
+    headings = _headings(ctx.doc)
     for s, e in blocks:
         for ps, pe in _vague(text, s, e):
             a, b = ctx.doc.to_source(ps, pe)
             i = bisect_left(cited, (b, 0))
-            if (i and cited[i - 1][1] > a) or _linked(ctx.doc, a, b):
+            if (i and cited[i - 1][1] > a) or _linked(ctx.doc, a, b) or _inside(headings, a, b):
                 continue
             phrase = " ".join(text[ps:pe].split())
             yield RL403.diagnostic(ctx, a, b, f"Vague citation `{phrase}`: name the work (author and year) "
@@ -440,7 +459,7 @@ _SINGULAR = re.compile(r"(?:study|review|trial|meta-?analysis|rct|experiment)\b"
 _SUPPORT = re.compile(r"https?://|www\.|\[\^|<sup|[¹²³⁴⁵⁶⁷⁸⁹⁰]", re.I)
 _POINTER = re.compile(r"\bsee\s+(?:the\s+)?(?:references?|sources|bibliography|reference\s+list)\b|"
                       r"\b(?:references?|sources)\s+(?:below|above)\b", re.I)
-_BOUNDARY = re.compile(r"[.!?…]+[\"”’)\]]*(?=\s)|\n(?=[ \t]*(?:[-*+•‣◦▪●]|\d{1,3}[.)])[ \t])")
+_BOUNDARY = re.compile(r"[.!?…]+[\"”’)\]]*(?=\s)|\n(?=[ \t]*(?:[-*+•‣◦▪●]|(?:\d{1,3}|1[0-8]\d\d)[.)])[ \t])")
 _ABBREV = set("al e.g i.e dr mr mrs ms prof vs fig no approx ca cf st vol pp".split())
 
 
@@ -552,7 +571,7 @@ def unsupported_claim(ctx: Context):
     patterns = _phrases(tuple(ctx.settings.get("evidence-phrases") or ()))
     text, blocks = _blocks(ctx)
     cited = sorted([(c.start, c.end) for c in x.citations] + [(m.start, m.end) for m in x.dois])
-    lead_end = _lead_end(ctx)
+    lead_end, headings = _lead_end(ctx), _headings(doc)
     summaries = [m.end() for m in _SUMMARY_HEAD.finditer(text)]
     for n, (s, e) in enumerate(blocks):
         if doc.to_source(s, e)[1] <= lead_end or (
@@ -570,7 +589,7 @@ def unsupported_claim(ctx: Context):
             continue
         for ss, se in _sentences(text, s, e):
             m = _claim(text, s, ss, se, patterns)
-            if m:
+            if m and not _inside(headings, *doc.to_source(m.start(), m.end())):
                 phrase = " ".join(m.group().split())
                 a, b = doc.to_source(m.start(), m.end())
                 yield RL404.diagnostic(ctx, a, b, f"Evidence claim `{phrase}` has no citation in its sentence or "
