@@ -15,16 +15,16 @@ from reflint.markdown import Structure
 from reflint.models import Citation
 
 _PAREN = re.compile(r"\(([^()]{1,400})\)")
-_NUMBERS = (r"\d{1,4}(?:[ \t]*[-–—][ \t]*\d{1,4})?"
-            r"(?:[ \t]*,[ \t]*\d{1,4}(?:[ \t]*[-–—][ \t]*\d{1,4})?)*")
+_NUMBERS = (r"\d{1,4}(?:[ \t]*[-–—‐‑−][ \t]*\d{1,4})?"
+            r"(?:[ \t]*,[ \t]*\d{1,4}(?:[ \t]*[-–—‐‑−][ \t]*\d{1,4})?)*")
 _NUMERIC = re.compile(rf"\[({_NUMBERS})\]")
-_PAREN_NUMERIC = re.compile(r"(?<![\w(])\((\d{1,3}(?:[ \t]*[-–—][ \t]*\d{1,3})?"
-                            r"(?:[ \t]*,[ \t]*\d{1,3}(?:[ \t]*[-–—][ \t]*\d{1,3})?)*)\)")
+_PAREN_NUMERIC = re.compile(r"(?<![\w(])\((\d{1,3}(?:[ \t]*[-–—‐‑−][ \t]*\d{1,3})?"
+                            r"(?:[ \t]*,[ \t]*\d{1,3}(?:[ \t]*[-–—‐‑−][ \t]*\d{1,3})?)*)\)")
 _SUPERSCRIPT = re.compile(rf"<sup>[ \t]*\[?({_NUMBERS})\]?[ \t]*</sup>|(?<![\^\[])\^\[?({_NUMBERS})\]?\^", re.I)
 _UNICODE_SUP = re.compile(r"(?:(?<=[^\W\d_])|(?<=[^\W\d_][.,;:)\]’\"”]))[¹²³⁴⁵⁶⁷⁸⁹⁰]+"
                           r"(?:[⁻,–-][¹²³⁴⁵⁶⁷⁸⁹⁰]+)*")
 _SUP_DIGITS = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰⁻", "1234567890-")
-_RANGE_DASH = re.compile(r"[ \t]*[-–—][ \t]*")
+_RANGE_DASH = re.compile(r"[ \t]*[-–—‐‑−][ \t]*")
 _BRACKET = re.compile(r"\[([^\[\]\n]{1,500})\]")
 _KEY = r"[\w](?:[\w:.#$%&+?<>~/-]*\w)?"
 _BRACKET_KEY = re.compile(rf"(?:^|(?<=[\s;\[-]))@({_KEY})")
@@ -241,7 +241,7 @@ def _expand(spec: str) -> list[int]:
     """``1,3-5`` -> [1, 3, 4, 5]; an implausible range keeps just its ends."""
     numbers: list[int] = []
     for piece in spec.split(","):
-        ends = [int(x) for x in re.split(r"[-–—]", piece)]
+        ends = [int(x) for x in re.split(r"[-–—‐‑−]", piece)]
         lo, hi = ends[0], ends[-1]
         numbers += list(range(lo, hi + 1)) if lo <= hi <= lo + 200 else [lo, hi][: len(ends)]
     return numbers

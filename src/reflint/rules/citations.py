@@ -501,7 +501,7 @@ def _claim(text: str, block: int, s: int, e: int, patterns) -> re.Match | None:
             quoted = lead.count("“") > lead.count("”") or lead.count('"') % 2
             clause = list(takewhile(lambda w: re.match(r"[\w-]", w), prev[:5]))  # back to the last comma
             if (_NEG.search(" ".join(clause[::-1]) + " " + m.group()) or _REPORTED.search(before) or quoted
-                    or _object_of_preposition(clause)
+                    or _object_of_preposition(clause) or _own_result(m.group(), walk)
                     or re.match(_NOUN, m.group(), re.I) and (  # whose research? which study?
                         any(re.search(r"['’]s$", w) for w in walk[:3]) or det in _OWNED
                         or det in ("the", "that") and _SINGULAR.match(m.group()))
@@ -534,6 +534,18 @@ def _object_of_preposition(clause: list[str]) -> bool:
 
 
 _OTHER_HEAD = re.compile(r"(?m)^[ \t]*(?:#{1,6}[ \t]|<h[1-6])")
+_OTHERS = set("previous prior earlier recent other many several numerous published past existing independent "
+              "clinical randomised randomized controlled large".split())
+
+
+def _own_result(claim: str, before: list[str]) -> bool:
+    """``Control experiments showed that ...``: a paper reporting its own results in the past
+    tense cites nobody; ``previous experiments showed`` and ``trials have shown`` do."""
+    return bool(re.match(r"(?:experiments?|trials?|analys[ie]s)\s+(?:(?!ha(?:s|ve|d)\b)\w+\s+)?(?:showed|found|revealed|indicated|"
+                         r"demonstrated|confirmed|suggested|proved)\b", claim, re.I)) \
+        and not any(w.lower() in _OTHERS for w in before[:3])
+
+
 _SUMMARY_HEAD = re.compile(r"(?im)^[ \t]*(?:#{1,6}[ \t]*|<h[1-6][^<>]*>[ \t]*)?[*_]*[ \t]*"
                            r"(?:abstract|summary|author[ \t]+summary|synopsis|key[ \t]+points|highlights)"
                            r"\b[^\n]{0,40}$")
