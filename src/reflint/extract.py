@@ -13,6 +13,7 @@ from dataclasses import replace
 
 
 from reflint.bibfile import read_entries
+from reflint.bibliography import named_bibliography
 from reflint.citations import find_citations
 from reflint.doi import find_dois
 from reflint.markdown import structure
@@ -76,7 +77,10 @@ def extract(doc: Document) -> Extraction:
         dois = sorted(dois + extra, key=lambda m: m.start)
         citations = sorted(citations + links, key=lambda c: (c.start, c.end))
     _attach_dois(references, dois)
-    return Extraction(references, citations, dois, bool(references))
+    out = Extraction(references, citations, dois, bool(references))
+    if doc.kind == "markdown" and (bib := named_bibliography(doc)):
+        out.bibliography, out.notes = bib, bib.notes
+    return out
 
 
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n[ \t]*\n")

@@ -12,6 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from reflint.bibliography import Bibliography
 
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 
@@ -177,6 +181,7 @@ class Extraction:
     dois: list[DoiMention] = field(default_factory=list)  # every DOI mention in the document
     has_reference_list: bool = False
     notes: list[str] = field(default_factory=list)  # e.g. malformed BibTeX, with line
+    bibliography: Bibliography | None = None  # the files a Pandoc/Quarto front matter names
 
 
 class Applicability(IntEnum):

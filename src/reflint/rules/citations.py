@@ -76,6 +76,12 @@ def _matches(c: Citation, ref: Reference) -> bool:
     return False
 
 
+# Quarto cross-references share the @ syntax: @fig-growth, @tbl-doses, @sec-methods, @eq-model.
+_QUARTO_REF = re.compile(r"(?:fig|tbl|sec|eq|lst|thm|lem|cor|prp|cnj|def|exm|exr|sol|rem)-", re.I)
+# A narrative @key counts only when it looks like one (an author and a year): not @param, @v0.
+_CITEKEY = re.compile(r"[^\W\d_][\w:.-]*(?:19|20)\d\d[\w:.-]*")
+
+
 def _personal(c: Citation) -> bool:
     """Unmistakably people: ``Smith et al.``, ``Smith and Jones``; not ``Stata``, ``GBD``, ``FMNH PR``."""
     return (bool(re.search(r"\bet\s+al\b", c.text)) or len(c.authors) > 1) and all(
@@ -188,7 +194,11 @@ def citation_without_reference(ctx: Context):
 
     Author-year citations match on the first author's family name (accents, case,
     particles and hyphens ignored; ``et al.`` aware) and the year (``2017a`` matches a
-    2017 entry); numeric citations on the list's numbers; Pandoc ``[@key]`` on citekeys.
+    2017 entry); numeric citations on the list's numbers
+    (only bracket groups that fit the list: ``[0, 1]`` is an interval); Pandoc ``[@key]`` on
+    citekeys, checked against the bibliography files the front matter names
+    (``bibliography: refs.bib``) when there are any. In a document that cites by number, an
+    author-year form is at most a warning (``(GBD 2010)`` is a study, not an author).
     A document with no reference list at all still gets one diagnostic per author-year
     citation: the reader cannot find the work. Citations that are links are never reported.
 
@@ -240,6 +250,14 @@ def citation_without_reference(ctx: Context):
             if missing:
                 yield RL401.diagnostic(ctx, c.start, c.end, f"Citation `{c.text}`: the reference list has no entry "
                                        f"{', '.join(map(str, missing))}", {"numbers": missing})
+        elif c.style == "pandoc" and x.bibliography and x.bibliography.readable:
+            files = ", ".join(sorted(set(x.bibliography.keys.values()))) or "the bibliography"
+            missing = [k for k in c.keys if k not in x.bibliography.keys and not _QUARTO_REF.match(k)
+                       and (c.text.startswith("[") or _CITEKEY.fullmatch(k))
+                       and not any(_key_match(k, r) for r in x.references)]
+            if missing:
+                yield RL401.diagnostic(ctx, c.start, c.end, f"Citation `{c.text}`: no entry with key "
+                                       f"{', '.join(missing)} in {files}", {"keys": missing})
         elif c.style == "pandoc" and x.references and c.text.startswith("[") and not bib:
             missing = [k for k in c.keys if not any(_key_match(k, r) for r in x.references)]
             if missing:
@@ -255,7 +273,11 @@ def reference_not_cited(ctx: Context):
     that ends with a plain list of sources, or a BibTeX library, is left alone, and so
     are entries under a "Further reading" or "Bibliography" heading. An entry counts as
     cited when a citation matches it, a DOI link in the text names it, or the prose
-    mentions its first author by name. Cite the entry where it supports a claim, or drop it.
+    mentions its first author by name. Ranges count whole, however written: ``[2–4]``,
+    ``[2]–[4]``, ``(2–4)``, ``<sup>2-4</sup>``. A Pandoc/Quarto page that owns its bibliography
+    (the file sits in the page's folder and no other page lives there) gets one diagnostic per
+    entry it never cites, unless ``nocite`` lists it. Cite the entry where it supports a claim,
+    or drop it.
 
     Bad:
 
@@ -277,6 +299,7 @@ def reference_not_cited(ctx: Context):
         - Zhou K, Ma Y, Brogan MS. Dry needling versus acupuncture: the ongoing debate. 2015.
     """
     doc, x = ctx.doc, ctx.extraction
+    yield from _uncited_bibliography(ctx)
     if doc.kind == "bibtex" or not x.references:
         return
     author_year = [c for c in x.citations if c.style == "author-year"]
@@ -310,6 +333,19 @@ def reference_not_cited(ctx: Context):
         who = " ".join(filter(None, [f.authors[0].family if f.authors else ref.text[:40], f.year]))
         yield RL402.diagnostic(ctx, ref.start, ref.end, f"Reference `{who}` is never cited in the text",
                                {"key": ref.key})
+
+
+def _uncited_bibliography(ctx: Context):
+    """Entries of a bibliography only this page uses (a Quarto post's own ``index.bib``) that
+    the page never cites, reported at the front matter's ``bibliography:`` line."""
+    bib = ctx.extraction.bibliography
+    if not (bib and bib.readable and bib.owned) or "*" in bib.nocite:
+        return
+    cited = {k for c in ctx.extraction.citations if c.style == "pandoc" for k in c.keys} | bib.nocite
+    for key, name in bib.keys.items():
+        if key not in cited:
+            yield RL402.diagnostic(ctx, *bib.span, f"Entry `{key}` of {name} is never cited in the text",
+                                   {"key": key, "bibliography": name})
 
 
 # --- prose: blocks, sentences, vague parentheticals ---------------------------------------------
