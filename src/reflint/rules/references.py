@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from rapidfuzz import fuzz
 
-from reflint.models import Reference
+from reflint.models import Author, Reference
 from reflint.rules.base import Context, Rule
 from reflint.text import fold
 
@@ -40,25 +42,71 @@ def unparseable_reference(ctx: Context):
 
 
 def same_work(a: Reference, b: Reference) -> bool:
-    """Same DOI, or same first author and year with near-identical titles."""
-    doi_a, doi_b = a.fields.doi, b.fields.doi
-    if doi_a and doi_b:
-        return doi_a.lower() == doi_b.lower()
+    """Do two entries name one work? They must agree on its identity, not just look alike.
+
+    Two DOIs decide alone. Otherwise the authors (in any order, one list possibly cut by
+    "et al."), the year with its letter (``2002a`` and ``2002b`` are two works), the volume
+    and the first page must not disagree, and the titles must be the same words, or one
+    the other's beginning (a subtitle or journal glued on by the parser). Titles merely
+    alike ("Female ..." / "Male ...") count only when the first pages agree as well.
+    """
     fa, fb = a.fields, b.fields
-    if not (fa.authors and fb.authors and fa.year and fa.year == fb.year and fa.title and fb.title):
+    if fa.doi and fb.doi:
+        return fa.doi.lower() == fb.doi.lower()
+    if not (fa.year and fa.year == fb.year and fa.title and fb.title):
         return False
-    if fold(fa.authors[0].family).split() != fold(fb.authors[0].family).split():
+    if _year_letter(a) != _year_letter(b) or not _same_authors(fa.authors, fb.authors):
         return False
-    # token_set_ratio: a parser that glued the journal onto one title still matches.
-    return fuzz.token_set_ratio(fold(fa.title), fold(fb.title)) >= 90
+    if _disagree(fa.volume, fb.volume, _number) or _disagree(fa.pages, fb.pages, _first_page):
+        return False
+    ta, tb = fold(fa.title).split(), fold(fb.title).split()
+    short, long = sorted((ta, tb), key=len)
+    if short == long[: len(short)] and len(short) >= min(len(long), 4):
+        return True
+    pages_agree = fa.pages and fb.pages and _first_page(fa.pages) == _first_page(fb.pages)
+    return bool(pages_agree) and fuzz.ratio(" ".join(ta), " ".join(tb)) >= 90
+
+
+_YEAR_LETTER = re.compile(r"\b(1[5-9]\d\d|20\d\d)([a-z])\b")
+
+
+def _year_letter(ref: Reference) -> str | None:
+    """The letter of ``2002a``, which tells an author's works of one year apart."""
+    m = next((m for m in _YEAR_LETTER.finditer(ref.text) if m.group(1) == ref.fields.year), None)
+    return m.group(2) if m else None
+
+
+def _same_authors(a: list[Author], b: list[Author]) -> bool:
+    """One list of people, however ordered or cut short: the shorter list's family names all
+    appear among the other's names (family or given, as a parser may swap them)."""
+    if not (a and b):
+        return False
+    short, long = sorted((a, b), key=len)
+    names = {w for x in long for w in fold(f"{x.family} {x.given}").split()}
+    return all(fold(x.family) and set(fold(x.family).split()) <= names for x in short)
+
+
+def _number(value: str) -> str:
+    return fold(value).lstrip("0")
+
+
+def _first_page(pages: str) -> str:
+    """``1132`` of ``1132-1136``, ``e1001373`` of itself: what two citations of a work share."""
+    return fold(re.split(r"[-\u2010-\u2015]", pages.strip(), maxsplit=1)[0]).removesuffix(" p")
+
+
+def _disagree(x: str | None, y: str | None, key) -> bool:
+    return bool(x and y and key(x) != key(y))
 
 
 def duplicate_reference(ctx: Context):
     """The same work listed twice in one document.
 
     Duplicates inflate a reference list and usually mean one copy is stale (a different
-    DOI, a typo). Matched on DOI, or on first author, year and a near-identical title.
-    Keep one entry and point every citation at it.
+    DOI, a typo). Matched on the DOI, or on authors, year and title with nothing in the
+    volume or pages that disagrees: a book and a chapter of it, volumes 1 and 2 of a
+    series, or an author's ``2002a`` and ``2002b`` are different works. Keep one entry
+    and point every citation at it.
 
     Bad:
 
