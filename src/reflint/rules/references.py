@@ -61,7 +61,7 @@ def same_work(a: Reference, b: Reference) -> bool:
         return False
     ta, tb = fold(fa.title).split(), fold(fb.title).split()
     short, long = sorted((ta, tb), key=len)
-    if short == long[: len(short)] and len(short) >= min(len(long), 4):
+    if short and short == long[: len(short)] and len(short) >= min(len(long), 4):
         return True
     pages_agree = fa.pages and fb.pages and _first_page(fa.pages) == _first_page(fb.pages)
     return bool(pages_agree) and fuzz.ratio(" ".join(ta), " ".join(tb)) >= 90
@@ -77,13 +77,15 @@ def _year_letter(ref: Reference) -> str | None:
 
 
 def _same_authors(a: list[Author], b: list[Author]) -> bool:
-    """One list of people, however ordered or cut short: the shorter list's family names all
-    appear among the other's names (family or given, as a parser may swap them)."""
+    """One list of people, however ordered or cut short by "et al.": the shorter list's
+    family names appear among the other's names (family or given, as a parser may swap
+    them); of three or more, one may be missing (a group author added in front)."""
     if not (a and b):
         return False
     short, long = sorted((a, b), key=len)
     names = {w for x in long for w in fold(f"{x.family} {x.given}").split()}
-    return all(fold(x.family) and set(fold(x.family).split()) <= names for x in short)
+    found = sum(bool(fold(x.family)) and set(fold(x.family).split()) <= names for x in short)
+    return found == len(short) or (found >= 3 and found == len(short) - 1)
 
 
 def _number(value: str) -> str:
@@ -91,8 +93,10 @@ def _number(value: str) -> str:
 
 
 def _first_page(pages: str) -> str:
-    """``1132`` of ``1132-1136``, ``e1001373`` of itself: what two citations of a work share."""
-    return fold(re.split(r"[-\u2010-\u2015]", pages.strip(), maxsplit=1)[0]).removesuffix(" p")
+    """``1132`` of ``1132-1136``, ``e1001373`` of itself, ``236`` of ``236 pp``: what two
+    citations of a work share."""
+    first = re.search(r"[^\W_]+", pages)
+    return first.group().lower().lstrip("0") if first else ""
 
 
 def _disagree(x: str | None, y: str | None, key) -> bool:
