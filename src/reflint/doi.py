@@ -60,7 +60,7 @@ _PROSE_MARKS = re.compile(r"[()\[\]{}\"]")
 # or an NCT number after a complete DOI starts otherwise)
 _CUT_AT_DOT = re.compile(r"10\.\d+(?:\.\d+)*/[^\d\s]+\.")
 _DOT_CONTINUATION = re.compile(r"[a-z][a-z0-9]*[._-]")
-_IN_URL = re.compile(r"(?i)[a-z][a-z0-9+.-]*://[^\s<>\"'()\[\]{}]*\Z")
+_IN_URL = re.compile(r"(?i)(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://[^\s<>\"'()\[\]{}]*\Z")
 _DELIMS = re.compile(r"[*_~]+")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>\n]{0,200}>")
 _LOOKALIKE_HYPHENS = str.maketrans("\u2010\u2011", "--")  # drawn exactly as "-"
@@ -116,16 +116,19 @@ def _join(text: str, p: int, end: int) -> int:
 
 
 class _Prose:
-    """Brackets and quotes left open in the running text, carried forward through it."""
+    """Brackets, quotes and emphasis left open in the running text, carried forward through it."""
 
     def __init__(self, text: str) -> None:
-        self.text, self.pos, self.open = text, 0, {")": 0, "]": 0, "}": 0, '"': 0}
+        self.text, self.pos = text, 0
+        self.open = {")": 0, "]": 0, "}": 0, '"': 0}
+        self.emphasis = {"*": 0, "_": 0, "~": 0}
 
     def advance(self, upto: int) -> None:
         t, a = self.text, max(self.pos, upto - 2000)  # older openers do not matter
         brk = max(t.rfind("\n\n", a, upto), t.rfind("\n\r\n", a, upto))  # paragraph
         if a > self.pos or brk >= 0:
             self.open = {")": 0, "]": 0, "}": 0, '"': 0}
+            self.emphasis = {"*": 0, "_": 0, "~": 0}
             a = max(a, brk)
         for m in _PROSE_MARKS.finditer(t, a, upto):
             c = m.group()
@@ -135,7 +138,26 @@ class _Prose:
                 self.open[_PAIRS[c]] += 1
             elif self.open[c]:
                 self.open[c] -= 1
+        for m in _DELIMS.finditer(t, a, upto):
+            self._delimiter_run(m.start(), m.end())
         self.pos = max(self.pos, upto)
+
+    def _delimiter_run(self, start: int, end: int) -> None:
+        """Read a run of ``*``, ``_`` or ``~`` as CommonMark does, by what flanks it: a run
+        before a word opens emphasis, one after a word closes it, one inside a word
+        (``snake_case``) does neither."""
+        t = self.text
+        c, n = t[start], end - start
+        if t[start:end].strip(c):
+            return
+        before = t[start - 1] if start else " "
+        after = t[end] if end < len(t) else " "
+        opens = not after.isspace() and not before.isalnum()
+        closes = not before.isspace() and not after.isalnum()
+        if closes and self.emphasis[c]:
+            self.emphasis[c] = max(self.emphasis[c] - n, 0)
+        elif opens:
+            self.emphasis[c] += n
 
 
 def _junk_len(text: str, head: re.Match, e: int, prose: _Prose) -> int:
@@ -162,8 +184,9 @@ def _junk_len(text: str, head: re.Match, e: int, prose: _Prose) -> int:
     while k > max(start - 8, 0) and text[k - 1] in "*_'~`([{<\"":  # emphasis wrapping the mention
         avail[text[k - 1]] = avail.get(text[k - 1], 0) + (text[k - 1] in "*_'~`")
         k -= 1
-    for c in set(tail) & set("*_~"):  # emphasis opened further back in the paragraph
-        avail[c] = max(avail.get(c, 0), _open_emphasis(text, k, c))
+    for c in "*_~":  # emphasis opened further back in the paragraph
+        if c in tail and prose.emphasis[c] > avail.get(c, 0):
+            avail[c] = prose.emphasis[c]
     i, after_closer = len(tail), True
     while i:
         c = tail[i - 1]
@@ -178,33 +201,11 @@ def _junk_len(text: str, head: re.Match, e: int, prose: _Prose) -> int:
     return i
 
 
-def _open_emphasis(text: str, upto: int, c: str) -> int:
-    """How many ``c`` emphasis delimiters the paragraph before ``upto`` leaves open.
-
-    Delimiter runs are read as CommonMark does, by what flanks them: a run before a word
-    opens, a run after one closes, a run inside a word (``snake_case``) does neither.
-    """
-    lo = max(upto - 2000, 0)
-    lo = max(lo, text.rfind("\n\n", lo, upto), text.rfind("\n\r\n", lo, upto))
-    opened = 0
-    for m in _DELIMS.finditer(text, lo, upto):
-        run = m.group()
-        if run[0] != c or run.strip(c):
-            continue
-        before = text[m.start() - 1] if m.start() else " "
-        after = text[m.end()] if m.end() < len(text) else " "
-        opens = not after.isspace() and not before.isalnum()
-        closes = not before.isspace() and not after.isalnum()
-        if closes and opened:
-            opened = max(opened - len(run), 0)
-        elif opens:
-            opened += len(run)
-    return opened
-
-
 def in_url(text: str, start: int) -> bool:
     """Does the mention at ``start`` sit inside a URL (``https://host/doi/10.1/x``)?"""
-    return bool(_IN_URL.search(text, max(start - 2000, 0), start))
+    lo = max(start - 2000, 0)
+    token = max(text.rfind(" ", lo, start), text.rfind("\n", lo, start), text.rfind("\t", lo, start)) + 1
+    return "://" in text[max(token, lo) : start] and bool(_IN_URL.search(text, max(token, lo), start))
 
 
 def _clean(written: str) -> str:
@@ -278,12 +279,10 @@ def junk_removal_joins(text: str, doi_start: int, junk_start: int, junk_end: int
     """Would removing ``text[junk_start:junk_end]`` glue what follows onto the DOI?
 
     ``10.1/x).next`` without its ``)`` reads ``10.1/x.next``: another DOI. HTML tags
-    after the junk are skipped, as a reader does not see them (``10.1/x)</b>next``).
+    after the junk are skipped, as a reader does not see them (``10.1/x).<b>next``).
     """
     doi = text[doi_start:junk_start].split()
-    after = text[junk_end : junk_end + _MAX_LEN]
-    while tag := _HTML_TAG.match(after):
-        after = after[tag.end():]
+    after = _HTML_TAG.sub("", text[junk_end : junk_end + _MAX_LEN])
     last = doi[-1] if doi else ""
     joined = last + after
     end = _run_end(joined, 0)

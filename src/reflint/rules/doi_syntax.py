@@ -115,7 +115,7 @@ def doi_malformed(ctx: Context):
         repair, hint = None, ""
         written = ctx.doc.text[m.doi_start:m.junk_start]
         if glued := _GLUED_RANGE.search(written):
-            hint = f"; `{glued.group(1)}` may be page numbers glued to it"
+            hint = f"; `…{glued.group(1)}` looks like a page range glued to it"
         if m.doi:
             data["suggested_doi"] = m.doi
             if doi_syntax.invisible_repair(written, m.doi):
