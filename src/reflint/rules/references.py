@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
-from reflint.models import Author, Reference
+from reflint.models import Reference
 from reflint.rules.base import Context, Rule
 from reflint.text import fold
 
@@ -41,6 +42,29 @@ def unparseable_reference(ctx: Context):
                                    {"text": ref.text})
 
 
+class _Identity(NamedTuple):
+    """What tells one work from another, read once per entry."""
+
+    doi: str | None
+    year: str | None
+    letter: str | None  # the "a" of 2002a
+    families: list[set[str]]
+    names: set[str]
+    volume: str | None
+    first_page: str | None
+    title: list[str]
+
+
+def _identity(ref: Reference) -> _Identity:
+    f = ref.fields
+    letter = next((m.group(2) for m in _YEAR_LETTER.finditer(ref.text) if m.group(1) == f.year), None)
+    families = [set(fold(a.family).split()) for a in f.authors]
+    names = {w for a in f.authors for w in fold(f"{a.family} {a.given}").split()}
+    return _Identity(f.doi.lower() if f.doi else None, f.year, letter, families, names,
+                     fold(f.volume).lstrip("0") or None, _first_page(f.pages),
+                     fold(f.title).split())
+
+
 def same_work(a: Reference, b: Reference) -> bool:
     """Do two entries name one work? They must agree on its identity, not just look alike.
 
@@ -50,57 +74,48 @@ def same_work(a: Reference, b: Reference) -> bool:
     the other's beginning (a subtitle or journal glued on by the parser). Titles merely
     alike ("Female ..." / "Male ...") count only when the first pages agree as well.
     """
-    fa, fb = a.fields, b.fields
-    if fa.doi and fb.doi:
-        return fa.doi.lower() == fb.doi.lower()
-    if not (fa.year and fa.year == fb.year and fa.title and fb.title):
+    return _same(_identity(a), _identity(b))
+
+
+def _same(a: _Identity, b: _Identity) -> bool:
+    if a.doi and b.doi:
+        return a.doi == b.doi
+    if not (a.year and a.year == b.year and a.title and b.title and a.letter == b.letter):
         return False
-    if _year_letter(a) != _year_letter(b) or not _same_authors(fa.authors, fb.authors):
+    if a.title[0] != b.title[0] and not (a.first_page and a.first_page == b.first_page):
+        return False  # neither title can begin the other, nor pages vouch for alike ones
+    if not _same_authors(a, b) or _disagree(a.volume, b.volume) or _disagree(a.first_page, b.first_page):
         return False
-    if _disagree(fa.volume, fb.volume, _number) or _disagree(fa.pages, fb.pages, _first_page):
-        return False
-    ta, tb = fold(fa.title).split(), fold(fb.title).split()
-    short, long = sorted((ta, tb), key=len)
-    if short and short == long[: len(short)] and len(short) >= min(len(long), 4):
+    short, long = sorted((a.title, b.title), key=len)
+    if short == long[: len(short)] and len(short) >= min(len(long), 4):
         return True
-    pages_agree = fa.pages and fb.pages and _first_page(fa.pages) == _first_page(fb.pages)
-    return bool(pages_agree) and fuzz.ratio(" ".join(ta), " ".join(tb)) >= 90
+    return bool(a.first_page and a.first_page == b.first_page
+                and fuzz.ratio(" ".join(a.title), " ".join(b.title)) >= 90)
 
 
 _YEAR_LETTER = re.compile(r"\b(1[5-9]\d\d|20\d\d)([a-z])\b")
 
 
-def _year_letter(ref: Reference) -> str | None:
-    """The letter of ``2002a``, which tells an author's works of one year apart."""
-    m = next((m for m in _YEAR_LETTER.finditer(ref.text) if m.group(1) == ref.fields.year), None)
-    return m.group(2) if m else None
-
-
-def _same_authors(a: list[Author], b: list[Author]) -> bool:
+def _same_authors(a: _Identity, b: _Identity) -> bool:
     """One list of people, however ordered or cut short by "et al.": the shorter list's
     family names appear among the other's names (family or given, as a parser may swap
     them); of three or more, one may be missing (a group author added in front)."""
-    if not (a and b):
+    if not (a.families and b.families):
         return False
-    short, long = sorted((a, b), key=len)
-    names = {w for x in long for w in fold(f"{x.family} {x.given}").split()}
-    found = sum(bool(fold(x.family)) and set(fold(x.family).split()) <= names for x in short)
-    return found == len(short) or (found >= 3 and found == len(short) - 1)
+    short, long = sorted((a, b), key=lambda x: len(x.families))
+    found = sum(bool(family) and family <= long.names for family in short.families)
+    return found == len(short.families) or (found >= 3 and found == len(short.families) - 1)
 
 
-def _number(value: str) -> str:
-    return fold(value).lstrip("0")
-
-
-def _first_page(pages: str) -> str:
+def _first_page(pages: str | None) -> str | None:
     """``1132`` of ``1132-1136``, ``e1001373`` of itself, ``236`` of ``236 pp``: what two
     citations of a work share."""
-    first = re.search(r"[^\W_]+", pages)
-    return first.group().lower().lstrip("0") if first else ""
+    first = re.search(r"[^\W_]+", pages or "")
+    return first.group().lower().lstrip("0") or None if first else None
 
 
-def _disagree(x: str | None, y: str | None, key) -> bool:
-    return bool(x and y and key(x) != key(y))
+def _disagree(x: str | None, y: str | None) -> bool:
+    return bool(x and y and x != y)
 
 
 def duplicate_reference(ctx: Context):
@@ -121,11 +136,17 @@ def duplicate_reference(ctx: Context):
 
         1. Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-6.
     """
-    seen: list[Reference] = []
+    by_doi: dict[str, Reference] = {}
+    by_year: dict[str | None, list[tuple[_Identity, Reference]]] = {}
     for ref in ctx.extraction.references:
-        first = next((s for s in seen if same_work(s, ref)), None)
+        this = _identity(ref)
+        first = by_doi.get(this.doi) if this.doi else None
+        if first is None and this.year:  # only entries of one year can agree without DOIs
+            first = next((r for other, r in by_year.get(this.year, ()) if _same(other, this)), None)
         if first is None:
-            seen.append(ref)
+            if this.doi:
+                by_doi.setdefault(this.doi, ref)
+            by_year.setdefault(this.year, []).append((this, ref))
             continue
         line, _ = ctx.doc.position(first.start)
         yield RL303.diagnostic(ctx, ref.start, ref.end,
