@@ -5,10 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from reflint.doi import PROBLEMS, canonical, find_dois, is_valid, normalise
+from reflint.doi import (PROBLEMS, canonical, find_dois, invisible_repair, is_valid, junk_removal_joins,
+                         normalise)
 
 SEEDLIKE = Path(__file__).resolve().parent / "data" / "seedlike"  # the seeds' reference lists
 SICI = "10.1002/(SICI)1097-4636(199706)35:4<415::AID-JBM1>3.0.CO;2-H"
+SICI_ESCAPED = "10.1002/(SICI)1097-4636(199706)35:4%3C415::AID-JBM1%3E3.0.CO;2-H"
 
 # (text, raw as written, cleaned doi, problems) for the single mention in text
 CASES = [
@@ -73,6 +75,31 @@ CASES = [
     ("doi:10.1016/S0140-6736%2820%2930183-5", "10.1016/S0140-6736%2820%2930183-5",
      "10.1016/S0140-6736(20)30183-5", ("malformed",)),
     ("doi:10.1234/ab\u200bc", "10.1234/ab\u200bc", "10.1234/abc", ("malformed",)),
+    # cut by a space or a line break after a dot that ends no DOI (real PLOS reference)
+    ("doi:10.1371/journal. pbio.0060118", "10.1371/journal. pbio.0060118", "10.1371/journal.pbio.0060118",
+     ("malformed",)),
+    ("doi:10.1016/j.\ncell.2019.01.001 x", "10.1016/j.\ncell.2019.01.001", "10.1016/j.cell.2019.01.001",
+     ("malformed",)),
+    # ... but a complete DOI, or a next word that is no suffix part, is never joined
+    ("doi:10.1038/nature11690. pbio.0060118", "10.1038/nature11690", "10.1038/nature11690", ()),
+    ("doi:10.5061/dryad. NCT01234567 is the trial", "10.5061/dryad", "10.5061/dryad", ()),
+    ("doi:10.5061/dryad. pmid:18494561", "10.5061/dryad", "10.5061/dryad", ()),
+    ("doi:10.5061/dryad. e1001234", "10.5061/dryad", "10.5061/dryad", ()),
+    # a page range glued on: damaged, and what the DOI was cannot be told offline
+    ("doi:10.1371/journal.pgen.10013731100\u20131104", "10.1371/journal.pgen.10013731100\u20131104",
+     "10.1371/journal.pgen.10013731100-1104", ("malformed",)),
+    # escapes: correct inside any URL, damage in a DOI name
+    (f"Available: https://onlinelibrary.wiley.com/doi/abs/{SICI_ESCAPED} today", SICI_ESCAPED, SICI, ()),
+    (f"[text](http://example.org/full/{SICI_ESCAPED})", SICI_ESCAPED, SICI, ()),
+    (f"doi: {SICI_ESCAPED}", SICI_ESCAPED, SICI, ("malformed",)),
+    (f"see {SICI_ESCAPED} today", SICI_ESCAPED, SICI, ("malformed",)),
+    # emphasis around the DOI, opened right before it or earlier in the paragraph
+    ("See _doi:10.1016/j.foo.2019.01.001_.", "10.1016/j.foo.2019.01.001", "10.1016/j.foo.2019.01.001", ()),
+    ("See _10.1016/j.foo.2019.01.001_.", "10.1016/j.foo.2019.01.001", "10.1016/j.foo.2019.01.001", ()),
+    ("_Smith J. Foo. doi:10.1/abc_", "10.1/abc", "10.1/abc", ()),
+    ("**Smith J. Foo. doi:10.1/abc.**", "10.1/abc", "10.1/abc", ()),
+    ("**a** and doi:10.1/abc**", "10.1/abc**", "10.1/abc", ("trailing-junk",)),
+    ("my_var is at doi:10.1/abc_ now", "10.1/abc_", "10.1/abc", ("trailing-junk",)),
     # trailing-junk: punctuation or markup captured into the DOI
     ("[paper](https://doi.org/10.1234/abc.)", "10.1234/abc.", "10.1234/abc", ("trailing-junk",)),
     ("<https://doi.org/10.1234/abc;>", "10.1234/abc;", "10.1234/abc", ("trailing-junk",)),
@@ -221,3 +248,39 @@ def test_offsets_survive_edits():
         text = text[: m.junk_start] + text[m.doi_end :]
     assert all(m.problems == () for m in find_dois(text))
     assert re.findall(r"10\.1234/\w", text) == ["10.1234/a", "10.1234/b", "10.1234/c"]
+
+
+@pytest.mark.parametrize("written, doi, safe", [
+    ("10.1136/ bjsports-2016-096248", "10.1136/bjsports-2016-096248", True),
+    ("10. 1103/PhysRevD.1.1", "10.1103/PhysRevD.1.1", True),
+    ("10.1371/journal. pbio.0060118", "10.1371/journal.pbio.0060118", True),
+    ("10.1136/acupmed\u20102015\u2011010911", "10.1136/acupmed-2015-010911", True),  # drawn as "-"
+    ("10.1234/ab\u200bc", "10.1234/abc", True),
+    ("10.1136/%20acupmed-2015-010911", "10.1136/acupmed-2015-010911", True),  # an escaped space
+    # visible changes: the result may not be the DOI the writer meant
+    ("10.1371/journal.pgen.10013731100\u20131104", "10.1371/journal.pgen.10013731100-1104", False),
+    ("10.1136/bmj\u20142022\u2212073153", "10.1136/bmj-2022-073153", False),
+    (SICI_ESCAPED, SICI, False),
+    ("10.1000%2F182", "10.1000/182", False),
+])
+def test_invisible_repair(written, doi, safe):
+    assert invisible_repair(written, doi) is safe
+
+
+@pytest.mark.parametrize("text, joins", [
+    ("See doi:10.1016/j.x.2020).next time", True),
+    ("See doi:10.1016/j.x.2020}.next time", True),
+    ("See doi:10.1016/j.x.2020>.next time", True),
+    ("See doi:10.1016/j.x.2020)-next time", True),
+    ("See <b>doi:10.1016/j.x.2020)</b>next time", True),
+    ("<p>See doi:10.1016/j.x.2020).<b>next</b></p>", True),
+    ("See doi:10.1016/j.x.2020). Next time", False),
+    ("See doi:10.1016/j.x.2020).", False),
+    ("See doi:10.1016/j.x.2020)", False),
+    ("See doi:10.1016/j.x.2020).</b> next", False),
+    ("[x](https://doi.org/10.1016/j.x.2020.,) next", False),
+])
+def test_junk_removal_joins(text, joins):
+    (m,) = find_dois(text)
+    assert "trailing-junk" in m.problems
+    assert junk_removal_joins(text, m.doi_start, m.junk_start, m.doi_end) is joins

@@ -34,8 +34,8 @@ _MAX_LEN = 400  # far beyond any registered DOI; a longer run is not one
 _SP = r"[ \t\u00a0]"
 _HEAD = re.compile(  # the lookahead lets the regex engine skip ahead fast
     r"(?=[hdw1])(?:(?P<url>(?<![\w.+/@-])(?:https?://)?(?:(?:www|dx)\.)?doi\.org/)"
-    rf"|(?P<label>\bdoi(?:{_SP}{{0,8}}[:=]{_SP}{{0,8}}[{{\"]?|{_SP}{{1,8}}))"
-    r"|(?P<bare>(?<![\w.])10\.\d{4,9}(?:\.\d{1,9}){0,3}/))",
+    rf"|(?P<label>(?<![^\W_])doi(?:{_SP}{{0,8}}[:=]{_SP}{{0,8}}[{{\"]?|{_SP}{{1,8}}))"
+    r"|(?P<bare>(?<![^\W_]|\.)10\.\d{4,9}(?:\.\d{1,9}){0,3}/))",
     re.IGNORECASE,
 )
 _START = re.compile(r"10\.|\d{4,9}(?:\.\d{1,9}){0,3}/")  # what may follow a label or URL
@@ -55,6 +55,15 @@ _SENTENCE = ".,;:!?"
 _JOIN_PREFIX = re.compile(r"[ \t\u00a0]{1,3}(?=\d{1,9}(?:\.\d{1,9}){0,3}/\S)")
 _JOIN_SUFFIX = re.compile(r"[ \t\u00a0]{1,3}(?=\S)|[ \t]{0,40}\r?\n[ \t]{0,40}(?=\S)")
 _PROSE_MARKS = re.compile(r"[()\[\]{}\"]")
+# "10.1371/journal." with no digit after the slash is no whole DOI; cut at that dot, it may
+# continue only with a lowercase suffix part such as "pbio.0060118" (a new sentence, a PMID
+# or an NCT number after a complete DOI starts otherwise)
+_CUT_AT_DOT = re.compile(r"10\.\d+(?:\.\d+)*/[^\d\s]+\.")
+_DOT_CONTINUATION = re.compile(r"[a-z][a-z0-9]*[._-]")
+_IN_URL = re.compile(r"(?i)(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://[^\s<>\"'()\[\]{}]*\Z")
+_DELIMS = re.compile(r"[*_~]+")
+_HTML_TAG = re.compile(r"</?[A-Za-z][^<>\n]{0,200}>")
+_LOOKALIKE_HYPHENS = str.maketrans("\u2010\u2011", "--")  # drawn exactly as "-"
 
 
 def _run_end(text: str, i: int) -> int | None:
@@ -94,6 +103,10 @@ def _join(text: str, p: int, end: int) -> int:
         gap = _JOIN_PREFIX.match(text, end)
     elif piece.endswith("/"):
         gap = _JOIN_SUFFIX.match(text, end)
+    elif _CUT_AT_DOT.fullmatch(piece):
+        gap = _JOIN_SUFFIX.match(text, end)
+        if gap and not _DOT_CONTINUATION.match(text, gap.end()):
+            return end
     else:
         return end
     more = _run_end(text, gap.end()) if gap else None
@@ -103,16 +116,19 @@ def _join(text: str, p: int, end: int) -> int:
 
 
 class _Prose:
-    """Brackets and quotes left open in the running text, carried forward through it."""
+    """Brackets, quotes and emphasis left open in the running text, carried forward through it."""
 
     def __init__(self, text: str) -> None:
-        self.text, self.pos, self.open = text, 0, {")": 0, "]": 0, "}": 0, '"': 0}
+        self.text, self.pos = text, 0
+        self.open = {")": 0, "]": 0, "}": 0, '"': 0}
+        self.emphasis = {"*": 0, "_": 0, "~": 0}
 
     def advance(self, upto: int) -> None:
         t, a = self.text, max(self.pos, upto - 2000)  # older openers do not matter
         brk = max(t.rfind("\n\n", a, upto), t.rfind("\n\r\n", a, upto))  # paragraph
         if a > self.pos or brk >= 0:
             self.open = {")": 0, "]": 0, "}": 0, '"': 0}
+            self.emphasis = {"*": 0, "_": 0, "~": 0}
             a = max(a, brk)
         for m in _PROSE_MARKS.finditer(t, a, upto):
             c = m.group()
@@ -122,7 +138,26 @@ class _Prose:
                 self.open[_PAIRS[c]] += 1
             elif self.open[c]:
                 self.open[c] -= 1
+        for m in _DELIMS.finditer(t, a, upto):
+            self._delimiter_run(m.start(), m.end())
         self.pos = max(self.pos, upto)
+
+    def _delimiter_run(self, start: int, end: int) -> None:
+        """Read a run of ``*``, ``_`` or ``~`` as CommonMark does, by what flanks it: a run
+        before a word opens emphasis, one after a word closes it, one inside a word
+        (``snake_case``) does neither."""
+        t = self.text
+        c, n = t[start], end - start
+        if t[start:end].strip(c):
+            return
+        before = t[start - 1] if start else " "
+        after = t[end] if end < len(t) else " "
+        opens = not after.isspace() and not before.isalnum()
+        closes = not before.isspace() and not after.isalnum()
+        if closes and self.emphasis[c]:
+            self.emphasis[c] = max(self.emphasis[c] - n, 0)
+        elif opens:
+            self.emphasis[c] += n
 
 
 def _junk_len(text: str, head: re.Match, e: int, prose: _Prose) -> int:
@@ -149,6 +184,9 @@ def _junk_len(text: str, head: re.Match, e: int, prose: _Prose) -> int:
     while k > max(start - 8, 0) and text[k - 1] in "*_'~`([{<\"":  # emphasis wrapping the mention
         avail[text[k - 1]] = avail.get(text[k - 1], 0) + (text[k - 1] in "*_'~`")
         k -= 1
+    for c in "*_~":  # emphasis opened further back in the paragraph
+        if c in tail and prose.emphasis[c] > avail.get(c, 0):
+            avail[c] = prose.emphasis[c]
     i, after_closer = len(tail), True
     while i:
         c = tail[i - 1]
@@ -161,6 +199,13 @@ def _junk_len(text: str, head: re.Match, e: int, prose: _Prose) -> int:
             break
         i -= 1
     return i
+
+
+def in_url(text: str, start: int) -> bool:
+    """Does the mention at ``start`` sit inside a URL (``https://host/doi/10.1/x``)?"""
+    lo = max(start - 2000, 0)
+    token = max(text.rfind(" ", lo, start), text.rfind("\n", lo, start), text.rfind("\t", lo, start)) + 1
+    return "://" in text[max(token, lo) : start] and bool(_IN_URL.search(text, max(token, lo), start))
 
 
 def _clean(written: str) -> str:
@@ -187,7 +232,9 @@ def _mention(text: str, head: re.Match, prose: _Prose) -> tuple[DoiMention | Non
     if _PERCENT.search(doi):
         decoded = unquote(doi)
         doi = _clean(decoded)
-        if form != "url" or doi != decoded:  # escapes belong in URLs, and never hide a space
+        # in a URL escapes are how a DOI is written; in a DOI name they are damage, and
+        # they never hide a space
+        if doi != decoded or not (form == "url" or in_url(text, start)):
             problems.add("malformed")
     if _SOUND.fullmatch(doi):
         pass  # sound, or repaired by the cleaning above
@@ -210,6 +257,40 @@ def _mention(text: str, head: re.Match, prose: _Prose) -> tuple[DoiMention | Non
         form=form, doi=doi, problems=tuple(x for x in PROBLEMS if x in problems),
         junk_start=e, url_prefix=url_prefix,
     ), junk_end
+
+
+def invisible_repair(written: str, doi: str) -> bool:
+    """Does normalising ``written`` into ``doi`` change only what a reader cannot see?
+
+    Spaces and line breaks where a DOI was cut (only joined where the join is unambiguous),
+    zero-width characters, hyphens drawn exactly as ``-`` and escapes of such characters
+    qualify: such a fix is safe offline. Decoding a visible escape, or a dash that may be a
+    page range glued to the DOI (``.1001373–1104``), changes what the text says: unsafe
+    unless the registry confirms the result.
+    """
+    def drop_invisible_escape(m: re.Match) -> str:
+        return "" if not _clean(unquote(m.group())) else m.group()
+
+    written = re.sub(r"(?:%[0-9A-Fa-f]{2})+", drop_invisible_escape, written)
+    return _INVISIBLE.sub("", "".join(written.split())).translate(_LOOKALIKE_HYPHENS) == doi
+
+
+def junk_removal_joins(text: str, doi_start: int, junk_start: int, junk_end: int) -> bool:
+    """Would removing ``text[junk_start:junk_end]`` glue what follows onto the DOI?
+
+    ``10.1/x).next`` without its ``)`` reads ``10.1/x.next``: another DOI. HTML tags
+    after the junk are skipped, as a reader does not see them (``10.1/x).<b>next``).
+    """
+    doi = text[doi_start:junk_start].split()
+    after = _HTML_TAG.sub("", text[junk_end : junk_end + _MAX_LEN])
+    last = doi[-1] if doi else ""
+    joined = last + after
+    end = _run_end(joined, 0)
+    if end is None:
+        return True
+    while end > len(last) and joined[end - 1] in _TRAIL:
+        end -= 1
+    return end > len(last)
 
 
 def find_dois(text: str) -> list[DoiMention]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from reflint import doi as doi_syntax
 from reflint.crossref import INVALID, VALID
 from reflint.match import compare, same_work
@@ -86,8 +88,17 @@ def doi_truncated(ctx: Context):
 def doi_malformed(ctx: Context):
     """A DOI with spaces, line breaks, Unicode dashes or percent-escapes inside.
 
-    Such DOIs look right to a reader but fail to resolve when clicked or copied.
-    The fix rewrites the DOI in its normalised form when that form is unambiguous.
+    Such DOIs look right to a reader but fail to resolve when clicked or copied. A DOI
+    cut at a line break or by a space after ``10.``, after the ``/`` or after a dot that
+    ends no DOI (``doi:10.1371/journal. pbio.0060118``) is joined again. Percent-escapes
+    are how a DOI is written inside a URL (``https://doi.org/10.1002/...%3C1132...``):
+    there they are correct, and only a DOI *name* (``doi:``, bare) with escapes is damaged.
+
+    The fix rewrites the DOI in its normalised form. It is safe when it changes only
+    what a reader cannot see: spaces and line breaks, zero-width characters, hyphens drawn
+    as ``-``. Decoding an escape or turning an en dash into a hyphen changes the text (an
+    en dash is often a page range glued to the DOI): unsafe, or safe once the registry
+    confirms the repaired DOI names the cited work.
 
     Bad:
 
@@ -101,13 +112,23 @@ def doi_malformed(ctx: Context):
     rule = RL103
     for m in _with_problem(ctx, "malformed"):
         data = {"doi": m.raw}
-        repair = None
+        repair, hint = None, ""
+        written = ctx.doc.text[m.doi_start:m.junk_start]
+        if glued := _GLUED_RANGE.search(written):
+            hint = f"; `…{glued.group(1)}` looks like a page range glued to it"
         if m.doi:
             data["suggested_doi"] = m.doi
-            repair = fix(f"Normalise to `{m.doi}`", Applicability.SAFE,
+            if doi_syntax.invisible_repair(written, m.doi):
+                applicability, note = Applicability.SAFE, ""
+            else:
+                applicability, note = _verified(ctx, m)
+            repair = fix(f"Normalise to `{m.doi}`{note}", applicability,
                          (m.doi_start, m.junk_start, m.doi))
         yield rule.diagnostic(ctx, m.doi_start, m.junk_start,
-                              f"DOI `{m.raw}` is malformed", data, repair)
+                              f"DOI `{m.raw}` is malformed{hint}", data, repair)
+
+
+_GLUED_RANGE = re.compile(r"\d([\u2012\u2013\u2014\u2212]\d+)\Z")
 
 
 def doi_trailing_junk(ctx: Context):
@@ -115,7 +136,11 @@ def doi_trailing_junk(ctx: Context):
 
     A trailing ``.``, ``,``, ``)`` or quote inside a link target makes the DOI
     unresolvable. The fix removes it; parentheses that belong to the DOI
-    (``10.1016/S0140-6736(20)30183-5``) are kept.
+    (``10.1016/S0140-6736(20)30183-5``) are kept, and so are closers of emphasis, brackets
+    or quotes opened before the DOI. The fix is safe only where it leaves the markup and
+    the DOI's end as a reader sees them: junk holding emphasis or code marks is removed
+    only as an unsafe fix, and where what follows would join the DOI
+    (``doi:10.1/x).next``) the unsafe fix puts a space in its place.
 
     Bad:
 
@@ -126,15 +151,25 @@ def doi_trailing_junk(ctx: Context):
         [Gattie 2017](https://doi.org/10.2519/jospt.2017.7096)
     """
     rule = RL104
+    text = ctx.doc.text
     for m in _with_problem(ctx, "trailing-junk"):
-        junk = ctx.doc.text[m.junk_start:m.doi_end]
-        clean = ctx.doc.text[m.doi_start:m.junk_start]
+        junk = text[m.junk_start:m.doi_end]
+        clean = text[m.doi_start:m.junk_start]
+        if doi_syntax.junk_removal_joins(text, m.doi_start, m.junk_start, m.doi_end):
+            repair = fix(f"Replace `{junk}` with a space: what follows would join the DOI",
+                         Applicability.UNSAFE, (m.junk_start, m.doi_end, " "))
+        else:
+            markup = _MARKUP.intersection(junk)
+            repair = fix(f"Remove `{junk}`", Applicability.UNSAFE if markup else Applicability.SAFE,
+                         (m.junk_start, m.doi_end, ""))
         yield rule.diagnostic(
             ctx, m.doi_start, m.doi_end,
             f"DOI `{clean}` has trailing junk `{junk}`",
-            {"doi": m.raw, "suggested_doi": m.doi or clean},
-            fix(f"Remove `{junk}`", Applicability.SAFE, (m.junk_start, m.doi_end, "")),
+            {"doi": m.raw, "suggested_doi": m.doi or clean}, repair,
         )
+
+
+_MARKUP = frozenset("*_~`")  # emphasis and code marks: removing one can re-pair the others
 
 
 def doi_noncanonical(ctx: Context):
@@ -174,6 +209,6 @@ RL103 = Rule("RL103", "doi-malformed", "error",
              "spaces, line breaks, Unicode dashes or escapes inside a DOI",
              doi_malformed, fixable="sometimes")
 RL104 = Rule("RL104", "doi-trailing-junk", "error",
-             "punctuation or markup captured into a DOI", doi_trailing_junk, fixable="safe")
+             "punctuation or markup captured into a DOI", doi_trailing_junk, fixable="sometimes")
 RL105 = Rule("RL105", "doi-noncanonical", "info", "DOI link not in the canonical form",
              doi_noncanonical, enabled_by_default=False, fixable="safe")

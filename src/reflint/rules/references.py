@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import NamedTuple
+
 from rapidfuzz import fuzz
 
 from reflint.models import Reference
@@ -39,26 +42,90 @@ def unparseable_reference(ctx: Context):
                                    {"text": ref.text})
 
 
+class _Identity(NamedTuple):
+    """What tells one work from another, read once per entry."""
+
+    doi: str | None
+    year: str | None
+    letter: str | None  # the "a" of 2002a
+    families: list[set[str]]
+    names: set[str]
+    volume: str | None
+    first_page: str | None
+    title: list[str]
+
+
+def _identity(ref: Reference) -> _Identity:
+    f = ref.fields
+    letter = next((m.group(2) for m in _YEAR_LETTER.finditer(ref.text) if m.group(1) == f.year), None)
+    families = [set(fold(a.family).split()) for a in f.authors]
+    names = {w for a in f.authors for w in fold(f"{a.family} {a.given}").split()}
+    return _Identity(f.doi.lower() if f.doi else None, f.year, letter, families, names,
+                     fold(f.volume).lstrip("0") or None, _first_page(f.pages),
+                     fold(f.title).split())
+
+
 def same_work(a: Reference, b: Reference) -> bool:
-    """Same DOI, or same first author and year with near-identical titles."""
-    doi_a, doi_b = a.fields.doi, b.fields.doi
-    if doi_a and doi_b:
-        return doi_a.lower() == doi_b.lower()
-    fa, fb = a.fields, b.fields
-    if not (fa.authors and fb.authors and fa.year and fa.year == fb.year and fa.title and fb.title):
+    """Do two entries name one work? They must agree on its identity, not just look alike.
+
+    Two DOIs decide alone. Otherwise the authors (in any order, one list possibly cut by
+    "et al."), the year with its letter (``2002a`` and ``2002b`` are two works), the volume
+    and the first page must not disagree, and the titles must be the same words, or one
+    the other's beginning (a subtitle or journal glued on by the parser). Titles merely
+    alike ("Female ..." / "Male ...") count only when the first pages agree as well.
+    """
+    return _same(_identity(a), _identity(b))
+
+
+def _same(a: _Identity, b: _Identity) -> bool:
+    if a.doi and b.doi:
+        return a.doi == b.doi
+    if not (a.year and a.year == b.year and a.title and b.title and a.letter == b.letter):
         return False
-    if fold(fa.authors[0].family).split() != fold(fb.authors[0].family).split():
+    if a.title[0] != b.title[0] and not (a.first_page and a.first_page == b.first_page):
+        return False  # neither title can begin the other, nor pages vouch for alike ones
+    if not _same_authors(a, b) or _disagree(a.volume, b.volume) or _disagree(a.first_page, b.first_page):
         return False
-    # token_set_ratio: a parser that glued the journal onto one title still matches.
-    return fuzz.token_set_ratio(fold(fa.title), fold(fb.title)) >= 90
+    short, long = sorted((a.title, b.title), key=len)
+    if short == long[: len(short)] and len(short) >= min(len(long), 4):
+        return True
+    return bool(a.first_page and a.first_page == b.first_page
+                and fuzz.ratio(" ".join(a.title), " ".join(b.title)) >= 90)
+
+
+_YEAR_LETTER = re.compile(r"\b(1[5-9]\d\d|20\d\d)([a-z])\b")
+
+
+def _same_authors(a: _Identity, b: _Identity) -> bool:
+    """One list of people, however ordered or cut short by "et al.": the shorter list's
+    family names appear among the other's names (family or given, as a parser may swap
+    them); of three or more, one may be missing (a group author added in front)."""
+    if not (a.families and b.families):
+        return False
+    short, long = sorted((a, b), key=lambda x: len(x.families))
+    found = sum(bool(family) and family <= long.names for family in short.families)
+    return found == len(short.families) or (found >= 3 and found == len(short.families) - 1)
+
+
+def _first_page(pages: str | None) -> str | None:
+    """``1132`` of ``1132-1136``, ``e1001373`` of itself, ``236`` of ``236 pp``: what two
+    citations of a work share."""
+    first = re.search(r"[^\W_]+", pages or "")
+    return first.group().lower().lstrip("0") or None if first else None
+
+
+def _disagree(x: str | None, y: str | None) -> bool:
+    return bool(x and y and x != y)
 
 
 def duplicate_reference(ctx: Context):
     """The same work listed twice in one document.
 
     Duplicates inflate a reference list and usually mean one copy is stale (a different
-    DOI, a typo). Matched on DOI, or on first author, year and a near-identical title.
-    Keep one entry and point every citation at it.
+    DOI, a typo). Matched on the DOI, or on authors, year and title with nothing in the
+    volume or pages that disagrees: a book and a chapter of it, volumes 1 and 2 of a
+    series, or an author's ``2002a`` and ``2002b`` are different works. Keep one entry
+    and point every citation at it.
 
     Bad:
 
@@ -69,11 +136,17 @@ def duplicate_reference(ctx: Context):
 
         1. Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-6.
     """
-    seen: list[Reference] = []
+    by_doi: dict[str, Reference] = {}
+    by_year: dict[str | None, list[tuple[_Identity, Reference]]] = {}
     for ref in ctx.extraction.references:
-        first = next((s for s in seen if same_work(s, ref)), None)
+        this = _identity(ref)
+        first = by_doi.get(this.doi) if this.doi else None
+        if first is None and this.year:  # only entries of one year can agree without DOIs
+            first = next((r for other, r in by_year.get(this.year, ()) if _same(other, this)), None)
         if first is None:
-            seen.append(ref)
+            if this.doi:
+                by_doi.setdefault(this.doi, ref)
+            by_year.setdefault(this.year, []).append((this, ref))
             continue
         line, _ = ctx.doc.position(first.start)
         yield RL303.diagnostic(ctx, ref.start, ref.end,
