@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from reflint.rules.base import Context, Rule
-from reflint.rules.citations import RL401, RL402, RL403, RL404
+from reflint.rules.citations import RL401, RL402
+from reflint.rules.claims import RL403, RL404
 from reflint.rules.doi_syntax import RL101, RL102, RL103, RL104, RL105
 from reflint.rules.metadata import RL301, RL302
 from reflint.rules.references import RL001, RL303
