@@ -18,15 +18,15 @@ import pytest
 import requests
 import responses
 
-from reflint import __version__, crossref
-from reflint.crossref import (INVALID, SELECT, UNKNOWN, VALID, CrossrefClient, batchable,
-                              parse_interval, parse_retry_after, quote_doi)
+from reflint import __version__, crossref, pacing, registry_http
+from reflint.crossref import INVALID, SELECT, UNKNOWN, VALID, CrossrefClient, batchable, quote_doi
+from reflint.pacing import parse_interval, parse_retry_after
 
 API = "https://api.test"
 DOI_ORG = "https://doi.test"
 SICI = "10.1002/(SICI)1097-4636(199706)35:4<415::AID-JBM1>3.0.CO;2-H"
 WORK = {"status": "ok", "message-type": "work", "message": {"DOI": "10.1234/abc", "title": ["T"]}}
-M = crossref.PACING_MARGIN  # requests are spaced this much wider than the advertised rate
+M = pacing.PACING_MARGIN  # requests are spaced this much wider than the advertised rate
 ANY_WORK = re.compile(re.escape(API) + r"/works/.*")
 
 
@@ -90,9 +90,9 @@ def test_without_mailto_public_pool_and_one_warning(fake, mock, monkeypatch, cap
         first = CrossrefClient(API, DOI_ORG, sleep=fake.sleep, clock=fake.clock)
         CrossrefClient(API, DOI_ORG, sleep=fake.sleep, clock=fake.clock)
     assert [r.getMessage() for r in caplog.records] == [crossref.NO_MAILTO_WARNING]
-    assert first._limiters["single"].spacing == pytest.approx(M / 5)
-    assert first._limiters["list"].spacing == pytest.approx(M / 1)
-    assert first._limiters["single"].gate.concurrency == 1
+    assert first.http.limiters["single"].spacing == pytest.approx(M / 5)
+    assert first.http.limiters["list"].spacing == pytest.approx(M / 1)
+    assert first.http.limiters["single"].gate.concurrency == 1
     mock.get(ANY_WORK, json=WORK)
     first.work("10.1234/abc")
     assert mock.calls[0].request.headers["User-Agent"] == (
@@ -230,7 +230,7 @@ def test_503_then_200_is_valid_after_a_retry(client, mock, fake):
     assert client.work("10.1234/abc").verdict is VALID
     assert len(mock.calls) == 2
     assert client.stats["retries"] == 1
-    assert 0 <= fake.sleeps[0] <= crossref.BACKOFF_BASE  # full jitter on the first retry
+    assert 0 <= fake.sleeps[0] <= registry_http.BACKOFF_BASE  # full jitter on the first retry
 
 
 def test_429_retry_after_seconds_is_honoured(client, mock, fake):
@@ -258,15 +258,38 @@ def test_retry_after_too_long_gives_up_instead_of_hanging(client, mock, fake):
 
 
 def test_timeouts_exhaust_retries_with_growing_backoff(fake, mock):
+    """A registry that has answered before and then times out gets the full retries."""
     client = CrossrefClient(API, DOI_ORG, mailto="a@b.c", max_retries=3, sleep=fake.sleep,
                             clock=fake.clock)
-    client._random.uniform = lambda low, high: high  # the jitter's upper bound
-    mock.get(ANY_WORK, body=requests.Timeout("slow"))
+    client.http.random.uniform = lambda low, high: high  # the jitter's upper bound
+    mock.get(ANY_WORK, json=WORK)
+    assert client.work("10.1234/abc").verdict is VALID
+    fake.sleeps.clear()
+    fake.now += 1  # past the pacing interval: only backoff sleeps follow
+    mock.replace(responses.GET, ANY_WORK, body=requests.Timeout("slow"))
     assert client.work("10.1234/abc").verdict is UNKNOWN
-    assert len(mock.calls) == 4
+    assert len(mock.calls) == 5
     assert fake.sleeps == [0.5, 1.0, 2.0]
-    assert client.stats == {"requests": 4, "responses_429": 0, "retries": 3, "failures": 1,
+    assert client.stats == {"requests": 5, "responses_429": 0, "retries": 3, "failures": 1,
                             "skipped": 0}
+    assert not client.broken
+
+
+@pytest.mark.parametrize("error, reason", [
+    (requests.Timeout("slow"), "no answer from api.test within 3.5 s"),
+    (requests.ConnectionError("Failed to resolve 'api.test' (NameResolutionError)"),
+     "cannot resolve the host name api.test"),
+    (requests.ConnectionError("[Errno 111] Connection refused"), "api.test refused the connection"),
+])
+def test_a_registry_that_never_answered_is_out_after_two_short_probes(fake, mock, error, reason):
+    """A hanging or unresolvable registry must cost seconds: two probes, then nothing."""
+    client = CrossrefClient(API, DOI_ORG, mailto="a@b.c", sleep=fake.sleep, clock=fake.clock)
+    mock.get(re.compile(".*"), body=error)
+    assert client.works_by_dois(["10.1/a", "10.1/b"]) is None
+    assert len(mock.calls) == registry_http.PROBE_ATTEMPTS
+    assert client.broken and client.outage == reason
+    assert client.work("10.1/c").verdict is UNKNOWN and client.handle("10.1/c") is UNKNOWN
+    assert len(mock.calls) == registry_http.PROBE_ATTEMPTS
 
 
 def test_circuit_opens_and_later_calls_make_no_request(fake, mock):
@@ -333,8 +356,8 @@ def test_rate_limit_headers_slow_the_limiter(client, mock, fake):
         client.work("10.1234/abc")
     assert times == pytest.approx([0.0, M * 0.5, M * 1.0])
     assert fake.sleeps == pytest.approx([M * 0.5, M * 0.5])
-    assert client._limiters["single"].gate.concurrency == 1
-    assert client._limiters["list"].spacing == pytest.approx(M / 3)  # the other limiter keeps its pace
+    assert client.http.limiters["single"].gate.concurrency == 1
+    assert client.http.limiters["list"].spacing == pytest.approx(M / 3)  # the other limiter keeps its pace
 
 
 def test_headers_never_raise_the_pace_above_the_pool_limits(client, mock, fake):
@@ -343,14 +366,14 @@ def test_headers_never_raise_the_pace_above_the_pool_limits(client, mock, fake):
     for _ in range(3):
         client.search("x")
     assert times == pytest.approx([0.0, M / 3, M * 2 / 3])
-    assert client._limiters["list"].gate.concurrency == 3
+    assert client.http.limiters["list"].gate.concurrency == 3
 
 
 def test_one_request_at_a_time_until_the_server_has_answered(client, mock):
-    gate = client._limiters["single"].gate
+    gate = client.http.limiters["single"].gate
     assert gate.probing
     mock.get(ANY_WORK, body=requests.ConnectionError("down"))
-    client.max_retries = 0
+    client.http.max_retries = 0
     client.work("10.1/x")
     assert gate.probing  # no response, still nothing known
     mock.replace(responses.GET, ANY_WORK, json=WORK)  # no limit headers at all
@@ -387,7 +410,7 @@ def test_concurrency_is_capped_per_client_across_both_kinds(mock):
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(lambda job: job(), jobs))
     assert len(mock.calls) == 24
-    assert 2 <= peak[0] <= crossref.POLITE_CONCURRENCY
+    assert 2 <= peak[0] <= pacing.POLITE_CONCURRENCY
 
 
 @pytest.mark.parametrize("value, seconds", [("1s", 1), ("60s", 60), ("500ms", 0.5), ("2m", 120),
