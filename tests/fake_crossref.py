@@ -12,7 +12,13 @@ doi.org content negotiation on ``/{doi}`` (``Accept: application/x-bibtex`` or C
 
 Knobs (constructor keywords, also settable at runtime): ``enforce_limits``, ``single_limit``,
 ``list_limit``, ``concurrency_limit``, ``latency``, ``fail_rate``, ``hang_rate``, ``hang_seconds``,
-``broken_json_rate``, ``seed``. Seen requests: ``requests`` (method, path, query, monotonic time),
+``broken_json_rate``, ``seed``, and for hostile servers: ``trickle_seconds`` (send the body one
+byte per that many seconds), ``oversize_bytes`` (pad every body with JSON whitespace to that
+size), ``declare_length`` (False: no Content-Length, the body ends when the connection closes),
+``aliases`` ({alias DOI: primary DOI}: the alias is answered with the primary's record, as
+Crossref does, and doi.org's handle names the primary in ``HS_ALIAS`` and its URL) and
+``wrong_records`` ({DOI: other DOI}: the DOI is answered with another work's record, and
+doi.org knows nothing of an alias). Seen requests: ``requests`` (method, path, query, monotonic time),
 ``request_headers`` (same order), ``count_429``.
 """
 from __future__ import annotations
@@ -89,7 +95,8 @@ class FakeCrossref:
 
     def __init__(self, records=None, other_agencies=None, *, enforce_limits=False, single_limit=10,
                  list_limit=3, concurrency_limit=3, latency=0.0, fail_rate=0.0, hang_rate=0.0,
-                 hang_seconds=30.0, broken_json_rate=0.0, seed=0):
+                 hang_seconds=30.0, broken_json_rate=0.0, seed=0, trickle_seconds=0.0,
+                 oversize_bytes=0, declare_length=True, aliases=None, wrong_records=None):
         records = load_records() if records is None else records
         self.records = {}
         for rec in records:  # accept messages or whole JSONL objects
@@ -100,6 +107,10 @@ class FakeCrossref:
         self.enforce_limits, self.single_limit, self.list_limit = enforce_limits, single_limit, list_limit
         self.concurrency_limit, self.latency, self.fail_rate = concurrency_limit, latency, fail_rate
         self.hang_rate, self.hang_seconds, self.broken_json_rate = hang_rate, hang_seconds, broken_json_rate
+        self.trickle_seconds, self.oversize_bytes = trickle_seconds, oversize_bytes
+        self.declare_length = declare_length
+        self.aliases = {k.lower(): v for k, v in (aliases or {}).items()}
+        self.wrong_records = {k.lower(): v for k, v in (wrong_records or {}).items()}
         self.rng = random.Random(seed)
         self.requests: list[tuple] = []
         self.request_headers: list[dict] = []
@@ -152,6 +163,12 @@ class FakeCrossref:
 
     def __exit__(self, *exc):
         self.stop()
+
+    def served(self, doi: str):
+        """The record ``/works/{doi}`` answers with: its own, an alias's primary, or a wrong one."""
+        doi = doi.lower()
+        other = self.aliases.get(doi) or self.wrong_records.get(doi)
+        return self.records.get(doi) or (self.records.get(other.lower()) if other else None)
 
     # -- search --------------------------------------------------------------------------------
     @staticmethod
@@ -255,6 +272,8 @@ class _Handler(BaseHTTPRequestHandler):
             if broken:
                 body = body[: max(1, len(body) // 2)]
                 status, ctype = 200, "application/json"
+            if fake.oversize_bytes > len(body):
+                body += b" " * (fake.oversize_bytes - len(body))  # still valid JSON
             self._send(status, body, ctype, {**headers, **extra})
         finally:
             fake.release(api)
@@ -266,14 +285,29 @@ class _Handler(BaseHTTPRequestHandler):
         return "doi.org", "doi.org"
 
     def _send(self, status, body, ctype, headers):
+        fake = self.server.fake
         try:
             self.send_response(status)
             self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
+            if fake.declare_length:
+                self.send_header("Content-Length", str(len(body)))
+            else:
+                self.send_header("Connection", "close")
+                self.close_connection = True
             for key, value in headers.items():
                 self.send_header(key, value)
             self.end_headers()
-            self.wfile.write(body)
+            if not fake.trickle_seconds:
+                for start in range(0, len(body), 1 << 16):
+                    self.wfile.write(body[start:start + (1 << 16)])
+                return
+            self.wfile.flush()
+            for i in range(len(body)):  # one byte at a time, until the client gives up
+                self.wfile.write(body[i:i + 1])
+                self.wfile.flush()
+                if fake._stopping.wait(fake.trickle_seconds):
+                    self.close_connection = True
+                    return
         except OSError:
             self.close_connection = True
 
@@ -287,13 +321,13 @@ class _Handler(BaseHTTPRequestHandler):
             rest = path[len("/works/"):]
             if rest.endswith("/agency"):
                 doi = unquote(rest[: -len("/agency")])
-                agency = "crossref" if doi.lower() in fake.records else fake.other_agencies.get(doi.lower())
+                agency = "crossref" if fake.served(doi) else fake.other_agencies.get(doi.lower())
                 if not agency:
                     return not_found
                 return _json({"status": "ok", "message-type": "work-agency", "message": {
                     "DOI": doi.lower(), "agency": {"id": agency, "label": AGENCY_LABELS.get(agency, agency)}}})
             doi, _, transform = rest.partition("/transform/")
-            msg = fake.records.get(unquote(doi).lower())
+            msg = fake.served(unquote(doi))
             if msg is None:
                 return not_found
             if transform:
@@ -302,8 +336,15 @@ class _Handler(BaseHTTPRequestHandler):
             return _json({"status": "ok", "message-type": "work", "message-version": "1.0.0", "message": msg})
         if path.startswith("/api/handles/"):
             doi = unquote(path[len("/api/handles/"):])
-            if doi.lower() not in fake.records and doi.lower() not in fake.other_agencies:
+            if not fake.served(doi) and doi.lower() not in fake.other_agencies:
                 return (404, *_json({"responseCode": 100, "handle": doi})[1:])
+            primary = fake.aliases.get(doi.lower())
+            if primary:  # Crossref's aliasing: the alias resolves to doi.org/<primary>
+                return _json({"responseCode": 1, "handle": doi, "values": [
+                    {"index": 1, "type": "URL", "data": {"format": "string", "value": f"https://doi.org/{primary}"},
+                     "ttl": 86400, "timestamp": "2020-01-01T00:00:00Z"},
+                    {"index": 2, "type": "HS_ALIAS", "data": {"format": "string", "value": primary},
+                     "ttl": 86400, "timestamp": "2020-01-01T00:00:00Z"}]})
             target = (fake.records.get(doi.lower()) or {}).get("URL") or f"{fake.url}/landing/{doi}"
             return _json({"responseCode": 1, "handle": doi, "values": [
                 {"index": 1, "type": "URL", "data": {"format": "string", "value": target}, "ttl": 86400,
@@ -348,10 +389,10 @@ class _Handler(BaseHTTPRequestHandler):
         if bib or author:
             scored = fake.search(bib, author, year_from, year_until)
             items = [dict(fake.records[d], score=s) for s, d in scored if not dois or d in dois]
-        else:
-            picked = dict.fromkeys(dois) if dois else fake.records
-            items = [fake.records[d] for d in picked if d in fake.records and
-                     in_years(fake.records[d], year_from, year_until)]
+        else:  # an alias or wrongly answered DOI brings the record it is answered with
+            served = [fake.served(d) for d in dois] if dois else list(fake.records.values())
+            unique = {m["DOI"].lower(): m for m in served if m}
+            items = [m for m in unique.values() if in_years(m, year_from, year_until)]
         select = [f for f in query.get("select", "").split(",") if f]
         if select:
             items = [{k: v for k, v in m.items() if k in select or k in ("DOI", "score")} for m in items]

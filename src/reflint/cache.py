@@ -4,6 +4,10 @@ Positive answers (a DOI exists, a record, a match) change rarely and keep for 30
 negative ones (not found, no match) keep for a day, because a DOI deposited this morning
 must not stay "broken" for a month. The cache is an optimisation only: when the file is
 corrupt, locked or unwritable, it degrades to a no-op with one warning and the run goes on.
+
+The answers' schema is versioned (``ANSWERS_SCHEMA`` in the ``meta`` table): a file written by
+a version of reflint that stored answers in another shape is emptied of them on first use,
+and a row that still does not fit reads as a miss, never as a crash.
 """
 
 from __future__ import annotations
@@ -26,8 +30,10 @@ log = logging.getLogger(__name__)
 FILENAME = "cache.sqlite3"
 POSITIVE_TTL = timedelta(days=30)
 NEGATIVE_TTL = timedelta(days=1)
+ANSWERS_SCHEMA = "2"  # bump when the stored answers change shape (2: alias_of, outages)
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
            "positive INTEGER NOT NULL, stored_at REAL NOT NULL)")
+_META = "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
 
 class CacheEntry(NamedTuple):
@@ -83,11 +89,11 @@ class Cache:
             return None
         value, positive, stored_at = row
         ttl = self.positive_ttl if positive else self.negative_ttl
-        if self._clock() - stored_at > ttl:
-            return None
         try:
+            if self._clock() - float(stored_at) > ttl:
+                return None
             return CacheEntry(json.loads(value), bool(positive))
-        except ValueError:
+        except (TypeError, ValueError):  # a row that does not fit is a miss
             return None
 
     def put(self, key: str, value: Any, positive: bool) -> None:
@@ -166,8 +172,7 @@ class Cache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False)
             try:
-                db.execute(_SCHEMA)
-                db.commit()
+                _migrate(db)
             except sqlite3.Error:
                 db.close()
                 raise
@@ -182,6 +187,34 @@ class Cache:
         self.close()
         log.warning("cache %s unusable (%s); continuing without a cache "
                     "(`reflint cache clear` resets it)", self.path, exc)
+
+
+def _schema(db: sqlite3.Connection) -> str | None:
+    try:
+        row = db.execute("SELECT value FROM meta WHERE name = 'answers-schema'").fetchone()
+    except sqlite3.OperationalError:  # no meta table: written before the schema had a version
+        return None
+    return row[0] if row else None
+
+
+def _migrate(db: sqlite3.Connection) -> None:
+    """Make the answers table current: answers of another schema version are dropped
+    (under a write lock, so concurrent runs migrate once)."""
+    if _schema(db) == ANSWERS_SCHEMA:
+        db.execute(_SCHEMA)
+        db.commit()
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute(_META)
+        if _schema(db) != ANSWERS_SCHEMA:
+            db.execute("DROP TABLE IF EXISTS entries")
+            db.execute(_SCHEMA)
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('answers-schema', ?)", (ANSWERS_SCHEMA,))
+        db.commit()
+    except sqlite3.Error:
+        db.rollback()
+        raise
 
 
 class NullCache:

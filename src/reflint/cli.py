@@ -29,15 +29,17 @@ from reflint.sarif import render_sarif
 from reflint.rules import BY_CODE, BY_NAME, RULES, SelectorError, resolve_selector
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+CHECK_TIME_LIMIT = 60.0  # seconds for all lookups of a `check` when none is configured
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
-def _linter(config_path: str | None, network: dict | None = None, **overrides) -> Linter:
+def _linter(config_path: str | None, network: dict | None = None, default_time_limit=None,
+            **overrides) -> Linter:
     """The configured linter; with ``network`` options, one that resolves online (or from
-    the lock and cache when offline)."""
+    the lock and cache when offline). ``time-limit = 0`` means no limit."""
     try:
         config = load_config(Path(config_path) if config_path else None)
         config = config.merged({**overrides, **(network or {})})
@@ -46,7 +48,7 @@ def _linter(config_path: str | None, network: dict | None = None, **overrides) -
     if network is None:
         return Linter(config)
     offline = config["offline"] or os.environ.get("REFLINT_OFFLINE", "") not in ("", "0")
-    limit = config["time-limit"]
+    limit = default_time_limit if config["time-limit"] is None else config["time-limit"]
     client = None if offline else CrossrefClient(
         config["crossref-url"], config["doi-url"], config["mailto"],
         timeout=float(os.environ.get("REFLINT_TIMEOUT", config["timeout"])),
@@ -85,7 +87,8 @@ network_options = [
     click.option("--crossref-url", help="Crossref API base URL (or REFLINT_CROSSREF_URL)."),
     click.option("--doi-url", help="doi.org base URL (or REFLINT_DOI_URL)."),
     click.option("--time-limit", type=float,
-                 help="Seconds for all lookups of the run; what is left after is unknown (pre-commit)."),
+                 help="Seconds for all lookups of the run; what is left after is unknown "
+                      f"(check: {CHECK_TIME_LIMIT:g} by default; 0: no limit)."),
 ]
 
 
@@ -111,6 +114,8 @@ def _report_unknown(run) -> int:
     if unknown:
         _note(f"{unknown} DOI(s) or reference(s) could not be verified (offline, or the registry "
               "did not answer); they are reported neither valid nor broken. Run again online.")
+    for note in run.resolution.notes if run.resolution else []:
+        _note(note)
     return unknown
 
 
@@ -152,8 +157,12 @@ def check(paths, fix, unsafe_fixes, diff, fmt, exit_zero, strict_network, change
     references/ library and the cache first. A lookup that fails is reported as unknown,
     never as a broken DOI.
     """
-    linter = _linter(config_path, _network(**network), select=_split(select), **{
+    linter = _linter(config_path, _network(**network), CHECK_TIME_LIMIT, select=_split(select), **{
         "extend-select": _split(extend_select), "ignore": _split(ignore)})
+    if linter.resolver is not None and linter.resolver.client is not None and sys.stderr.isatty():
+        from reflint.lookup_progress import DelayedProgress
+
+        linter.resolver = DelayedProgress(linter.resolver)
     targets, keep = _narrow(linter, list(paths) or ["."], changed_since,
                             None if write_baseline_path else baseline_path, force_exclude)
     run = linter.lint_paths(targets)

@@ -191,8 +191,8 @@ class RegistryHTTP:
         if self.broken:
             return
         self.broken, self.outage = True, reason
-        log.warning("Crossref/doi.org unreachable (%s); remaining lookups are reported as unknown",
-                    reason)
+        log.info("Crossref/doi.org unreachable (%s); remaining lookups are reported as unknown",
+                 reason)
 
     def _count(self, key: str) -> None:
         with self._lock:

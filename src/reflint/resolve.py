@@ -4,6 +4,11 @@ Order of answers: the ``references/`` lock, then the SQLite cache, then the netw
 batches (``/works?filter=doi:...``, ~50 a request). A DOI missing from a batch answer is
 asked of ``/works/{doi}/agency`` and the doi.org Handle API before it is called invalid.
 Anything that could not be answered is *unknown*, never invalid.
+
+A record is only believed for the DOI it names. Crossref answers an alias DOI with its
+primary DOI's record: that is followed when Crossref's ``relation`` or doi.org's handle
+says it is an alias (``DoiStatus.alias_of``); any other record for another DOI leaves the
+DOI unknown. A registry that is not there is remembered for a few minutes (outage.py).
 """
 
 from __future__ import annotations
@@ -14,8 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Callable
 
+from reflint import outage
 from reflint.cache import NullCache
-from reflint.crossref import INVALID, UNKNOWN, VALID, CrossrefClient, batchable
+from reflint.crossref import INVALID, UNKNOWN, VALID, CrossrefClient, Verdict, batchable
 from reflint.match import Match, best_match, citation_match
 from reflint.models import Citation, Extraction, Reference
 
@@ -28,6 +34,7 @@ class DoiStatus:
     verdict: str  # valid | invalid | unknown
     record: dict | None = None  # the Crossref message, when Crossref holds the DOI
     agency: str | None = None  # crossref, datacite, medra, ... when known
+    alias_of: str | None = None  # the primary DOI whose record answers this alias DOI
 
 
 UNKNOWN_STATUS = DoiStatus(UNKNOWN)
@@ -44,6 +51,7 @@ class Resolution:
     dois: dict[str, DoiStatus] = field(default_factory=dict)  # by lowercased DOI
     matches: dict[str, MatchResult] = field(default_factory=dict)  # by query key
     citations: dict[str, MatchResult] = field(default_factory=dict)  # by citation key
+    notes: list[str] = field(default_factory=list)  # why some answers are unknown
 
     def doi(self, doi: str | None) -> DoiStatus:
         return self.dois.get(doi.lower(), UNKNOWN_STATUS) if doi else UNKNOWN_STATUS
@@ -90,6 +98,8 @@ class Resolver:
         self.lock = lock or {}
         self.workers = workers
         self.progress = progress or (lambda n: None)
+        self._live = client is not None  # False offline, or while an outage is remembered
+        self._notes: list[str] = []
 
     def wanted(self, extractions: list[Extraction]):
         """What a run asks about: DOIs, DOI-less references and (in documents with no
@@ -110,6 +120,8 @@ class Resolver:
     def resolve(self, extractions: list[Extraction]) -> Resolution:
         dois, refs, cites = self.wanted(extractions)
         resolution = Resolution()
+        self._notes = resolution.notes
+        remembered = self._recall_outage()
         resolution.dois = self._dois(dois)
         for ex in extractions:  # a DOI that does not exist: look for the right one
             for ref in ex.references:
@@ -120,7 +132,26 @@ class Resolver:
         resolution.citations = self._lookups(
             cites, self._search_citation,
             lambda c, items: citation_match(c.authors[0], c.year, c.context, items))
+        if not remembered:
+            self._remember_outage()
         return resolution
+
+    # -- a registry that is not there ------------------------------------------------------
+
+    def _recall_outage(self) -> bool:
+        """Skip the network while an outage of this registry is remembered."""
+        registry = getattr(self.client, "registry", None)
+        found = outage.recall(self.cache, registry) if self.client is not None and registry else None
+        self._live = self.client is not None and found is None
+        if found:
+            self._notes.append(outage.remembered_note(registry, found))
+        return found is not None
+
+    def _remember_outage(self) -> None:
+        reason = getattr(self.client, "outage", None)
+        if self.client is not None and getattr(self.client, "broken", False) and reason:
+            outage.remember(self.cache, self.client.registry, reason)
+            self._notes.append(outage.fresh_note(self.client.registry, reason))
 
     # -- DOIs ------------------------------------------------------------------------------
 
@@ -133,7 +164,7 @@ class Resolver:
         todo = [d for d in dois if d not in found]
         if not todo:
             return found
-        if self.client is None:
+        if not self._live:
             return found | {d: UNKNOWN_STATUS for d in todo}
         listable = [d for d in todo if batchable(d)]  # a comma cannot go into a filter
         batches = [listable[i:i + BATCH_SIZE] for i in range(0, len(listable), BATCH_SIZE)]
@@ -157,8 +188,7 @@ class Resolver:
         """Not in a batch answer: registered elsewhere, or really absent?"""
         verdict, agency = self.client.agency(doi)
         if verdict == VALID and agency == "crossref":
-            work = self.client.work(doi)
-            return DoiStatus(work.verdict, work.message, "crossref")
+            return self._crossref_work(doi)
         if verdict == VALID:
             return DoiStatus(VALID, None, agency)
         handle = self.client.handle(doi)
@@ -166,12 +196,52 @@ class Resolver:
             return DoiStatus(INVALID)
         return DoiStatus(VALID) if handle == VALID else UNKNOWN_STATUS
 
+    def _crossref_work(self, doi: str) -> DoiStatus:
+        """Crossref registered ``doi``: its record, if the record is really for ``doi``.
+
+        Registered means it exists, so a 404 from ``/works`` (an alias Crossref hides, or a
+        record not yet indexed) is valid without a record, never invalid.
+        """
+        work = self.client.work(doi)
+        if work.verdict == UNKNOWN:
+            return UNKNOWN_STATUS
+        record = work.message if work.verdict == VALID else None
+        named = record.get("DOI") if record else None
+        if isinstance(named, str) and named.lower() == doi:
+            return DoiStatus(VALID, record, "crossref")
+        primary = self._alias_of(doi, record)
+        if record is None:  # no record for the DOI itself: an alias's primary has one
+            if primary is None:
+                return DoiStatus(VALID, None, "crossref")
+            work = self.client.work(primary)
+            ok = work.verdict == VALID and str(work.message.get("DOI", "")).lower() == primary.lower()
+            return DoiStatus(VALID, work.message if ok else None, "crossref", alias_of=primary)
+        if primary is not None and isinstance(named, str) and primary.lower() == named.lower():
+            return DoiStatus(VALID, record, "crossref", alias_of=named)
+        self._notes.append(f"Crossref answered `{doi}` with the record of `{named}`, which is not "
+                           f"a known alias of it; `{doi}` is left unknown rather than compared "
+                           "with another work")
+        return UNKNOWN_STATUS
+
+    def _alias_of(self, doi: str, record: dict | None) -> str | None:
+        """The primary DOI ``doi`` is an alias of: from the record's ``relation``
+        (``has-alias`` / ``is-alias-of``), else from doi.org's handle."""
+        relation = (record or {}).get("relation")
+        if isinstance(relation, dict) and isinstance(record.get("DOI"), str):
+            for kind in ("has-alias", "is-alias-of"):
+                items = relation.get(kind)
+                for item in items if isinstance(items, list) else []:
+                    if isinstance(item, dict) and str(item.get("id", "")).lower() == doi:
+                        return record["DOI"]
+        verdict, target = self.client.alias_target(doi)
+        return target if verdict == VALID else None
+
     def _locked(self, doi: str) -> DoiStatus | None:
         """The library's answer; online, one verified too long ago is asked again, so a
         retraction published since is noticed (offline, the library always answers)."""
         status = self.lock.get(doi)
         verified = (status.record or {}).get("_verified", "") if status else ""
-        if status and self.client is not None and verified:
+        if status and self._live and verified:
             try:
                 age = datetime.date.today() - datetime.date.fromisoformat(verified)
             except ValueError:
@@ -181,15 +251,20 @@ class Resolver:
         return status
 
     def _cached_doi(self, doi: str) -> DoiStatus | None:
+        """The cached answer; one of an unexpected shape (another version's) is a miss."""
         entry = self.cache.lookup(doi_key(doi))
-        if entry is None:
+        value = entry.value if entry is not None else None
+        if not isinstance(value, dict) or value.get("verdict") not in (VALID, INVALID):
             return None
-        return DoiStatus(entry.value["verdict"], entry.value.get("record"), entry.value.get("agency"))
+        record, agency, alias = value.get("record"), value.get("agency"), value.get("alias_of")
+        if not (_optional(record, dict) and _optional(agency, str) and _optional(alias, str)):
+            return None
+        return DoiStatus(Verdict(value["verdict"]), record, agency, alias)
 
     def _store(self, statuses: dict[str, DoiStatus]) -> None:
         self.cache.put_many([
-            (doi_key(doi), {"verdict": s.verdict, "record": s.record, "agency": s.agency},
-             s.verdict == VALID)
+            (doi_key(doi), {"verdict": s.verdict, "record": s.record, "agency": s.agency,
+                            "alias_of": s.alias_of}, s.verdict == VALID)
             for doi, s in statuses.items() if s.verdict != UNKNOWN
         ])
 
@@ -202,12 +277,13 @@ class Resolver:
         found: dict[str, MatchResult] = {}
         for key, item in wanted.items():
             entry = self.cache.lookup(key)
-            if entry is not None:
-                record = entry.value.get("record")
+            value = entry.value if entry is not None else None
+            if isinstance(value, dict) and _optional(value.get("record"), dict):
+                record = value.get("record")
                 match = validate(item, [record]) if record else None
                 found[key] = MatchResult(VALID, match) if match else MatchResult(INVALID)
         todo = [k for k in wanted if k not in found]
-        if self.client is None:
+        if not self._live:
             return found | {k: MatchResult(UNKNOWN) for k in todo}
 
         def lookup(key: str) -> MatchResult:
@@ -234,3 +310,7 @@ class Resolver:
         year = int(cit.year[:4])
         return self.client.search(cit.context, rows=5, author=cit.authors[0], from_year=year,
                                   until_year=year)
+
+
+def _optional(value, kind: type) -> bool:
+    return value is None or isinstance(value, kind)

@@ -28,6 +28,12 @@ def suggestion(ctx: Context, m: DoiMention) -> str | None:
     return result.match.doi if result and result.match else None
 
 
+def about(m: DoiMention, status) -> dict:
+    """The data every registry diagnostic starts with: the DOI as written and, when the
+    registry answered it as an alias, the primary DOI whose record was used."""
+    return {"doi": m.raw, **({"primary_doi": status.alias_of} if status.alias_of else {})}
+
+
 def updates(record: dict | None, kinds: set[str]) -> list[dict]:
     return [u for u in (record or {}).get("updated-by", []) if u.get("type") in kinds]
 
@@ -84,12 +90,13 @@ def doi_mismatch(ctx: Context):
         c = compare(ref.fields, status.record)
         if same_work(c) or c.author is not False or (c.title or 0) >= 60:
             continue
-        data = {"doi": m.raw, "registered_title": (status.record.get("title") or [""])[0]}
+        data = {**about(m, status), "registered_title": (status.record.get("title") or [""])[0]}
         right = suggestion(ctx, m)
         if right and right.lower() != m.doi.lower():
             data["suggested_doi"] = right
+        alias = f" (an alias of `{status.alias_of}`)" if status.alias_of else ""
         yield RL202.diagnostic(ctx, m.doi_start, m.junk_start,
-                               f"DOI `{m.doi}` belongs to a different work: "
+                               f"DOI `{m.doi}`{alias} belongs to a different work: "
                                f"\u201c{data['registered_title']}\u201d", data)
 
 
@@ -111,7 +118,7 @@ def doi_retracted(ctx: Context):
         for notice in updates(status.record, RETRACTIONS)[:1]:
             yield RL203.diagnostic(ctx, m.doi_start, m.junk_start,
                                    f"DOI `{m.doi}` has been retracted (notice {notice.get('DOI')})",
-                                   {"doi": m.raw, "notice": notice.get("DOI"),
+                                   {**about(m, status), "notice": notice.get("DOI"),
                                     "source": notice.get("source")})
 
 
@@ -134,7 +141,7 @@ def doi_updated(ctx: Context):
             kinds = ", ".join(sorted({n["type"].replace("_", " ") for n in notices}))
             yield RL204.diagnostic(ctx, m.doi_start, m.junk_start,
                                    f"DOI `{m.doi}` has an update: {kinds}",
-                                   {"doi": m.raw, "notices": [n.get("DOI") for n in notices]})
+                                   {**about(m, status), "notices": [n.get("DOI") for n in notices]})
 
 
 def doi_other_agency(ctx: Context):
