@@ -167,8 +167,8 @@ class FakeCrossref:
     def served(self, doi: str):
         """The record ``/works/{doi}`` answers with: its own, an alias's primary, or a wrong one."""
         doi = doi.lower()
-        other = self.aliases.get(doi) or self.wrong_records.get(doi)
-        return self.records.get(doi) or (self.records.get(other.lower()) if other else None)
+        other = self.wrong_records.get(doi) or self.aliases.get(doi)
+        return self.records.get(other.lower()) if other else self.records.get(doi)
 
     # -- search --------------------------------------------------------------------------------
     @staticmethod

@@ -18,7 +18,7 @@ import pytest
 import requests
 import responses
 
-from reflint import __version__, crossref, pacing, registry_http
+from reflint import __version__, crossref, pacing, registry_http, transport
 from reflint.crossref import INVALID, SELECT, UNKNOWN, VALID, CrossrefClient, batchable, quote_doi
 from reflint.pacing import parse_interval, parse_retry_after
 
@@ -430,3 +430,114 @@ def test_time_limit_turns_remaining_lookups_unknown_without_requests():
     now[0] = 6.0
     assert client.work("10.1/b").verdict == UNKNOWN
     assert len(responses.calls) == 1 and client.stats["skipped"] == 1
+
+
+def test_the_time_limit_starts_with_the_first_request_not_with_the_client(mock):
+    """Parsing a big repository before the first lookup must not eat the lookup budget."""
+    now = [0.0]
+    client = CrossrefClient(API, DOI_ORG, mailto="a@b.org", time_limit=5,
+                            clock=lambda: now[0], sleep=lambda s: None)
+    now[0] = 100.0  # a long parse
+    mock.get(ANY_WORK, json=WORK)
+    assert client.work("10.1234/abc").verdict is VALID
+    now[0] = 104.0
+    assert client.work("10.1234/abc").verdict is VALID
+    now[0] = 105.5
+    assert client.work("10.1234/abc").verdict is UNKNOWN
+    assert len(mock.calls) == 2
+
+
+def test_exchanges_are_short_until_the_registry_answers_and_never_outlast_the_budget(mock):
+    now = [0.0]
+    client = CrossrefClient(API, DOI_ORG, mailto="a@b.org", timeout=10, time_limit=12,
+                            clock=lambda: now[0], sleep=lambda s: None)
+    mock.get(ANY_WORK, json=WORK)
+    client.work("10.1234/abc")
+    now[0] = 1.0
+    client.work("10.1234/abc")
+    now[0] = 9.0
+    client.work("10.1234/abc")
+    timeouts = [call.request.req_kwargs["timeout"] for call in mock.calls]
+    assert timeouts == [registry_http.PROBE_TIMEOUT, 10, pytest.approx(3.0)]
+
+
+# -- hostile bodies and aliases (responses) ----------------------------------------------------
+
+def test_an_oversized_body_is_unknown_and_not_asked_again(client, mock):
+    huge = json.dumps({"message": {"DOI": "10.1234/abc", "padding": "x" * (transport.MAX_BODY_BYTES)}})
+    mock.get(ANY_WORK, body=huge, content_type="application/json")
+    assert client.work("10.1234/abc") == (UNKNOWN, None)
+    assert len(mock.calls) == 1 and client.stats["retries"] == 0
+
+
+HANDLE_VALUES = {
+    "hs-alias": [{"index": 1, "type": "URL", "data": {"value": "https://publisher.example/a"}},
+                 {"index": 2, "type": "HS_ALIAS", "data": {"value": "10.1000/Primary"}}],
+    "doi-url": [{"index": 1, "type": "URL", "data": {"value": "https://doi.org/10.1000/Primary"}}],
+    "own-page": [{"index": 1, "type": "URL", "data": {"value": "https://publisher.example/a"}}],
+}
+
+
+@pytest.mark.parametrize("kind, expected", [("hs-alias", (VALID, "10.1000/Primary")),
+                                            ("doi-url", (VALID, "10.1000/Primary")),
+                                            ("own-page", (VALID, None))])
+def test_alias_target_from_the_handle(client, mock, kind, expected):
+    mock.get(f"{DOI_ORG}/api/handles/10.1000/alias",
+             json={"responseCode": 1, "handle": "10.1000/alias", "values": HANDLE_VALUES[kind]})
+    assert client.alias_target("10.1000/alias") == expected
+
+
+def test_alias_target_of_a_missing_or_unreachable_handle(client, mock):
+    mock.get(f"{DOI_ORG}/api/handles/10.1000/gone", status=404, json={"responseCode": 100})
+    mock.get(f"{DOI_ORG}/api/handles/10.1000/busy", status=400)
+    assert client.alias_target("10.1000/gone") == (INVALID, None)
+    assert client.alias_target("10.1000/busy") == (UNKNOWN, None)
+
+
+# -- hostile servers on loopback: every exchange ends by its deadline -----------------------------
+
+def timed(call):
+    started = time.monotonic()
+    result = call()
+    return result, time.monotonic() - started
+
+
+@pytest.mark.parametrize("knobs", [
+    {"trickle_seconds": 0.2},  # 200 OK, then one byte every 0.2 s: the first record alone takes minutes
+    {"trickle_seconds": 0.2, "declare_length": False},  # and the body ends only when the connection does
+    {"hang_rate": 1.0, "hang_seconds": 60},  # accepts the connection, never answers
+])
+def test_a_hostile_server_cannot_outlast_the_time_limit(fake_crossref_factory, knobs):
+    server = fake_crossref_factory(**knobs)
+    client = CrossrefClient(server.url, server.url, "t@example.org", timeout=30, time_limit=2)
+    result, elapsed = timed(lambda: client.works_by_dois(["10.2519/jospt.2017.7096"]))
+    assert result is None
+    assert elapsed < 2 + 1
+    assert client.work("10.2519/jospt.2017.7096").verdict is UNKNOWN  # later lookups: at once
+
+
+def test_a_trickling_registry_is_given_up_after_two_short_probes(fake_crossref_factory):
+    server = fake_crossref_factory(trickle_seconds=0.3)
+    client = CrossrefClient(server.url, server.url, "t@example.org", timeout=1.0)
+    result, elapsed = timed(lambda: client.work("10.2519/jospt.2017.7096"))
+    assert result.verdict is UNKNOWN and client.broken
+    assert len(server.requests) == registry_http.PROBE_ATTEMPTS
+    assert elapsed < registry_http.PROBE_ATTEMPTS * 1.0 + 1
+
+
+@pytest.mark.parametrize("declare_length", [True, False])
+def test_an_oversized_body_is_abandoned_early(fake_crossref_factory, declare_length):
+    """50 MB for one DOI: nothing near that much is read, and the verdict is unknown."""
+    server = fake_crossref_factory(oversize_bytes=50 * 1024 * 1024, declare_length=declare_length)
+    client = CrossrefClient(server.url, server.url, "t@example.org", timeout=30)
+    result, elapsed = timed(lambda: client.work("10.2519/jospt.2017.7096"))
+    assert result.verdict is UNKNOWN
+    assert len(server.requests) == 1  # not asked again: the same body would come back
+    assert elapsed < 5
+
+
+def test_the_deadline_watchdog_leaves_good_exchanges_alone(fake_crossref_factory):
+    server = fake_crossref_factory(latency=0.05)
+    client = CrossrefClient(server.url, server.url, "t@example.org", timeout=2)
+    assert all(client.work("10.2519/jospt.2017.7096").verdict is VALID for _ in range(5))
+    assert not client.broken

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -244,3 +246,98 @@ def test_citation_lookup_rejects_a_same_author_work_on_another_topic(online, tmp
     _, report, _ = check(page, "--select", "RL401")
     assert codes(report) == ["RL401"]
     assert "suggested_doi" not in report["diagnostics"][0]["data"]
+
+
+# -- hostile registries: a hard deadline, no false alarms (issue 12) ----------------------------
+
+GATTIE_REF = ("- Gattie E, Cleland JA, Snodgrass S. The effectiveness of trigger point dry needling for "
+              "musculoskeletal conditions by physical therapists: a systematic review and meta-analysis. "
+              "J Orthop Sports Phys Ther. 2017;47(3):133-149. doi:{doi}\n")
+PYNE_REF = ("- Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136. "
+            "doi:{doi}\n")
+FALSE_ALARMS = {"RL201", "RL202"}
+
+
+def timed_check(*args):
+    started = time.monotonic()
+    result = check(*args)
+    return (*result, time.monotonic() - started)
+
+
+@pytest.mark.parametrize("knobs", [{"trickle_seconds": 0.5}, {"trickle_seconds": 0.5, "declare_length": False},
+                                   {"oversize_bytes": 50 * 1024 * 1024, "declare_length": False},
+                                   {"hang_rate": 1.0, "hang_seconds": 60}])
+def test_a_hostile_registry_ends_within_the_time_limit_without_false_alarms(online, tmp_path, knobs):
+    online(**knobs)
+    page = write(tmp_path, "## References\n\n" + GATTIE_REF.format(doi="10.2519/jospt.2017.7096")
+                 + PYNE_REF.format(doi="10.1093/rheumatology/ken1611"))
+    code, report, stderr, elapsed = timed_check(page, "--no-cache", "--time-limit", "3")
+    assert elapsed < 3 + 1
+    assert not set(codes(report)) & FALSE_ALARMS
+    assert report["summary"]["unknown"] == 2 and code == 0
+
+
+def test_a_record_for_another_doi_is_unknown_not_a_mismatch(online, tmp_path):
+    """The server answers Gattie's DOI with Pyne's record: before, RL202 "a different work"."""
+    online(wrong_records={"10.2519/jospt.2017.7096": "10.1093/rheumatology/ken161"})
+    page = write(tmp_path, "## References\n\n" + GATTIE_REF.format(doi="10.2519/jospt.2017.7096"))
+    code, report, stderr = check(page, "--no-cache")
+    assert codes(report) == [] and code == 0
+    assert report["summary"]["unknown"] == 1
+    assert "not a known alias" in stderr
+
+
+def test_an_alias_doi_is_checked_against_its_primary_and_says_so(online, tmp_path):
+    online(aliases={"10.5555/alias.of.gattie": "10.2519/jospt.2017.7096"})
+    right = write(tmp_path, "## References\n\n" + GATTIE_REF.format(doi="10.5555/alias.of.gattie"))
+    _, report, _ = check(right, "--no-cache", "--select", "RL2,RL3")
+    assert codes(report) == [] and report["summary"]["unknown"] == 0
+    wrong = tmp_path / "wrong.md"
+    wrong.write_text("## References\n\n" + PYNE_REF.format(doi="10.5555/alias.of.gattie"), "utf-8")
+    _, report, _ = check(str(wrong), "--no-cache", "--select", "RL202")
+    assert codes(report) == ["RL202"]
+    data = report["diagnostics"][0]["data"]
+    assert data["doi"] == "10.5555/alias.of.gattie" and data["primary_doi"] == "10.2519/jospt.2017.7096"
+    assert "an alias of" in report["diagnostics"][0]["message"]
+
+
+def test_a_hanging_registry_is_remembered_until_the_cache_is_cleared(online, tmp_path, monkeypatch):
+    server = online(hang_rate=1.0, hang_seconds=60)
+    monkeypatch.setenv("REFLINT_TIMEOUT", "0.5")
+    page = write(tmp_path, "## References\n\n" + GATTIE_REF.format(doi="10.2519/jospt.2017.7096"))
+    code, report, stderr = check(page)
+    assert code == 0 and report["summary"]["unknown"] == 1
+    assert "did not answer" in stderr and "reflint cache clear" in stderr
+    asked = len(server.requests)
+    code, report, stderr = check(page)
+    assert len(server.requests) == asked  # the second run does not wait again
+    assert code == 0 and report["summary"]["unknown"] == 1
+    assert "asked again from" in stderr and "reflint cache clear" in stderr
+    assert CliRunner().invoke(main, ["cache", "clear"]).exit_code == 0
+    check(page)
+    assert len(server.requests) > asked
+
+
+def test_a_refused_connection_is_an_outage_not_a_broken_doi(tmp_path, monkeypatch):
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.delenv("REFLINT_OFFLINE", raising=False)
+    monkeypatch.setenv("REFLINT_CROSSREF_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("REFLINT_DOI_URL", f"http://127.0.0.1:{port}")
+    page = write(tmp_path, "A mistyped DOI: doi:10.1093/rheumatology/ken1611.\n")
+    code, report, stderr, elapsed = timed_check(page)
+    assert codes(report) == [] and report["summary"]["unknown"] == 1 and code == 0
+    assert "refused the connection" in stderr
+    assert elapsed < 1.5
+
+
+def test_a_cache_from_another_version_is_a_miss_not_a_traceback(tmp_path):
+    from reflint.cache import Cache
+
+    with Cache() as cache:  # REFLINT_CACHE_DIR: the test's private cache
+        cache.put("doi:10.1093/rheumatology/ken161", ["an", "older", "shape"], positive=True)
+    page = write(tmp_path, "See doi:10.1093/rheumatology/ken161 for details.\n")
+    result = CliRunner().invoke(main, ["check", page, "--offline", "--format", "json"])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert result.exit_code == 0 and json.loads(result.stdout)["summary"]["unknown"] == 1

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
-from reflint.cache import Cache
+import io
+import time
+
+import pytest
+import responses
+
+from reflint import outage
+from reflint.cache import Cache, NullCache
 from reflint.crossref import CrossrefClient
 from reflint.documents import from_text
 from reflint.extract import extract
-from reflint.resolve import Resolver
+from reflint.resolve import DoiStatus, Resolver
+
+API = "https://api.test"
+
+
+@pytest.fixture
+def mock_registry():
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield rsps
 
 
 def works(n: int) -> list[dict]:
@@ -80,3 +95,139 @@ def test_library_answers_go_stale_online_but_never_offline(fake_crossref_factory
         assert len(server.requests) - before == requests_made
     lock = {"10.5555/r.0": DoiStatus("valid", {"DOI": "10.5555/r.0", "_verified": old}, "crossref")}
     assert Resolver(None, lock=lock).resolve([ex]).doi("10.5555/r.0").verdict == "valid"
+
+
+# -- records for other DOIs, aliases ------------------------------------------------------------
+
+GATTIE = "10.2519/jospt.2017.7096"
+PYNE = "10.1093/rheumatology/ken161"
+
+
+def test_an_alias_named_by_doi_org_is_followed_to_its_primary(fake_crossref_factory):
+    server = fake_crossref_factory(aliases={"10.5555/alias.gattie": GATTIE})
+    client = CrossrefClient(server.url, server.url, "t@example.org")
+    status = Resolver(client).resolve([extraction_with(["10.5555/alias.gattie"])]).doi("10.5555/alias.gattie")
+    assert (status.verdict, status.alias_of, status.record["DOI"]) == ("valid", GATTIE, GATTIE)
+
+
+def test_an_alias_named_by_crossrefs_relation_needs_no_handle_lookup(fake_crossref_factory):
+    from fake_crossref import load_records
+
+    records = load_records()
+    for record in records:
+        if record["DOI"] == GATTIE:
+            record["relation"] = {"has-alias": [{"id-type": "doi", "id": "10.5555/ALIAS.gattie",
+                                                 "asserted-by": "subject"}]}
+    server = fake_crossref_factory(records, aliases={"10.5555/alias.gattie": GATTIE})
+    client = CrossrefClient(server.url, server.url, "t@example.org")
+    status = Resolver(client).resolve([extraction_with(["10.5555/alias.gattie"])]).doi("10.5555/alias.gattie")
+    assert status.alias_of == GATTIE
+    assert not any(path.startswith("/api/handles/") for _, path, _, _ in server.requests)
+
+
+def test_a_record_for_another_doi_is_unknown_and_not_cached(fake_crossref_factory, tmp_path):
+    """Crossref answering 10.1093/...ken161 with Gattie's record is not a mismatch: unknown."""
+    server = fake_crossref_factory(wrong_records={PYNE: GATTIE})
+    cache = Cache(tmp_path / "c.sqlite3")
+    client = CrossrefClient(server.url, server.url, "t@example.org")
+    resolution = Resolver(client, cache).resolve([extraction_with([PYNE])])
+    assert resolution.doi(PYNE) == DoiStatus("unknown")
+    assert any(PYNE in note and GATTIE in note for note in resolution.notes)
+    assert cache.get("doi:" + PYNE) is None
+
+
+def test_registered_at_crossref_but_no_record_is_valid_never_invalid(mock_registry):
+    """The agency says Crossref registered it; /works has no record (not yet indexed)."""
+    mock_registry.get(f"{API}/works", json={"message": {"items": []}})
+    mock_registry.get(f"{API}/works/10.1000/fresh/agency",
+                      json={"message": {"agency": {"id": "crossref"}}})
+    mock_registry.get(f"{API}/works/10.1000/fresh", status=404)
+    mock_registry.get(f"{API}/api/handles/10.1000/fresh",
+                      json={"responseCode": 1, "values": [{"type": "URL", "data": {"value": "https://x.example/"}}]})
+    client = CrossrefClient(API, API, "t@example.org", sleep=lambda s: None)
+    status = Resolver(client).resolve([extraction_with(["10.1000/fresh"])]).doi("10.1000/fresh")
+    assert (status.verdict, status.record, status.agency) == ("valid", None, "crossref")
+
+
+# -- a registry that is not there -----------------------------------------------------------------
+
+def test_an_outage_is_remembered_and_the_next_run_waits_for_nothing(fake_crossref_factory, tmp_path):
+    server = fake_crossref_factory(hang_rate=1.0, hang_seconds=60)
+    cache = Cache(tmp_path / "c.sqlite3")
+    ex = extraction_with([GATTIE, PYNE])
+    first = Resolver(CrossrefClient(server.url, server.url, "t@example.org", timeout=0.3), cache).resolve([ex])
+    assert {s.verdict for s in first.dois.values()} == {"unknown"}
+    assert any("did not answer" in note and "reflint cache clear" in note for note in first.notes)
+    asked = len(server.requests)
+    second = Resolver(CrossrefClient(server.url, server.url, "t@example.org", timeout=0.3), cache).resolve([ex])
+    assert len(server.requests) == asked  # not asked at all
+    assert second.unknown == 2
+    assert any("asked again from" in note for note in second.notes)
+
+
+def test_an_outage_is_forgotten_after_a_few_minutes_and_by_cache_clear(fake_crossref_factory, tmp_path):
+    server = fake_crossref_factory(works(1), {})
+    cache = Cache(tmp_path / "c.sqlite3")
+    client = CrossrefClient(server.url, server.url, "t@example.org")
+    ex = extraction_with(["10.5555/r.0"])
+    outage.remember(cache, client.registry, "no answer", now=time.time() - outage.OUTAGE_TTL - 1)
+    assert Resolver(client, cache).resolve([ex]).doi("10.5555/r.0").verdict == "valid"
+    outage.remember(cache, client.registry, "no answer")
+    cache.clear()
+    fresh = CrossrefClient(server.url, server.url, "t@example.org")
+    assert Resolver(fresh, NullCache()).resolve([extraction_with(["10.5555/r.0"])]).unknown == 0
+    assert Resolver(fresh, cache).resolve([extraction_with(["10.5555/r.0"])]).unknown == 0
+
+
+def test_a_spent_time_limit_is_not_an_outage(fake_crossref_factory, tmp_path):
+    server = fake_crossref_factory(works(1), {})
+    cache = Cache(tmp_path / "c.sqlite3")
+    client = CrossrefClient(server.url, server.url, "t@example.org", time_limit=1e-9)
+    resolution = Resolver(client, cache).resolve([extraction_with(["10.5555/r.0"])])
+    assert resolution.unknown == 1 and resolution.notes == []
+    assert outage.recall(cache, client.registry) is None
+
+
+# -- cache entries of another version ------------------------------------------------------------
+
+@pytest.mark.parametrize("value", [[1, 2], "valid", {"verdict": 3}, {"record": {}},
+                                   {"verdict": "valid", "record": "text"},
+                                   {"verdict": "valid", "agency": ["crossref"]}])
+def test_a_cached_answer_of_an_unexpected_shape_is_a_miss(fake_crossref_factory, tmp_path, value):
+    server = fake_crossref_factory(works(1), {})
+    cache = Cache(tmp_path / "c.sqlite3")
+    cache.put("doi:10.5555/r.0", value, positive=True)
+    offline = Resolver(None, cache).resolve([extraction_with(["10.5555/r.0"])])
+    assert offline.doi("10.5555/r.0").verdict == "unknown"
+    online = Resolver(CrossrefClient(server.url, server.url, "t@example.org"), cache)
+    assert online.resolve([extraction_with(["10.5555/r.0"])]).doi("10.5555/r.0").verdict == "valid"
+    assert cache.get("doi:10.5555/r.0")["verdict"] == "valid"  # and the bad entry is replaced
+
+
+# -- progress on a terminal ----------------------------------------------------------------------
+
+class SlowResolver:
+    def __init__(self, seconds):
+        self.seconds, self.progress = seconds, None
+
+    def pending(self, extractions):
+        return 3
+
+    def resolve(self, extractions):
+        for _ in range(3):
+            time.sleep(self.seconds / 3)
+            self.progress(1)
+        return "resolution"
+
+
+@pytest.mark.parametrize("seconds, shown", [(0.0, False), (0.6, True)])
+def test_progress_appears_only_when_lookups_take_a_while(seconds, shown):
+    from rich.console import Console
+
+    from reflint.lookup_progress import DelayedProgress
+
+    out = io.StringIO()
+    wrapped = DelayedProgress(SlowResolver(seconds), Console(file=out, force_terminal=True), delay=0.2)
+    assert wrapped.resolve([]) == "resolution"
+    assert wrapped.shown is shown
+    assert ("Looking up" in out.getvalue()) is shown
