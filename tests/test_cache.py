@@ -7,7 +7,8 @@ import threading
 
 import pytest
 
-from reflint.cache import (FILENAME, Cache, NullCache, default_path, doi_key, query_key)
+from reflint.cache import (ANSWERS_SCHEMA, FILENAME, Cache, NullCache, default_path, doi_key,
+                           query_key)
 
 DAY = 86400.0
 
@@ -170,3 +171,38 @@ def test_null_cache_has_the_same_api():
     assert null.info()["entries"] == 0 and null.clear() == 0
     public = {name for name in dir(Cache) if not name.startswith("_")}
     assert public <= set(dir(NullCache))
+
+
+# -- another version's cache ----------------------------------------------------------------------
+
+def old_version_file(path):
+    """A cache as the unversioned releases wrote it: answers of another shape, no meta table."""
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE entries (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
+               "positive INTEGER NOT NULL, stored_at REAL NOT NULL)")
+    db.execute("INSERT INTO entries VALUES ('doi:10.1/x', '[\"valid\", null]', 1, 1000000.0)")
+    db.commit()
+    db.close()
+
+
+def test_answers_of_an_older_schema_are_dropped_once(tmp_path, clock):
+    path = tmp_path / FILENAME
+    old_version_file(path)
+    with Cache(path, clock=clock) as cache:
+        assert cache.get("doi:10.1/x") is None and cache.info()["entries"] == 0
+        cache.put("doi:10.1/y", {"verdict": "valid"}, positive=True)
+    with Cache(path, clock=clock) as again:  # the current schema is kept from now on
+        assert again.get("doi:10.1/y") == {"verdict": "valid"}
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT value FROM meta WHERE name = 'answers-schema'").fetchone() == (ANSWERS_SCHEMA,)
+    db.close()
+
+
+def test_a_row_that_does_not_fit_reads_as_a_miss(cache):
+    cache.put("k", {"verdict": "valid"}, positive=True)
+    cache._run(lambda db: db.execute("INSERT INTO entries VALUES ('bad-age', '1', 1, 'yesterday')"),
+               write=True)
+    cache._run(lambda db: db.execute("INSERT INTO entries VALUES ('bad-json', '{oops', 1, ?)",
+                                     (cache._clock(),)), write=True)
+    assert cache.get("bad-age") is None and cache.get("bad-json") is None
+    assert cache.get("k") == {"verdict": "valid"} and not cache.disabled

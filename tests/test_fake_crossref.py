@@ -260,3 +260,40 @@ def test_records_file():
     assert len(lines) - 14 == 60
     dois = [m["DOI"].lower() for m in load_records()]
     assert len(dois) == len(set(dois)) and all(d.startswith("10.") for d in dois)
+
+
+# -- hostile knobs ---------------------------------------------------------------------------------
+
+def test_aliases_are_answered_with_the_primary_record_and_named_by_the_handle(fake_crossref_factory, http):
+    fake = fake_crossref_factory(aliases={"10.5555/Alias.1": GATTIE})
+    assert http.get(f"{fake.url}/works/10.5555/alias.1").json()["message"]["DOI"] == GATTIE
+    assert http.get(f"{fake.url}/works/10.5555/alias.1/agency").json()["message"]["agency"]["id"] == "crossref"
+    listed = http.get(f"{fake.url}/works", params={"filter": "doi:10.5555/alias.1"}).json()["message"]["items"]
+    assert [item["DOI"] for item in listed] == [GATTIE]
+    values = http.get(f"{fake.url}/api/handles/10.5555/alias.1").json()["values"]
+    assert {(v["type"], v["data"]["value"]) for v in values} == {
+        ("URL", f"https://doi.org/{GATTIE}"), ("HS_ALIAS", GATTIE)}
+
+
+def test_wrong_records_answer_a_doi_with_another_work(fake_crossref_factory, http):
+    fake = fake_crossref_factory(wrong_records={GATTIE: RETRACTED})
+    assert http.get(f"{fake.url}/works/{GATTIE}").json()["message"]["DOI"] == RETRACTED
+    values = http.get(f"{fake.url}/api/handles/{GATTIE}").json()["values"]
+    assert [v["type"] for v in values] == ["URL"]  # exists, and no alias
+
+
+def test_trickle_sends_headers_at_once_and_the_body_a_byte_at_a_time(fake_crossref_factory, http):
+    fake = fake_crossref_factory(trickle_seconds=0.2, declare_length=False)
+    started = time.monotonic()
+    response = http.get(f"{fake.url}/works/{GATTIE}", stream=True, timeout=5)
+    assert response.status_code == 200 and time.monotonic() - started < 1
+    assert "Content-Length" not in response.headers
+    first = next(response.iter_content(1))
+    assert first == b"{"
+    response.close()
+
+
+def test_oversize_pads_the_body_with_json_whitespace(fake_crossref_factory, http):
+    fake = fake_crossref_factory(oversize_bytes=100_000)
+    response = http.get(f"{fake.url}/works/{GATTIE}")
+    assert len(response.content) == 100_000 and response.json()["message"]["DOI"] == GATTIE
