@@ -7,6 +7,7 @@ Retry-After are asserted on the recorded sleeps and request times, instantly.
 import json
 import logging
 import re
+import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -541,3 +542,45 @@ def test_the_deadline_watchdog_leaves_good_exchanges_alone(fake_crossref_factory
     client = CrossrefClient(server.url, server.url, "t@example.org", timeout=2)
     assert all(client.work("10.2519/jospt.2017.7096").verdict is VALID for _ in range(5))
     assert not client.broken
+
+
+def test_https_connections_take_the_same_hooks(monkeypatch):
+    """The watched HTTPS connection resolves within the deadline and reports like urllib3."""
+    from urllib3.exceptions import NameResolutionError, NewConnectionError
+
+    from reflint.transport import _WatchedHTTPSConnection, _Watchdog
+
+    def no_dns(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    with socket.socket() as probe:  # a loopback port nobody listens on: refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with _Watchdog(5):
+        with pytest.raises(NewConnectionError):
+            _WatchedHTTPSConnection("127.0.0.1", port)._new_conn()
+        monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+        with pytest.raises(NameResolutionError):
+            _WatchedHTTPSConnection("registry.invalid", 443)._new_conn()
+
+
+def test_a_name_server_that_never_answers_costs_the_exchange_time_only(monkeypatch):
+    from reflint import transport
+
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *a, **k: time.sleep(30))
+    session = transport.bounded_session()
+    started = time.monotonic()
+    with pytest.raises((requests.ConnectionError, requests.Timeout)):
+        transport.fetch(session, "http://registry.invalid/works", 0.5)
+    assert time.monotonic() - started < 1.5
+
+
+def test_a_host_the_name_server_does_not_know_is_out_after_one_exchange(monkeypatch):
+    def no_such_host(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_host)
+    client = CrossrefClient("http://registry.invalid", "http://registry.invalid", "t@example.org")
+    assert client.works_by_dois(["10.1/a"]) is None
+    assert client.broken and client.stats["requests"] == 1 and client.stats["retries"] == 0
+    assert client.outage == "cannot resolve the host name registry.invalid"

@@ -7,8 +7,9 @@ jitter (honouring ``Retry-After``), all within one wall-clock budget (``time_lim
 counted from the first request), and cut off by a circuit breaker.
 
 A registry that has never answered this run gets short probes (``PROBE_TIMEOUT``); after
-``PROBE_ATTEMPTS`` of them without an answer it is declared out (``outage`` says why), so a
-registry that hangs or has no DNS costs seconds, not minutes (issue 9).
+``PROBE_ATTEMPTS`` of them without an answer (or at once, when the name server says the
+host does not exist) it is declared out (``outage`` says why), so a registry that hangs or
+has no DNS costs seconds, not minutes (issue 9).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -168,7 +170,7 @@ class RegistryHTTP:
         with self._lock:
             self._silent_failures += 1
             limit = self.breaker_threshold if self.answered else PROBE_ATTEMPTS
-            if self._silent_failures >= limit:
+            if self._silent_failures >= limit or _no_such_host(exc):
                 self._open(_why(url, exc, seconds))
 
     def _backoff(self, attempt: int) -> float:
@@ -197,6 +199,14 @@ class RegistryHTTP:
     def _count(self, key: str) -> None:
         with self._lock:
             self.stats[key] += 1
+
+
+def _no_such_host(exc: Exception) -> bool:
+    """The name server said the host does not exist: asking again will not change that."""
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    cause = getattr(reason, "__cause__", None)
+    definite = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
+    return isinstance(cause, socket.gaierror) and cause.errno in definite
 
 
 def _why(url: str, exc: Exception, seconds: float) -> str:

@@ -4,19 +4,23 @@
 then sends one byte a second keeps a plain ``get`` alive for as long as it likes, and a
 50 MB body is read to the end. Here every exchange (connect, headers, body) runs under a
 watchdog that shuts the socket down when the exchange's time is up, which wakes any read
-blocked on it; the body is streamed and abandoned past ``max_bytes``. Name resolution is
-the one step a socket shutdown cannot cut short (it happens before there is a socket).
+blocked on it; the body is streamed and abandoned past ``max_bytes``. Name resolution comes
+before there is a socket and cannot be interrupted, so a new connection first resolves its
+host on a helper thread and stops waiting for it when the exchange's time is up.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import threading
+import time
 
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import NameResolutionError
 
 MAX_BODY_BYTES = 4 * 1024 * 1024  # Crossref answers in kilobytes; a few MB is already absurd
 CHUNK = 64 * 1024
@@ -35,6 +39,7 @@ class _Watchdog:
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
         self.fired = False
+        self.ends_at = time.monotonic() + max(0.0, seconds)
         self._timer = threading.Timer(max(0.0, seconds), self._fire)
         self._timer.daemon = True
 
@@ -47,6 +52,9 @@ class _Watchdog:
     def __exit__(self, *exc) -> None:
         self._timer.cancel()
         _current.watchdog = self._previous
+
+    def remaining(self) -> float:
+        return max(0.0, self.ends_at - time.monotonic())
 
     def watch(self, sock) -> None:
         with self._lock:
@@ -71,18 +79,58 @@ def _shutdown(sock) -> None:
         pass  # already closed: nothing is blocked on it
 
 
-class _WatchedConnection(HTTPConnection):
-    """Hands its socket to the running exchange's watchdog before waiting for a response."""
+def _resolve_within(host: str, port: int, seconds: float) -> None:
+    """Raise ``socket.gaierror`` unless ``host`` resolves within ``seconds``. A lookup still
+    running then is left to finish on its daemon thread; nobody waits for it."""
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return  # an address needs no name server
+    except ValueError:
+        pass
+    outcome: list[OSError | None] = []
 
-    def getresponse(self):  # type: ignore[override]
+    def lookup() -> None:
+        try:
+            socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+            outcome.append(None)
+        except OSError as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=lookup, name=f"resolve {host}", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if not outcome:
+        raise socket.gaierror(socket.EAI_AGAIN, f"no answer from the name server within {seconds:.1f} s")
+    if outcome[0] is not None:
+        raise socket.gaierror(*outcome[0].args)
+
+
+class _Watched:
+    """Connection hooks: resolve the host within the exchange's time, and hand the socket
+    to the exchange's watchdog before waiting for a response."""
+
+    def _new_conn(self):
+        dog = getattr(_current, "watchdog", None)
+        if dog is not None:
+            try:
+                _resolve_within(self._dns_host, self.port, dog.remaining())
+            except socket.gaierror as exc:
+                raise NameResolutionError(self.host, self, exc) from exc
+        return super()._new_conn()
+
+    def getresponse(self):
         dog = getattr(_current, "watchdog", None)
         if dog is not None:
             dog.watch(self.sock)
         return super().getresponse()
 
 
-class _WatchedHTTPSConnection(HTTPSConnection):
-    getresponse = _WatchedConnection.getresponse
+class _WatchedConnection(_Watched, HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_Watched, HTTPSConnection):
+    pass
 
 
 class _WatchedPool(HTTPConnectionPool):
