@@ -163,6 +163,9 @@ def test_an_outage_is_remembered_and_the_next_run_waits_for_nothing(fake_crossre
     assert len(server.requests) == asked  # not asked at all
     assert second.unknown == 2
     assert any("asked again from" in note for note in second.notes)
+    lock = {GATTIE: DoiStatus("valid", {"DOI": GATTIE}, "crossref")}  # nothing left to ask
+    third = Resolver(CrossrefClient(server.url, server.url, "t@example.org"), cache, lock)
+    assert third.resolve([extraction_with([GATTIE])]).notes == []
 
 
 def test_an_outage_is_forgotten_after_a_few_minutes_and_by_cache_clear(fake_crossref_factory, tmp_path):

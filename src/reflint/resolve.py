@@ -99,6 +99,8 @@ class Resolver:
         self.workers = workers
         self.progress = progress or (lambda n: None)
         self._live = client is not None  # False offline, or while an outage is remembered
+        self._remembered: outage.Outage | None = None
+        self._skipped = False  # a lookup was left unknown because of a remembered outage
         self._notes: list[str] = []
 
     def wanted(self, extractions: list[Extraction]):
@@ -121,7 +123,7 @@ class Resolver:
         dois, refs, cites = self.wanted(extractions)
         resolution = Resolution()
         self._notes = resolution.notes
-        remembered = self._recall_outage()
+        self._recall_outage()
         resolution.dois = self._dois(dois)
         for ex in extractions:  # a DOI that does not exist: look for the right one
             for ref in ex.references:
@@ -132,20 +134,20 @@ class Resolver:
         resolution.citations = self._lookups(
             cites, self._search_citation,
             lambda c, items: citation_match(c.authors[0], c.year, c.context, items))
-        if not remembered:
+        if self._remembered is None:
             self._remember_outage()
+        elif self._skipped:
+            self._notes.append(outage.remembered_note(self.client.registry, self._remembered))
         return resolution
 
     # -- a registry that is not there ------------------------------------------------------
 
-    def _recall_outage(self) -> bool:
+    def _recall_outage(self) -> None:
         """Skip the network while an outage of this registry is remembered."""
         registry = getattr(self.client, "registry", None)
-        found = outage.recall(self.cache, registry) if self.client is not None and registry else None
-        self._live = self.client is not None and found is None
-        if found:
-            self._notes.append(outage.remembered_note(registry, found))
-        return found is not None
+        self._remembered = outage.recall(self.cache, registry) if registry else None
+        self._live = self.client is not None and self._remembered is None
+        self._skipped = False
 
     def _remember_outage(self) -> None:
         reason = getattr(self.client, "outage", None)
@@ -165,6 +167,7 @@ class Resolver:
         if not todo:
             return found
         if not self._live:
+            self._skipped = self._remembered is not None
             return found | {d: UNKNOWN_STATUS for d in todo}
         listable = [d for d in todo if batchable(d)]  # a comma cannot go into a filter
         batches = [listable[i:i + BATCH_SIZE] for i in range(0, len(listable), BATCH_SIZE)]
@@ -284,6 +287,7 @@ class Resolver:
                 found[key] = MatchResult(VALID, match) if match else MatchResult(INVALID)
         todo = [k for k in wanted if k not in found]
         if not self._live:
+            self._skipped = self._skipped or bool(todo and self._remembered)
             return found | {k: MatchResult(UNKNOWN) for k in todo}
 
         def lookup(key: str) -> MatchResult:
