@@ -584,3 +584,13 @@ def test_a_host_the_name_server_does_not_know_is_out_after_one_exchange(monkeypa
     assert client.works_by_dois(["10.1/a"]) is None
     assert client.broken and client.stats["requests"] == 1 and client.stats["retries"] == 0
     assert client.outage == "cannot resolve the host name registry.invalid"
+
+
+def test_a_long_retry_after_never_holds_a_lookup_past_the_time_limit(fake, mock):
+    client = CrossrefClient(API, DOI_ORG, mailto="a@b.c", time_limit=5, sleep=fake.sleep,
+                            clock=fake.clock)
+    mock.get(f"{API}/works", status=429, headers={"Retry-After": "60"})
+    assert client.search("x") is None
+    mock.replace(responses.GET, f"{API}/works", json={"message": {"items": []}})
+    assert client.search("y") is None  # its turn would come a minute after the deadline
+    assert len(mock.calls) == 1 and sum(fake.sleeps) < 5

@@ -125,6 +125,12 @@ class Limiter:
                 self._next_at = max(self._next_at, self._last_start + self.spacing)
         self.gate.adapt(concurrency)
 
+    def delay(self) -> float:
+        """How long a request starting now would wait for its turn (a caller with a deadline
+        asks before it commits to waiting)."""
+        with self._lock:
+            return max(0.0, self._next_at - self._clock())
+
     def hold(self, seconds: float) -> None:
         """Start nothing for ``seconds`` (a server's Retry-After applies to every thread)."""
         with self._lock:

@@ -104,6 +104,8 @@ class RegistryHTTP:
     def _attempt(self, limiter: Limiter, url: str, params: dict | None,
                  attempt: int) -> tuple[Reply, float | None]:
         """One HTTP exchange: the reply, and the delay before a retry if one is warranted."""
+        if self._out_of_time(limiter.delay()):
+            return FAILED, None  # its turn (a server's Retry-After) comes after the deadline
         with limiter:
             if self.broken or self._out_of_time():
                 return FAILED, None  # decided while this request waited for its turn
