@@ -234,3 +234,12 @@ def test_progress_appears_only_when_lookups_take_a_while(seconds, shown):
     assert wrapped.resolve([]) == "resolution"
     assert wrapped.shown is shown
     assert ("Looking up" in out.getvalue()) is shown
+
+
+def test_an_alias_answered_with_its_own_record_says_which_doi_is_primary(fake_crossref_factory):
+    alias = {"DOI": "10.5555/old.gattie", "title": ["Trigger point dry needling: a review"],
+             "relation": {"is-alias-of": [{"id-type": "doi", "id": GATTIE, "asserted-by": "subject"}]}}
+    server = fake_crossref_factory([alias], {})
+    client = CrossrefClient(server.url, server.url, "t@example.org")
+    status = Resolver(client).resolve([extraction_with(["10.5555/old.gattie"])]).doi("10.5555/old.gattie")
+    assert (status.verdict, status.alias_of) == ("valid", GATTIE)

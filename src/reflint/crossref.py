@@ -35,7 +35,8 @@ log = logging.getLogger(__name__)
 DEFAULT_CROSSREF_URL = "https://api.crossref.org"
 DEFAULT_DOI_URL = "https://doi.org"
 PROJECT_URL = "https://github.com/reflint/reflint"
-SELECT = "DOI,title,author,issued,container-title,volume,issue,page,type,updated-by,update-to"
+SELECT = ("DOI,title,author,issued,container-title,volume,issue,page,type,updated-by,update-to,"
+          "relation")  # relation: aliases (is-alias-of, has-alias)
 NO_MAILTO_WARNING = ("no mailto: using Crossref's public pool at lower limits; "
                      "set REFLINT_MAILTO or `mailto` in config")
 

@@ -185,7 +185,7 @@ class Resolver:
         self.progress(len(dois))
         if answer is None:
             return {d: UNKNOWN_STATUS for d in dois}
-        return {d: DoiStatus(VALID, answer[d], "crossref") for d in dois if d in answer}
+        return {d: _own_record(answer[d]) for d in dois if d in answer}
 
     def _single(self, doi: str) -> DoiStatus:
         """Not in a batch answer: registered elsewhere, or really absent?"""
@@ -211,7 +211,7 @@ class Resolver:
         record = work.message if work.verdict == VALID else None
         named = record.get("DOI") if record else None
         if isinstance(named, str) and named.lower() == doi:
-            return DoiStatus(VALID, record, "crossref")
+            return _own_record(record)
         primary = self._alias_of(doi, record)
         if record is None:  # no record for the DOI itself: an alias's primary has one
             if primary is None:
@@ -227,15 +227,10 @@ class Resolver:
         return UNKNOWN_STATUS
 
     def _alias_of(self, doi: str, record: dict | None) -> str | None:
-        """The primary DOI ``doi`` is an alias of: from the record's ``relation``
-        (``has-alias`` / ``is-alias-of``), else from doi.org's handle."""
-        relation = (record or {}).get("relation")
-        if isinstance(relation, dict) and isinstance(record.get("DOI"), str):
-            for kind in ("has-alias", "is-alias-of"):
-                items = relation.get(kind)
-                for item in items if isinstance(items, list) else []:
-                    if isinstance(item, dict) and str(item.get("id", "")).lower() == doi:
-                        return record["DOI"]
+        """The primary DOI ``doi`` is an alias of: the record's own DOI when its ``relation``
+        lists ``doi`` under ``has-alias``, else what doi.org's handle says."""
+        if record and doi in (d.lower() for d in _related(record, "has-alias")):
+            return record["DOI"]
         verdict, target = self.client.alias_target(doi)
         return target if verdict == VALID else None
 
@@ -314,6 +309,20 @@ class Resolver:
         year = int(cit.year[:4])
         return self.client.search(cit.context, rows=5, author=cit.authors[0], from_year=year,
                                   until_year=year)
+
+
+def _own_record(record: dict) -> DoiStatus:
+    """A DOI answered with its own record; an alias's own record names its primary."""
+    primaries = _related(record, "is-alias-of")
+    return DoiStatus(VALID, record, "crossref", alias_of=primaries[0] if primaries else None)
+
+
+def _related(record: dict, kind: str) -> list[str]:
+    """The DOIs a Crossref record's ``relation`` lists under ``kind``."""
+    relation = record.get("relation")
+    items = relation.get(kind) if isinstance(relation, dict) else None
+    return [str(item["id"]) for item in items if isinstance(item, dict) and item.get("id")] \
+        if isinstance(items, list) else []
 
 
 def _optional(value, kind: type) -> bool:
