@@ -264,7 +264,8 @@ def timed_check(*args):
     return (*result, time.monotonic() - started)
 
 
-@pytest.mark.parametrize("knobs", [{"trickle_seconds": 0.5}, {"trickle_seconds": 0.5, "declare_length": False},
+@pytest.mark.parametrize("knobs", [{"trickle_seconds": 0.5},
+                                   {"trickle_seconds": 0.5, "declare_length": False},
                                    {"oversize_bytes": 50 * 1024 * 1024, "declare_length": False},
                                    {"hang_rate": 1.0, "hang_seconds": 60}])
 def test_a_hostile_registry_ends_within_the_time_limit_without_false_alarms(online, tmp_path, knobs):

@@ -143,7 +143,8 @@ def test_registered_at_crossref_but_no_record_is_valid_never_invalid(mock_regist
                       json={"message": {"agency": {"id": "crossref"}}})
     mock_registry.get(f"{API}/works/10.1000/fresh", status=404)
     mock_registry.get(f"{API}/api/handles/10.1000/fresh",
-                      json={"responseCode": 1, "values": [{"type": "URL", "data": {"value": "https://x.example/"}}]})
+                      json={"responseCode": 1,
+                            "values": [{"type": "URL", "data": {"value": "https://x.example/"}}]})
     client = CrossrefClient(API, API, "t@example.org", sleep=lambda s: None)
     status = Resolver(client).resolve([extraction_with(["10.1000/fresh"])]).doi("10.1000/fresh")
     assert (status.verdict, status.record, status.agency) == ("valid", None, "crossref")
@@ -155,11 +156,14 @@ def test_an_outage_is_remembered_and_the_next_run_waits_for_nothing(fake_crossre
     server = fake_crossref_factory(hang_rate=1.0, hang_seconds=60)
     cache = Cache(tmp_path / "c.sqlite3")
     ex = extraction_with([GATTIE, PYNE])
-    first = Resolver(CrossrefClient(server.url, server.url, "t@example.org", timeout=0.3), cache).resolve([ex])
+    def client():
+        return CrossrefClient(server.url, server.url, "t@example.org", timeout=0.3)
+
+    first = Resolver(client(), cache).resolve([ex])
     assert {s.verdict for s in first.dois.values()} == {"unknown"}
     assert any("did not answer" in note and "reflint cache clear" in note for note in first.notes)
     asked = len(server.requests)
-    second = Resolver(CrossrefClient(server.url, server.url, "t@example.org", timeout=0.3), cache).resolve([ex])
+    second = Resolver(client(), cache).resolve([ex])
     assert len(server.requests) == asked  # not asked at all
     assert second.unknown == 2
     assert any("asked again from" in note for note in second.notes)
