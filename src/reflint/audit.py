@@ -33,6 +33,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
     TimeElapsedColumn
 from rich.table import Table
 
+from reflint.cli_options import RunOptions
 from reflint.linter import Linter, Run
 from reflint.report import SCHEMA_VERSION, diagnostic_dict
 from reflint.resolve import Resolver
@@ -168,12 +169,15 @@ def documents_table(report: dict) -> Table:
     return table
 
 
-def print_summary(report: dict, console: Console) -> None:
+def print_summary(report: dict, console: Console, errors: int = 0) -> None:
     s = report["summary"]
     if report["rules"]:
         console.print(rules_table(report))
     console.print(documents_table(report))
-    if not s["diagnostics"]:
+    if not s["diagnostics"] and errors:
+        console.print(f"[red]No problems found in what could be checked[/], but {errors} error(s) kept "
+                      "reflint from checking everything (see above).")
+    elif not s["diagnostics"]:
         console.print(f"[green]All checks passed[/]: {s['files']} files, {s['references']} "
                       f"references, {s['citations']} citations.")
     else:
@@ -192,16 +196,43 @@ def print_summary(report: dict, console: Console) -> None:
 
 # -- the command ----------------------------------------------------------------------------------
 
-def run_audit(linter: Linter, paths: list[str], as_json: bool = False,
-              html_path: str | None = None) -> int:
-    """Lint ``paths``, print the summary (tables or JSON), write the HTML report; exit code."""
+def console_for(stream, colour: bool) -> Console:
+    """Rich output to ``stream``: coloured as ``--color`` decided; a pipe or file gets lines as
+    wide as their content (no folding at 80 columns), so paths stay whole for grep and diff."""
+    terminal = hasattr(stream, "isatty") and stream.isatty()
+    return Console(file=stream, highlight=False, force_terminal=colour, no_color=not colour,
+                   color_system="auto" if colour else None, width=None if terminal else PIPE_WIDTH,
+                   soft_wrap=not terminal)
+
+
+PIPE_WIDTH = 4096
+
+
+def fix_excerpts(run: Run) -> list[list[str]]:
+    """For each diagnostic of :func:`summarise` (same order), the text each fix edit replaces:
+    the HTML report shows ``old -> new`` instead of offsets."""
+    out = []
+    for result in sorted(run.files, key=lambda r: r.doc.path):
+        for d in result.diagnostics:
+            out.append([result.doc.text[e.start:e.end] for e in d.fix.edits] if d.fix else [])
+    return out
+
+
+def run_audit(linter: Linter, paths: list[str], opts: RunOptions, keep=None, as_json: bool = False,
+              html_path: str | None = None, scope: list[str] | None = None) -> int:
+    """Lint ``paths``, print the summary (tables or JSON), write the HTML report; exit code.
+
+    ``keep(doc, diagnostics)`` narrows what is reported (--changed-since, --baseline)."""
     err = Console(stderr=True, highlight=False)
     online = linter.resolver is not None and linter.resolver.client is not None
-    if online and sys.stderr.isatty():
-        linter.resolver = ProgressResolver(linter.resolver, err)
+    if online and sys.stderr.isatty() and not opts.no_progress and not opts.quiet:
+        linter.resolver = ProgressResolver(linter.resolver, err)  # type: ignore[assignment]
     run = linter.lint_paths(paths)
+    if keep is not None:
+        for result in run.files:
+            result.diagnostics = keep(result.doc, result.diagnostics)
     for note in run.notes:
-        click.echo(f"note: {note}", err=True)
+        opts.note(note)
     for error in run.errors:
         click.echo(f"error: {error}", err=True)
     report = summarise(run)
@@ -210,15 +241,19 @@ def run_audit(linter: Linter, paths: list[str], as_json: bool = False,
         from reflint.html_report import render_html
 
         try:
-            Path(html_path).write_text(render_html(report, paths), encoding="utf-8")
-            click.echo(f"Wrote the HTML report to {html_path}", err=True)
+            page = render_html(report, scope or paths, fix_excerpts(run))
+            Path(html_path).write_text(page, encoding="utf-8")
+            if not opts.quiet:
+                click.echo(f"Wrote the HTML report to {html_path}", err=True)
         except OSError as exc:
             click.echo(f"error: {html_path}: cannot write the report ({exc.strerror})", err=True)
             failed = True
     if as_json:
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        opts.echo(json.dumps(report, indent=2, ensure_ascii=False))
     else:
-        print_summary(report, Console(file=sys.stdout, highlight=False))
+        print_summary(report, console_for(opts.stream, opts.colour), errors=len(run.errors))
     if failed:
         return EXIT_ERROR
-    return EXIT_PROBLEMS if report["diagnostics"] else EXIT_CLEAN
+    unknown = report["summary"]["unknown"]
+    remaining = bool(report["diagnostics"]) or (opts.strict_network and unknown > 0)
+    return EXIT_PROBLEMS if remaining and not opts.exit_zero else EXIT_CLEAN

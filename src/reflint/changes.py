@@ -126,6 +126,25 @@ def _git(args: list[str], cwd: str) -> str:
     return proc.stdout
 
 
+def _resolves(ref: str, top: str) -> bool:
+    try:
+        _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top)
+        return True
+    except ChangesError:
+        return False
+
+
+def _hint(top: str) -> str:
+    """What to do about a revision git does not know: fetch it, or deepen a shallow clone."""
+    try:
+        shallow = _git(["rev-parse", "--is-shallow-repository"], top).strip() == "true"
+    except ChangesError:
+        shallow = False
+    if shallow:
+        return FETCH_HINT
+    return "check the name (`git branch -a` lists branches); a remote branch needs `git fetch` first"
+
+
 def since(ref: str, cwd: str | os.PathLike | None = None) -> Changes:
     """What changed between the merge base of ``ref`` and HEAD and the working tree of the
     repository containing ``cwd`` (default: the current directory)."""
@@ -136,14 +155,16 @@ def since(ref: str, cwd: str | os.PathLike | None = None) -> Changes:
         top = _git(["rev-parse", "--show-toplevel"], cwd).strip()
     except ChangesError:
         raise ChangesError(f"{cwd}: not inside a git repository - --changed-since needs one") from None
-    try:
-        commit = _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top).strip()
-    except ChangesError:
-        raise ChangesError(f"--changed-since {ref}: no such commit in {top} ({FETCH_HINT})") from None
+    if not _resolves("HEAD", top):
+        raise ChangesError(f"--changed-since {ref}: {top} has no commits yet, so nothing to compare "
+                           "with - commit once, or run without --changed-since")
+    if not _resolves(ref, top):
+        raise ChangesError(f"--changed-since {ref}: no such commit in {top} ({_hint(top)})")
+    commit = _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top).strip()
     try:
         base = _git(["merge-base", commit, "HEAD"], top).strip()
     except ChangesError:
-        raise ChangesError(f"--changed-since {ref}: no common history with HEAD ({FETCH_HINT})") from None
+        raise ChangesError(f"--changed-since {ref}: no common history with HEAD ({_hint(top)})") from None
     diff = _git(["diff", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--ignore-submodules",
                  "--src-prefix=a/", "--dst-prefix=b/", base, "--"], top)
     untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], top)

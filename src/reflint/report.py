@@ -7,6 +7,9 @@ Columns are 1-based and ``end_column`` is exclusive, as in ruff's JSON output.
 from __future__ import annotations
 
 import json
+from collections import Counter
+
+import click
 
 from reflint.fixer import applicable
 from reflint.models import Applicability, Diagnostic, Document
@@ -43,37 +46,104 @@ def render_json(results, files: int, references: int, unknown: int = 0) -> str:
     }, indent=2, ensure_ascii=False)
 
 
-def render_text(results, fixed: int = 0) -> str:
+def _plain(text: str, **_style) -> str:
+    return text
+
+
+def render_text(results, fixed: int = 0, errors: int = 0, colour: bool = False,
+                summary: bool = True) -> str:
+    """One line per problem (``path:line:col: CODE [*] message``) and its fix, then a summary
+    that never says "All checks passed." when an error kept some path from being checked."""
+    style = click.style if colour else _plain
     lines = []
     total = safe = unsafe = 0
     for doc, diags in results:
         for d in diags:
             total += 1
             line, column = doc.position(d.start)
-            marker = " [*]" if applicable(d, unsafe=False) else ""
-            lines.append(f"{d.path}:{line}:{column}: {d.code}{marker} {d.message}")
+            marker = style(" [*]", fg="cyan") if applicable(d, unsafe=False) else ""
+            lines.append(f"{style(d.path, bold=True)}{style(f':{line}:{column}:', dim=True)} "
+                         f"{style(d.code, fg=_COLOUR[d.severity], bold=True)}{marker} {d.message}")
             if d.fix:
                 kind = APPLICABILITY[d.fix.applicability]
-                lines.append(f"  fix ({kind}): {d.fix.message}")
+                lines.append(f"  {style(f'fix ({kind}):', fg=_FIX_COLOUR[kind])} {d.fix.message}")
                 safe += applicable(d, unsafe=False)
                 unsafe += d.fix.applicability == Applicability.UNSAFE
-    lines.append(_summary(total, safe, unsafe, fixed))
+    if summary:
+        lines.append(_summary(total, safe, unsafe, fixed, errors, style))
     return "\n".join(lines)
 
 
-def _summary(total: int, safe: int, unsafe: int, fixed: int) -> str:
+_COLOUR = {"error": "red", "warning": "yellow", "info": "blue"}
+_FIX_COLOUR = {"safe": "green", "unsafe": "yellow", "display-only": None}
+
+
+def _summary(total: int, safe: int, unsafe: int, fixed: int, errors: int = 0, style=_plain) -> str:
     parts = []
     if fixed:
         parts.append(f"Fixed {fixed} problem{'s' * (fixed != 1)}.")
+    failed = (f"{errors} error{'s' * (errors != 1)} kept reflint from checking everything "
+              "(see above).") if errors else ""
     if total == 0:
-        parts.append("All checks passed." if not fixed else "No problems remain.")
+        if errors:
+            parts.append(style("No problems found in what could be checked, but", fg="red", bold=True))
+            parts.append(failed)
+        else:
+            parts.append(style("All checks passed." if not fixed else "No problems remain.",
+                               fg="green", bold=True))
         return " ".join(parts)
-    parts.append(f"Found {total} problem{'s' * (total != 1)}.")
+    parts.append(style(f"Found {total} problem{'s' * (total != 1)}.", bold=True))
     if safe:
         parts.append(f"{safe} fixable with `--fix`.")
     if unsafe:
         parts.append(f"{unsafe} more fixable with `--fix --unsafe-fixes`.")
+    if errors:
+        parts.append(failed)
     return " ".join(parts)
+
+
+def statistics(results) -> list[dict]:
+    """Problems counted by rule, most frequent first (``--statistics``)."""
+    counts: Counter = Counter()
+    fixable: set[str] = set()
+    names: dict[str, str] = {}
+    for _, diags in results:
+        for d in diags:
+            counts[d.code] += 1
+            names[d.code] = d.name
+            if applicable(d, unsafe=False):
+                fixable.add(d.code)
+    return [{"code": code, "name": names[code], "count": n, "fixable": code in fixable}
+            for code, n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
+
+
+def render_statistics(results, fmt: str = "text", colour: bool = False, summary: bool = True) -> str:
+    """ruff's ``--statistics``: ``count  CODE  [*] name`` per rule, or a JSON list."""
+    rows = statistics(results)
+    if fmt == "json":
+        return json.dumps(rows, indent=2)
+    style = click.style if colour else _plain
+    width = max((len(str(r["count"])) for r in rows), default=1)
+    lines = [f"{r['count']:>{width}}\t{style(r['code'], bold=True)}\t"
+             f"{style('[*]', fg='cyan') if r['fixable'] else '[ ]'} {r['name']}" for r in rows]
+    if summary:
+        total = sum(r["count"] for r in rows)
+        lines.append(style(f"Found {total} problem{'s' * (total != 1)}.", bold=True) if total
+                     else style("All checks passed.", fg="green", bold=True))
+    return "\n".join(lines)
+
+
+def render_fixed(fixed: dict[str, Counter]) -> str:
+    """``--show-fixes``: what ``--fix`` changed, per file and rule (ruff's layout)."""
+    total = sum(sum(c.values()) for c in fixed.values())
+    if not total:
+        return "No problems fixed."
+    lines = [f"Fixed {total} problem{'s' * (total != 1)}:"]
+    for path, codes in sorted(fixed.items()):
+        if codes:
+            lines.append(f"- {path}:")
+            lines.extend(f"    {n} \u00d7 {code}" for code, n in sorted(codes.items()))
+    return "\n".join(lines)
 
 
 _GITHUB_COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
