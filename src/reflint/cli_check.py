@@ -113,7 +113,7 @@ def render(opts: RunOptions, fmt: str, statistics: bool, results, run, unknown: 
         refs = sum(len(r.extraction.references) for r in run.files)
         opts.echo(render_json(results, len(run.files), refs, unknown))
     elif fmt == "sarif":
-        opts.echo(render_sarif(results, run.errors))
+        opts.echo(render_sarif(results, run.errors, unknown))
     elif fmt == "github":
         if any(diags for _, diags in results):  # nothing when clean: every line is a command
             opts.echo(render_github(results))

@@ -149,14 +149,14 @@ def render_fixed(fixed: dict[str, Counter]) -> str:
 _GITHUB_COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
 
 
-def _gh_data(value: str) -> str:
+def gh_data(value: str) -> str:
     """Escape a workflow-command message: GitHub would end it at a raw line break."""
     return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
-def _gh_property(value: str) -> str:
+def gh_property(value: str) -> str:
     """Escape a workflow-command property, where `,` separates properties and `:` ends them."""
-    return _gh_data(value).replace(":", "%3A").replace(",", "%2C")
+    return gh_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
 def render_github(results) -> str:
@@ -172,8 +172,8 @@ def render_github(results) -> str:
             props = [("file", d.path), ("line", line), ("col", column if one_line else None),
                      ("endLine", end_line), ("endColumn", end_column if one_line else None),
                      ("title", f"{d.code} ({d.name})")]
-            joined = ",".join(f"{key}={_gh_property(str(value))}" for key, value in props
+            joined = ",".join(f"{key}={gh_property(str(value))}" for key, value in props
                               if value is not None)
             message = f"{d.message} (fix: {d.fix.message})" if d.fix else d.message
-            lines.append(f"::{_GITHUB_COMMAND[d.severity]} {joined}::{_gh_data(message)}")
+            lines.append(f"::{_GITHUB_COMMAND[d.severity]} {joined}::{gh_data(message)}")
     return "\n".join(lines)

@@ -117,9 +117,10 @@ def _invocation(errors: list[str]) -> dict:
     return invocation
 
 
-def render_sarif(results, errors: list[str] | None = None) -> str:
+def render_sarif(results, errors: list[str] | None = None, unknown: int = 0) -> str:
     """``results`` is an iterable of (Document, [Diagnostic]), as for the other renderers;
-    ``errors`` are what kept the run from checking everything."""
+    ``errors`` are what kept the run from checking everything; ``unknown`` the lookups that
+    could not be verified (``runs[0].properties.unknown``, read by the job summary)."""
     log = {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -130,6 +131,7 @@ def render_sarif(results, errors: list[str] | None = None) -> str:
             "invocations": [_invocation(list(errors or []))],
             "columnKind": "unicodeCodePoints",  # columns count Python str characters
             "results": _results(results),
+            "properties": {"unknown": unknown},
         }],
     }
     return json.dumps(log, indent=2, ensure_ascii=False)
