@@ -51,14 +51,15 @@ def health(severities: list[str], items: int) -> int:
     return max(0, round(100 * (1 - penalty / max(items, 1))))
 
 
-def worst(severities) -> str | None:
-    return max(severities, key=RANK.get, default=None)
+def worst(severities: list[str]) -> str | None:
+    return max(severities, key=lambda s: RANK.get(s, 0)) if severities else None
 
 
 # -- the summary (JSON schema version 1) ----------------------------------------------------------
 
 def summarise(run: Run) -> dict:
-    files, diagnostics = [], []
+    files: list[dict] = []
+    diagnostics: list[dict] = []
     for result in sorted(run.files, key=lambda r: r.doc.path):
         diags = [diagnostic_dict(d, result.doc) for d in result.diagnostics]
         diagnostics.extend(diags)
@@ -225,7 +226,7 @@ def run_audit(linter: Linter, paths: list[str], opts: RunOptions, keep=None, as_
     ``keep(doc, diagnostics)`` narrows what is reported (--changed-since, --baseline)."""
     err = Console(stderr=True, highlight=False)
     online = linter.resolver is not None and linter.resolver.client is not None
-    if online and sys.stderr.isatty() and not opts.no_progress and not opts.quiet:
+    if linter.resolver is not None and online and sys.stderr.isatty() and not (opts.no_progress or opts.quiet):
         linter.resolver = ProgressResolver(linter.resolver, err)  # type: ignore[assignment]
     run = linter.lint_paths(paths)
     if keep is not None:

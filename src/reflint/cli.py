@@ -17,7 +17,7 @@ import click
 from reflint import __version__, references_dir, rule_docs
 from reflint.cache import Cache
 from reflint import cli_check
-from reflint.cli_options import (CONFIG, NETWORK, Failure, RunOptions, build_linter, network_settings,
+from reflint.cli_options import (CONFIG, NETWORK, RunOptions, build_linter, network_settings,
                                  options, shared_options)
 from reflint.report import render_fixed
 from reflint.rules import BY_CODE, BY_NAME, RULES, SelectorError, resolve_selector

@@ -30,7 +30,7 @@ def _location(result: dict) -> tuple[str, dict]:
     return unquote(physical["artifactLocation"]["uri"]), physical.get("region", {})
 
 
-def annotations(log: dict) -> list[str]:
+def workflow_commands(log: dict) -> list[str]:
     """``::error file=...,line=...::message`` for each result; columns only on one-line spans."""
     lines = []
     run = log["runs"][0]
@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.prefix:
         prefix_paths(log, args.prefix)
         args.sarif.write_text(json.dumps(log, indent=2, ensure_ascii=False), "utf-8")
-    for line in annotations(log):
+    for line in workflow_commands(log):
         print(line)
     if args.summary:
         with args.summary.open("a", encoding="utf-8") as fh:

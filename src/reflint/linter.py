@@ -102,7 +102,7 @@ class Linter:
             if own is c or (str(path) in named and not force_exclude) or own.directory is None:
                 kept.append(path)
                 continue
-            rel = _relative(path, own.directory)
+            rel = _relative(path, own.directory) or path.as_posix()
             include, exclude = _spec(own["include"]), _spec(own["exclude"])
             if (exclude and exclude.match_file(rel)) or (include and not include.match_file(rel)):
                 continue
