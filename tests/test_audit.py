@@ -229,7 +229,8 @@ def test_html_report_is_self_contained(in_root, tmp_path):
     elements = assert_inert(page)
     report = json.loads(run("examples", "--offline", "--json").stdout)
     assert embedded_data(elements) == report
-    assert len(elements.named("rect")) == len(report["rules"])  # one bar per rule found
+    bars = [a for a in elements.named("span") if a.get("class", "").startswith("bar sev-")]
+    assert len(bars) == len(report["rules"])  # one bar per rule found
     assert len(elements.named("tr")) == 1 + len(report["files"]) + 1 + len(report["diagnostics"])
     csp = elements.named("meta")[1]
     assert csp["http-equiv"] == "Content-Security-Policy"
@@ -334,7 +335,7 @@ def test_report_renders_in_headless_chromium(in_root, tmp_path):
     assert re.search(r'<body[^>]*\bdata-ready="true"', dom_html), "the page's script did not finish"
     assert re.search(r'<th[^>]*data-default-sort="ascending"[^>]*aria-sort="ascending"', dom_html)
     assert len(re.findall(r'<th[^>]*tabindex="0"', dom_html)) == 12  # every header is sortable
-    assert len(re.findall(r'<rect class="bar sev-', dom_html)) == len(report["rules"])
+    assert len(re.findall(r'<span class="bar sev-', dom_html)) == len(report["rules"])
     assert 'id="diagnostics" class="sortable"' in dom_html
 
     # the picture a human looks at: tests/artifacts/audit.png

@@ -16,7 +16,9 @@ from reflint.rules import RULES, Rule
 
 DOCS_URL = f"{PROJECT_URL}/blob/main/docs/rules"
 _LITERAL = re.compile(r"``(.+?)``", re.S)
-_GENERATED = "<!-- Generated from the rule's docstring by `python -m reflint.rule_docs`; do not edit. -->"
+# The pages show bad examples on purpose: reflint itself must not report them.
+_GENERATED = ("<!-- Generated from the rule's docstring by `python -m reflint.rule_docs`; do not edit. -->\n"
+              "<!-- reflint: ignore-file -->")
 
 
 def url(rule: Rule) -> str:
