@@ -67,8 +67,7 @@ def fix(linter: Linter, run, keep, unsafe: bool, diff: bool, to_stdout: bool = F
     for result in run.files:
         doc = result.doc
         before = keep(doc, result.diagnostics)
-        outcome = fix_until_stable(doc, lambda d: keep(d, linter.lint_document(d).diagnostics),
-                                   _rebuild, unsafe)
+        outcome = fix_until_stable(doc, lambda d: keep(d, linter.lint_document(d).diagnostics), _rebuild, unsafe)
         printing = to_stdout and not diff
         if outcome.text == doc.text:
             if printing:
@@ -76,8 +75,10 @@ def fix(linter: Linter, run, keep, unsafe: bool, diff: bool, to_stdout: bool = F
             out.results.append((doc, outcome.remaining))
             continue
         if doc.kind == "bibtex" and not same_structure(doc.text, outcome.text):
-            _error(f"{doc.path}: the fixes would change the BibTeX structure, so nothing was "
-                   "written - fix this file by hand (and please report it)")
+            _error(
+                f"{doc.path}: the fixes would change the BibTeX structure, so nothing was "
+                "written - fix this file by hand (and please report it)"
+            )
             if printing:
                 click.echo(doc.text, nl=False)
             out.failed = True
@@ -100,7 +101,8 @@ def fix(linter: Linter, run, keep, unsafe: bool, diff: bool, to_stdout: bool = F
                 continue
         out.fixed += outcome.fixed
         out.by_file[doc.path] = Counter(f"{d.code} ({d.name})" for d in before) - Counter(
-            f"{d.code} ({d.name})" for d in outcome.remaining)
+            f"{d.code} ({d.name})" for d in outcome.remaining
+        )
         out.results.append((outcome.document, outcome.remaining))
     return out
 
@@ -139,7 +141,8 @@ def narrow(linter: Linter, opts: RunOptions, targets: list[str], baseline_path: 
             for note in notes:
                 opts.note(note)
             targets = [t for t in targets if t not in existing] + [
-                str(p) for p in found if changed is None or changed.touches(p)]
+                str(p) for p in found if changed is None or changed.touches(p)
+            ]
     except (changes.ChangesError, baseline.BaselineError, documents.DocumentError) as exc:
         raise Failure(str(exc)) from None
 
@@ -147,6 +150,7 @@ def narrow(linter: Linter, opts: RunOptions, targets: list[str], baseline_path: 
         for narrow in filters:
             diagnostics = narrow(doc, diagnostics)
         return diagnostics
+
     return targets, keep
 
 
@@ -161,6 +165,11 @@ def write_baseline(path: str, run, keep) -> None:
 
 
 def _unified_diff(doc: Document, new_text: str) -> str:
-    return "".join(difflib.unified_diff(doc.text.splitlines(keepends=True),
-                                        new_text.splitlines(keepends=True),
-                                        fromfile=f"a/{doc.path}", tofile=f"b/{doc.path}"))
+    return "".join(
+        difflib.unified_diff(
+            doc.text.splitlines(keepends=True),
+            new_text.splitlines(keepends=True),
+            fromfile=f"a/{doc.path}",
+            tofile=f"b/{doc.path}",
+        )
+    )

@@ -46,18 +46,26 @@ def options(*groups):
         for option in reversed(flat):
             func = option(func)
         return func
+
     return decorate
 
 
 CONFIG = [
-    click.option("--config", "config_path", type=click.Path(dir_okay=False),
-                 help="Config file for every file (default: the closest reflint.toml or pyproject.toml "
-                      "with [tool.reflint] above each file)."),
+    click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        help="Config file for every file (default: the closest reflint.toml or pyproject.toml "
+        "with [tool.reflint] above each file).",
+    ),
 ]
 
 SELECTION = [
-    click.option("--select", multiple=True,
-                 help="Rules to check (codes, prefixes or names; comma-separated). Replaces the config's selection."),
+    click.option(
+        "--select",
+        multiple=True,
+        help="Rules to check (codes, prefixes or names; comma-separated). Replaces the config's selection.",
+    ),
     click.option("--extend-select", multiple=True, help="Rules to check in addition to the selection."),
     click.option("--ignore", multiple=True, help="Rules to skip, in addition to the config's ignores."),
     click.option("--extend-ignore", multiple=True, help="Same as --ignore (ruff's spelling)."),
@@ -65,37 +73,59 @@ SELECTION = [
 ]
 
 NETWORK = [
-    click.option("--offline", is_flag=True, default=None,
-                 help="Use only the references/ library and the cache; other lookups are unknown."),
+    click.option(
+        "--offline",
+        is_flag=True,
+        default=None,
+        help="Use only the references/ library and the cache; other lookups are unknown.",
+    ),
     click.option("--no-cache", is_flag=True, default=None, help="Neither read nor write the lookup cache."),
     click.option("--mailto", help="Contact address for Crossref's polite pool (or REFLINT_MAILTO)."),
     click.option("--crossref-url", help="Crossref API base URL (or REFLINT_CROSSREF_URL)."),
     click.option("--doi-url", help="doi.org base URL (or REFLINT_DOI_URL)."),
-    click.option("--time-limit", type=float,
-                 help="Seconds for all lookups of the run; what is left after is unknown (pre-commit)."),
+    click.option(
+        "--time-limit",
+        type=float,
+        help="Seconds for all lookups of the run; what is left after is unknown (pre-commit).",
+    ),
 ]
 
 SCOPE = [
-    click.option("--changed-since", metavar="REF",
-                 help="Only files and lines changed since git REF (its merge base with HEAD), and untracked files."),
-    click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False),
-                 help="Hide the problems recorded in this baseline file."),
-    click.option("--force-exclude", is_flag=True,
-                 help="Apply `exclude` to files named on the command line too (for pre-commit)."),
+    click.option(
+        "--changed-since",
+        metavar="REF",
+        help="Only files and lines changed since git REF (its merge base with HEAD), and untracked files.",
+    ),
+    click.option(
+        "--baseline",
+        "baseline_path",
+        type=click.Path(dir_okay=False),
+        help="Hide the problems recorded in this baseline file.",
+    ),
+    click.option(
+        "--force-exclude", is_flag=True, help="Apply `exclude` to files named on the command line too (for pre-commit)."
+    ),
 ]
 
 OUTCOME = [
     click.option("--exit-zero", is_flag=True, help="Exit 0 even when problems remain."),
-    click.option("--strict-network", is_flag=True,
-                 help="Exit 1 when some DOI or reference could not be verified (unknown)."),
+    click.option(
+        "--strict-network", is_flag=True, help="Exit 1 when some DOI or reference could not be verified (unknown)."
+    ),
 ]
 
 OUTPUT = [
     click.option("-q", "--quiet", is_flag=True, help="Print the problems and nothing else (no summary, no notes)."),
-    click.option("-o", "--output-file", type=click.Path(dir_okay=False),
-                 help="Write the report to this file instead of stdout."),
-    click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
-                 help="Colour the text output; auto: on a terminal, unless NO_COLOR (FORCE_COLOR forces it)."),
+    click.option(
+        "-o", "--output-file", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout."
+    ),
+    click.option(
+        "--color",
+        type=click.Choice(["auto", "always", "never"]),
+        default="auto",
+        show_default=True,
+        help="Colour the text output; auto: on a terminal, unless NO_COLOR (FORCE_COLOR forces it).",
+    ),
     click.option("--no-progress", is_flag=True, help="Never show a progress bar."),
 ]
 
@@ -105,9 +135,14 @@ shared_options = options(SELECTION, NETWORK, SCOPE, OUTCOME, OUTPUT)
 
 def network_settings(kwargs: dict) -> dict:
     """Pop the NETWORK options out of ``kwargs`` as config settings (None: not given)."""
-    return {"offline": kwargs.pop("offline"), "cache": False if kwargs.pop("no_cache") else None,
-            "mailto": kwargs.pop("mailto"), "crossref-url": kwargs.pop("crossref_url"),
-            "doi-url": kwargs.pop("doi_url"), "time-limit": kwargs.pop("time_limit")}
+    return {
+        "offline": kwargs.pop("offline"),
+        "cache": False if kwargs.pop("no_cache") else None,
+        "mailto": kwargs.pop("mailto"),
+        "crossref-url": kwargs.pop("crossref_url"),
+        "doi-url": kwargs.pop("doi_url"),
+        "time-limit": kwargs.pop("time_limit"),
+    }
 
 
 def wants_colour(choice: str, stream: IO | None, env=None) -> bool:
@@ -148,19 +183,34 @@ class RunOptions:
     def take(cls, kwargs: dict) -> RunOptions:
         """Pop the shared options out of a command's ``kwargs``."""
         network = network_settings(kwargs)
-        return cls(split(kwargs.pop("select")), split(kwargs.pop("extend_select")),
-                   split(kwargs.pop("ignore")), split(kwargs.pop("extend_ignore")),
-                   kwargs.pop("config_path"), network, kwargs.pop("changed_since"),
-                   kwargs.pop("baseline_path"), kwargs.pop("force_exclude"), kwargs.pop("exit_zero"),
-                   kwargs.pop("strict_network"), kwargs.pop("quiet"), kwargs.pop("output_file"),
-                   kwargs.pop("color"), kwargs.pop("no_progress"))
+        return cls(
+            split(kwargs.pop("select")),
+            split(kwargs.pop("extend_select")),
+            split(kwargs.pop("ignore")),
+            split(kwargs.pop("extend_ignore")),
+            kwargs.pop("config_path"),
+            network,
+            kwargs.pop("changed_since"),
+            kwargs.pop("baseline_path"),
+            kwargs.pop("force_exclude"),
+            kwargs.pop("exit_zero"),
+            kwargs.pop("strict_network"),
+            kwargs.pop("quiet"),
+            kwargs.pop("output_file"),
+            kwargs.pop("color"),
+            kwargs.pop("no_progress"),
+        )
 
     # -- the linter -------------------------------------------------------------------------------
 
     def linter(self, online: bool = True, **overrides) -> Linter:
-        return build_linter(self.config_path, self.network if online else None, select=self.select,
-                            **{"extend-select": self.extend_select, "ignore": self.ignore,
-                               "extend-ignore": self.extend_ignore}, **overrides)
+        return build_linter(
+            self.config_path,
+            self.network if online else None,
+            select=self.select,
+            **{"extend-select": self.extend_select, "ignore": self.ignore, "extend-ignore": self.extend_ignore},
+            **overrides,
+        )
 
     # -- the output -------------------------------------------------------------------------------
 
@@ -216,9 +266,17 @@ def build_linter(config_path: str | None, network: dict | None = None, **overrid
         return Linter(configs)
     config = configs.root
     limit = config["time-limit"]
-    client = None if config["offline"] else CrossrefClient(
-        config["crossref-url"], config["doi-url"], config["mailto"],
-        timeout=float(config["timeout"]), time_limit=float(limit) if limit else None)
+    client = (
+        None
+        if config["offline"]
+        else CrossrefClient(
+            config["crossref-url"],
+            config["doi-url"],
+            config["mailto"],
+            timeout=float(config["timeout"]),
+            time_limit=float(limit) if limit else None,
+        )
+    )
     cache = Cache() if config["cache"] else NullCache()
     lock = load_lock(Path(config["references-dir"]))
     return Linter(configs, Resolver(client, cache, lock))

@@ -38,11 +38,14 @@ def workflow_commands(log: dict) -> list[str]:
     for result in run.get("results", []):
         path, region = _location(result)
         one_line = region.get("endLine", region.get("startLine")) == region.get("startLine")
-        props = [("file", path), ("line", region.get("startLine")),
-                 ("col", region.get("startColumn") if one_line else None),
-                 ("endLine", region.get("endLine")),
-                 ("endColumn", region.get("endColumn") if one_line else None),
-                 ("title", f"{result['ruleId']} ({names.get(result['ruleId'], '')})")]
+        props = [
+            ("file", path),
+            ("line", region.get("startLine")),
+            ("col", region.get("startColumn") if one_line else None),
+            ("endLine", region.get("endLine")),
+            ("endColumn", region.get("endColumn") if one_line else None),
+            ("title", f"{result['ruleId']} ({names.get(result['ruleId'], '')})"),
+        ]
         joined = ",".join(f"{key}={gh_property(str(value))}" for key, value in props if value is not None)
         message = result["message"]["text"]
         fixes = result.get("fixes") or []
@@ -68,10 +71,15 @@ def summary(log: dict) -> str:
     if not results:
         head += "No problems found." if ok else "No problems found in what could be checked."
     else:
-        counts = ", ".join(f"{levels[k]} {label}" for k, label in
-                           (("error", "errors"), ("warning", "warnings"), ("note", "infos")) if levels[k])
-        head += f"**{len(results)} problem{'s' * (len(results) != 1)}** ({counts}) in {len(files)} " \
-                f"file{'s' * (len(files) != 1)}."
+        counts = ", ".join(
+            f"{levels[k]} {label}"
+            for k, label in (("error", "errors"), ("warning", "warnings"), ("note", "infos"))
+            if levels[k]
+        )
+        head += (
+            f"**{len(results)} problem{'s' * (len(results) != 1)}** ({counts}) in {len(files)} "
+            f"file{'s' * (len(files) != 1)}."
+        )
     if unknown:
         head += f" {unknown} DOI(s) or reference(s) could not be verified (unknown)."
     if not ok:
@@ -79,7 +87,8 @@ def summary(log: dict) -> str:
     if results:
         by_rule = Counter(r["ruleId"] for r in results)
         head += "\n\n| rule | name | problems |\n|---|---|---:|\n" + "".join(
-            f"| {code} | {names.get(code, '')} | {n} |\n" for code, n in sorted(by_rule.items()))
+            f"| {code} | {names.get(code, '')} | {n} |\n" for code, n in sorted(by_rule.items())
+        )
     return head + "\n"
 
 
@@ -98,6 +107,7 @@ def prefix_paths(log: dict, prefix: str) -> None:
         elif isinstance(node, list):
             for value in node:
                 walk(value)
+
     walk(log)
 
 

@@ -32,8 +32,13 @@ def esc(value) -> str:
 def script_json(data) -> str:
     """JSON safe inside a <script> element: it can never contain ``</script>`` or ``<!--``."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        text.replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def rich_text(text: str) -> str:
@@ -52,21 +57,28 @@ def health_class(score: int) -> str:
 
 # -- pieces ---------------------------------------------------------------------------------------
 
+
 def cards(s: dict) -> str:
     items = [
-        (f'<span class="h-{health_class(s["health"])}">{s["health"]}</span><small>/100</small>',
-         "health"),
+        (f'<span class="h-{health_class(s["health"])}">{s["health"]}</span><small>/100</small>', "health"),
         (f'{s["files"]}', f'files, {s["files_with_problems"]} with problems'),
         (f'{s["references"]}', "references"),
         (f'{s["citations"]}', "in-text citations"),
-        (f'{s["diagnostics"]}', "problems: " + (", ".join(
-            f'{s[k]} {k}{"s" * (s[k] != 1 and k != "info")}' for k in RANK if s[k]) or "none")),
-        (f'{s["fixable"]["safe"] + s["fixable"]["unsafe"]}',
-         f'fixable: {s["fixable"]["safe"]} safe, {s["fixable"]["unsafe"]} unsafe'),
+        (
+            f'{s["diagnostics"]}',
+            "problems: "
+            + (", ".join(f'{s[k]} {k}{"s" * (s[k] != 1 and k != "info")}' for k in RANK if s[k]) or "none"),
+        ),
+        (
+            f'{s["fixable"]["safe"] + s["fixable"]["unsafe"]}',
+            f'fixable: {s["fixable"]["safe"]} safe, {s["fixable"]["unsafe"]} unsafe',
+        ),
         (f'{s["unknown"]}', "unknown: could not be verified"),
     ]
-    return "".join(f'<div class="card"><div class="big">{value}</div><div class="label">'
-                   f'{esc(label)}</div></div>' for value, label in items)
+    return "".join(
+        f'<div class="card"><div class="big">{value}</div><div class="label">' f"{esc(label)}</div></div>"
+        for value, label in items
+    )
 
 
 def chart(rules: dict) -> str:
@@ -84,10 +96,13 @@ def chart(rules: dict) -> str:
             f'<div class="bar-row" title="{esc(code)} {esc(name)}: {count}">'
             f'<code class="code">{esc(code)}</code><span class="name">{esc(name)}</span>'
             f'<span class="track"><span class="bar sev-{esc(severity)}" style="width:{width}%"></span></span>'
-            f'<span class="count">{count}</span></div>')
+            f'<span class="count">{count}</span></div>'
+        )
     legend = "".join(f'<span class="key"><i class="sev-{s}"></i>{s}</span>' for s in RANK)
-    return (f'<div id="chart" class="chart" role="list" aria-label="Problems by rule">{"".join(rows)}</div>'
-            f'<p class="legend">{legend}</p>')
+    return (
+        f'<div id="chart" class="chart" role="list" aria-label="Problems by rule">{"".join(rows)}</div>'
+        f'<p class="legend">{legend}</p>'
+    )
 
 
 def severity_badge(severity: str | None) -> str:
@@ -97,14 +112,16 @@ def severity_badge(severity: str | None) -> str:
 
 
 def meter(score: int) -> str:
-    return (f'<span class="meter"><span class="m-{health_class(score)}" style="width:{int(score)}%">'
-            f'</span></span><b>{int(score)}</b>')
+    return (
+        f'<span class="meter"><span class="m-{health_class(score)}" style="width:{int(score)}%">'
+        f"</span></span><b>{int(score)}</b>"
+    )
 
 
 def documents_table(files: list[dict]) -> str:
     rows = []
     for f in files:
-        codes = " ".join(f'<code>{esc(c)}</code>&times;{n}' for c, n in f["diagnostics"].items())
+        codes = " ".join(f"<code>{esc(c)}</code>&times;{n}" for c, n in f["diagnostics"].items())
         rank = RANK.get(f["worst_severity"], 0)
         rows.append(
             f'<tr><td><code class="path">{path_html(f["path"])}</code></td>'
@@ -112,11 +129,14 @@ def documents_table(files: list[dict]) -> str:
             f'<td class="num">{f["problems"]}</td>'
             f'<td data-sort="{rank}">{severity_badge(f["worst_severity"])}</td>'
             f'<td class="health" data-sort="{int(f["health"])}">{meter(f["health"])}</td>'
-            f'<td>{codes or NONE}</td></tr>')
-    return ('<table id="documents" class="sortable"><thead><tr><th>Document</th>'
-            '<th class="num">References</th><th class="num">Citations</th><th class="num">Problems</th>'
-            '<th>Worst</th><th data-default-sort="ascending">Health</th><th>By rule</th></tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')
+            f'<td>{codes or NONE}</td></tr>'
+        )
+    return (
+        '<table id="documents" class="sortable"><thead><tr><th>Document</th>'
+        '<th class="num">References</th><th class="num">Citations</th><th class="num">Problems</th>'
+        '<th>Worst</th><th data-default-sort="ascending">Health</th><th>By rule</th></tr></thead>'
+        f'<tbody>{"".join(rows)}</tbody></table>'
+    )
 
 
 def fix_cell(fix: dict | None, replaced: list[str] | None = None) -> str:
@@ -131,8 +151,10 @@ def fix_cell(fix: dict | None, replaced: list[str] | None = None) -> str:
         after = f'<code class="new">{esc(e["content"])}</code>' if e["content"] else "<em>delete</em>"
         items.append(f'<li><span class="pos">line {int(e["start"][0])}:</span> {before}{after}</li>')
     kind = esc(fix["applicability"])
-    return (f'<span class="fix fix-{kind}">{kind}</span> {rich_text(fix["message"])}'
-            f'<ul class="edits">{"".join(items)}</ul>')
+    return (
+        f'<span class="fix fix-{kind}">{kind}</span> {rich_text(fix["message"])}'
+        f'<ul class="edits">{"".join(items)}</ul>'
+    )
 
 
 def diagnostics_table(diagnostics: list[dict], replaced: list[list[str]] | None = None) -> str:
@@ -146,10 +168,13 @@ def diagnostics_table(diagnostics: list[dict], replaced: list[list[str]] | None 
             f'<td data-sort="{RANK.get(d["severity"], 0)}">{severity_badge(d["severity"])}</td>'
             f'<td>{rich_text(d["message"])}</td>'
             f'<td data-sort="{esc(d["fix"]["applicability"] if d["fix"] else "")}">'
-            f'{fix_cell(d["fix"], replaced[i] if replaced and i < len(replaced) else None)}</td></tr>')
-    return ('<table id="diagnostics" class="sortable"><thead><tr><th>Location</th><th>Rule</th>'
-            '<th>Severity</th><th>Message</th><th>Fix</th></tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')
+            f'{fix_cell(d["fix"], replaced[i] if replaced and i < len(replaced) else None)}</td></tr>'
+        )
+    return (
+        '<table id="diagnostics" class="sortable"><thead><tr><th>Location</th><th>Rule</th>'
+        '<th>Severity</th><th>Message</th><th>Fix</th></tr></thead>'
+        f'<tbody>{"".join(rows)}</tbody></table>'
+    )
 
 
 # -- the page -------------------------------------------------------------------------------------
@@ -281,8 +306,10 @@ SCRIPT = """
 
 def csp() -> str:
     digest = base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
-    return (f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}'; "
-            "img-src data:; base-uri 'none'; form-action 'none'")
+    return (
+        f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}'; "
+        "img-src data:; base-uri 'none'; form-action 'none'"
+    )
 
 
 def scope_label(paths: list[str]) -> str:
@@ -290,8 +317,11 @@ def scope_label(paths: list[str]) -> str:
     names = []
     for given in paths:
         path = Path(given)
-        names.append(path.resolve().name or str(path.resolve()) if given.rstrip("/\\") in (".", "..", "")
-                     else given.rstrip("/\\") or given)
+        names.append(
+            path.resolve().name or str(path.resolve())
+            if given.rstrip("/\\") in (".", "..", "")
+            else given.rstrip("/\\") or given
+        )
     return ", ".join(names)
 
 
@@ -303,11 +333,14 @@ def render_html(report: dict, paths: list[str], replaced: list[list[str]] | None
         status = f'<span class="status bad">{s["diagnostics"]} problems</span>'
     else:
         status = '<span class="status ok">all checks passed</span>'
-    diagnostics = (f'<div class="tools"><input id="filter" type="search" '
-                   f'placeholder="Filter by path, rule or text" aria-label="Filter problems">'
-                   f'<span class="muted small">showing <span id="shown">{s["diagnostics"]} of '
-                   f'{s["diagnostics"]}</span></span></div>{diagnostics_table(report["diagnostics"], replaced)}'
-                   if report["diagnostics"] else '<p class="empty">No problems found.</p>')
+    diagnostics = (
+        f'<div class="tools"><input id="filter" type="search" '
+        f'placeholder="Filter by path, rule or text" aria-label="Filter problems">'
+        f'<span class="muted small">showing <span id="shown">{s["diagnostics"]} of '
+        f'{s["diagnostics"]}</span></span></div>{diagnostics_table(report["diagnostics"], replaced)}'
+        if report["diagnostics"]
+        else '<p class="empty">No problems found.</p>'
+    )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -17,8 +17,10 @@ from reflint.rules import RULES, Rule
 DOCS_URL = f"{PROJECT_URL}/blob/main/docs/rules"
 _LITERAL = re.compile(r"``(.+?)``", re.S)
 # The pages show bad examples on purpose: reflint itself must not report them.
-_GENERATED = ("<!-- Generated from the rule's docstring by `python -m reflint.rule_docs`; do not edit. -->\n"
-              "<!-- reflint: ignore-file -->")
+_GENERATED = (
+    "<!-- Generated from the rule's docstring by `python -m reflint.rule_docs`; do not edit. -->\n"
+    "<!-- reflint: ignore-file -->"
+)
 
 
 def url(rule: Rule) -> str:
@@ -65,31 +67,38 @@ def _after_colon(out: list[str]) -> bool:
 
 
 def markdown_page(rule: Rule) -> str:
-    fix = {"none": "none", "safe": "safe", "unsafe": "unsafe (`--unsafe-fixes`)",
-           "sometimes": "sometimes"}.get(rule.fixable, rule.fixable)
+    fix = {"none": "none", "safe": "safe", "unsafe": "unsafe (`--unsafe-fixes`)", "sometimes": "sometimes"}.get(
+        rule.fixable, rule.fixable
+    )
     default = "yes" if rule.enabled_by_default else f"no (enable with `--extend-select {rule.code}`)"
-    return (f"{_GENERATED}\n\n# {rule.code}: {rule.name}\n\n"
-            f"| severity | fix | enabled by default |\n|---|---|---|\n"
-            f"| {rule.severity} | {fix} | {default} |\n\n"
-            f"{markdown(rule.doc)}\n\n"
-            f"Silence one occurrence with `<!-- reflint: ignore {rule.code} -->` on the line above "
-            f"(`% reflint: ignore {rule.code}` in BibTeX), or everywhere with "
-            f"`ignore = [\"{rule.code}\"]` in the config.\n")
+    return (
+        f"{_GENERATED}\n\n# {rule.code}: {rule.name}\n\n"
+        f"| severity | fix | enabled by default |\n|---|---|---|\n"
+        f"| {rule.severity} | {fix} | {default} |\n\n"
+        f"{markdown(rule.doc)}\n\n"
+        f"Silence one occurrence with `<!-- reflint: ignore {rule.code} -->` on the line above "
+        f"(`% reflint: ignore {rule.code}` in BibTeX), or everywhere with "
+        f'`ignore = ["{rule.code}"]` in the config.\n'
+    )
 
 
 def index_page() -> str:
-    rows = "".join(f"| [{r.code}]({r.code}.md) | {r.name} | {r.severity} | {inline(r.summary)} |\n"
-                   for r in RULES)
-    return (f"{_GENERATED}\n\n# reflint rules\n\n| code | name | severity | what |\n|---|---|---|---|\n"
-            f"{rows}")
+    rows = "".join(f"| [{r.code}]({r.code}.md) | {r.name} | {r.severity} | {inline(r.summary)} |\n" for r in RULES)
+    return f"{_GENERATED}\n\n# reflint rules\n\n| code | name | severity | what |\n|---|---|---|---|\n" f"{rows}"
 
 
 def as_dict(rule: Rule) -> dict:
     """``reflint rules --format json``: one object per rule."""
-    return {"code": rule.code, "name": rule.name, "severity": rule.severity,
-            "summary": inline(rule.summary), "fixable": rule.fixable,
-            "enabled_by_default": rule.enabled_by_default, "url": url(rule),
-            "explanation": markdown(rule.doc)}
+    return {
+        "code": rule.code,
+        "name": rule.name,
+        "severity": rule.severity,
+        "summary": inline(rule.summary),
+        "fixable": rule.fixable,
+        "enabled_by_default": rule.enabled_by_default,
+        "url": url(rule),
+        "explanation": markdown(rule.doc),
+    }
 
 
 def pages() -> dict[str, str]:

@@ -43,8 +43,7 @@ def _rule(rule) -> dict:
         "fullDescription": {"text": text},
         "helpUri": rule_docs.url(rule),
         "help": {"text": text, "markdown": rule_docs.markdown(rule.doc)},
-        "defaultConfiguration": {"level": _LEVEL[rule.severity],
-                                 "enabled": rule.enabled_by_default},
+        "defaultConfiguration": {"level": _LEVEL[rule.severity], "enabled": rule.enabled_by_default},
         "properties": {"tags": [rule.name]},
     }
 
@@ -73,11 +72,14 @@ def fingerprint(diag: Diagnostic, doc: Document) -> str:
 
 
 def _fix(diag: Diagnostic, fix: Fix, doc: Document, artifact: dict) -> dict:
-    replacements = [{"deletedRegion": _region(doc, e.start, e.end),
-                     "insertedContent": {"text": e.content}} for e in fix.edits]
-    return {"description": {"text": fix.message},
-            "artifactChanges": [{"artifactLocation": artifact, "replacements": replacements}],
-            "properties": {"applicability": APPLICABILITY[fix.applicability]}}
+    replacements = [
+        {"deletedRegion": _region(doc, e.start, e.end), "insertedContent": {"text": e.content}} for e in fix.edits
+    ]
+    return {
+        "description": {"text": fix.message},
+        "artifactChanges": [{"artifactLocation": artifact, "replacements": replacements}],
+        "properties": {"applicability": APPLICABILITY[fix.applicability]},
+    }
 
 
 def _results(results) -> list[dict]:
@@ -95,8 +97,9 @@ def _results(results) -> list[dict]:
                 "ruleId": d.code,
                 "level": _LEVEL[d.severity],
                 "message": {"text": d.message},
-                "locations": [{"physicalLocation": {"artifactLocation": artifact,
-                                                    "region": _region(doc, d.start, d.end)}}],
+                "locations": [
+                    {"physicalLocation": {"artifactLocation": artifact, "region": _region(doc, d.start, d.end)}}
+                ],
                 "partialFingerprints": {FINGERPRINT_KEY: f"{fp}:{seen[fp]}"},
             }
             if d.code in index:
@@ -112,8 +115,7 @@ def _invocation(errors: list[str]) -> dict:
     notifications (a missing path, an unreadable file) instead of reading it as clean."""
     invocation: dict = {"executionSuccessful": not errors}
     if errors:
-        invocation["toolExecutionNotifications"] = [
-            {"level": "error", "message": {"text": error}} for error in errors]
+        invocation["toolExecutionNotifications"] = [{"level": "error", "message": {"text": error}} for error in errors]
     return invocation
 
 
@@ -124,14 +126,21 @@ def render_sarif(results, errors: list[str] | None = None, unknown: int = 0) -> 
     log = {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "reflint", "version": __version__,
-                                "informationUri": PROJECT_URL,
-                                "rules": [_rule(r) for r in RULES]}},
-            "invocations": [_invocation(list(errors or []))],
-            "columnKind": "unicodeCodePoints",  # columns count Python str characters
-            "results": _results(results),
-            "properties": {"unknown": unknown},
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "reflint",
+                        "version": __version__,
+                        "informationUri": PROJECT_URL,
+                        "rules": [_rule(r) for r in RULES],
+                    }
+                },
+                "invocations": [_invocation(list(errors or []))],
+                "columnKind": "unicodeCodePoints",  # columns count Python str characters
+                "results": _results(results),
+                "properties": {"unknown": unknown},
+            }
+        ],
     }
     return json.dumps(log, indent=2, ensure_ascii=False)
