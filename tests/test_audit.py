@@ -441,3 +441,41 @@ def test_report_chart_is_readable_at_phone_width(in_root, tmp_path):
     assert width == 390
     error_red = bytes((0xC5, 0x30, 0x30))
     assert max(longest_run(row, error_red) for row in rows) > 200  # the longest bar spans the phone
+
+
+def test_no_progress_and_quiet_turn_the_bar_off():
+    import io
+
+    from reflint.audit import wants_progress
+    from reflint.cli_options import RunOptions
+    from reflint.config import Config
+    from reflint.crossref import CrossrefClient
+    from reflint.linter import Linter
+    from reflint.resolve import Resolver
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    online = Linter(Config(), Resolver(CrossrefClient("http://127.0.0.1:9", mailto="t@example.org")))
+    offline = Linter(Config(), Resolver(None))
+
+    def opts(**given):
+        values = dict(select=[], extend_select=[], ignore=[], extend_ignore=[], config_path=None, network={},
+                      changed_since=None, baseline_path=None, force_exclude=False, exit_zero=False,
+                      strict_network=False, quiet=False, output_file=None, color="auto", no_progress=False)
+        return RunOptions(**{**values, **given})
+
+    assert wants_progress(online, opts(), Terminal())
+    assert not wants_progress(online, opts(no_progress=True), Terminal())
+    assert not wants_progress(online, opts(quiet=True), Terminal())
+    assert not wants_progress(online, opts(), io.StringIO())  # piped
+    assert not wants_progress(offline, opts(), Terminal())
+
+
+def test_audit_colours_only_when_asked(tmp_path):
+    (tmp_path / "bad.md").write_text("See doi:1093/rheumatology/ken161 for details.\n", "utf-8")
+    plain = run(tmp_path / "bad.md")
+    coloured = run(tmp_path / "bad.md", "--color", "always")
+    assert "\x1b[" not in plain.stdout and "\x1b[" in coloured.stdout
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured.stdout).split() == plain.stdout.split()

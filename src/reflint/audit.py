@@ -263,6 +263,13 @@ def fix_excerpts(run: Run) -> list[list[str]]:
     return out
 
 
+def wants_progress(linter: Linter, opts: RunOptions, stream) -> bool:
+    """A bar only when lookups go online, on a terminal, and neither --no-progress nor -q."""
+    online = linter.resolver is not None and linter.resolver.client is not None
+    terminal = hasattr(stream, "isatty") and stream.isatty()
+    return online and terminal and not (opts.no_progress or opts.quiet)
+
+
 def run_audit(
     linter: Linter,
     paths: list[str],
@@ -275,9 +282,8 @@ def run_audit(
     """Lint ``paths``, print the summary (tables or JSON), write the HTML report; exit code.
 
     ``keep(doc, diagnostics)`` narrows what is reported (--changed-since, --baseline)."""
-    err = Console(stderr=True, highlight=False)
-    online = linter.resolver is not None and linter.resolver.client is not None
-    if linter.resolver is not None and online and sys.stderr.isatty() and not (opts.no_progress or opts.quiet):
+    if linter.resolver is not None and wants_progress(linter, opts, sys.stderr):
+        err = Console(stderr=True, highlight=False)
         linter.resolver = ProgressResolver(linter.resolver, err)  # type: ignore[assignment]
     run = linter.lint_paths(paths)
     if keep is not None:

@@ -14,9 +14,8 @@ from pathlib import Path
 
 import click
 
-from reflint import __version__, references_dir, rule_docs
+from reflint import __version__, cli_check, references_dir, rule_docs
 from reflint.cache import Cache
-from reflint import cli_check
 from reflint.cli_options import (CONFIG, NETWORK, RunOptions, build_linter, network_settings,
                                  options, shared_options)
 from reflint.report import render_fixed
@@ -52,7 +51,10 @@ class ReflintGroup(click.Group):
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except BrokenPipeError:  # `reflint check | head`: the reader left, nothing to say
-            sys.stderr.close()
+            try:  # and nothing to flush at exit either
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            except (OSError, ValueError, AttributeError):
+                pass
             ctx.exit(EXIT_ERROR)
         except Exception as exc:
             if os.environ.get("REFLINT_DEBUG"):
@@ -182,7 +184,8 @@ def bib(paths, output, check_only, config_path, **network):
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--output-format", "--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
 @options(CONFIG)
 def refs(paths, fmt, config_path):
     """List the references reflint extracted, with parsed fields and BibTeX."""
