@@ -231,13 +231,21 @@ def _config_in(directory: Path) -> Path | None:
     return None
 
 
+def _shown(path: Path) -> str:
+    """A config path as the user should see it: relative to the working directory when inside."""
+    try:
+        return Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return str(path)
+
+
 def _read(path: Path) -> dict:
     try:
         return tomllib.loads(path.read_text("utf-8"))
     except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config ({exc.strerror})") from None
+        raise ConfigError(f"{_shown(path)}: cannot read config ({exc.strerror})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: invalid TOML ({exc}) - fix the file's syntax") from None
+        raise ConfigError(f"{_shown(path)}: invalid TOML ({exc}) - fix the file's syntax") from None
 
 
 def read_config(path: Path) -> Config:
@@ -246,8 +254,8 @@ def read_config(path: Path) -> Config:
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("reflint", {})
         if not isinstance(data, dict):
-            raise ConfigError(f"{path}: [tool.reflint] must be a table")
-    validate(data, str(path))
+            raise ConfigError(f"{_shown(path)}: [tool.reflint] must be a table")
+    validate(data, _shown(path))
     return Config({**DEFAULTS, **data}, path)
 
 

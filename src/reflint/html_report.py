@@ -93,7 +93,7 @@ def chart(rules: dict) -> str:
         name, severity = (rule.name, rule.severity) if rule else ("", "error")
         width = max(0.5, round(100 * count / top, 1))
         rows.append(
-            f'<div class="bar-row" title="{esc(code)} {esc(name)}: {count}">'
+            f'<div class="bar-row" role="listitem" title="{esc(code)} {esc(name)}: {count}">'
             f'<code class="code">{esc(code)}</code><span class="name">{esc(name)}</span>'
             f'<span class="track"><span class="bar sev-{esc(severity)}" style="width:{width}%"></span></span>'
             f'<span class="count">{count}</span></div>'
