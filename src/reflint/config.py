@@ -288,18 +288,23 @@ class ConfigTree:
     def for_path(self, path: str | os.PathLike) -> Config:
         if self.fixed:
             return self.root
-        directory = Path(os.path.abspath(path)).parent
+        return self._for_directory(Path(os.path.abspath(path)).parent)
+
+    def _for_directory(self, directory: Path) -> Config:
+        """The closest config at or above ``directory``; every directory is looked at once."""
         found = self._by_dir.get(directory)
         if found is None:
-            found = self._lookup(directory)
+            source = _config_in(directory)
+            if source is not None:
+                found = self._load(source.resolve())
+            elif directory.parent == directory:
+                found = self.root  # no config anywhere above: the run's (default) settings
+            else:
+                found = self._for_directory(directory.parent)
             self._by_dir[directory] = found
         return found
 
-    def _lookup(self, directory: Path) -> Config:
-        source = find_config(directory)
-        if source is None:
-            return self.root
-        source = source.resolve()
+    def _load(self, source: Path) -> Config:
         if source not in self._by_source:
             self._by_source[source] = read_config(source).merged(self.overrides)
         return self._by_source[source]
