@@ -474,3 +474,16 @@ def test_changed_since_in_a_repository_without_commits(tmp_path):
     assert result.exit_code == 2
     assert "has no commits yet" in result.output
     assert "fetch-depth" not in result.output and "shallow" not in result.output
+
+
+def test_fixed_stdin_keeps_its_encoding_and_line_endings(tmp_path):
+    raw = f"# Dry needling – an overview\r\n\r\n{MISSING}\r\n".encode("cp1252")
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        result = CliRunner().invoke(main, ["check", "--stdin-filename", "a.md", "--fix", "--unsafe-fixes"],
+                                    input=raw)
+    finally:
+        os.chdir(old)
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == raw.replace(b"doi:1093/", b"doi:10.1093/")

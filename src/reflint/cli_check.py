@@ -48,6 +48,13 @@ def lint_stdin(linter: Linter, name: str, force_exclude: bool):
     return linter.lint_documents([doc])
 
 
+def _emit(doc: Document, text: str) -> None:
+    """Fixed stdin text back to stdout in the bytes it came in (encoding, BOM, line endings)."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(documents.encode(doc, text))
+    sys.stdout.buffer.flush()
+
+
 @dataclasses.dataclass
 class FixResult:
     """What ``--fix``/``--diff`` did: the (document, remaining diagnostics) pairs, the number
@@ -71,7 +78,7 @@ def fix(linter: Linter, run, keep, unsafe: bool, diff: bool, to_stdout: bool = F
         printing = to_stdout and not diff
         if outcome.text == doc.text:
             if printing:
-                click.echo(doc.text, nl=False)
+                _emit(doc, doc.text)
             out.results.append((doc, outcome.remaining))
             continue
         if doc.kind == "bibtex" and not same_structure(doc.text, outcome.text):
@@ -80,7 +87,7 @@ def fix(linter: Linter, run, keep, unsafe: bool, diff: bool, to_stdout: bool = F
                 "written - fix this file by hand (and please report it)"
             )
             if printing:
-                click.echo(doc.text, nl=False)
+                _emit(doc, doc.text)
             out.failed = True
             out.results.append((doc, before))
             continue
@@ -90,7 +97,7 @@ def fix(linter: Linter, run, keep, unsafe: bool, diff: bool, to_stdout: bool = F
             out.results.append((doc, before))
             continue
         if printing:
-            click.echo(outcome.text, nl=False)
+            _emit(doc, outcome.text)
         else:
             try:
                 documents.write(doc, outcome.text)
