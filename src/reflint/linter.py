@@ -144,7 +144,7 @@ def _relative(path: str | os.PathLike, directory: Path | None) -> str | None:
     """``path`` relative to ``directory`` in posix form; None when it lies outside."""
     if directory is None:
         return None
-    rel = os.path.relpath(os.path.abspath(path), directory)
+    rel = os.path.relpath(os.path.realpath(path), os.path.realpath(directory))  # symlinks alike
     return None if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel.replace(os.sep, "/")
 
 
