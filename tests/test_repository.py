@@ -53,7 +53,7 @@ def test_ci_runs_lint_types_and_tests():
     script = (ROOT / ".ci" / "run").read_text("utf-8")
     for step in ("ruff check", "ruff format --check", "mypy", "pytest"):
         assert step in script
-    assert "bash .ci/install-chromium" in script
+    assert "bash .ci/install-tools chromium" in script
     workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "ci.yml").read_text("utf-8"))
     assert any(step.get("run") == "bash .ci/run" for step in workflow["jobs"]["test"]["steps"])
 
@@ -85,7 +85,10 @@ def _fake_tools(tmp_path: Path, uid: int, sudo: bool) -> tuple[dict, Path]:
 def test_chromium_install_uses_sudo_only_when_not_root(tmp_path, uid, sudo, expected):
     env, log = _fake_tools(tmp_path, uid, sudo)
     result = subprocess.run(
-        [env["PATH"] + "/bash", str(ROOT / ".ci" / "install-chromium")], env=env, capture_output=True, text=True
+        [env["PATH"] + "/bash", str(ROOT / ".ci" / "install-tools"), "chromium"],
+        env=env,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stderr
     calls = log.read_text("utf-8").splitlines() if log.exists() else []
