@@ -313,15 +313,15 @@ def csp() -> str:
 
 
 def scope_label(paths: list[str]) -> str:
-    """What was audited, as a reader names it: ``.`` is the directory's own name."""
+    """What was audited, as a reader names it: ``.`` (or ``..``) is the directory's own name."""
     names = []
     for given in paths:
-        path = Path(given)
-        names.append(
-            path.resolve().name or str(path.resolve())
-            if given.rstrip("/\\") in (".", "..", "")
-            else given.rstrip("/\\") or given
-        )
+        trimmed = given.rstrip("/\\")
+        if trimmed in (".", "..", ""):
+            real = Path(given).resolve()
+            names.append(real.name or str(real))  # "/" has no name
+        else:
+            names.append(trimmed)
     return ", ".join(names)
 
 
