@@ -32,7 +32,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from reflint.cli_options import RunOptions
+from reflint.cli_options import RunOptions, error
 from reflint.linter import Linter, Run
 from reflint.report import SCHEMA_VERSION, diagnostic_dict
 from reflint.resolve import Resolver
@@ -291,8 +291,8 @@ def run_audit(
             result.diagnostics = keep(result.doc, result.diagnostics)
     for note in run.notes:
         opts.note(note)
-    for error in run.errors:
-        click.echo(f"error: {error}", err=True)
+    for message in run.errors:
+        error(message)
     report = summarise(run)
     failed = bool(run.errors)
     if html_path:
@@ -304,7 +304,7 @@ def run_audit(
             if not opts.quiet:
                 click.echo(f"Wrote the HTML report to {html_path}", err=True)
         except OSError as exc:
-            click.echo(f"error: {html_path}: cannot write the report ({exc.strerror})", err=True)
+            error(f"{html_path}: cannot write the report ({exc.strerror})")
             failed = True
     if as_json:
         opts.echo(json.dumps(report, indent=2, ensure_ascii=False))

@@ -16,21 +16,14 @@ import click
 
 from reflint import __version__, cli_check, references_dir, rule_docs
 from reflint.cache import Cache
-from reflint.cli_options import (CONFIG, NETWORK, RunOptions, build_linter, network_settings,
-                                 options, shared_options)
+from reflint.cli_options import CONFIG, NETWORK, RunOptions, build_linter, network_settings, options, shared_options
+from reflint.cli_options import error as _error
+from reflint.cli_options import note as _note
 from reflint.report import render_fixed
 from reflint.rules import BY_CODE, BY_NAME, RULES, SelectorError, resolve_selector
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 ISSUES_URL = "https://github.com/reflint/reflint/issues"
-
-
-def _note(message: str) -> None:
-    click.echo(f"note: {message}", err=True)
-
-
-def _error(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
 
 
 def _report_unknown(run, opts: RunOptions | None = None) -> int:

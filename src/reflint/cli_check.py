@@ -14,7 +14,7 @@ import click
 
 from reflint import baseline, changes, documents
 from reflint.bibtex import same_structure
-from reflint.cli_options import Failure, RunOptions
+from reflint.cli_options import Failure, RunOptions, error
 from reflint.fixer import fix_until_stable
 from reflint.linter import Linter, Run
 from reflint.models import Document
@@ -22,10 +22,6 @@ from reflint.report import render_github, render_json, render_statistics, render
 from reflint.sarif import render_sarif
 
 EXIT_CLEAN, EXIT_ERROR = 0, 2
-
-
-def _error(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
 
 
 def _rebuild(doc: Document, text: str) -> Document:
@@ -82,7 +78,7 @@ def fix(linter: Linter, run, keep, unsafe: bool, diff: bool, to_stdout: bool = F
             out.results.append((doc, outcome.remaining))
             continue
         if doc.kind == "bibtex" and not same_structure(doc.text, outcome.text):
-            _error(
+            error(
                 f"{doc.path}: the fixes would change the BibTeX structure, so nothing was "
                 "written - fix this file by hand (and please report it)"
             )
@@ -102,7 +98,7 @@ def fix(linter: Linter, run, keep, unsafe: bool, diff: bool, to_stdout: bool = F
             try:
                 documents.write(doc, outcome.text)
             except documents.DocumentError as exc:
-                _error(str(exc))
+                error(str(exc))
                 out.failed = True
                 out.results.append((doc, before))
                 continue

@@ -30,7 +30,17 @@ class Failure(click.ClickException):
     exit_code = 2
 
     def show(self, file=None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
+        error(self.format_message())
+
+
+def note(message: str) -> None:
+    """``note: ...`` on stderr: something the user should know that does not fail the run."""
+    click.echo(f"note: {message}", err=True)
+
+
+def error(message: str) -> None:
+    """``error: ...`` on stderr: something that makes the run exit 2."""
+    click.echo(f"error: {message}", err=True)
 
 
 def split(values) -> list[str]:
@@ -241,7 +251,7 @@ class RunOptions:
 
     def note(self, message: str) -> None:
         if not self.quiet:
-            click.echo(f"note: {message}", err=True)
+            note(message)
 
     def close(self) -> None:
         if self._stream is not None and self.output_file:
