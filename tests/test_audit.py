@@ -479,3 +479,17 @@ def test_audit_colours_only_when_asked(tmp_path):
     coloured = run(tmp_path / "bad.md", "--color", "always")
     assert "\x1b[" not in plain.stdout and "\x1b[" in coloured.stdout
     assert re.sub(r"\x1b\[[0-9;]*m", "", coloured.stdout).split() == plain.stdout.split()
+
+
+def test_audit_changed_since_reports_only_changed_lines(tmp_path, monkeypatch):
+    from helpers import git
+
+    git(tmp_path, "init", "-q")
+    (tmp_path / "a.md").write_text("1\ndoi:1093/rheumatology/ken161\n3\n", "utf-8")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-qm", "old problem")
+    (tmp_path / "a.md").write_text("1\ndoi:1093/rheumatology/ken161\n3\ndoi:1179/jmt.2006.14.4.70E\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run("--changed-since", "HEAD", "--json")
+    assert result.exit_code == 1, result.output
+    assert [d["line"] for d in json.loads(result.stdout)["diagnostics"]] == [4]
