@@ -138,3 +138,12 @@ def test_layered_selection(layers, expected):
 def test_a_later_layer_re_enables_what_an_earlier_one_ignored():
     codes = [r.code for r in select_layers([{"ignore": ["RL104"]}, {"extend-select": ["RL104"]}])]
     assert "RL104" in codes
+
+
+def test_every_setting_has_a_type_check():
+    """A new key in DEFAULTS needs its checker in CHECKS (config.py), or it would take any value."""
+    from reflint.config import CHECKS, DEFAULTS
+
+    assert set(CHECKS) == set(DEFAULTS)
+    for key, default in DEFAULTS.items():
+        assert CHECKS[key](default) is None, key  # the defaults pass their own checks
