@@ -229,7 +229,8 @@ def test_html_report_is_self_contained(in_root, tmp_path):
     elements = assert_inert(page)
     report = json.loads(run("examples", "--offline", "--json").stdout)
     assert embedded_data(elements) == report
-    assert len(elements.named("rect")) == len(report["rules"])  # one bar per rule found
+    bars = [a for a in elements.named("span") if a.get("class", "").startswith("bar sev-")]
+    assert len(bars) == len(report["rules"])  # one bar per rule found
     assert len(elements.named("tr")) == 1 + len(report["files"]) + 1 + len(report["diagnostics"])
     csp = elements.named("meta")[1]
     assert csp["http-equiv"] == "Content-Security-Policy"
@@ -334,7 +335,7 @@ def test_report_renders_in_headless_chromium(in_root, tmp_path):
     assert re.search(r'<body[^>]*\bdata-ready="true"', dom_html), "the page's script did not finish"
     assert re.search(r'<th[^>]*data-default-sort="ascending"[^>]*aria-sort="ascending"', dom_html)
     assert len(re.findall(r'<th[^>]*tabindex="0"', dom_html)) == 12  # every header is sortable
-    assert len(re.findall(r'<rect class="bar sev-', dom_html)) == len(report["rules"])
+    assert len(re.findall(r'<span class="bar sev-', dom_html)) == len(report["rules"])
     assert 'id="diagnostics" class="sortable"' in dom_html
 
     # the picture a human looks at: tests/artifacts/audit.png
@@ -364,3 +365,131 @@ def test_hostile_document_stays_inert_in_chromium(evil, tmp_path):
     elements = Elements(dom.stdout)
     assert len(elements.named("script")) == 2 and not elements.named("img")
     assert not [a for _, attrs in elements.tags for a in attrs if a.startswith("on")]
+
+
+# -- issue 10: audit takes check's options; piped tables; the page's title, chart and fixes --------
+
+def test_audit_takes_checks_exit_and_output_options(tmp_path):
+    (tmp_path / "bad.md").write_text("See doi:1093/rheumatology/ken161 for details.\n", "utf-8")
+    (tmp_path / "clean.md").write_text("Stretching: doi:10.1093/rheumatology/ken161\n", "utf-8")
+    assert run(tmp_path / "bad.md", "--exit-zero").exit_code == 0
+    clean = run(tmp_path / "clean.md")
+    assert clean.exit_code == 0 and "1 unknown" in clean.stdout
+    assert run(tmp_path / "clean.md", "--strict-network").exit_code == 1  # unknown counts as failing
+    out = tmp_path / "audit.json"
+    quiet = run(tmp_path / "bad.md", "--json", "-q", "--output-file", out, "--no-progress")
+    assert quiet.exit_code == 1 and quiet.output == ""
+    assert json.loads(out.read_text("utf-8"))["summary"]["diagnostics"] == 1
+
+
+def test_audit_honours_a_baseline(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.md").write_text("See doi:1093/rheumatology/ken161 for details.\n", "utf-8")
+    CliRunner().invoke(main, ["check", "--write-baseline", "base.json"])
+    result = run(".", "--baseline", "base.json", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["summary"]["diagnostics"] == 0
+
+
+def test_piped_tables_keep_long_paths_whole(tmp_path, monkeypatch):
+    deep = tmp_path / "a-rather-long-directory-name" / "with-another-long-directory-name-inside"
+    deep.mkdir(parents=True)
+    (deep / "an-article-with-a-long-file-name.md").write_text(EVIL_REFERENCES, "utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run(".")
+    path = "a-rather-long-directory-name/with-another-long-directory-name-inside/an-article-with-a-long-file-name.md"
+    assert len(path) > 80
+    assert any(path in line for line in result.stdout.splitlines())
+    assert max(map(len, result.stdout.splitlines())) < 300  # wide enough, not padded to the limit
+
+
+def test_html_title_names_the_directory_not_a_dot(tmp_path, monkeypatch):
+    kb = tmp_path / "clinic-faq"
+    kb.mkdir()
+    (kb / "a.md").write_text(EVIL_REFERENCES, "utf-8")
+    monkeypatch.chdir(kb)
+    run(".", "--html", "report.html")
+    page = (kb / "report.html").read_text("utf-8")
+    assert "<title>reflint audit: clinic-faq</title>" in page
+    assert "<span>clinic-faq</span>" in page
+
+
+def test_html_fix_column_shows_the_text_replaced(in_root, tmp_path):
+    out = tmp_path / "out.html"
+    run("examples", "--html", out)
+    page = out.read_text("utf-8")
+    assert '<code class="old">1179/jmt.2006.14.4.70E</code> &rarr; <code class="new">10.1179/jmt.2006.14.4.70E</code>' in page
+    assert not re.search(r"\d+:\d+&ndash;\d+:\d+", page)  # no raw offsets
+
+
+def test_html_chart_is_made_of_rows_that_reflow_on_a_phone(in_root, tmp_path):
+    out = tmp_path / "out.html"
+    run("examples", "--html", out)
+    page = out.read_text("utf-8")
+    assert "<svg" not in page  # a scaled picture shrinks its labels to nothing on a phone
+    assert "@media (max-width:640px)" in page and ".bar-row{grid-template-columns:4.5em minmax(0,1fr) 3em" in page
+
+
+def test_report_chart_is_readable_at_phone_width(in_root, tmp_path):
+    out = tmp_path / "out.html"
+    run("examples", "--html", out)
+    shot = tmp_path / "phone.png"
+    result = chromium(f"--screenshot={shot}", "--window-size=390,1400", "--hide-scrollbars",
+                      out.as_uri(), profile=tmp_path / "profile")
+    assert result.returncode == 0, result.stderr[-2000:]
+    width, _, rows = png_pixels(shot, limit=1400)
+    assert width == 390
+    error_red = bytes((0xC5, 0x30, 0x30))
+    assert max(longest_run(row, error_red) for row in rows) > 200  # the longest bar spans the phone
+
+
+def test_no_progress_and_quiet_turn_the_bar_off():
+    import io
+
+    from reflint.audit import wants_progress
+    from reflint.cli_options import RunOptions
+    from reflint.config import Config
+    from reflint.crossref import CrossrefClient
+    from reflint.linter import Linter
+    from reflint.resolve import Resolver
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    online = Linter(Config(), Resolver(CrossrefClient("http://127.0.0.1:9", mailto="t@example.org")))
+    offline = Linter(Config(), Resolver(None))
+
+    def opts(**given):
+        values = dict(select=[], extend_select=[], ignore=[], extend_ignore=[], config_path=None, network={},
+                      changed_since=None, baseline_path=None, force_exclude=False, exit_zero=False,
+                      strict_network=False, quiet=False, output_file=None, color="auto", no_progress=False)
+        return RunOptions(**{**values, **given})
+
+    assert wants_progress(online, opts(), Terminal())
+    assert not wants_progress(online, opts(no_progress=True), Terminal())
+    assert not wants_progress(online, opts(quiet=True), Terminal())
+    assert not wants_progress(online, opts(), io.StringIO())  # piped
+    assert not wants_progress(offline, opts(), Terminal())
+
+
+def test_audit_colours_only_when_asked(tmp_path):
+    (tmp_path / "bad.md").write_text("See doi:1093/rheumatology/ken161 for details.\n", "utf-8")
+    plain = run(tmp_path / "bad.md")
+    coloured = run(tmp_path / "bad.md", "--color", "always")
+    assert "\x1b[" not in plain.stdout and "\x1b[" in coloured.stdout
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured.stdout).split() == plain.stdout.split()
+
+
+def test_audit_changed_since_reports_only_changed_lines(tmp_path, monkeypatch):
+    from helpers import git
+
+    git(tmp_path, "init", "-q")
+    (tmp_path / "a.md").write_text("1\ndoi:1093/rheumatology/ken161\n3\n", "utf-8")
+    git(tmp_path, "add", ".")
+    git(tmp_path, "commit", "-qm", "old problem")
+    (tmp_path / "a.md").write_text("1\ndoi:1093/rheumatology/ken161\n3\ndoi:1179/jmt.2006.14.4.70E\n", "utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = run("--changed-since", "HEAD", "--json")
+    assert result.exit_code == 1, result.output
+    assert [d["line"] for d in json.loads(result.stdout)["diagnostics"]] == [4]

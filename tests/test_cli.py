@@ -289,3 +289,201 @@ def test_single_library_layout_merges_documents(tmp_path):
     assert text.count("@article{pyne2008demystifying,") == 1  # cited in both documents
     assert "@article{meakins2017acupuncture," in text
     assert run("bib", "kb", "--check", cwd=tmp_path).exit_code == 0
+
+
+# -- issue 10: behave like the linters users know --------------------------------------------------
+
+def test_missing_path_never_says_all_checks_passed(kb):
+    result = run("check", "clean.md", "nope/", cwd=kb)
+    assert result.exit_code == 2
+    assert "error: nope/: no such file or directory" in result.output
+    assert "All checks passed" not in result.output
+    assert result.stdout.splitlines()[-1].startswith("No problems found in what could be checked, but 1 error")
+
+
+@pytest.mark.parametrize("content,expected", [
+    ('timeout = "fast"\n', 'reflint.toml: timeout = "fast" is not valid: expected a positive number of seconds'),
+    ('offline = "no"\n', 'reflint.toml: offline = "no" is not valid: expected true or false'),
+    ('select = "RL1"\n', 'reflint.toml: select = "RL1" is not valid: expected a list of rule codes'),
+    ('time-limit = -5\n', "reflint.toml: time-limit = -5 is not valid"),
+    ('bib-layout = "flat"\n', 'reflint.toml: bib-layout = "flat" is not valid: expected "per-document" or "single"'),
+    ('[per-file-ignores]\n"a.md" = "RL1"\n', "reflint.toml: per-file-ignores"),
+    ('crossref-url = "api.crossref.org"\n', "expected an http(s) URL"),
+    ('select = ["RL1"\n', "reflint.toml: invalid TOML"),
+])
+def test_config_errors_name_file_key_and_value_and_exit_2(kb, content, expected):
+    (kb / "reflint.toml").write_text(content, "utf-8")
+    result = run("check", "bad.md", cwd=kb)
+    assert result.exit_code == 2, result.output
+    assert expected in result.output
+    assert "Traceback" not in result.output and "Usage:" not in result.output
+
+
+def test_an_invalid_pyproject_is_an_error_not_skipped(kb):
+    (kb / "pyproject.toml").write_text('[tool.reflint]\nignore = ["RL101"\n', "utf-8")
+    result = run("check", "bad.md", cwd=kb)
+    assert result.exit_code == 2
+    assert "pyproject.toml: invalid TOML" in result.output
+
+
+@pytest.mark.parametrize("name,value,expected", [
+    ("REFLINT_TIMEOUT", "abc", "REFLINT_TIMEOUT=abc is not valid: expected a positive number of seconds"),
+    ("REFLINT_OFFLINE", "maybe", "REFLINT_OFFLINE=maybe is not valid"),
+])
+def test_bad_environment_values_exit_2(kb, monkeypatch, name, value, expected):
+    monkeypatch.setenv(name, value)
+    result = run("check", "bad.md", cwd=kb)
+    assert result.exit_code == 2
+    assert expected in result.output and "Traceback" not in result.output
+
+
+def test_an_unexpected_exception_exits_2_with_a_hint_to_report_it(kb, monkeypatch):
+    from reflint import linter
+
+    def explode(self, paths):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(linter.Linter, "lint_paths", explode)
+    result = run("check", "bad.md", cwd=kb)
+    assert result.exit_code == 2
+    assert "failed unexpectedly: KeyError: 'boom'" in result.output
+    assert "github.com/reflint/reflint/issues" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_ignore_adds_to_the_config_ignores(kb):
+    (kb / "reflint.toml").write_text('ignore = ["RL101"]\n', "utf-8")
+    codes = lambda *args: [d["code"] for d in json.loads(
+        run("check", "bad.md", "--format", "json", *args, cwd=kb).stdout)["diagnostics"]]
+    assert codes() == ["RL104"]
+    assert codes("--ignore", "RL303") == ["RL104"]  # RL101 stays ignored
+    assert codes("--extend-ignore", "RL104") == []
+    assert codes("--select", "RL101") == ["RL101"]  # --select replaces the config's selection
+    assert codes("--extend-select", "RL101") == ["RL101", "RL104"]  # a later layer may re-enable
+
+
+def test_extend_ignore_in_config_and_specific_selectors_win(kb):
+    (kb / "reflint.toml").write_text('select = ["RL101"]\nextend-ignore = ["RL1"]\n', "utf-8")
+    result = run("check", "bad.md", "--format", "json", cwd=kb)
+    assert [d["code"] for d in json.loads(result.stdout)["diagnostics"]] == ["RL101"]
+
+
+def test_each_file_gets_the_closest_config(tmp_path):
+    (tmp_path / "reflint.toml").write_text('ignore = ["RL104"]\n', "utf-8")
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "pyproject.toml").write_text(
+        '[tool.reflint]\nignore = ["RL101"]\nexclude = ["drafts/"]\n'
+        '[tool.reflint.per-file-ignores]\n"faq.md" = ["RL104"]\n', "utf-8")
+    for where in (tmp_path, notes):
+        (where / "a.md").write_text(f"{MISSING}\n\n{JUNK}\n", "utf-8")
+    (notes / "faq.md").write_text(f"{JUNK}\n", "utf-8")
+    (notes / "drafts").mkdir()
+    (notes / "drafts" / "d.md").write_text(f"{MISSING}\n", "utf-8")
+    result = run("check", ".", "--format", "json", cwd=tmp_path)
+    found = sorted((d["path"], d["code"]) for d in json.loads(result.stdout)["diagnostics"])
+    assert found == [("a.md", "RL101"), ("notes/a.md", "RL104")]
+    # the same from inside notes/, and with --config one file rules everything
+    inside = json.loads(run("check", "--format", "json", cwd=notes).stdout)["diagnostics"]
+    assert sorted((d["path"], d["code"]) for d in inside) == [("a.md", "RL104")]
+    fixed = json.loads(run("check", ".", "--format", "json", "--config", "reflint.toml", cwd=tmp_path).stdout)
+    assert ("notes/drafts/d.md", "RL101") in {(d["path"], d["code"]) for d in fixed["diagnostics"]}
+
+
+def test_quiet_prints_only_the_problems(kb):
+    result = run("check", "bad.md", "-q", cwd=kb)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0].startswith("bad.md:3:87: RL101")
+    assert "Found 2 problems" not in result.stdout and "note:" not in result.output
+    clean = run("check", "clean.md", "--quiet", cwd=kb)
+    assert clean.exit_code == 0 and clean.output == ""
+
+
+def test_output_file_holds_the_report(kb):
+    result = run("check", "bad.md", "--output-format", "json", "--output-file", "out/report.json", cwd=kb)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert json.loads((kb / "out" / "report.json").read_text("utf-8"))["summary"]["diagnostics"] == 2
+
+
+def test_statistics_counts_by_rule(kb):
+    (kb / "more.md").write_text(f"{MISSING}\n", "utf-8")
+    result = run("check", ".", "--statistics", cwd=kb)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == ["2\tRL101\t[ ] doi-missing-prefix",
+                                          "1\tRL104\t[*] doi-trailing-junk", "Found 3 problems."]
+    as_json = json.loads(run("check", ".", "--statistics", "--format", "json", cwd=kb).stdout)
+    assert as_json[0] == {"code": "RL101", "name": "doi-missing-prefix", "count": 2, "fixable": False}
+
+
+def test_show_fixes_lists_what_was_fixed(kb):
+    result = run("check", "bad.md", "--fix", "--unsafe-fixes", "--show-fixes", cwd=kb)
+    assert result.exit_code == 0, result.output
+    assert "Fixed 2 problems:\n- bad.md:\n    1 \u00d7 RL101 (doi-missing-prefix)\n" \
+           "    1 \u00d7 RL104 (doi-trailing-junk)" in result.output
+
+
+@pytest.mark.parametrize("args,env,coloured", [
+    ([], {}, False),  # not a terminal
+    (["--color", "always"], {}, True),
+    (["--color", "always"], {"NO_COLOR": "1"}, True),  # an explicit flag beats the environment
+    ([], {"FORCE_COLOR": "1"}, True),
+    (["--color", "auto"], {"FORCE_COLOR": "1", "NO_COLOR": "1"}, False),
+    (["--color", "never"], {"FORCE_COLOR": "1"}, False),
+])
+def test_colour_follows_the_flag_and_the_environment(kb, monkeypatch, args, env, coloured):
+    for name in ("NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    plain = run("check", str(kb / "bad.md")).stdout
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(main, ["check", str(kb / "bad.md"), *args], color=True)
+    assert ("\x1b[" in result.stdout) is coloured
+    assert re.sub(r"\x1b\[[0-9;]*m", "", result.stdout) == plain
+
+
+def test_stdin_is_linted_as_the_named_file(kb):
+    (kb / "docs").mkdir()
+    (kb / "docs" / "reflint.toml").write_text('ignore = ["RL104"]\n', "utf-8")
+    text = f"{MISSING}\n\n{JUNK}\n"
+    result = CliRunner().invoke(main, ["check", "--stdin-filename", "docs/new.md"], input=text.encode())
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0].startswith("docs/new.md:1:87: RL101")
+    old = os.getcwd()
+    os.chdir(kb)
+    try:
+        scoped = CliRunner().invoke(main, ["check", "--stdin-filename", "docs/new.md", "--format", "json"],
+                                    input=text.encode())
+        fixed = CliRunner().invoke(main, ["check", "-", "--fix", "--unsafe-fixes"], input=text.encode())
+    finally:
+        os.chdir(old)
+    assert [d["code"] for d in json.loads(scoped.stdout)["diagnostics"]] == ["RL101"]  # docs/ config
+    assert fixed.exit_code == 0
+    assert fixed.stdout == text.replace("doi:1093/", "doi:10.1093/").replace("7096.,)", "7096)")
+
+
+def test_output_format_is_the_ruff_spelling_of_format(kb):
+    assert run("check", "bad.md", "--output-format", "github", cwd=kb).stdout.startswith("::error file=bad.md")
+
+
+def test_changed_since_in_a_repository_without_commits(tmp_path):
+    from helpers import git
+
+    git(tmp_path, "init", "-q")
+    (tmp_path / "a.md").write_text("doi:1093/rheumatology/ken161\n", "utf-8")
+    result = run("check", "--changed-since", "HEAD", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert "has no commits yet" in result.output
+    assert "fetch-depth" not in result.output and "shallow" not in result.output
+
+
+def test_fixed_stdin_keeps_its_encoding_and_line_endings(tmp_path):
+    raw = f"# Dry needling – an overview\r\n\r\n{MISSING}\r\n".encode("cp1252")
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        result = CliRunner().invoke(main, ["check", "--stdin-filename", "a.md", "--fix", "--unsafe-fixes"],
+                                    input=raw)
+    finally:
+        os.chdir(old)
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == raw.replace(b"doi:1093/", b"doi:10.1093/")

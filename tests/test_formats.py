@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from jsonschema import Draft4Validator
 
-from reflint import __version__, documents
+from reflint import __version__, documents, github, rule_docs
 from reflint.cli import main
 from reflint.config import DEFAULTS, Config
 from reflint.linter import Linter
@@ -130,7 +130,11 @@ def test_every_registered_rule_is_described():
     assert by_id["RL105"]["defaultConfiguration"] == {"level": "note", "enabled": False}
     assert by_id["RL001"]["defaultConfiguration"] == {"level": "warning", "enabled": True}
     for rule in RULES:
-        assert by_id[rule.code]["fullDescription"]["text"] == rule.doc != ""
+        described = by_id[rule.code]
+        assert described["fullDescription"]["text"] == rule_docs.inline(rule.doc) != ""
+        assert "``" not in described["fullDescription"]["text"] + described["help"]["text"]
+        assert described["helpUri"] == f"https://github.com/reflint/reflint/blob/main/docs/rules/{rule.code}.md"
+        assert described["help"]["markdown"] == rule_docs.markdown(rule.doc)
 
 
 def fingerprints(log: dict) -> list[str]:
@@ -209,3 +213,76 @@ def test_the_schema_check_has_teeth():
     log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0
     with pytest.raises(Exception, match="less than the minimum"):
         Draft4Validator(SCHEMA).validate(log)
+
+
+# -- a run that could not check everything ---------------------------------------------------------
+def test_sarif_of_a_run_with_a_missing_path_says_it_failed(tmp_path, monkeypatch):
+    (tmp_path / "clean.md").write_text("Stretching before running is a common habit.\n", "utf-8")
+    result = check(tmp_path, monkeypatch, "clean.md", "nope/", "--output-format", "sarif")
+    assert result.exit_code == 2
+    log = sarif_of_text(result.stdout)
+    [invocation] = log["runs"][0]["invocations"]
+    assert invocation["executionSuccessful"] is False
+    assert "nope/: no such file or directory" in invocation["toolExecutionNotifications"][0]["message"]["text"]
+    clean = sarif_of_text(check(tmp_path, monkeypatch, "clean.md", "--format", "sarif").stdout)
+    assert clean["runs"][0]["invocations"] == [{"executionSuccessful": True}]
+
+
+def sarif_of_text(text: str) -> dict:
+    log = json.loads(text)
+    Draft4Validator(SCHEMA, format_checker=Draft4Validator.FORMAT_CHECKER).validate(log)
+    return log
+
+
+# -- rule documentation -----------------------------------------------------------------------------
+def test_rule_pages_are_up_to_date():
+    """docs/rules/ is generated from the docstrings: `python -m reflint.rule_docs` rewrites it."""
+    directory = Path(__file__).resolve().parents[1] / "docs" / "rules"
+    stale = [name for name, text in rule_docs.pages().items()
+             if not (directory / name).exists() or (directory / name).read_text("utf-8") != text]
+    assert stale == [], "run `python -m reflint.rule_docs` to regenerate " + ", ".join(stale)
+    assert sorted(p.name for p in directory.glob("RL*.md")) == sorted(f"{r.code}.md" for r in RULES)
+
+
+def test_rule_markdown_has_fenced_examples_and_no_rst():
+    page = rule_docs.markdown_page(next(r for r in RULES if r.code == "RL101"))
+    assert "``" not in page.replace("```", "")
+    assert "A DOI that lost its `10.` prefix" in page
+    assert "Bad:\n\n```text\nMeakins A." in page and "doi:10.1136/bjsports-2016-096248\n```" in page
+
+
+def test_rules_command_prints_markdown_and_json():
+    explained = CliRunner().invoke(main, ["rules", "RL101"])
+    assert "``" not in explained.output and "its `10.` prefix" in explained.output
+    assert "docs/rules/RL101.md" in explained.output
+    page = CliRunner().invoke(main, ["rules", "RL101", "--format", "markdown"])
+    assert page.output == rule_docs.markdown_page(next(r for r in RULES if r.code == "RL101"))
+    listed = json.loads(CliRunner().invoke(main, ["rules", "--format", "json"]).output)
+    assert [r["code"] for r in listed] == [r.code for r in RULES]
+    assert listed[1]["url"].endswith("/docs/rules/RL101.md") and listed[1]["fixable"] == "unsafe"
+
+
+# -- GitHub glue: annotations and the job summary from one SARIF file -------------------------------
+def test_annotations_from_sarif_match_the_github_format(tmp_path, monkeypatch):
+    (tmp_path / "kb").mkdir()
+    (tmp_path / "kb" / "bad.md").write_text(BAD, "utf-8")
+    direct = check(tmp_path, monkeypatch, "kb", "--format", "github").stdout.splitlines()
+    check(tmp_path, monkeypatch, "kb", "--output-format", "sarif", "--output-file", "out.sarif")
+    summary = tmp_path / "summary.md"
+    monkeypatch.setattr("sys.argv", ["x"])
+    import contextlib
+    import io
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        github.main([str(tmp_path / "out.sarif"), "--summary", str(summary)])
+    assert buffer.getvalue().splitlines() == direct
+    text = summary.read_text("utf-8")
+    assert "**2 problems** (2 errors) in 1 file. 2 DOI(s) or reference(s) could not be verified" in text
+    assert "| RL101 | doi-missing-prefix | 1 |" in text
+
+
+def test_sarif_paths_get_the_working_directory_prefix():
+    log = sarif_of(lint(BAD, "bad.md"))
+    github.prefix_paths(log, "site/content/")
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]}
+    assert uris == {"site/content/bad.md"}

@@ -60,20 +60,44 @@ def action_step(name: str) -> dict:
     return next(s for s in action["runs"]["steps"] if s.get("name") == name)
 
 
-def run_check_step(ws: Path, tmp_path: Path, base_ref: str, paths: str = "docs/") -> subprocess.CompletedProcess:
-    """The action's check step, with its env as GitHub would fill it in and the installed
+def run_step(name: str, ws: Path, tmp_path: Path, **env_values) -> subprocess.CompletedProcess:
+    """One step of action.yml, with its env as GitHub would fill it in and the installed
     reflint standing in for the action's own virtualenv."""
     runner_temp = tmp_path / "runner-temp"
     bin_dir = runner_temp / "reflint-venv" / "bin"
     bin_dir.mkdir(parents=True, exist_ok=True)
-    if not (bin_dir / "reflint").exists():
-        (bin_dir / "reflint").symlink_to(Path(sys.executable).parent / "reflint")
+    for tool, real in (("reflint", Path(sys.executable).parent / "reflint"), ("python", Path(sys.executable))):
+        if not (bin_dir / tool).exists():  # a wrapper: a symlinked python would leave its venv
+            (bin_dir / tool).write_text(f'#!/bin/sh\nexec "{real}" "$@"\n', "utf-8")
+            (bin_dir / tool).chmod(0o755)
+    step = action_step(name)
     env = {**os.environ, "GITHUB_ACTIONS": "true", "RUNNER_TEMP": str(runner_temp),
+           "GITHUB_OUTPUT": str(tmp_path / "github-output"), "GITHUB_WORKSPACE": str(ws),
+           "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
            "REFLINT_CACHE_DIR": str(runner_temp / "reflint-cache"), "REFLINT_MAILTO": "",
-           "BASE_REF": base_ref, "PATHS": paths, "ARGS": ""}
-    script = action_step("reflint check")["run"]
-    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+           **env_values}
+    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
                           cwd=ws, env=env, capture_output=True, text=True)
+
+
+def outputs(tmp_path: Path) -> dict:
+    lines = (tmp_path / "github-output").read_text("utf-8").splitlines()
+    return dict(line.split("=", 1) for line in lines)
+
+
+def run_check_step(ws: Path, tmp_path: Path, base_ref: str, paths: str = "docs/", fail: str = "true",
+                   ) -> subprocess.CompletedProcess:
+    """The action's fetch, check and result steps in a row, as a pull_request event runs them."""
+    if base_ref:
+        fetched = run_step("Fetch the base branch", ws, tmp_path, BASE_REF=base_ref)
+        if fetched.returncode:
+            return fetched
+    check = run_step("reflint check", ws, tmp_path, BASE_REF=base_ref, PATHS=paths, ARGS="",
+                     CHANGED_ONLY="true", PREFIX=".")
+    assert check.returncode == 0, check.stderr  # the check step records the status, the result step fails
+    result = run_step("Result", ws, tmp_path, STATUS=outputs(tmp_path)["exit-code"], FAIL_ON_PROBLEMS=fail)
+    return subprocess.CompletedProcess(check.args, result.returncode, check.stdout + result.stdout,
+                                       check.stderr + result.stderr)
 
 
 def test_pull_request_annotates_only_changed_lines(workspace, tmp_path):
@@ -104,21 +128,67 @@ def test_pull_request_without_problems_passes(workspace, tmp_path):
     assert "::error" not in result.stdout
 
 
-def test_shallow_checkout_fails_with_a_hint(workspace, tmp_path):
+def test_a_base_branch_that_cannot_be_fetched_fails_with_its_name(workspace, tmp_path):
     result = run_check_step(workspace, tmp_path, base_ref="no-such-base")
     assert result.returncode == 2
-    assert "fetch-depth: 0" in result.stderr
+    assert "cannot fetch the base branch 'no-such-base'" in result.stdout
+
+
+def test_the_action_deepens_a_shallow_checkout_itself(workspace, tmp_path):
+    """actions/checkout's default is a one-commit clone: the action fetches the base branch and
+    enough history for the merge base, so --changed-since works without fetch-depth: 0."""
+    upstream = tmp_path / "upstream"
+    git(upstream, "checkout", "-qb", "feature-upstream", "HEAD~1")
+    (upstream / "docs" / "needling.md").write_text(BRANCH_DOC, "utf-8")
+    git(upstream, "commit", "-qam", "revise references")
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", "--branch", "feature-upstream", upstream.as_uri(), str(shallow))
+    assert git(shallow, "rev-parse", "--is-shallow-repository") == "true"
+    result = run_check_step(shallow, tmp_path, base_ref="main")
+    assert result.returncode == 1, result.stdout + result.stderr
+    found = {(path, int(line)) for _, path, line in ANNOTATION.findall(result.stdout)}
+    assert found == {("docs/needling.md", 8), ("docs/needling.md", 9)}
+
+
+def test_fail_on_problems_false_reports_but_passes(workspace, tmp_path):
+    result = run_check_step(workspace, tmp_path, base_ref="main", fail="false")
+    assert result.returncode == 0
+    annotations = ANNOTATION.findall(result.stdout)
+    errors = sum(kind == "error" for kind, _, _ in annotations)
+    summary = (tmp_path / "summary.md").read_text("utf-8")
+    assert f"**{len(annotations)} problems** ({errors} errors, " in summary and "in 1 file." in summary
+    assert "| RL101 | doi-missing-prefix | 1 |" in summary
+
+
+def test_paths_with_spaces_one_per_line(workspace, tmp_path):
+    spaced = workspace / "my notes"
+    spaced.mkdir()
+    (spaced / "a b.md").write_text("See doi:1093/rheumatology/ken161.\n", "utf-8")
+    result = run_check_step(workspace, tmp_path, base_ref="", paths="my notes\ndocs/other.md\n")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert {path for _, path, _ in ANNOTATION.findall(result.stdout)} == {"my notes/a b.md"}
 
 
 def test_action_definition():
     action = yaml.safe_load((ROOT / "action.yml").read_text("utf-8"))
     assert action["runs"]["using"] == "composite"
-    assert set(action["inputs"]) == {"paths", "args", "mailto"}
+    assert set(action["inputs"]) == {"paths", "args", "mailto", "version", "format", "working-directory",
+                                     "fail-on-problems", "changed-lines-only"}
     steps = action["runs"]["steps"]
     install = action_step("Install reflint")
     assert "${{ github.action_path }}" in install["env"].values()
     cache = next(s for s in steps if s.get("uses", "").startswith("actions/cache@"))
-    assert "hashFiles('references/**')" in cache["with"]["key"]
+    assert "steps.library.outputs.dir" in cache["with"]["key"]  # follows references-dir
     check = action_step("reflint check")
     assert check["env"]["REFLINT_CACHE_DIR"] == cache["with"]["path"]
-    assert '--changed-since "origin/$BASE_REF"' in check["run"] and "--format github" in check["run"]
+    assert '--changed-since "origin/$BASE_REF"' in check["run"]
+    assert "--output-format sarif" in check["run"] and check["run"].count("reflint\" check") == 1
+    upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
+    assert "inputs.format == 'sarif'" in upload["if"]
+
+
+def test_library_step_follows_the_configured_references_dir(tmp_path):
+    (tmp_path / "reflint.toml").write_text('references-dir = "bib/library"\n', "utf-8")
+    result = run_step("Locate the references library", tmp_path, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert outputs(tmp_path)["dir"] == "bib/library"

@@ -1,3 +1,3 @@
 """reflint: a citation and reference-integrity linter."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -26,8 +26,7 @@ Ranges = tuple[tuple[int, int], ...]  # inclusive, 1-based line ranges of the ne
 
 _HUNK = re.compile(r"@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}
-FETCH_HINT = ("is it fetched? A shallow clone lacks it: in GitHub Actions check out with "
-              "`fetch-depth: 0`")
+FETCH_HINT = "is it fetched? A shallow clone lacks it: in GitHub Actions check out with " "`fetch-depth: 0`"
 
 
 class ChangesError(Exception):
@@ -46,7 +45,7 @@ def unquote(path: str) -> str:
             out += ch.encode("utf-8")
             i += 1
         elif body[i + 1] in "01234567":
-            out.append(int(body[i + 1:i + 4], 8) & 0xFF)
+            out.append(int(body[i + 1 : i + 4], 8) & 0xFF)
             i += 4
         else:
             out.append(_ESCAPES.get(body[i + 1], ord(body[i + 1])))
@@ -115,15 +114,38 @@ class Changes:
 
 def _git(args: list[str], cwd: str) -> str:
     try:
-        proc = subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=cwd,
-                              capture_output=True, text=True, encoding="utf-8",
-                              errors="surrogateescape")
+        proc = subprocess.run(
+            ["git", "-c", "core.quotePath=false", *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="surrogateescape",
+        )
     except FileNotFoundError:
         raise ChangesError("git is not installed - --changed-since needs git") from None
     if proc.returncode:
-        raise ChangesError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else
-                           f"git {args[0]} failed")
+        raise ChangesError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"git {args[0]} failed")
     return proc.stdout
+
+
+def _resolves(ref: str, top: str) -> bool:
+    try:
+        _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top)
+        return True
+    except ChangesError:
+        return False
+
+
+def _hint(top: str) -> str:
+    """What to do about a revision git does not know: fetch it, or deepen a shallow clone."""
+    try:
+        shallow = _git(["rev-parse", "--is-shallow-repository"], top).strip() == "true"
+    except ChangesError:
+        shallow = False
+    if shallow:
+        return FETCH_HINT
+    return "check the name (`git branch -a` lists branches); a remote branch needs `git fetch` first"
 
 
 def since(ref: str, cwd: str | os.PathLike | None = None) -> Changes:
@@ -136,18 +158,34 @@ def since(ref: str, cwd: str | os.PathLike | None = None) -> Changes:
         top = _git(["rev-parse", "--show-toplevel"], cwd).strip()
     except ChangesError:
         raise ChangesError(f"{cwd}: not inside a git repository - --changed-since needs one") from None
-    try:
-        commit = _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top).strip()
-    except ChangesError:
-        raise ChangesError(f"--changed-since {ref}: no such commit in {top} ({FETCH_HINT})") from None
+    if not _resolves("HEAD", top):
+        raise ChangesError(
+            f"--changed-since {ref}: {top} has no commits yet, so nothing to compare "
+            "with - commit once, or run without --changed-since"
+        )
+    if not _resolves(ref, top):
+        raise ChangesError(f"--changed-since {ref}: no such commit in {top} ({_hint(top)})")
+    commit = _git(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], top).strip()
     try:
         base = _git(["merge-base", commit, "HEAD"], top).strip()
     except ChangesError:
-        raise ChangesError(f"--changed-since {ref}: no common history with HEAD ({FETCH_HINT})") from None
-    diff = _git(["diff", "-U0", "--no-color", "--no-ext-diff", "--no-textconv", "--ignore-submodules",
-                 "--src-prefix=a/", "--dst-prefix=b/", base, "--"], top)
+        raise ChangesError(f"--changed-since {ref}: no common history with HEAD ({_hint(top)})") from None
+    diff = _git(
+        [
+            "diff",
+            "-U0",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--ignore-submodules",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
+            base,
+            "--",
+        ],
+        top,
+    )
     untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], top)
-    lines: dict[str, Ranges | None] = {
-        os.path.realpath(os.path.join(top, p)): r for p, r in parse_hunks(diff).items()}
+    lines: dict[str, Ranges | None] = {os.path.realpath(os.path.join(top, p)): r for p, r in parse_hunks(diff).items()}
     lines.update((os.path.realpath(os.path.join(top, p)), None) for p in untracked.split("\0") if p)
     return Changes(lines)

@@ -16,6 +16,7 @@ import hashlib
 import html
 import json
 import re
+from pathlib import Path
 
 from reflint import __version__
 from reflint.rules import BY_CODE
@@ -31,8 +32,13 @@ def esc(value) -> str:
 def script_json(data) -> str:
     """JSON safe inside a <script> element: it can never contain ``</script>`` or ``<!--``."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        text.replace("&", "\\u0026")
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def rich_text(text: str) -> str:
@@ -51,46 +57,52 @@ def health_class(score: int) -> str:
 
 # -- pieces ---------------------------------------------------------------------------------------
 
+
 def cards(s: dict) -> str:
     items = [
-        (f'<span class="h-{health_class(s["health"])}">{s["health"]}</span><small>/100</small>',
-         "health"),
+        (f'<span class="h-{health_class(s["health"])}">{s["health"]}</span><small>/100</small>', "health"),
         (f'{s["files"]}', f'files, {s["files_with_problems"]} with problems'),
         (f'{s["references"]}', "references"),
         (f'{s["citations"]}', "in-text citations"),
-        (f'{s["diagnostics"]}', "problems: " + (", ".join(
-            f'{s[k]} {k}{"s" * (s[k] != 1 and k != "info")}' for k in RANK if s[k]) or "none")),
-        (f'{s["fixable"]["safe"] + s["fixable"]["unsafe"]}',
-         f'fixable: {s["fixable"]["safe"]} safe, {s["fixable"]["unsafe"]} unsafe'),
+        (
+            f'{s["diagnostics"]}',
+            "problems: "
+            + (", ".join(f'{s[k]} {k}{"s" * (s[k] != 1 and k != "info")}' for k in RANK if s[k]) or "none"),
+        ),
+        (
+            f'{s["fixable"]["safe"] + s["fixable"]["unsafe"]}',
+            f'fixable: {s["fixable"]["safe"]} safe, {s["fixable"]["unsafe"]} unsafe',
+        ),
         (f'{s["unknown"]}', "unknown: could not be verified"),
     ]
-    return "".join(f'<div class="card"><div class="big">{value}</div><div class="label">'
-                   f'{esc(label)}</div></div>' for value, label in items)
+    return "".join(
+        f'<div class="card"><div class="big">{value}</div><div class="label">' f"{esc(label)}</div></div>"
+        for value, label in items
+    )
 
 
 def chart(rules: dict) -> str:
-    """Problems by rule as a horizontal SVG bar chart, coloured by severity."""
+    """Problems by rule as horizontal bars coloured by severity: HTML rows, not a scaled
+    picture, so labels keep their size on a phone (the name moves above the bar there)."""
     if not rules:
         return '<p class="empty">No problems found.</p>'
-    label_w, bar_w, row_h, bar_h = 270, 470, 30, 18
     top = max(rules.values())
     rows = []
-    for i, (code, count) in enumerate(rules.items()):
+    for code, count in rules.items():
         rule = BY_CODE.get(code)
         name, severity = (rule.name, rule.severity) if rule else ("", "error")
-        y = i * row_h
-        width = max(2, round(bar_w * count / top))
+        width = max(0.5, round(100 * count / top, 1))
         rows.append(
-            f'<g class="row"><text class="code" x="0" y="{y + 18}">{esc(code)}</text>'
-            f'<text class="name" x="54" y="{y + 18}">{esc(name)}</text>'
-            f'<rect class="bar sev-{esc(severity)}" x="{label_w}" y="{y + 5}" width="{width}" '
-            f'height="{bar_h}" rx="3"><title>{esc(code)} {esc(name)}: {count}</title></rect>'
-            f'<text class="count" x="{label_w + width + 8}" y="{y + 18}">{count}</text></g>')
-    height = len(rules) * row_h
+            f'<div class="bar-row" role="listitem" title="{esc(code)} {esc(name)}: {count}">'
+            f'<code class="code">{esc(code)}</code><span class="name">{esc(name)}</span>'
+            f'<span class="track"><span class="bar sev-{esc(severity)}" style="width:{width}%"></span></span>'
+            f'<span class="count">{count}</span></div>'
+        )
     legend = "".join(f'<span class="key"><i class="sev-{s}"></i>{s}</span>' for s in RANK)
-    return (f'<svg id="chart" class="chart" viewBox="0 0 {label_w + bar_w + 50} {height}" '
-            f'width="100%" role="img" aria-label="Problems by rule">{"".join(rows)}</svg>'
-            f'<p class="legend">{legend}</p>')
+    return (
+        f'<div id="chart" class="chart" role="list" aria-label="Problems by rule">{"".join(rows)}</div>'
+        f'<p class="legend">{legend}</p>'
+    )
 
 
 def severity_badge(severity: str | None) -> str:
@@ -100,14 +112,16 @@ def severity_badge(severity: str | None) -> str:
 
 
 def meter(score: int) -> str:
-    return (f'<span class="meter"><span class="m-{health_class(score)}" style="width:{int(score)}%">'
-            f'</span></span><b>{int(score)}</b>')
+    return (
+        f'<span class="meter"><span class="m-{health_class(score)}" style="width:{int(score)}%">'
+        f"</span></span><b>{int(score)}</b>"
+    )
 
 
 def documents_table(files: list[dict]) -> str:
     rows = []
     for f in files:
-        codes = " ".join(f'<code>{esc(c)}</code>&times;{n}' for c, n in f["diagnostics"].items())
+        codes = " ".join(f"<code>{esc(c)}</code>&times;{n}" for c, n in f["diagnostics"].items())
         rank = RANK.get(f["worst_severity"], 0)
         rows.append(
             f'<tr><td><code class="path">{path_html(f["path"])}</code></td>'
@@ -115,30 +129,37 @@ def documents_table(files: list[dict]) -> str:
             f'<td class="num">{f["problems"]}</td>'
             f'<td data-sort="{rank}">{severity_badge(f["worst_severity"])}</td>'
             f'<td class="health" data-sort="{int(f["health"])}">{meter(f["health"])}</td>'
-            f'<td>{codes or NONE}</td></tr>')
-    return ('<table id="documents" class="sortable"><thead><tr><th>Document</th>'
-            '<th class="num">References</th><th class="num">Citations</th><th class="num">Problems</th>'
-            '<th>Worst</th><th data-default-sort="ascending">Health</th><th>By rule</th></tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')
+            f'<td>{codes or NONE}</td></tr>'
+        )
+    return (
+        '<table id="documents" class="sortable"><thead><tr><th>Document</th>'
+        '<th class="num">References</th><th class="num">Citations</th><th class="num">Problems</th>'
+        '<th>Worst</th><th data-default-sort="ascending">Health</th><th>By rule</th></tr></thead>'
+        f'<tbody>{"".join(rows)}</tbody></table>'
+    )
 
 
-def fix_cell(fix: dict | None) -> str:
+def fix_cell(fix: dict | None, replaced: list[str] | None = None) -> str:
+    """The fix's message and each edit as ``line N: old -> new``, the text a reader compares."""
     if not fix:
         return NONE
-    edits = "".join(
-        f'<li><span class="pos">{e["start"][0]}:{e["start"][1]}&ndash;{e["end"][0]}:{e["end"][1]}'
-        f'</span> &rarr; '
-        + (f'<code class="new">{esc(e["content"])}</code>' if e["content"] else "<em>delete</em>")
-        + "</li>"
-        for e in fix["edits"])
+    replaced = replaced or []
+    items = []
+    for i, e in enumerate(fix["edits"]):
+        old = replaced[i] if i < len(replaced) else ""
+        before = f'<code class="old">{esc(old)}</code> &rarr; ' if old else "insert "
+        after = f'<code class="new">{esc(e["content"])}</code>' if e["content"] else "<em>delete</em>"
+        items.append(f'<li><span class="pos">line {int(e["start"][0])}:</span> {before}{after}</li>')
     kind = esc(fix["applicability"])
-    return (f'<span class="fix fix-{kind}">{kind}</span> {rich_text(fix["message"])}'
-            f'<ul class="edits">{edits}</ul>')
+    return (
+        f'<span class="fix fix-{kind}">{kind}</span> {rich_text(fix["message"])}'
+        f'<ul class="edits">{"".join(items)}</ul>'
+    )
 
 
-def diagnostics_table(diagnostics: list[dict]) -> str:
+def diagnostics_table(diagnostics: list[dict], replaced: list[list[str]] | None = None) -> str:
     rows = []
-    for d in diagnostics:
+    for i, d in enumerate(diagnostics):
         order = f'{d["path"]}\t{int(d["line"]):08d}\t{int(d["column"]):08d}'
         rows.append(
             f'<tr><td class="loc" data-sort="{esc(order)}"><code class="path">{path_html(d["path"])}'
@@ -147,10 +168,13 @@ def diagnostics_table(diagnostics: list[dict]) -> str:
             f'<td data-sort="{RANK.get(d["severity"], 0)}">{severity_badge(d["severity"])}</td>'
             f'<td>{rich_text(d["message"])}</td>'
             f'<td data-sort="{esc(d["fix"]["applicability"] if d["fix"] else "")}">'
-            f'{fix_cell(d["fix"])}</td></tr>')
-    return ('<table id="diagnostics" class="sortable"><thead><tr><th>Location</th><th>Rule</th>'
-            '<th>Severity</th><th>Message</th><th>Fix</th></tr></thead>'
-            f'<tbody>{"".join(rows)}</tbody></table>')
+            f'{fix_cell(d["fix"], replaced[i] if replaced and i < len(replaced) else None)}</td></tr>'
+        )
+    return (
+        '<table id="diagnostics" class="sortable"><thead><tr><th>Location</th><th>Rule</th>'
+        '<th>Severity</th><th>Message</th><th>Fix</th></tr></thead>'
+        f'<tbody>{"".join(rows)}</tbody></table>'
+    )
 
 
 # -- the page -------------------------------------------------------------------------------------
@@ -176,12 +200,19 @@ section{background:var(--card);border:1px solid var(--line);border-radius:8px;pa
 section h2{margin:0 0 12px;font-size:16px;font-weight:600}
 section h2 small{color:var(--muted);font-weight:400;font-size:13px;margin-left:6px}
 .h-ok{color:var(--ok)}.h-warn{color:var(--warning)}.h-bad{color:var(--error)}
-.chart{max-width:820px;display:block;font-size:13px}
-.chart .code{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:12.5px;fill:var(--fg)}
-.chart .name,.chart .count{fill:var(--muted)}.chart .count{font-weight:600}
-.bar.sev-error,.key .sev-error{fill:var(--error);background:var(--error)}
-.bar.sev-warning,.key .sev-warning{fill:var(--warning);background:var(--warning)}
-.bar.sev-info,.key .sev-info{fill:var(--info);background:var(--info)}
+.chart{max-width:980px;font-size:13px}
+.bar-row{display:grid;grid-template-columns:5em 17em minmax(0,1fr) 3.5em;gap:4px 12px;align-items:center;padding:3px 0}
+.bar-row .code{background:none;padding:0}.bar-row .name,.bar-row .count{color:var(--muted)}.bar-row .count{font-weight:600}
+.track{display:block;height:18px}.bar{display:block;height:100%;border-radius:3px;min-width:2px}
+.bar.sev-error,.key .sev-error{background:var(--error)}
+.bar.sev-warning,.key .sev-warning{background:var(--warning)}
+.bar.sev-info,.key .sev-info{background:var(--info)}
+@media (max-width:640px){
+.wrap{padding:0 12px}section{padding:14px 12px}
+.bar-row{grid-template-columns:4.5em minmax(0,1fr) 3em;padding:5px 0}
+.bar-row .name{grid-column:2/4;grid-row:1;overflow-wrap:anywhere}.bar-row .track{grid-column:1/3;grid-row:2}
+.bar-row .count{grid-column:3;grid-row:2}
+table{display:block;overflow-x:auto}td.loc{min-width:160px}}
 .legend{margin:8px 0 0;color:var(--muted);font-size:12px}
 .key{margin-right:14px}.key i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px}
 table{width:100%;border-collapse:collapse}
@@ -196,7 +227,7 @@ tbody tr:hover{background:#f8fafc}
 code{font:12.5px/1.4 ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;background:#f0f4f8;padding:1px 4px;border-radius:3px;overflow-wrap:anywhere}
 code.path{background:none;padding:0;color:#243b53;overflow-wrap:normal}
 td.loc{min-width:230px}td.health{white-space:nowrap}
-code.new{background:#e3f9e5;color:#05400a}
+code.new{background:#e3f9e5;color:#05400a}code.old{background:#ffe3e3;color:#610404;text-decoration:line-through}
 .sev{display:inline-block;padding:1px 8px;border-radius:10px;font-size:11.5px;font-weight:600;color:#fff}
 .sev.sev-error{background:var(--error)}.sev.sev-warning{background:var(--warning)}.sev.sev-info{background:var(--info)}
 .fix{display:inline-block;padding:0 6px;border-radius:4px;font-size:11.5px;font-weight:600;border:1px solid}
@@ -275,22 +306,41 @@ SCRIPT = """
 
 def csp() -> str:
     digest = base64.b64encode(hashlib.sha256(SCRIPT.encode()).digest()).decode()
-    return (f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}'; "
-            "img-src data:; base-uri 'none'; form-action 'none'")
+    return (
+        f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}'; "
+        "img-src data:; base-uri 'none'; form-action 'none'"
+    )
 
 
-def render_html(report: dict, paths: list[str]) -> str:
+def scope_label(paths: list[str]) -> str:
+    """What was audited, as a reader names it: ``.`` (or ``..``) is the directory's own name."""
+    names = []
+    for given in paths:
+        trimmed = given.rstrip("/\\")
+        if trimmed in (".", "..", ""):
+            real = Path(given).resolve()
+            names.append(real.name or str(real))  # "/" has no name
+        else:
+            names.append(trimmed)
+    return ", ".join(names)
+
+
+def render_html(report: dict, paths: list[str], replaced: list[list[str]] | None = None) -> str:
+    """The page; ``replaced`` is, per diagnostic, the text each fix edit replaces."""
     s = report["summary"]
-    scope = " ".join(paths)
+    scope = scope_label(paths)
     if s["diagnostics"]:
         status = f'<span class="status bad">{s["diagnostics"]} problems</span>'
     else:
         status = '<span class="status ok">all checks passed</span>'
-    diagnostics = (f'<div class="tools"><input id="filter" type="search" '
-                   f'placeholder="Filter by path, rule or text" aria-label="Filter problems">'
-                   f'<span class="muted small">showing <span id="shown">{s["diagnostics"]} of '
-                   f'{s["diagnostics"]}</span></span></div>{diagnostics_table(report["diagnostics"])}'
-                   if report["diagnostics"] else '<p class="empty">No problems found.</p>')
+    diagnostics = (
+        f'<div class="tools"><input id="filter" type="search" '
+        f'placeholder="Filter by path, rule or text" aria-label="Filter problems">'
+        f'<span class="muted small">showing <span id="shown">{s["diagnostics"]} of '
+        f'{s["diagnostics"]}</span></span></div>{diagnostics_table(report["diagnostics"], replaced)}'
+        if report["diagnostics"]
+        else '<p class="empty">No problems found.</p>'
+    )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -14,9 +14,9 @@ from collections import Counter
 from pathlib import PurePosixPath
 from urllib.parse import quote
 
-from reflint import __version__
+from reflint import __version__, rule_docs
 from reflint.crossref import PROJECT_URL
-from reflint.models import Diagnostic, Document
+from reflint.models import Diagnostic, Document, Fix
 from reflint.baseline import reference
 from reflint.report import APPLICABILITY
 from reflint.rules import RULES
@@ -35,14 +35,15 @@ def sarif_rule_name(kebab: str) -> str:
 
 
 def _rule(rule) -> dict:
+    text = rule_docs.inline(rule.doc)
     return {
         "id": rule.code,
         "name": sarif_rule_name(rule.name),
-        "shortDescription": {"text": rule.summary},
-        "fullDescription": {"text": rule.doc},
-        "help": {"text": rule.doc},
-        "defaultConfiguration": {"level": _LEVEL[rule.severity],
-                                 "enabled": rule.enabled_by_default},
+        "shortDescription": {"text": rule_docs.inline(rule.summary)},
+        "fullDescription": {"text": text},
+        "helpUri": rule_docs.url(rule),
+        "help": {"text": text, "markdown": rule_docs.markdown(rule.doc)},
+        "defaultConfiguration": {"level": _LEVEL[rule.severity], "enabled": rule.enabled_by_default},
         "properties": {"tags": [rule.name]},
     }
 
@@ -70,12 +71,15 @@ def fingerprint(diag: Diagnostic, doc: Document) -> str:
     return hashlib.sha256("\0".join((diag.code, diag.path, key)).encode("utf-8")).hexdigest()[:32]
 
 
-def _fix(diag: Diagnostic, doc: Document, artifact: dict) -> dict:
-    replacements = [{"deletedRegion": _region(doc, e.start, e.end),
-                     "insertedContent": {"text": e.content}} for e in diag.fix.edits]
-    return {"description": {"text": diag.fix.message},
-            "artifactChanges": [{"artifactLocation": artifact, "replacements": replacements}],
-            "properties": {"applicability": APPLICABILITY[diag.fix.applicability]}}
+def _fix(diag: Diagnostic, fix: Fix, doc: Document, artifact: dict) -> dict:
+    replacements = [
+        {"deletedRegion": _region(doc, e.start, e.end), "insertedContent": {"text": e.content}} for e in fix.edits
+    ]
+    return {
+        "description": {"text": fix.message},
+        "artifactChanges": [{"artifactLocation": artifact, "replacements": replacements}],
+        "properties": {"applicability": APPLICABILITY[fix.applicability]},
+    }
 
 
 def _results(results) -> list[dict]:
@@ -93,29 +97,50 @@ def _results(results) -> list[dict]:
                 "ruleId": d.code,
                 "level": _LEVEL[d.severity],
                 "message": {"text": d.message},
-                "locations": [{"physicalLocation": {"artifactLocation": artifact,
-                                                    "region": _region(doc, d.start, d.end)}}],
+                "locations": [
+                    {"physicalLocation": {"artifactLocation": artifact, "region": _region(doc, d.start, d.end)}}
+                ],
                 "partialFingerprints": {FINGERPRINT_KEY: f"{fp}:{seen[fp]}"},
             }
             if d.code in index:
                 result["ruleIndex"] = index[d.code]
-            if d.fix:
-                result["fixes"] = [_fix(d, doc, artifact)]
+            if d.fix is not None:
+                result["fixes"] = [_fix(d, d.fix, doc, artifact)]
             out.append(result)
     return out
 
 
-def render_sarif(results) -> str:
-    """``results`` is an iterable of (Document, [Diagnostic]), as for the other renderers."""
+def _invocation(errors: list[str]) -> dict:
+    """Whether the run could check everything: code scanning shows a failed run's
+    notifications (a missing path, an unreadable file) instead of reading it as clean."""
+    invocation: dict = {"executionSuccessful": not errors}
+    if errors:
+        invocation["toolExecutionNotifications"] = [{"level": "error", "message": {"text": error}} for error in errors]
+    return invocation
+
+
+def render_sarif(results, errors: list[str] | None = None, unknown: int = 0) -> str:
+    """``results`` is an iterable of (Document, [Diagnostic]), as for the other renderers;
+    ``errors`` are what kept the run from checking everything; ``unknown`` the lookups that
+    could not be verified (``runs[0].properties.unknown``, read by the job summary)."""
     log = {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {"name": "reflint", "version": __version__,
-                                "informationUri": PROJECT_URL,
-                                "rules": [_rule(r) for r in RULES]}},
-            "columnKind": "unicodeCodePoints",  # columns count Python str characters
-            "results": _results(results),
-        }],
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "reflint",
+                        "version": __version__,
+                        "informationUri": PROJECT_URL,
+                        "rules": [_rule(r) for r in RULES],
+                    }
+                },
+                "invocations": [_invocation(list(errors or []))],
+                "columnKind": "unicodeCodePoints",  # columns count Python str characters
+                "results": _results(results),
+                "properties": {"unknown": unknown},
+            }
+        ],
     }
     return json.dumps(log, indent=2, ensure_ascii=False)
