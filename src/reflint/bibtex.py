@@ -109,7 +109,8 @@ def to_entry(ref: Reference, verified: DoiStatus | None = None) -> Entry:
     if kind == "article" and not f.container:
         kind = "misc"
     values = [
-        ("author", texencode.names(f.authors, suffixes, others=not record and _cut_short(ref))),
+        ("author", texencode.names(f.authors if record else texencode.mend(f.authors), suffixes,
+                                   others=not record and _cut_short(ref))),
         ("title", _title(ref, f.title) if f.title else None),
         (_CONTAINER_FIELD.get(kind, "howpublished" if kind == "misc" else "publisher"), tex(f.container)),
         ("year", f.year),

@@ -16,6 +16,7 @@ import stat
 import tempfile
 from collections import Counter
 from pathlib import Path
+from typing import NamedTuple
 
 from reflint.bibtex import clean_doi, parsed, to_bibtex
 from reflint.citekeys import Works, citekey, next_free
@@ -145,8 +146,14 @@ def _new_file_mode() -> int:
     return 0o666 & ~mask
 
 
-def write(wanted: dict[Path, str], out: Path) -> int:
-    """Write changed files atomically and remove orphans; return how many files changed.
+class Written(NamedTuple):
+    written: int
+    removed: int
+
+
+def write(wanted: dict[Path, str], out: Path) -> Written:
+    """Write changed files atomically and remove orphans (reflint's own files that no
+    document asks for any more); say how many of each.
     A file keeps its permissions; a new one gets the umask's (mkstemp's 0600 would hide
     the library from the rest of a team or a web server)."""
     changed, fresh = 0, _new_file_mode()
@@ -165,7 +172,7 @@ def write(wanted: dict[Path, str], out: Path) -> int:
             Path(tmp).unlink(missing_ok=True)
             raise
         changed += 1
-    for orphan in _ours(out) - set(wanted):
+    orphans = _ours(out) - set(wanted)
+    for orphan in orphans:
         orphan.unlink()
-        changed += 1
-    return changed
+    return Written(changed, len(orphans))

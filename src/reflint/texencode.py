@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 
 from pylatexenc.latex2text import LatexNodes2Text
 from pylatexenc.latexencode import UnicodeToLatexEncoder
@@ -36,9 +37,26 @@ _SKIP = set("a an and as at but by for from in into is nor of off on onto or ove
             "with vs versus".split())
 
 
+_LATIN_LETTERS = set("øØłŁßæÆœŒı")  # no accent, yet every BibTeX style and pandoc know them
+
+
+def _latex_letter(ch: str) -> bool:
+    """A Latin letter with one accent (``é``, ``ř``, ``ą``) or one of the classic letters: these
+    read back the same in BibTeX, biber and pandoc. Anything else (``Ð``, ``đ``, Cyrillic,
+    CJK) stays UTF-8, since pandoc drops ``{\\DH}`` and ``{\\CYRI}``."""
+    if ch in _LATIN_LETTERS:
+        return True
+    parts = unicodedata.normalize("NFD", ch)
+    return len(parts) == 2 and parts[0].isascii() and parts[0].isalpha() and unicodedata.combining(parts[1]) > 0
+
+
 def encode(text: str) -> str:
-    """Plain text as a BibTeX value: specials escaped, non-ASCII as LaTeX, braces balanced."""
-    return _ENCODER.unicode_to_latex(_SPECIAL.sub(lambda m: _ASCII_SPECIALS[m.group()], text))
+    """Plain text as a BibTeX value: specials escaped, accented Latin letters as LaTeX,
+    other scripts as they are, braces balanced."""
+    text = _SPECIAL.sub(lambda m: _ASCII_SPECIALS[m.group()], text)
+    if text.isascii():
+        return text
+    return "".join(_ENCODER.unicode_to_latex(ch) if _latex_letter(ch) else ch for ch in text)
 
 
 def decode(value: str) -> str:
@@ -172,6 +190,28 @@ def name(author: Author, suffix: str = "") -> str:
 
 def _suffix_dot(suffix: str) -> str:
     return suffix + "." if suffix.lower() in ("jr", "sr") else suffix
+
+
+def _is_initials(text: str) -> bool:
+    return bool(text) and bool(_INITIALS.match(text) or _BARE_INITIALS.match(text)) and \
+        all(c.isupper() for c in text if c.isalpha())
+
+
+def mend(authors: list[Author]) -> list[Author]:
+    """Undo a parser's shift in APA lists (``Hu, H.-T.`` read as two authors ``Hu`` and
+    ``H.-T.``): initials are never a family name, so the tokens are paired up again."""
+    if not any(_is_initials(a.family) and len(a.family) > 1 for a in authors):
+        return authors
+    tokens = [t for a in authors for t in (a.family, a.given) if t]
+    mended, i = [], 0
+    while i < len(tokens):
+        if i + 1 < len(tokens) and _is_initials(tokens[i + 1]) and not _is_initials(tokens[i]):
+            mended.append(Author(tokens[i], tokens[i + 1]))
+            i += 2
+        else:
+            mended.append(Author(tokens[i]))
+            i += 1
+    return mended
 
 
 def names(authors: list[Author], suffixes: list[str] | None = None, others: bool = False) -> str:
