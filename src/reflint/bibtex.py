@@ -17,8 +17,9 @@ from bibtexparser.model import Entry, Field
 
 from reflint import texencode
 from reflint.citekeys import assign_keys, citekey  # noqa: F401 - the public names of key assignment
+from reflint.crossref import INVALID, VALID
 from reflint.doi import is_valid, normalise
-from reflint.lock import status_fields
+from reflint.lock import status_fields, unregistered_fields
 from reflint.match import record_fields
 from reflint.models import Fields, Reference
 
@@ -95,12 +96,15 @@ def _pages(pages: str | None) -> str | None:
 
 
 def to_entry(ref: Reference, verified: DoiStatus | None = None) -> Entry:
-    """The entry for ``ref``; a verified DOI's registry metadata wins over parsed fields."""
+    """The entry for ``ref``; a verified DOI's registry metadata wins over parsed fields,
+    and a DOI the registries call not registered (``check``'s RL201) is not written."""
     key = ref.key or citekey(ref.fields, ref.text)
+    unregistered = verified if verified is not None and verified.verdict == INVALID else None
+    verified = verified if verified is not None and verified.verdict == VALID else None
     record = verified.record if verified else None
     if not record and not parsed(ref):
         f = ref.fields
-        values = [("note", tex(" ".join(ref.text.split()))), ("doi", clean_doi(f.doi)),
+        values = [("note", tex(" ".join(ref.text.split()))), ("doi", None if unregistered else clean_doi(f.doi)),
                   ("pmid", f.pmid), ("url", _verbatim(f.url))]
         return Entry("misc", key, [Field(k, v) for k, v in values if v])
     f: Fields = record_fields(record) if record else ref.fields
@@ -117,10 +121,11 @@ def to_entry(ref: Reference, verified: DoiStatus | None = None) -> Entry:
         ("volume", tex(f.volume)),
         ("number", tex(f.issue)),
         ("pages", tex(_pages(f.pages))),
-        ("doi", clean_doi(f.doi)),
+        ("doi", None if unregistered else clean_doi(f.doi)),
         ("pmid", f.pmid),
         ("url", _verbatim(f.url)),
         *(status_fields(verified) if verified else []),
+        *(unregistered_fields(clean_doi(f.doi), unregistered) if unregistered and clean_doi(f.doi) else []),
     ]
     return Entry(kind, key, [Field(k, v) for k, v in values if v])
 

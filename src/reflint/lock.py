@@ -2,6 +2,8 @@
 
 A verified entry carries its registry metadata (authoritative, from Crossref) and
 ``reflint-agency``, ``reflint-status``, ``reflint-updates`` and ``reflint-verified`` fields.
+A DOI the registries do not know is not written as ``doi`` (``check`` reports it, RL201);
+the entry keeps it as ``reflint-doi`` with ``reflint-status = {not-registered}``.
 Reading them back gives the same answers the network gave, so pre-commit runs need no
 network for known references and ``reflint bib --check`` is deterministic in CI.
 """
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import bibtexparser
 
-from reflint.crossref import VALID
+from reflint.crossref import INVALID, VALID
 from reflint.resolve import DoiStatus
 from reflint.texencode import decode
 
@@ -50,6 +52,12 @@ def split_top(value: str, sep: str) -> list[str]:
             parts.append(value[start:m.start()].strip())
             start = m.end()
     return [p for p in [*parts, value[start:].strip()] if p]
+
+
+def unregistered_fields(doi: str, status: DoiStatus) -> list[tuple[str, str]]:
+    """The lock fields for a DOI that no registry holds (the answer behind RL201)."""
+    verified = (status.record or {}).get("_verified") or datetime.date.today().isoformat()
+    return [("reflint-doi", doi), ("reflint-status", "not-registered"), ("reflint-verified", verified)]
 
 
 def _authors(value: str) -> list[dict]:
@@ -110,7 +118,10 @@ def load_lock(directory: Path) -> dict[str, DoiStatus]:
             continue
         for entry in library.entries:
             fields = {f.key.lower(): f.value for f in entry.fields}
-            if fields.get("reflint-status") and fields.get("doi"):
+            if fields.get("reflint-status") == "not-registered" and fields.get("reflint-doi"):
+                verified = fields.get("reflint-verified")
+                lock[fields["reflint-doi"].lower()] = DoiStatus(INVALID, {"_verified": verified} if verified else None)
+            elif fields.get("reflint-status") and fields.get("doi"):
                 agency = fields.get("reflint-agency") or None
                 record = _record(entry) if agency == "crossref" else None
                 lock[fields["doi"].lower()] = DoiStatus(VALID, record, agency)

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from reflint.bibtex import clean_doi, parsed, to_bibtex
 from reflint.citekeys import Works, citekey, next_free
-from reflint.crossref import VALID
+from reflint.crossref import INVALID, VALID
 from reflint.match import compare, record_fields, same_work
 from reflint.models import Fields
 from reflint.text import fold
@@ -64,9 +64,12 @@ def plan(files, roots: list[str], out: Path, resolution=None, single: bool = Fal
     """
 
     def verified(ref):
-        """The registry's answer for ``ref``'s DOI, unless that DOI names another work."""
+        """The registry's answer for ``ref``'s DOI, as ``check`` reads it from the same
+        resolution: valid (unless the DOI names another work, RL202), or invalid (RL201)."""
         for m in ref.dois:
             status = resolution.doi(m.doi) if resolution and m.doi else None
+            if status and status.verdict == INVALID:
+                return status
             if not (status and status.verdict == VALID and (status.record or status.agency)):
                 continue
             if status.record and not same_work(compare(ref.fields, status.record)):
@@ -95,7 +98,7 @@ def _merged(refs, verified) -> list[str]:
     for ref in refs:
         status = verified(ref)
         fields = record_fields(status.record) if status and status.record else ref.fields
-        doi = clean_doi(fields.doi)
+        doi = None if status and status.verdict == INVALID else clean_doi(fields.doi)
         if not (status and status.record) and not parsed(ref):
             fields = Fields(title=" ".join(fold(ref.text).split()) or None)  # the same words: the same note
         known = works.find(fields, doi)
