@@ -157,3 +157,16 @@ def test_a_verified_entry_reads_back_as_the_same_record(tmp_path):
     assert again.record["title"] == record["title"]
     assert to_bibtex([ref(Fields(), "odegaard2020achilles")], lambda r: again) == first
     assert "{World Health Organization}" in first and "Smith, Jr., J. A." in first
+
+
+@pytest.mark.parametrize("plain,written", [
+    ("Rodríguez", r"Rodr{\'i}guez"),  # not {\'\i}: pandoc reads that as a dotless i
+    ("Gröbli", r'Gr{\"o}bli'),
+    ("Dvořák", r"Dvo{\v{r}}{\'a}k"),
+    ("Ðurić", r"Ðuri{\'c}"),  # pandoc drops {\DH}: the letter stays UTF-8
+    ("Иванов", "Иванов"),
+    ("张伟", "张伟"),
+])
+def test_letters_are_written_so_bibtex_and_pandoc_read_them_back(plain, written):
+    assert tex(plain) == written
+    assert decode(written) == plain

@@ -56,7 +56,14 @@ def encode(text: str) -> str:
     text = _SPECIAL.sub(lambda m: _ASCII_SPECIALS[m.group()], text)
     if text.isascii():
         return text
-    return "".join(_ENCODER.unicode_to_latex(ch) if _latex_letter(ch) else ch for ch in text)
+    return "".join(_letter(ch) if _latex_letter(ch) else ch for ch in text)
+
+
+def _letter(ch: str) -> str:
+    """``é`` -> ``{\\'e}``; an accented i or j keeps its letter (``{\\'i}``, not ``{\\'\\i}``,
+    which pandoc reads as a dotless i)."""
+    latex = _ENCODER.unicode_to_latex(ch)
+    return re.sub(r"\\([ij])\}$", r"\1}", latex) if ch not in "ıȷ" else latex
 
 
 def decode(value: str) -> str:
