@@ -6,15 +6,29 @@ as in prose; this rule owns what surrounds it in the field, which only BibTeX ha
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+
 from reflint.bibfile import doi_field_spans
 from reflint.models import Applicability
 from reflint.rules.base import Context, Rule, fix
 
 
+_last: list = [None, []]  # (extraction, its doi field spans): RL105 asks once per mention
+
+
+def _spans(ctx: Context) -> list[tuple[int, int]]:
+    if _last[0] is not ctx.extraction:
+        _last[:] = [ctx.extraction, doi_field_spans(ctx.doc, ctx.extraction.references)]
+    return _last[1]
+
+
 def in_doi_field(ctx: Context, offset: int) -> bool:
     """Does ``offset`` lie inside a BibTeX ``doi`` field (where RL106, not RL105, speaks)?"""
-    return ctx.doc.kind == "bibtex" and any(
-        s <= offset < e for s, e in doi_field_spans(ctx.doc, ctx.extraction.references))
+    if ctx.doc.kind != "bibtex":
+        return False
+    spans = _spans(ctx)
+    i = bisect_right(spans, (offset, float("inf"))) - 1
+    return i >= 0 and spans[i][0] <= offset < spans[i][1]
 
 
 def doi_field_not_bare(ctx: Context):
@@ -39,10 +53,13 @@ def doi_field_not_bare(ctx: Context):
     if ctx.doc.kind != "bibtex":
         return
     text = ctx.doc.text
-    for start, end in doi_field_spans(ctx.doc, ctx.extraction.references):
-        m = next((m for m in ctx.extraction.dois if start <= m.start < end), None)
-        if m is None:
+    mentions = sorted(ctx.extraction.dois, key=lambda m: m.start)
+    starts = [m.start for m in mentions]
+    for start, end in _spans(ctx):
+        i = bisect_left(starts, start)
+        if i == len(starts) or starts[i] >= end:
             continue
+        m = mentions[i]
         lead, tail = text[start:m.doi_start], text[m.doi_end:end]
         if not lead and not tail:
             continue
