@@ -170,3 +170,19 @@ def test_a_verified_entry_reads_back_as_the_same_record(tmp_path):
 def test_letters_are_written_so_bibtex_and_pandoc_read_them_back(plain, written):
     assert tex(plain) == written
     assert decode(written) == plain
+
+
+def test_a_title_a_parser_cut_short_is_the_same_work_but_another_chapter_is_not():
+    whole = Fields([Author("Blumberg", "HP")], "2006", "Age, rapid-cycling, and pharmacotherapy effects on ventral "
+                   "prefrontal cortex in bipolar disorder: a cross-sectional study", "Biol Psychiatry", "59", None,
+                   "611-618")
+    cut = Fields([Author("Blumberg", "HP")], "2006", "Age, Rapid-Cycling, and Pharmacotherapy Effects on Ventral "
+                 "Prefrontal Cortex in Bipolar Disorder: A Cross-", "Sectional Study Biol Psychiatry", "59", None, "611-618")
+    book = Fields([Author("Krause", "DW")], "2010", "Simosuchus clarki (Crocodyliformes: Notosuchia) from the Late "
+                  "Cretaceous of Madagascar", "Soc Vertebr Paleontol Mem", "10", None, "236")
+    chapter = Fields([Author("Krause", "DW")], "2010", "Overview of the discovery of Simosuchus clarki "
+                     "(Crocodyliformes: Notosuchia) from the Late Cretaceous of Madagascar", "Simosuchus clarki", "10",
+                     None, "4-12")
+    refs = [ref(whole), ref(cut), ref(book), ref(chapter)]
+    assign_keys(refs)
+    assert [r.key for r in refs] == ["blumberg2006age", "blumberg2006age", "krause2010simosuchus", "krause2010overview"]

@@ -9,6 +9,7 @@ postfix); the same work cited twice keeps one key.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from anyascii import anyascii
@@ -49,35 +50,45 @@ def citekey(fields: Fields, text: str = "") -> str:
 
 
 class Works:
-    """Which key each work has: the same DOI is the same work; without two different DOIs,
-    so is the same title, year and first author (a list entry that lost its DOI)."""
+    """Which key each work has, by the one definition of "the same work" that ``check``'s
+    RL303 uses (``reflint.rules.references.same_work``: the DOI, or authors, year, volume,
+    first page and title that agree), so that what check calls a duplicate bib writes once
+    and two chapters of one book stay two entries. Undated entries (an unparsed note) are
+    one work only when their text is the same."""
 
     def __init__(self):
         self.by_doi: dict[str, str] = {}
-        self.by_work: dict[tuple, tuple[str, str | None]] = {}
+        self.by_year: dict[str, list[tuple[Reference, str]]] = {}
+        self.undated: dict[tuple, str] = {}
 
     @staticmethod
-    def _work(fields: Fields) -> tuple | None:
-        if not fields.title:
-            return None
-        first = fold(split_suffix(fields.authors[0])[0]).replace(" ", "") if fields.authors else ""
-        return (" ".join(fold(fields.title).split()), fields.year, first)
+    def _ref(fields: Fields, doi: str | None, text: str) -> Reference:
+        return Reference(0, 0, text, "list-entry", dataclasses.replace(fields, doi=doi))
 
-    def find(self, fields: Fields, doi: str | None) -> str | None:
+    @staticmethod
+    def _undated(fields: Fields) -> tuple:
+        first = fold(fields.authors[0].family) if fields.authors else ""
+        return (first, " ".join(fold(fields.title).split()))
+
+    def find(self, fields: Fields, doi: str | None, text: str = "") -> str | None:
+        from reflint.rules.references import same_work  # rules import this module's users
+
         if doi and doi.lower() in self.by_doi:
             return self.by_doi[doi.lower()]
-        work = self._work(fields)
-        known = self.by_work.get(work) if work else None
-        if known and not (doi and known[1] and known[1] != doi.lower()):
-            return known[0]
-        return None
+        if not fields.title:
+            return None
+        if not fields.year:
+            return self.undated.get(self._undated(fields))
+        this = self._ref(fields, doi, text)
+        return next((key for other, key in self.by_year.get(fields.year, ()) if same_work(other, this)), None)
 
-    def add(self, fields: Fields, doi: str | None, key: str) -> None:
+    def add(self, fields: Fields, doi: str | None, key: str, text: str = "") -> None:
         if doi:
             self.by_doi.setdefault(doi.lower(), key)
-        work = self._work(fields)
-        if work:
-            self.by_work.setdefault(work, (key, doi.lower() if doi else None))
+        if fields.title and fields.year:
+            self.by_year.setdefault(fields.year, []).append((self._ref(fields, doi, text), key))
+        elif fields.title:
+            self.undated.setdefault(self._undated(fields), key)
 
 
 def next_free(base: str, taken) -> str:
@@ -104,6 +115,7 @@ def assign_keys(references: list[Reference]) -> None:
     works = Works()
     for ref in references:
         if not ref.key:
-            ref.key = works.find(ref.fields, ref.fields.doi) or next_free(citekey(ref.fields, ref.text), taken)
+            ref.key = works.find(ref.fields, ref.fields.doi, ref.text) or next_free(
+                citekey(ref.fields, ref.text), taken)
             taken.add(ref.key)
-        works.add(ref.fields, ref.fields.doi, ref.key)
+        works.add(ref.fields, ref.fields.doi, ref.key, ref.text)

@@ -101,14 +101,14 @@ def _merged(refs, verified) -> list[str]:
         doi = None if status and status.verdict == INVALID else clean_doi(fields.doi)
         if not (status and status.record) and not parsed(ref):
             fields = Fields(title=" ".join(fold(ref.text).split()) or None)  # the same words: the same note
-        known = works.find(fields, doi)
+        known = works.find(fields, doi, ref.text)
         if known:
             ref.key = known
             continue
         if not ref.key or ref.key in entries:
             ref.key = next_free(ref.key if ref.kind == "bibtex-entry" and ref.key
                                 else citekey(ref.fields, ref.text), entries)
-        works.add(fields, doi, ref.key)
+        works.add(fields, doi, ref.key, ref.text)
         entries[ref.key] = to_bibtex([ref], lambda r: status).strip()
     return [entries[k] for k in sorted(entries)]
 
