@@ -80,7 +80,8 @@ class Works:
         if not fields.year:
             return self.undated.get(self._undated(fields))
         this = self._ref(fields, doi, text)
-        return next((key for other, key in self.by_year.get(fields.year, ()) if same_work(other, this)), None)
+        return next((key for other, key in self.by_year.get(fields.year, ())
+                     if same_work(other, this) or same_work(this, other)), None)  # RL303 reads in either order
 
     def add(self, fields: Fields, doi: str | None, key: str, text: str = "") -> None:
         if doi:
