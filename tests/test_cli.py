@@ -220,8 +220,8 @@ def test_bib_writes_library_and_check_detects_staleness(tmp_path):
     assert run("bib", "kb", "-o", "references", "--check", cwd=tmp_path).exit_code == 1
     written = run("bib", "kb", "-o", "references", cwd=tmp_path)
     assert written.exit_code == 0, written.output
-    assert sorted(p.name for p in out.iterdir()) == ["a.md.bib"]
-    assert "@article{pyne2008demystifying," in (out / "a.md.bib").read_text("utf-8")
+    assert sorted(p.name for p in out.iterdir()) == ["a.bib"]
+    assert "@article{pyne2008demystifying," in (out / "a.bib").read_text("utf-8")
     assert run("bib", "kb", "-o", "references", "--check", cwd=tmp_path).exit_code == 0
     (docs / "a.md").write_text("## References\n\n- " + MISSING.replace("2008", "2009") + "\n", "utf-8")
     stale = run("bib", "kb", "-o", "references", "--check", cwd=tmp_path)

@@ -45,7 +45,7 @@ def test_selection_by_code_prefix_and_name(tmp_path):
     (tmp_path / "reflint.toml").write_text(
         'select = ["RL1"]\nignore = ["doi-truncated"]\nextend-select = ["RL303"]\n')
     codes = [r.code for r in Linter(load_config(start=tmp_path)).rules]
-    assert codes == ["RL101", "RL103", "RL104", "RL105", "RL303"]
+    assert codes == ["RL101", "RL103", "RL104", "RL105", "RL106", "RL303"]
 
 
 def test_cli_overrides_win(tmp_path):

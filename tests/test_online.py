@@ -197,7 +197,7 @@ def test_library_answers_later_runs_without_network(online, tmp_path, monkeypatc
     assert CliRunner().invoke(main, ["check", "article.md", "--fix"]).exit_code == 0
     written = CliRunner().invoke(main, ["bib", "article.md", "--no-cache"])
     assert written.exit_code == 0, written.output
-    library = (tmp_path / "references" / "article.md.bib").read_text("utf-8")
+    library = (tmp_path / "references" / "article.bib").read_text("utf-8")
     assert library.count("reflint-status = {valid}") == 7
     seen = len(server.requests)
     monkeypatch.setenv("REFLINT_OFFLINE", "1")

@@ -11,16 +11,15 @@ import re
 
 import bibtexparser
 from bibtexparser import model as bib
-from pylatexenc.latex2text import LatexNodes2Text
-
-from reflint.doi import find_dois
+from reflint.doi import normalise
 from reflint.models import Author, Document, Fields, Reference
+from reflint.texencode import decode
 
 # bibtexparser logs every malformed block; reflint reports them as notes instead.
 logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
-_LATEX = LatexNodes2Text()
+_DOI_FIELD = re.compile(r"(?<![\w-])doi\s*=\s*([{\"])", re.I)
 
 _FAILED = {
     bib.DuplicateBlockKeyBlock: "duplicate BibTeX key '{key}' - rename or remove one of the entries",
@@ -62,11 +61,33 @@ def _block_span(doc: Document, block: bib.Block) -> tuple[int, int]:
 
 
 def _latex(value: str) -> str:
-    try:
-        value = _LATEX.latex_to_text(value)
-    except Exception:  # noqa: BLE001 - odd LaTeX: fall back to dropping the braces
-        value = value.replace("{", "").replace("}", "")
-    return " ".join(value.split())
+    return decode(value)
+
+
+def doi_field_spans(doc: Document, references: list[Reference]) -> list[tuple[int, int]]:
+    """The value of each entry's ``doi`` field, inside its braces or quotes, as a span of
+    ``doc.text``: what a field holds beyond the DOI itself is a defect of its own (RL106)."""
+    spans = []
+    for ref in references:
+        if ref.kind != "bibtex-entry":
+            continue
+        m = _DOI_FIELD.search(doc.text, ref.start, ref.end)
+        if not m:
+            continue
+        start, depth, quote = m.end(), 1, m.group(1) == '"'
+        for i in range(start, ref.end):
+            ch = doc.text[i]
+            if ch == "{" and doc.text[i - 1] != "\\":
+                depth += 1
+            elif ch == "}" and doc.text[i - 1] != "\\":
+                depth -= 1
+                if depth == 0 and not quote:
+                    spans.append((start, i))
+                    break
+            elif ch == '"' and quote and depth == 1:
+                spans.append((start, i))
+                break
+    return spans
 
 
 def _bib_fields(entry: bib.Entry) -> Fields:
@@ -78,8 +99,7 @@ def _bib_fields(entry: bib.Entry) -> Fields:
         container = get("publisher") or get("howpublished")
     year = get("year") or (m.group() if (m := _YEAR.search(get("date") or "")) else None)
     doi = get("doi")
-    if doi and (mentions := find_dois(doi)) and mentions[0].doi:
-        doi = mentions[0].doi
+    doi = (normalise(doi) or doi) if doi else None
     return Fields(
         authors=_bib_authors(get("author") or get("editor") or ""),
         year=year,
@@ -115,6 +135,9 @@ def _bib_authors(value: str) -> list[Author]:
             authors.append(Author(_latex(name)))  # a corporate author, kept whole
             continue
         parts = [_latex(p) for p in name.split(",")]
+        if len(parts) > 2:  # "Last, Jr., First": the suffix stays with the family name
+            authors.append(Author(f"{parts[0]} {parts[1]}".strip(), parts[-1]))
+            continue
         if len(parts) > 1:
             authors.append(Author(parts[0], parts[-1]))
             continue

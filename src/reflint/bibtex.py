@@ -1,102 +1,144 @@
-"""Normalise references to BibTeX entries with stable citekeys.
+"""Normalise references to BibTeX entries a LaTeX or pandoc writer would keep.
 
-A citekey is ``<first author family><year><first title word>``, ASCII and lowercase
-(``gattie2017effectiveness``). Within one document a repeated key gets ``b``, ``c``, ...
-so adding a later duplicate never renames an earlier entry.
+Keys follow Better BibTeX (``reflint.citekeys``); values are LaTeX-encoded with capitals
+protected and names in BibTeX's ``Last, Jr., F. M.`` form (``reflint.texencode``). A reference
+that could not be parsed becomes ``@misc`` with its text as ``note``: reflint never invents
+an ``@article`` it cannot fill. A DOI is written only when it is complete and clean, so the
+library passes ``reflint check`` itself.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import TYPE_CHECKING, Callable
 
 import bibtexparser
 from bibtexparser.model import Entry, Field
 
-from reflint.lock import status_fields
+from reflint import texencode
+from reflint.citekeys import assign_keys, citekey  # noqa: F401 - the public names of key assignment
+from reflint.crossref import INVALID, VALID
+from reflint.doi import is_valid, normalise
+from reflint.lock import status_fields, unregistered_fields
 from reflint.match import record_fields
 from reflint.models import Fields, Reference
 
 if TYPE_CHECKING:
     from reflint.resolve import DoiStatus
 
-_SKIP_WORDS = {"a", "an", "the", "on", "of", "in", "is", "are", "do", "does", "what", "how",
-               "why", "to", "for", "and", "at", "by", "with", "from"}
 _FORMAT = bibtexparser.BibtexFormat()
 _FORMAT.indent = "  "
 _FORMAT.block_separator = "\n"
-
-
-def ascii_word(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]", "", folded.lower())
-
-
-def citekey(fields: Fields) -> str:
-    family = ascii_word(fields.authors[0].family) if fields.authors else ""
-    words = [ascii_word(w) for w in (fields.title or "").split()]
-    first = next((w for w in words if w and w not in _SKIP_WORDS), "")
-    return f"{family or 'anon'}{fields.year or 'nd'}{first}"
-
-
-def assign_keys(references: list[Reference]) -> None:
-    """Give every reference without a key (BibTeX entries keep theirs) a unique citekey."""
-    taken = {r.key for r in references if r.key}
-    for ref in references:
-        if ref.key:
-            continue
-        base = citekey(ref.fields)
-        key, suffix = base, ord("b")
-        while key in taken:
-            key, suffix = f"{base}{chr(suffix)}", suffix + 1
-        taken.add(key)
-        ref.key = key
+_CONTAINER_FIELD = {"article": "journal", "incollection": "booktitle", "inproceedings": "booktitle"}
+_ET_AL = re.compile(r"\bet\.?\s*al\b|\band\s+others\b", re.I)
 
 
 def tex(text: str | None) -> str | None:
-    """Escape LaTeX specials in prose fields; drop braces so the entry always balances."""
-    if not text:
-        return text
-    text = text.replace("{", "").replace("}", "")
-    return re.sub(r"(?<!\\)([&%$#])", r"\\\1", text)
+    """Plain text as a BibTeX value (LaTeX specials escaped, non-ASCII as LaTeX commands)."""
+    return texencode.encode(text) if text else text
 
 
-def _bibtex_authors(fields: Fields) -> str:
-    return " and ".join(f"{a.family}, {a.given}" if a.given else a.family for a in fields.authors)
+def parsed(ref: Reference) -> bool:
+    """Enough was understood to describe a work: a title, and an author or a year."""
+    f = ref.fields
+    return bool(f.title and (f.authors or f.year))
 
 
-_CONTAINER_FIELD = {"article": "journal", "incollection": "booktitle", "inproceedings": "booktitle"}
+def clean_doi(doi: str | None) -> str | None:
+    """The DOI as a ``doi`` field holds it: complete and bare, or nothing at all."""
+    if not doi:
+        return None
+    doi = doi if is_valid(doi) else normalise(doi)
+    return doi if doi and is_valid(doi) else None
+
+
+def _verbatim(value: str | None) -> str | None:
+    """``url``/``doi`` are verbatim for BibTeX styles and pandoc; only braces must not break."""
+    return value.replace("{", "%7B").replace("}", "%7D") if value else value
+
+
+def _cut_short(ref: Reference) -> bool:
+    """The source listed only the first authors ("et al.", ``and others``)."""
+    head = ref.text
+    if ref.fields.title and ref.fields.title[:20] in head:
+        head = head[:head.index(ref.fields.title[:20])]
+    return bool(_ET_AL.search(head if ref.kind == "list-entry" else ref.text))
+
+
+def _title(ref: Reference, title: str) -> str:
+    """The title with Better BibTeX's protection, and any the source gave: ``{UK}`` in a
+    BibTeX entry, or braces copied into a Markdown reference, stay protected."""
+    protected = _source_protected(ref)
+    if "{" in title and title.count("{") == title.count("}"):
+        protected |= texencode.protected_words(title)
+        title = " ".join(title.replace("{", "").replace("}", "").split())
+    return texencode.title(title, protected)
+
+
+def _source_protected(ref: Reference) -> frozenset[str]:
+    if ref.kind != "bibtex-entry" or "{" not in ref.text:
+        return frozenset()
+    try:
+        entries = bibtexparser.parse_string(ref.text).entries
+    except Exception:  # noqa: BLE001 - the entry was read once already; this is a nicety
+        return frozenset()
+    raw = entries[0].fields_dict.get("title") if entries else None
+    return texencode.protected_words(str(raw.value)) if raw else frozenset()
+
+
+def _record_suffixes(record: dict) -> list[str]:
+    """Name suffixes (``Jr.``) of a Crossref record's authors, aligned with record_fields."""
+    return [a.get("suffix", "") for a in record.get("author") or [] if a.get("family") or a.get("name")]
+
+
+def _pages(pages: str | None) -> str | None:
+    return re.sub(r"\s*(?:-+|\u2013|\u2014)\s*", "--", pages) if pages else None
 
 
 def to_entry(ref: Reference, verified: DoiStatus | None = None) -> Entry:
-    """The entry for ``ref``; a verified DOI's registry metadata wins over parsed fields."""
-    f = ref.fields
-    if verified and verified.record:
-        f = record_fields(verified.record)
+    """The entry for ``ref``; a verified DOI's registry metadata wins over parsed fields,
+    and a DOI the registries call not registered (``check``'s RL201) is not written."""
+    key = ref.key or citekey(ref.fields, ref.text)
+    unregistered = verified if verified is not None and verified.verdict == INVALID else None
+    verified = verified if verified is not None and verified.verdict == VALID else None
+    record = verified.record if verified else None
+    if not record and not parsed(ref):
+        f = ref.fields
+        values = [("note", tex(" ".join(ref.text.split()))), ("doi", None if unregistered else clean_doi(f.doi)),
+                  ("pmid", f.pmid), ("url", _verbatim(f.url))]
+        return Entry("misc", key, [Field(k, v) for k, v in values if v])
+    f: Fields = record_fields(record) if record else ref.fields
+    suffixes = _record_suffixes(record) if record else None
+    kind = f.type or "misc"
+    if kind == "article" and not f.container:
+        kind = "misc"
     values = [
-        ("author", tex(_bibtex_authors(f))),
-        ("title", tex(f.title)),
-        (_CONTAINER_FIELD.get(f.type, "howpublished" if f.type == "misc" else "publisher"),
-         tex(f.container)),
+        ("author", texencode.names(f.authors if record else texencode.mend(f.authors), suffixes,
+                                   others=not record and _cut_short(ref))),
+        ("title", _title(ref, f.title) if f.title else None),
+        (_CONTAINER_FIELD.get(kind, "howpublished" if kind == "misc" else "publisher"), tex(f.container)),
         ("year", f.year),
-        ("volume", f.volume),
-        ("number", f.issue),
-        ("pages", f.pages.replace("-", "--") if f.pages else None),
-        ("doi", f.doi),
+        ("volume", tex(f.volume)),
+        ("number", tex(f.issue)),
+        ("pages", tex(_pages(f.pages))),
+        ("doi", None if unregistered else clean_doi(f.doi)),
         ("pmid", f.pmid),
-        ("url", f.url),
-        ("note", None if f.title else tex(ref.text)),  # never lose an entry we could not parse
+        ("url", _verbatim(f.url)),
         *(status_fields(verified) if verified else []),
+        *(unregistered_fields(clean_doi(f.doi), unregistered) if unregistered and clean_doi(f.doi) else []),
     ]
-    return Entry(f.type or "misc", ref.key or citekey(f),
-                 [Field(k, v) for k, v in values if v])
+    return Entry(kind, key, [Field(k, v) for k, v in values if v])
 
 
 def to_bibtex(references: list[Reference], verified: Callable[[Reference], DoiStatus | None]
               = lambda ref: None) -> str:
-    library = bibtexparser.Library()
+    """The entries of ``references``, each work once (the same key is the same work)."""
+    library, seen = bibtexparser.Library(), set()
     for ref in references:
+        key = ref.key or citekey(ref.fields, ref.text)
+        if key in seen:
+            continue
+        seen.add(key)
         library.add(to_entry(ref, verified(ref)))
     return bibtexparser.write_string(library, bibtex_format=_FORMAT)
 

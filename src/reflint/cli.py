@@ -188,7 +188,8 @@ def bib(paths, output, check_only, config_path, **network):
     except OSError as exc:
         _error(f"{out}: cannot write the library ({exc.strerror}) - check permissions")
         sys.exit(EXIT_ERROR)
-    click.echo(f"Wrote {written} file(s) to {out}/; {len(plan) - written} unchanged.")
+    removed = f"; removed {written.removed} stale file(s)" if written.removed else ""
+    click.echo(f"Wrote {written.written} file(s) to {out}/; {len(plan) - written.written} unchanged{removed}.")
 
 
 @main.command()

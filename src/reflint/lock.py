@@ -2,6 +2,8 @@
 
 A verified entry carries its registry metadata (authoritative, from Crossref) and
 ``reflint-agency``, ``reflint-status``, ``reflint-updates`` and ``reflint-verified`` fields.
+A DOI the registries do not know is not written as ``doi`` (``check`` reports it, RL201);
+the entry keeps it as ``reflint-doi`` with ``reflint-status = {not-registered}``.
 Reading them back gives the same answers the network gave, so pre-commit runs need no
 network for known references and ``reflint bib --check`` is deterministic in CI.
 """
@@ -10,12 +12,14 @@ from __future__ import annotations
 
 import datetime
 import logging
+import re
 from pathlib import Path
 
 import bibtexparser
 
-from reflint.crossref import VALID
+from reflint.crossref import INVALID, VALID
 from reflint.resolve import DoiStatus
+from reflint.texencode import decode
 
 log = logging.getLogger(__name__)
 STATUS_FIELDS = ("reflint-agency", "reflint-status", "reflint-updates", "reflint-verified")
@@ -36,29 +40,60 @@ def status_fields(status: DoiStatus) -> list[tuple[str, str]]:
             ("reflint-updates", "; ".join(notices)), ("reflint-verified", verified)]
 
 
-def _untex(text: str) -> str:
-    for special in "&%$#":
-        text = text.replace("\\" + special, special)
-    return text
+def split_top(value: str, sep: str) -> list[str]:
+    """``value`` split at ``sep`` outside braces (BibTeX's grouping), parts stripped."""
+    parts, depth, start = [], 0, 0
+    for m in re.finditer(r"[{}]|" + sep, value):
+        if m.group() == "{":
+            depth += 1
+        elif m.group() == "}":
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            parts.append(value[start:m.start()].strip())
+            start = m.end()
+    return [p for p in [*parts, value[start:].strip()] if p]
+
+
+def unregistered_fields(doi: str, status: DoiStatus) -> list[tuple[str, str]]:
+    """The lock fields for a DOI that no registry holds (the answer behind RL201)."""
+    verified = (status.record or {}).get("_verified") or datetime.date.today().isoformat()
+    return [("reflint-doi", doi), ("reflint-status", "not-registered"), ("reflint-verified", verified)]
+
+
+def _authors(value: str) -> list[dict]:
+    """Crossref-shaped authors from a field reflint wrote (``Last, Jr., F. M. and {Org}``)."""
+    authors = []
+    for name in split_top(value, r"\s+and\s+"):
+        if name.lower() == "others":
+            continue
+        parts = [decode(p) for p in split_top(name, ",")]
+        author = {"family": parts[0]}
+        if len(parts) > 1:
+            author["given"] = parts[-1]
+        if len(parts) > 2:
+            author["suffix"] = parts[1]
+        authors.append(author)
+    return authors
+
+
+def _plain(value: str | None) -> str | None:
+    return decode(value) if value and ("\\" in value or "{" in value) else value
 
 
 def _record(entry) -> dict:
     """A Crossref-shaped record rebuilt from a verified entry."""
     fields = {f.key.lower(): f.value for f in entry.fields}
-    authors = []
-    for name in filter(None, (a.strip() for a in _untex(fields.get("author", "")).split(" and "))):
-        family, _, given = name.partition(", ")
-        authors.append({"family": family, "given": given} if given else {"family": family})
+    authors = _authors(fields.get("author", ""))
     container = fields.get("journal") or fields.get("booktitle")
     record = {
         "DOI": fields.get("doi"),
         "type": _TYPES.get(entry.entry_type, "other"),
-        "title": [_untex(fields["title"])] if fields.get("title") else [],
+        "title": [decode(fields["title"])] if fields.get("title") else [],
         "author": authors,
-        "container-title": [_untex(container)] if container else [],
+        "container-title": [decode(container)] if container else [],
         "issued": {"date-parts": [[int(fields["year"])]]} if fields.get("year", "").isdigit() else {},
-        "volume": fields.get("volume"),
-        "issue": fields.get("number"),
+        "volume": _plain(fields.get("volume")),
+        "issue": _plain(fields.get("number")),
         "page": fields.get("pages", "").replace("--", "-") or None,
         "updated-by": [
             {"type": kind, "DOI": doi}
@@ -83,7 +118,10 @@ def load_lock(directory: Path) -> dict[str, DoiStatus]:
             continue
         for entry in library.entries:
             fields = {f.key.lower(): f.value for f in entry.fields}
-            if fields.get("reflint-status") and fields.get("doi"):
+            if fields.get("reflint-status") == "not-registered" and fields.get("reflint-doi"):
+                verified = fields.get("reflint-verified")
+                lock[fields["reflint-doi"].lower()] = DoiStatus(INVALID, {"_verified": verified} if verified else None)
+            elif fields.get("reflint-status") and fields.get("doi"):
                 agency = fields.get("reflint-agency") or None
                 record = _record(entry) if agency == "crossref" else None
                 lock[fields["doi"].lower()] = DoiStatus(VALID, record, agency)

@@ -9,6 +9,7 @@ from reflint.crossref import INVALID, VALID
 from reflint.match import compare, same_work
 from reflint.models import Applicability
 from reflint.rules.base import Context, Rule, fix
+from reflint.rules.bib_fields import in_doi_field
 
 
 def _with_problem(ctx: Context, problem: str):
@@ -190,6 +191,8 @@ def doi_noncanonical(ctx: Context):
     rule = RL105
     style = ctx.settings.get("doi-url-style", "https://doi.org/")
     for m in _with_problem(ctx, "noncanonical"):
+        if in_doi_field(ctx, m.start):
+            continue  # a URL in a BibTeX doi field must go altogether: RL106
         prefix = ctx.doc.text[m.start:m.doi_start]
         doi = m.doi or ctx.doc.text[m.doi_start:m.junk_start]
         yield rule.diagnostic(
