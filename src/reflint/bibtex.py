@@ -103,11 +103,13 @@ def to_entry(ref: Reference, verified: DoiStatus | None = None) -> Entry:
     verified = verified if verified is not None and verified.verdict == VALID else None
     record = verified.record if verified else None
     if not record and not parsed(ref):
-        f = ref.fields
-        values = [("note", tex(" ".join(ref.text.split()))), ("doi", None if unregistered else clean_doi(f.doi)),
-                  ("pmid", f.pmid), ("url", _verbatim(f.url))]
-        return Entry("misc", key, [Field(k, v) for k, v in values if v])
+        given = ref.fields
+        notes = [("note", tex(" ".join(ref.text.split()))),
+                 ("doi", None if unregistered else clean_doi(given.doi)),
+                 ("pmid", given.pmid), ("url", _verbatim(given.url))]
+        return Entry("misc", key, [Field(k, v) for k, v in notes if v])
     f: Fields = record_fields(record) if record else ref.fields
+    doi = clean_doi(f.doi)
     suffixes = _record_suffixes(record) if record else None
     kind = f.type or "misc"
     if kind == "article" and not f.container:
@@ -121,11 +123,11 @@ def to_entry(ref: Reference, verified: DoiStatus | None = None) -> Entry:
         ("volume", tex(f.volume)),
         ("number", tex(f.issue)),
         ("pages", tex(_pages(f.pages))),
-        ("doi", None if unregistered else clean_doi(f.doi)),
+        ("doi", None if unregistered else doi),
         ("pmid", f.pmid),
         ("url", _verbatim(f.url)),
         *(status_fields(verified) if verified else []),
-        *(unregistered_fields(clean_doi(f.doi), unregistered) if unregistered and clean_doi(f.doi) else []),
+        *(unregistered_fields(doi, unregistered) if unregistered and doi else []),
     ]
     return Entry(kind, key, [Field(k, v) for k, v in values if v])
 

@@ -33,7 +33,7 @@ def recall(cache, registry: str, now: float | None = None) -> Outage | None:
     if not isinstance(value, dict):
         return None
     reason, at = value.get("reason"), value.get("at")
-    if not isinstance(reason, str) or not isinstance(at, (int, float)):
+    if not isinstance(reason, str) or not isinstance(at, int | float):
         return None
     age = (time.time() if now is None else now) - at
     return Outage(reason, float(at)) if 0 <= age < OUTAGE_TTL else None

@@ -85,6 +85,7 @@ def _inner_capital(word: str) -> bool:
 def _core(token: str) -> tuple[str, str, str]:
     """``(UK).`` -> ``("(", "UK", ").")``: punctuation around a word stays outside its braces."""
     m = re.match(r"^([\"'(\[\u2018\u201c]*)(.*?)([\"')\]\u2019\u201d.,;:!?]*)$", token, re.S)
+    assert m is not None  # every part is optional: the pattern matches any token
     return m.group(1), m.group(2), m.group(3)
 
 
@@ -136,7 +137,8 @@ def title(text: str, protected: frozenset[str] = frozenset()) -> str:
 def protected_words(raw: str) -> frozenset[str]:
     """Words a BibTeX source protected with braces (``{UK}``, ``{Achilles} tendon``), decoded;
     braces that only wrap a LaTeX command (``{\\"o}``) protect nothing."""
-    words, depth, start = set(), 0, 0
+    words: set[str] = set()
+    depth = start = 0
     for i, ch in enumerate(raw):
         if ch == "{" and (i == 0 or raw[i - 1] != "\\"):
             depth += 1
