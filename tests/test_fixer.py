@@ -22,3 +22,40 @@ def fx(*edits):
 ])
 def test_apply_fixes(text, fixes, expected, count):
     assert apply_fixes(text, fixes) == (expected, count)
+
+
+# --------------------------------------------------------------------------- --fix on links (CLI)
+
+import os  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from helpers import invoke  # noqa: E402
+
+DAMAGED = "# Notes\n\nSee doi:10.2519/jospt.2017.7096). for the trial.\n"
+
+
+def test_fix_writes_hard_linked_files_in_place(tmp_path):
+    (tmp_path / "kb").mkdir()
+    doc = tmp_path / "kb" / "notes.md"
+    doc.write_text(DAMAGED, "utf-8")
+    os.link(doc, tmp_path / "kb" / "same-notes.md")
+    result = invoke("check", "--fix", "--unsafe-fixes", "kb/notes.md", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    fixed = doc.read_text("utf-8")
+    assert fixed != DAMAGED and "jospt.2017.7096" in fixed
+    assert (tmp_path / "kb" / "same-notes.md").read_text("utf-8") == fixed  # the other name sees the fix
+    assert doc.stat().st_nlink == 2
+
+
+def test_fix_does_not_rewrite_files_outside_the_tree_through_symlinks(tmp_path):
+    outside = tmp_path / "outside.md"
+    outside.write_text(DAMAGED, "utf-8")
+    (tmp_path / "kb").mkdir()
+    (tmp_path / "kb" / "own.md").write_text(DAMAGED, "utf-8")
+    (tmp_path / "kb" / "link.md").symlink_to(outside)
+    result = invoke("check", "--fix", "--unsafe-fixes", "kb", cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    assert outside.read_text("utf-8") == DAMAGED
+    assert (tmp_path / "kb" / "own.md").read_text("utf-8") != DAMAGED
+    assert "kb/link.md: symbolic link to a file outside kb, not followed" in result.stderr
+    assert Path(tmp_path / "kb" / "link.md").is_symlink()
