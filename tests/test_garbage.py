@@ -35,3 +35,23 @@ def test_garbage_corpus_gives_notes_and_diagnostics_not_tracebacks(garbage):
     assert "broken.bib" in result.stderr and "line 3" in result.stderr
     paths = {d["path"].rsplit("/", 1)[-1] for d in report["diagnostics"]}
     assert {"invalid-utf8.md", "one-line.txt"} <= paths  # damage is still found in bad files
+
+
+# --------------------------------------------------------------------------- terminal injection
+
+ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x9b31m\u202e"
+CONTROLS = set("\x07\x1b\x9b\u202e\r")
+
+
+def test_text_output_never_passes_control_characters_to_the_terminal(tmp_path):
+    doc = tmp_path / f"odd{chr(0x1b)}[31mname.md"
+    doc.write_text("# Notes\n\nAs research shows (review 2021\x07).\n\n## References\n\n"
+                   f"1. Smith J. Title{ESCAPES} here. J Foo. 2019;1:2. doi:10.1234/abc{chr(7)}\n", "utf-8")
+    for args in (["refs", str(tmp_path)], ["check", str(tmp_path)], ["check", str(doc), "--select", "RL"]):
+        result = CliRunner().invoke(main, args)
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+        shown = result.stdout + result.stderr
+        assert not set(shown) & CONTROLS, (args, shown)
+        assert "\\x1b" in shown  # escaped where it was, not dropped: the reader sees what is there
+    refs = CliRunner().invoke(main, ["refs", str(tmp_path)])
+    assert "Title\\x1b]0;pwned\\x07\\x1b[2J\\x9b31m\\u202e here" in refs.stdout

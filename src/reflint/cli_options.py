@@ -21,6 +21,7 @@ from reflint.crossref import CrossrefClient
 from reflint.linter import Linter
 from reflint.lock import load_lock
 from reflint.resolve import Resolver
+from reflint.text import printable
 
 
 class Failure(click.ClickException):
@@ -35,12 +36,12 @@ class Failure(click.ClickException):
 
 def note(message: str) -> None:
     """``note: ...`` on stderr: something the user should know that does not fail the run."""
-    click.echo(f"note: {message}", err=True)
+    click.echo(f"note: {printable(message)}", err=True)
 
 
 def error(message: str) -> None:
     """``error: ...`` on stderr: something that makes the run exit 2."""
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {printable(message)}", err=True)
 
 
 def split(values) -> list[str]:

@@ -6,6 +6,7 @@ import json
 
 from reflint.bibtex import to_bibtex
 from reflint.models import Fields, Author
+from reflint.text import printable
 
 SCHEMA_VERSION = 1
 
@@ -52,4 +53,4 @@ def render_refs(files, fmt: str) -> str:
             lines.extend("    " + b for b in item["bibtex"].splitlines())
         lines.append("")
     lines.append(f"{len(items)} item(s).")
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)

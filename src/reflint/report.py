@@ -13,6 +13,7 @@ import click
 
 from reflint.fixer import applicable
 from reflint.models import Applicability, Diagnostic, Document
+from reflint.text import printable
 
 SCHEMA_VERSION = 1
 APPLICABILITY = {Applicability.SAFE: "safe", Applicability.UNSAFE: "unsafe", Applicability.DISPLAY: "display-only"}
@@ -76,12 +77,12 @@ def render_text(results, fixed: int = 0, errors: int = 0, colour: bool = False, 
             line, column = doc.position(d.start)
             marker = style(" [*]", fg="cyan") if applicable(d, unsafe=False) else ""
             lines.append(
-                f"{style(d.path, bold=True)}{style(f':{line}:{column}:', dim=True)} "
-                f"{style(d.code, fg=_COLOUR[d.severity], bold=True)}{marker} {d.message}"
+                f"{style(printable(d.path), bold=True)}{style(f':{line}:{column}:', dim=True)} "
+                f"{style(d.code, fg=_COLOUR[d.severity], bold=True)}{marker} {printable(d.message)}"
             )
             if d.fix:
                 kind = APPLICABILITY[d.fix.applicability]
-                lines.append(f"  {style(f'fix ({kind}):', fg=_FIX_COLOUR[kind])} {d.fix.message}")
+                lines.append(f"  {style(f'fix ({kind}):', fg=_FIX_COLOUR[kind])} {printable(d.fix.message)}")
                 safe += applicable(d, unsafe=False)
                 unsafe += d.fix.applicability == Applicability.UNSAFE
     if summary:
