@@ -55,3 +55,60 @@ def test_text_output_never_passes_control_characters_to_the_terminal(tmp_path):
         assert "\\x1b" in shown  # escaped where it was, not dropped: the reader sees what is there
     refs = CliRunner().invoke(main, ["refs", str(tmp_path)])
     assert "Title\\x1b]0;pwned\\x07\\x1b[2J\\x9b31m\\u202e here" in refs.stdout
+
+
+# --------------------------------------------------------------------------- slow pathological input
+
+def count_parses(monkeypatch) -> list[str]:
+    """The reference texts handed to the CRF parser in this test."""
+    from reflint import extract
+
+    seen: list[str] = []
+    real = extract.parse_reference
+
+    def counted(text, **kwargs):
+        seen.append(text)
+        return real(text, **kwargs)
+    monkeypatch.setattr(extract, "parse_reference", counted)
+    extract._parsed.cache_clear()
+    return seen
+
+
+def test_an_overlong_reference_is_reported_not_parsed(tmp_path, monkeypatch):
+    parsed = count_parses(monkeypatch)
+    doc = tmp_path / "parens.md"
+    doc.write_text("# Notes\n\n## References\n\n1. Smith J. A title. J Foo. 2019;1:2.\n2. "
+                   + "(" * 1_000_000 + "\n", "utf-8")
+    result = CliRunner().invoke(main, ["check", str(doc), "--format", "json", "--select", "RL001"])
+    assert result.exit_code == 1, result.output
+    [diag] = json.loads(result.stdout)["diagnostics"]
+    assert diag["line"] == 6 and diag["message"] == (
+        "Reference entry is 1,000,000 characters long, more than the 3,000 read as one reference: "
+        "split or shorten it")
+    assert parsed == ["Smith J. A title. J Foo. 2019;1:2."]  # the million brackets never reach the parser
+
+
+def test_fix_rounds_parse_only_what_changed(tmp_path, monkeypatch):
+    parsed = count_parses(monkeypatch)
+    entries = [f"{n}. Author{chr(65 + n)} J. Title number {n}. J Foo. 2019;{n}:2. doi:10.1234/abc{n}"
+               for n in range(1, 6)]
+    entries[0] += ")."  # junk after one DOI: one entry changes under --fix
+    doc = tmp_path / "refs.md"
+    doc.write_text("# Notes\n\n## References\n\n" + "\n".join(entries) + "\n", "utf-8")
+    result = CliRunner().invoke(main, ["check", "--fix", str(doc)])
+    assert "Fixed 1 problem" in result.output, result.output
+    assert len(parsed) == len(set(parsed)) == 6  # five entries, then the one the fix changed
+
+
+def test_a_catastrophic_user_pattern_cannot_stall_a_run(tmp_path):
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.reflint]\nevidence-phrases = ["(x|xx)+y", "studies show"]\nselect = ["RL404"]\n', "utf-8")
+    (tmp_path / "claims.md").write_text(
+        "# Notes\n\n" + "".join(f"Line {n}: {'x' * 60} and more.\n\n" for n in range(20))
+        + "Studies show that stretching works.\n", "utf-8")
+    from helpers import invoke
+
+    result = invoke("check", "claims.md", cwd=tmp_path)  # with `re`: the first line alone runs for hours
+    assert result.exit_code == 1
+    assert "claims.md:43:1: RL404" in result.stdout  # the other patterns still work
+    assert result.stderr.count("evidence-phrases pattern `(x|xx)+y` took longer than") == 1

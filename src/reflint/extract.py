@@ -7,9 +7,11 @@ or bounded, so huge lines and deep nesting stay linear.
 
 from __future__ import annotations
 
+import copy
 import re
 from bisect import bisect_left
 from dataclasses import replace
+from functools import lru_cache
 
 
 from reflint.bibfile import read_entries
@@ -17,7 +19,7 @@ from reflint.bibliography import named_bibliography
 from reflint.citations import find_citations
 from reflint.doi import find_dois
 from reflint.markdown import structure
-from reflint.models import Citation, Document, DoiMention, Extraction, Reference
+from reflint.models import Citation, Document, DoiMention, Extraction, Fields, Reference
 from reflint.parse import parse_reference
 from reflint.text import blank
 
@@ -64,7 +66,7 @@ def extract(doc: Document) -> Extraction:
         if doc.kind == "markdown":
             text = text.replace("*", "")  # emphasis markers only confuse the parser
         src_start, src_end = doc.to_source(start, end)
-        references.append(Reference(src_start, src_end, text, "list-entry", parse_reference(text),
+        references.append(Reference(src_start, src_end, text, "list-entry", parsed(text),
                                     label=label or None))
     prose = blank(masked, [(masked.rfind("\n", 0, s) + 1, e) for s, e, _ in entries])  # with markers
     citations = [replace(c, context=sentence_around(prose, c.start, c.end)) if c.style == "author-year"
@@ -81,6 +83,20 @@ def extract(doc: Document) -> Extraction:
     if doc.kind == "markdown" and (bib := named_bibliography(doc)):
         out.bibliography, out.notes = bib, bib.notes
     return out
+
+
+MAX_REFERENCE = 3000  # characters; real entries stay under ~1,600, and a parse costs ~50 µs a character
+
+
+def parsed(text: str) -> Fields:
+    """``parse_reference(text)``, once per distinct text in a run (``--fix`` re-lints every
+    round); a text longer than ``MAX_REFERENCE`` is not parsed at all (RL001 says why)."""
+    return copy.deepcopy(_parsed(text)) if len(text) <= MAX_REFERENCE else Fields()
+
+
+@lru_cache(maxsize=4096)
+def _parsed(text: str) -> Fields:
+    return parse_reference(text)
 
 
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n[ \t]*\n")

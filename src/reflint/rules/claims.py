@@ -13,6 +13,7 @@ from itertools import takewhile
 
 from reflint.rules.base import Context, Rule
 from reflint.rules.prose import LIST_MARKER, STUDY, heading_spans, inside, linked, prose_blocks, pseudo
+from reflint.user_regex import compile_user
 
 _YEAR = re.compile(r"(?<!\d)((?:1[6-9]|20)\d\d)(?!\d)")
 _VAGUE_PAREN = re.compile(r"(?<![\]\w])\(([^()]{3,80})\)")
@@ -131,7 +132,9 @@ def _phrases(custom: tuple[str, ...]) -> list[re.Pattern]:
     for phrase in custom or DEFAULT_PHRASES:
         body = phrase if not custom else re.sub(r" +", r"\\s+", phrase)
         try:
-            out.append(re.compile(rf"(?<![\w-]){body}(?![\w-])", re.I))
+            pattern = rf"(?<![\w-]){body}(?![\w-])"
+            out.append(compile_user(pattern, re.I, f"evidence-phrases pattern `{phrase}`") if custom
+                       else re.compile(pattern, re.I))
         except re.error:
             out.append(re.compile(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", re.I))
     return out

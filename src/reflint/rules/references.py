@@ -7,6 +7,7 @@ from typing import NamedTuple
 
 from rapidfuzz import fuzz
 
+from reflint.extract import MAX_REFERENCE
 from reflint.models import Reference
 from reflint.rules.base import Context, Rule
 from reflint.text import fold
@@ -36,7 +37,11 @@ def unparseable_reference(ctx: Context):
         - Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136.
     """
     for ref in ctx.extraction.references:
-        if ref.kind == "list-entry" and not understood(ref):
+        if ref.kind == "list-entry" and len(ref.text) > MAX_REFERENCE:
+            yield RL001.diagnostic(ctx, ref.start, ref.end, f"Reference entry is {len(ref.text):,} characters long, "
+                                   f"more than the {MAX_REFERENCE:,} read as one reference: split or shorten it",
+                                   {"text": ref.text[:MAX_REFERENCE], "length": len(ref.text)})
+        elif ref.kind == "list-entry" and not understood(ref):
             yield RL001.diagnostic(ctx, ref.start, ref.end,
                                    "Reference entry has no recognisable author, year or title",
                                    {"text": ref.text})
