@@ -623,3 +623,22 @@ def test_the_repository_itself_is_clean():
     assert result.stdout.strip() == "All checks passed."
     examples = invoke("check", "examples/", "--offline", cwd=REPO)
     assert examples.exit_code == 1 and "examples/dry-needling.md" in examples.stdout
+
+
+def test_a_fix_killed_before_its_rename_leaves_a_temp_file_the_next_run_removes(tmp_path, monkeypatch):
+    import signal
+    import subprocess
+    import sys
+
+    path, _ = loaded(tmp_path)
+    killed = ("import os, signal, sys\nfrom reflint import documents\n"
+              "os.replace = lambda *args: os.kill(os.getpid(), signal.SIGKILL)\n"
+              "documents.write(documents.load(sys.argv[1]), 'doi:10.1/x\\n')\n")
+    assert subprocess.run([sys.executable, "-c", killed, str(path)]).returncode == -signal.SIGKILL
+    assert path.read_bytes() == b"doi:10.1/x.\n"  # the document itself is whole
+    [temp] = leftovers(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert discover(["."]) == ([path], [])  # young: it may belong to a fix running now
+    age(tmp_path / temp, 120)
+    assert discover(["."]) == ([path], [f"{temp}: removed, a temporary file left by an interrupted --fix"])
+    assert leftovers(tmp_path) == []

@@ -117,10 +117,14 @@ def discover(
 
     Directories are walked for known suffixes, skipping hidden dirs, ``node_modules`` and
     whatever ``.gitignore``/``exclude`` ignore; ``include`` (if given) must match too. Files
-    named explicitly are always taken if their type is known (ruff's rule), unless
-    ``force_exclude`` applies ``exclude`` to them as well (useful for pre-commit). Patterns
-    are gitignore-style, relative to ``root`` (default: cwd), or to the walked directory
-    for files outside ``root``. Returned paths are absolute.
+    and directories named explicitly are always taken if their type is known (ruff's rule),
+    unless ``force_exclude`` applies ``exclude`` to them as well (useful for pre-commit).
+    Patterns are gitignore-style, relative to ``root`` (default: cwd), or to the walked
+    directory for files outside ``root``. Returned paths are absolute, one per real file.
+
+    Never returned: files reflint generated (:func:`is_generated`), symlinks met while
+    walking that lead out of the walked directory (a note says so), and the leftovers of an
+    interrupted ``--fix``, of which stale temp files are removed.
     """
     inc, exc = _compile(include, "include"), _compile(exclude, "exclude")
     base = os.path.abspath(root if root is not None else os.getcwd())
