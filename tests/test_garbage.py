@@ -47,7 +47,8 @@ def test_text_output_never_passes_control_characters_to_the_terminal(tmp_path):
     doc = tmp_path / f"odd{chr(0x1b)}[31mname.md"
     doc.write_text("# Notes\n\nAs research shows (review 2021\x07).\n\n## References\n\n"
                    f"1. Smith J. Title{ESCAPES} here. J Foo. 2019;1:2. doi:10.1234/abc{chr(7)}\n", "utf-8")
-    for args in (["refs", str(tmp_path)], ["check", str(tmp_path)], ["check", str(doc), "--select", "RL"]):
+    for args in (["refs", str(tmp_path)], ["check", str(tmp_path)], ["check", str(doc), "--select", "RL"],
+                 ["audit", str(tmp_path)]):
         result = CliRunner().invoke(main, args)
         assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
         shown = result.stdout + result.stderr

@@ -37,6 +37,7 @@ from reflint.linter import Linter, Run
 from reflint.report import SCHEMA_VERSION, diagnostic_dict
 from reflint.resolve import Resolver
 from reflint.rules import BY_CODE
+from reflint.text import printable
 
 EXIT_CLEAN, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
 SEVERITIES = ("error", "warning", "info")
@@ -186,7 +187,7 @@ def documents_table(report: dict) -> Table:
     )
     for f in shown:
         table.add_row(
-            escape(f["path"]),
+            escape(printable(f["path"])),
             str(f["references"]),
             str(f["citations"]),
             str(f["problems"]),
