@@ -227,9 +227,7 @@ def test_check_and_fix_on_disk(tmp_path_factory, text, kind, newline, encoding, 
         text, encoding, has_bom = documents.decode(data, kind)
         original = documents.from_text(text, path.name, kind)
         original.encoding, original.bom = encoding, has_bom
-        final = text
-        for _old, _fixes, final in fix_rounds(text, kind, unsafe):
-            pass
-        assert once == documents.encode(original, final)
+        rounds = list(fix_rounds(text, kind, unsafe))
+        assert rounds and once == documents.encode(original, rounds[-1][2])
     again = invoke("check", *fix, path.name, cwd=root)
     assert again.exit_code in (0, 1, 2) and path.read_bytes() == once, again.output  # idempotent
