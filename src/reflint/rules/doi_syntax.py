@@ -139,8 +139,9 @@ def doi_trailing_junk(ctx: Context):
     unresolvable. The fix removes it; parentheses that belong to the DOI
     (``10.1016/S0140-6736(20)30183-5``) are kept, and so are closers of emphasis, brackets
     or quotes opened before the DOI. The fix is safe only where it leaves the markup and
-    the DOI's end as a reader sees them: junk holding emphasis or code marks is removed
-    only as an unsafe fix, and where what follows would join the DOI
+    the DOI's end as a reader sees them: junk holding emphasis or code marks, or a tag's or
+    group's bracket (``<``, ``>``, ``{``, ``}``), is removed only as an unsafe fix, and
+    where what follows would join the DOI
     (``doi:10.1/x).next``) the unsafe fix puts a space in its place.
 
     Bad:
@@ -170,7 +171,7 @@ def doi_trailing_junk(ctx: Context):
         )
 
 
-_MARKUP = frozenset("*_~`")  # emphasis and code marks: removing one can re-pair the others
+_MARKUP = frozenset("*_~`<>{}")  # emphasis and code marks, tag and group brackets: removing one re-pairs the others
 
 
 def doi_noncanonical(ctx: Context):
