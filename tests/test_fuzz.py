@@ -134,14 +134,14 @@ def outside_spans_unchanged(old: str, fixes, new: str) -> bool:
 
 
 @pytest.mark.parametrize("kind", ["markdown", "text", "html"])
-@settings(max_examples=100, **SETTINGS)
+@settings(max_examples=120, **SETTINGS)
 @given(text=prose, unsafe=st.booleans())
 def test_fixes_touch_only_their_spans_and_settle(kind, text, unsafe):
     for old, fixes, new in fix_rounds(text, kind, unsafe):
         assert outside_spans_unchanged(old, fixes, new)
 
 
-@settings(max_examples=60, **SETTINGS)
+@settings(max_examples=80, **SETTINGS)
 @given(text=bibtex(), unsafe=st.booleans())
 def test_bibtex_fixes_touch_only_their_spans_and_settle(text, unsafe):
     for old, fixes, new in fix_rounds(text, "bibtex", unsafe):
@@ -156,7 +156,7 @@ def breaks_markup(kind: str, text: str) -> tuple[str, str] | None:
                  if markup(new, kind) != markup(old, kind)), None)
 
 
-# Safe fixes this suite found breaking markup, kept as plain cases once fixed.
+# Safe fixes this suite found breaking markup (RL104), kept as plain regression cases.
 MARKUP_CASES = [
     pytest.param("markdown", "See _doi:10.1016/j.foo.2019.01.001_. for more.\n", id="issue12.4-closing-emphasis"),
     pytest.param("markdown", "Run `code doi:10.1/x` here.\n", id="issue12.4-closing-code-span"),
@@ -171,38 +171,17 @@ def test_markup_cases(kind, text):
     assert breaks_markup(kind, text) is None
 
 
-# Safe fixes found breaking markup whose defect is still open: each is a strict xfail, so
-# fixing it fails the case as XPASS (move it to MARKUP_CASES then). While any is open, the
-# property test of its kind runs but does not fail the suite; once none is, it is enforced.
-KNOWN_BREAKERS: list = []
-STILL_OPEN = {p.id: p.values[0] for p in KNOWN_BREAKERS if breaks_markup(*p.values)}
-
-
-@pytest.mark.xfail(strict=True, reason="RL104 safe fix breaks markup (open defect); delete the case once fixed")
-@pytest.mark.parametrize("kind, text", KNOWN_BREAKERS)
-def test_known_markup_breakers(kind, text):
-    assert breaks_markup(kind, text) is None
-
-
-def enforced_once_fixed(kind: str):
-    """The kind as a parameter, marked xfail while a known breaker of that kind is open."""
-    open_ids = [i for i, k in STILL_OPEN.items() if k == kind]
-    return pytest.param(kind, marks=pytest.mark.xfail(bool(open_ids), strict=False,
-                                                      reason=f"known breakers still open: {', '.join(open_ids)}"))
-
-
-@pytest.mark.parametrize("kind", [enforced_once_fixed("markdown"), enforced_once_fixed("html")])
-@settings(max_examples=100, **SETTINGS)
+@pytest.mark.parametrize("kind", ["markdown", "html"])
+@settings(max_examples=120, **SETTINGS)
 @given(text=prose)
 def test_safe_fixes_keep_the_markup(kind, text):
     assert breaks_markup(kind, text) is None
 
 
-@pytest.mark.parametrize("kind", [enforced_once_fixed("bibtex")])
-@settings(max_examples=60, **SETTINGS)
+@settings(max_examples=80, **SETTINGS)
 @given(text=bibtex())
-def test_safe_bibtex_fixes_keep_the_braces(kind, text):
-    assert breaks_markup(kind, text) is None
+def test_safe_bibtex_fixes_keep_the_braces(text):
+    assert breaks_markup("bibtex", text) is None
 
 
 # --------------------------------------------------------------------------- the command line, on disk
@@ -210,7 +189,7 @@ def test_safe_bibtex_fixes_keep_the_braces(kind, text):
 ENCODINGS = [("utf-8", False), ("utf-8", True), ("utf-16-le", True), ("cp1252", False)]
 
 
-@settings(max_examples=60, **SETTINGS)
+@settings(max_examples=80, **SETTINGS)
 @given(text=st.one_of(prose, bibtex()), kind=st.sampled_from(["markdown", "text", "html", "bibtex"]),
        newline=st.sampled_from(["\n", "\r\n"]), encoding=st.sampled_from(ENCODINGS), unsafe=st.booleans())
 def test_check_and_fix_on_disk(tmp_path_factory, text, kind, newline, encoding, unsafe):
