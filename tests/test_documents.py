@@ -480,10 +480,16 @@ def test_discover_never_takes_reflints_own_output(tmp_path, monkeypatch):
                     "mine.bib": "@article{x, doi = {1179/x}}\n",
                     # the mark only counts where reflint puts it: a page about reflint is linted
                     "about.html": "<p>Our page says &lt;meta name=generator content=reflint&gt;</p>\n",
-                    "notes.md": 'Write <meta name="generator" content="reflint"> in the head.\n'})
+                    "notes.md": 'Write <meta name="generator" content="reflint"> in the head.\n',
+                    # `reflint check . > report.txt`: known by its shape, as text has no header
+                    "report.txt": "a.md:3:5: RL101 DOI `1179/x` is missing the `10.` prefix\n"
+                                  "  fix (unsafe): Prepend `10.`: `10.1179/x`\n"
+                                  "Found 1 problem. 1 more fixable with `--fix --unsafe-fixes`.\n",
+                    "clean.txt": "All checks passed.\n",
+                    "story.txt": "We ran the linter twice.\nFound 3 problems.\n"})
     monkeypatch.chdir(tmp_path)
     found, notes = discover(["."])
-    assert rel(found, tmp_path) == ["a.md", "about.html", "mine.bib", "notes.md"]
+    assert rel(found, tmp_path) == ["a.md", "about.html", "mine.bib", "notes.md", "story.txt"]
     assert notes == []
     found, notes = discover(["references/a.md.bib", "report.html"])
     assert found == []
