@@ -27,27 +27,103 @@ from reflint.config import DEFAULTS, Config
 from reflint.fixer import applicable, apply_fixes, MAX_ROUNDS
 from reflint.linter import Linter
 
-SETTINGS = dict(derandomize=True, database=None, deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+SETTINGS = dict(
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
-DOIS = ["10.1016/j.foo.2019.01.001", "1179/jmt.2006.14.4.70E", "10.2519/jospt.2017.7096",
-        "10.1136/acupmed\u2010 2015\u2010010911", "10.1136/%20acupmed-2015-010911", "10.1016/", "10.1/x",
-        "10.1097/MD.0000000000011225", "10.1002/(SICI)1097-0258(19980430)17:8<857::AID-SIM777>3.0.CO;2-E"]
+DOIS = [
+    "10.1016/j.foo.2019.01.001",
+    "1179/jmt.2006.14.4.70E",
+    "10.2519/jospt.2017.7096",
+    "10.1136/acupmed\u2010 2015\u2010010911",
+    "10.1136/%20acupmed-2015-010911",
+    "10.1016/",
+    "10.1/x",
+    "10.1097/MD.0000000000011225",
+    "10.1002/(SICI)1097-0258(19980430)17:8<857::AID-SIM777>3.0.CO;2-E",
+]
 PREFIXES = ["doi:", "DOI: ", "https://doi.org/", "http://dx.doi.org/", "doi.org/", "", "(doi:", "<", "_", "**"]
-JUNK = ["", ".", ").", ")", "_", "_.", "*", "**", "`", "}", ">", "</b>", "]", ",", ";", "\u200b", "'", '"',
-        ".next", ")next", "}x", "\xa0", " ."]
+JUNK = [
+    "",
+    ".",
+    ").",
+    ")",
+    "_",
+    "_.",
+    "*",
+    "**",
+    "`",
+    "}",
+    ">",
+    "</b>",
+    "]",
+    ",",
+    ";",
+    "\u200b",
+    "'",
+    '"',
+    ".next",
+    ")next",
+    "}x",
+    "\xa0",
+    " .",
+]
 FRAGMENTS = [
-    "# References\n\n", "## Sources\n", "<h2>References</h2>\n<ol>\n", "References:\n", "\n\n", "\n", "\r\n",
-    "1. ", "2. ", "- ", "* ", "[1] ", "<li>", "</li>\n", "<b>", "</b>", "<i>", "</i>", "<p>", "</p>",
+    "# References\n\n",
+    "## Sources\n",
+    "<h2>References</h2>\n<ol>\n",
+    "References:\n",
+    "\n\n",
+    "\n",
+    "\r\n",
+    "1. ",
+    "2. ",
+    "- ",
+    "* ",
+    "[1] ",
+    "<li>",
+    "</li>\n",
+    "<b>",
+    "</b>",
+    "<i>",
+    "</i>",
+    "<p>",
+    "</p>",
     "Gattie E, Cleland JA, Snodgrass S. The effectiveness of trigger point dry needling. "
     "J Orthop Sports Phys Ther. 2017;47(3):133-149. ",
     "Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-6. ",
     "Smith, J. (2019). A title. Journal, 1(2), 3-4. ",
-    "(Gattie et al. 2017)", "(Smith 2019)", "[1]", "[2-4]", "(shoulder pain review 2021)", "[@smith2019]",
-    "Research has proven that it works. ", "Studies show ", "some words ", "and more, ", "(", ")",
-    "&amp; ", "&ndash;", "&#x2010;", "<a href=\"https://doi.org/10.1/x).\">link</a>", "`code doi:10.1/x`",
-    "```\ndoi:1179/x\n```\n", "<!-- doi:1179/y -->", "<!-- reflint: ignore -->", "\t", "\xa0", "\u2010",
-    "\x07", "\x1b[31m", "\ufeff", "é", "漢字",
+    "(Gattie et al. 2017)",
+    "(Smith 2019)",
+    "[1]",
+    "[2-4]",
+    "(shoulder pain review 2021)",
+    "[@smith2019]",
+    "Research has proven that it works. ",
+    "Studies show ",
+    "some words ",
+    "and more, ",
+    "(",
+    ")",
+    "&amp; ",
+    "&ndash;",
+    "&#x2010;",
+    '<a href="https://doi.org/10.1/x).">link</a>',
+    "`code doi:10.1/x`",
+    "```\ndoi:1179/x\n```\n",
+    "<!-- doi:1179/y -->",
+    "<!-- reflint: ignore -->",
+    "\t",
+    "\xa0",
+    "\u2010",
+    "\x07",
+    "\x1b[31m",
+    "\ufeff",
+    "é",
+    "漢字",
 ]
 SUFFIX = {"markdown": ".md", "text": ".txt", "html": ".html"}
 
@@ -66,8 +142,9 @@ def bibtex(draw) -> str:
     entries = []
     for n in range(draw(st.integers(0, 4))):
         doi = draw(doi_mention())
-        title = draw(st.text(alphabet=st.characters(blacklist_characters="{}@", blacklist_categories=("Cs",)),
-                             max_size=20))
+        title = draw(
+            st.text(alphabet=st.characters(blacklist_characters="{}@", blacklist_categories=("Cs",)), max_size=20)
+        )
         year = draw(st.sampled_from(["2019", "20l9", "", "{2017}"]))
         entries.append(f"@article{{k{n},\n  title = {{{title}}},\n  year = {{{year}}},\n  doi = {{{doi}}}\n}}\n")
         entries.append(draw(st.sampled_from(["\n", "", "% a comment\n", "@comment{x}\n", "junk\n"])))
@@ -123,12 +200,15 @@ def outside_spans_unchanged(old: str, fixes, new: str) -> bool:
     order), every other character kept: the contract of ``--fix``, restated independently."""
     taken: list = []
     for fix in sorted(fixes, key=lambda f: min(e.start for e in f.edits)):
-        if not any(e.start < b and a < e.end or e.start == e.end == a == b
-                   for e in fix.edits for a, b in ((t.start, t.end) for t in taken)):
+        if not any(
+            e.start < b and a < e.end or e.start == e.end == a == b
+            for e in fix.edits
+            for a, b in ((t.start, t.end) for t in taken)
+        ):
             taken += fix.edits
     pieces, cursor = [], 0
     for edit in sorted(taken, key=lambda e: (e.start, e.end)):
-        pieces += [old[cursor:edit.start], edit.content]
+        pieces += [old[cursor : edit.start], edit.content]
         cursor = edit.end
     return "".join(pieces) + old[cursor:] == new
 
@@ -150,10 +230,13 @@ def test_bibtex_fixes_touch_only_their_spans_and_settle(text, unsafe):
 
 # --------------------------------------------------------------------------- safe fixes keep the markup
 
+
 def breaks_markup(kind: str, text: str) -> tuple[str, str] | None:
     """The first round of safe fixes that changes the markup of ``text``, as (old, new)."""
-    return next(((old, new) for old, _fixes, new in fix_rounds(text, kind, False)
-                 if markup(new, kind) != markup(old, kind)), None)
+    return next(
+        ((old, new) for old, _fixes, new in fix_rounds(text, kind, False) if markup(new, kind) != markup(old, kind)),
+        None,
+    )
 
 
 # Safe fixes this suite found breaking markup (RL104), kept as plain regression cases.
@@ -161,8 +244,9 @@ MARKUP_CASES = [
     pytest.param("markdown", "See _doi:10.1016/j.foo.2019.01.001_. for more.\n", id="issue12.4-closing-emphasis"),
     pytest.param("markdown", "Run `code doi:10.1/x` here.\n", id="issue12.4-closing-code-span"),
     pytest.param("markdown", "A <10.2519/jospt.2017.7096}x<h2>References</h2>\n", id="angle-opened-doi-eats-a-tag"),
-    pytest.param("bibtex", "@article{k0,\n  doi = {<10.1016/j.foo.2019.01.001}\n}\n",
-                 id="angle-opened-doi-eats-the-field-brace"),
+    pytest.param(
+        "bibtex", "@article{k0,\n  doi = {<10.1016/j.foo.2019.01.001}\n}\n", id="angle-opened-doi-eats-the-field-brace"
+    ),
 ]
 
 
@@ -190,8 +274,13 @@ ENCODINGS = [("utf-8", False), ("utf-8", True), ("utf-16-le", True), ("cp1252", 
 
 
 @settings(max_examples=80, **SETTINGS)
-@given(text=st.one_of(prose, bibtex()), kind=st.sampled_from(["markdown", "text", "html", "bibtex"]),
-       newline=st.sampled_from(["\n", "\r\n"]), encoding=st.sampled_from(ENCODINGS), unsafe=st.booleans())
+@given(
+    text=st.one_of(prose, bibtex()),
+    kind=st.sampled_from(["markdown", "text", "html", "bibtex"]),
+    newline=st.sampled_from(["\n", "\r\n"]),
+    encoding=st.sampled_from(ENCODINGS),
+    unsafe=st.booleans(),
+)
 def test_check_and_fix_on_disk(tmp_path_factory, text, kind, newline, encoding, unsafe):
     name, bom = encoding
     text = re.sub(r"\r\n|\r|\n", newline, text)

@@ -32,9 +32,12 @@ class UserPattern:
     def _stall(self) -> None:
         if not self.stalled:
             self.stalled = True
-            click.echo(f"note: {self.what} took longer than {TIMEOUT} s on one "
-                       "sentence and is not used for the rest of this run - it backtracks catastrophically; "
-                       "simplify it (avoid nested repeats such as `(a|aa)+`)", err=True)
+            click.echo(
+                f"note: {self.what} took longer than {TIMEOUT} s on one "
+                "sentence and is not used for the rest of this run - it backtracks catastrophically; "
+                "simplify it (avoid nested repeats such as `(a|aa)+`)",
+                err=True,
+            )
 
     def finditer(self, text: str, pos: int = 0, endpos: int | None = None) -> Iterator:
         if self.stalled:

@@ -13,7 +13,7 @@ from itertools import takewhile
 
 from reflint.rules.base import Context, Rule
 from reflint.rules.prose import LIST_MARKER, STUDY, heading_spans, inside, linked, prose_blocks, pseudo
-from reflint.user_regex import compile_user
+from reflint.user_regex import UserPattern, compile_user
 
 _YEAR = re.compile(r"(?<!\d)((?:1[6-9]|20)\d\d)(?!\d)")
 _VAGUE_PAREN = re.compile(r"(?<![\]\w])\(([^()]{3,80})\)")
@@ -127,7 +127,7 @@ _ABBREV = set("al e.g i.e dr mr mrs ms prof vs fig no approx ca cf st vol pp".sp
 
 
 @lru_cache(maxsize=32)
-def _phrases(custom: tuple[str, ...]) -> list[re.Pattern]:
+def _phrases(custom: tuple[str, ...]) -> list[re.Pattern | UserPattern]:
     out = []
     for phrase in custom or DEFAULT_PHRASES:
         body = phrase if not custom else re.sub(r" +", r"\\s+", phrase)
