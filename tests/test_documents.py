@@ -606,7 +606,7 @@ def test_bib_never_reads_its_own_output(tmp_path):
     for _ in range(3):  # the default path is ".", which holds references/ too
         assert invoke("bib", cwd=tmp_path).exit_code == 0
     written = sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / "references").rglob("*"))
-    assert written == ["references/docs", "references/docs/notes.md.bib"]
+    assert written == ["references/docs", "references/docs/notes.bib"]
     result = invoke("bib", "--check", cwd=tmp_path)
     assert result.exit_code == 0, result.output
     check = invoke("check", ".", cwd=tmp_path)  # the library keeps the damaged DOI's repair out of sight
