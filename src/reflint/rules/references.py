@@ -26,6 +26,8 @@ def unparseable_reference(ctx: Context):
 
     reflint reports entries it cannot understand instead of dropping them: a reader
     cannot find the work either. Rewrite the entry as a full reference, or remove it.
+    An entry longer than 3,000 characters (a list run together, a pasted page) is
+    reported without being parsed: split it into its references.
 
     Bad:
 
