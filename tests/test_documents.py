@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import json
 import html
 import os
 import random
@@ -648,3 +649,13 @@ def test_a_fix_killed_before_its_rename_leaves_a_temp_file_the_next_run_removes(
     age(tmp_path / temp, 120)
     assert discover(["."]) == ([path], [f"{temp}: removed, a temporary file left by an interrupted --fix"])
     assert leftovers(tmp_path) == []
+
+
+def test_an_excluded_directory_named_from_outside_its_project_is_linted(tmp_path):
+    """The closer config's exclude yields to the command line too (`reflint check repo/examples/`)."""
+    make(tmp_path, {"repo/pyproject.toml": '[tool.reflint]\nexclude = ["examples/"]\n',
+                    "repo/examples/a.md": DOCUMENT, "repo/docs/b.md": DOCUMENT})
+    named = invoke("check", "repo/examples/", "--format", "json", cwd=tmp_path)
+    assert {d["path"] for d in json.loads(named.stdout)["diagnostics"]} == {"repo/examples/a.md"}
+    walked = invoke("check", "repo", "--format", "json", cwd=tmp_path)
+    assert {d["path"] for d in json.loads(walked.stdout)["diagnostics"]} == {"repo/docs/b.md"}

@@ -145,7 +145,7 @@ def discover(
 
     def walk(top: str) -> None:
         tree = os.path.realpath(top)
-        spec = exc if force_exclude else _unexcluded(exclude, top, base)  # ruff: a named dir is linted
+        spec = exc if force_exclude else unexcluded(exclude, top, base)  # ruff: a named dir is linted
         stack = [(top, _ancestor_specs(top, notes) if respect_gitignore else [])]
         while stack:
             directory, specs = stack.pop()
@@ -174,7 +174,7 @@ def discover(
                     stack.append((entry.path, specs))
                 elif inc is not None and not matches(inc, entry.path, top, False):
                     continue
-                elif entry.is_symlink() and not _inside(os.path.realpath(entry.path), tree):
+                elif entry.is_symlink() and not inside(os.path.realpath(entry.path), tree):
                     notes.append(f"{_display(entry.path)}: symbolic link to a file outside {_display(top)},"
                                  " not followed - name the file itself to lint it")
                 elif not is_generated(entry.path):
@@ -215,11 +215,11 @@ def _unique_files(found: set[str]) -> list[Path]:
     return [Path(p) for p in sorted(by_real.values())]
 
 
-def _inside(path: str, tree: str) -> bool:
+def inside(path: str, tree: str) -> bool:
     return path == tree or path.startswith(tree.rstrip(os.sep) + os.sep)
 
 
-def _unexcluded(exclude, top: str, base: str) -> pathspec.PathSpec | None:
+def unexcluded(exclude, top: str, base: str) -> pathspec.PathSpec | None:
     """``exclude`` without the patterns that exclude ``top`` itself: a directory named on
     the command line is linted even when the config excludes it (ruff without
     ``--force-exclude``); what it contains is still subject to the other patterns."""

@@ -96,6 +96,7 @@ class Linter:
         files, notes = documents.discover(paths, c["include"], c["exclude"], c["respect-gitignore"],
                                           root=c.directory, force_exclude=force_exclude)
         named = {os.path.abspath(p) for p in paths if os.path.isfile(p)}
+        named_dirs = sorted((os.path.abspath(p) for p in paths if os.path.isdir(p)), key=len, reverse=True)
         kept = []
         for path in files:
             own = self.configs.for_path(path)
@@ -103,7 +104,9 @@ class Linter:
                 kept.append(path)
                 continue
             rel = _relative(path, own.directory) or path.as_posix()
-            include, exclude = _spec(own["include"]), _spec(own["exclude"])
+            top = None if force_exclude else next((d for d in named_dirs if documents.inside(str(path), d)), None)
+            include = _spec(own["include"])  # a directory named explicitly is linted even if excluded:
+            exclude = documents.unexcluded(own["exclude"], top, str(own.directory)) if top else _spec(own["exclude"])
             if (exclude and exclude.match_file(rel)) or (include and not include.match_file(rel)):
                 continue
             kept.append(path)
