@@ -104,8 +104,9 @@ class Linter:
                 kept.append(path)
                 continue
             rel = _relative(path, own.directory) or path.as_posix()
+            # a directory named on the command line is linted even if this config excludes it
             top = None if force_exclude else next((d for d in named_dirs if documents.inside(str(path), d)), None)
-            include = _spec(own["include"])  # a directory named explicitly is linted even if excluded:
+            include = _spec(own["include"])
             exclude = documents.unexcluded(own["exclude"], top, str(own.directory)) if top else _spec(own["exclude"])
             if (exclude and exclude.match_file(rel)) or (include and not include.match_file(rel)):
                 continue
