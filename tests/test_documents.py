@@ -603,11 +603,12 @@ DOCUMENT = ("# Notes\n\nNeedling helps a little (Gattie et al. 2017).\n\n## Refe
 
 
 def test_bib_never_reads_its_own_output(tmp_path):
-    make(tmp_path, {"docs/notes.md": DOCUMENT})
+    make(tmp_path, {"docs/notes.md": DOCUMENT,  # and a .bib of the user's own kept in the library
+                    "references/mine.bib": "@article{mine, title={Kept by hand}, year={2019}}\n"})
     for _ in range(3):  # the default path is ".", which holds references/ too
         assert invoke("bib", cwd=tmp_path).exit_code == 0
     written = sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / "references").rglob("*"))
-    assert written == ["references/docs", "references/docs/notes.bib"]
+    assert written == ["references/docs", "references/docs/notes.bib", "references/mine.bib"]
     result = invoke("bib", "--check", cwd=tmp_path)
     assert result.exit_code == 0, result.output
     check = invoke("check", ".", cwd=tmp_path)  # the library keeps the damaged DOI's repair out of sight
