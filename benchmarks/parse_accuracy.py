@@ -1,6 +1,6 @@
 """Per-field precision / recall / F1 of ``reflint.parse`` on labelled strings it never trained on.
 
-    python benchmarks/parse_accuracy.py [DATA_DIR] [--no-synthetic] [--grobid-raw]
+    python benchmarks/parse_accuracy.py [DATA_DIR] [--set TEXT] [--no-synthetic] [--grobid-raw]
                                         [--errors FIELD] [--limit N] [--dev]
                                         [--model PATH] [--anystyle-ids]
 
@@ -16,6 +16,14 @@ Sets (DATA_DIR defaults to ../shared/data relative to the repository):
   formatted in Vancouver/AMA, APA, Harvard, IEEE, ACM-like and Chicago styles by the
   training script's own generator. It is the only set with true family names, so it is
   where the author *list* (``authors``: exact list of family names) is checked.
+* authors (family names): a name suffix ("Jr.", "III") is not part of the family name on
+  either side (Crossref writes "Raimundo, Jr." as a family name, JATS keeps it apart).
+* ``plos-articles``: the references of the 37 PLOS articles in
+  ``documents/plos-articles/gold.jsonl`` (CC BY 4.0) that JATS structured (1,964 of 2,084;
+  the rest carry no name, year, title or source label), labelled from the articles' XML
+  (``gold_plos``): author list (family names; a corporate ``collab`` as written), year,
+  title, container, volume, pages. Never trained on. JATS has no author *segment*, so
+  ``author`` is not scored there, only ``authors``.
 
 The last column, "F1 CRF only", is the rule-free baseline: the CRF's segments without the
 rules of ``reflint.parse.segment`` (Vancouver/AMA, books and chapters; post-processing into
@@ -88,6 +96,12 @@ def norm(value: str | None, field: str = "") -> str:
     return "".join(ch for ch in s if ch.isalnum())
 
 
+def norm_family(value: str) -> str:
+    """A family name without a name suffix: Crossref writes "Raimundo, Jr." as the family,
+    JATS keeps the suffix apart, reflint puts it with the given names."""
+    return norm(re.sub(r"(?i),?\s+(?:jr|sr|ii|iii|iv|2nd|3rd|4th)\.?$", "", value))
+
+
 def _join(segments: list, labels: tuple[str, ...]) -> str | None:
     parts = [t for lab, t in segments if lab in labels]
     return " ".join(parts) if parts else None
@@ -132,6 +146,44 @@ def gold_anystyle(rec: dict) -> dict:
     }
 
 
+def gold_plos(rec: dict) -> dict:
+    """PLOS JATS labels -> the fields above. ``authors`` lists the family names (a
+    ``collab`` as written) of the leading author group; a book's ``source`` is its title
+    (a book has no container) unless a chapter or article title comes first."""
+    f, segs = rec["fields"], rec["segments"]
+    families, people = [], iter(a.get("family") or "" for a in f.get("authors") or [])
+    for lab, text in segs:
+        if lab == "name":
+            families.append(next(people, text.split()[0]))
+        elif lab == "collab":
+            families.append(text)
+        elif lab != "etal":
+            break
+    title = _first(segs, "article-title", "chapter-title")
+    container = _first(segs, "source")
+    if title is None and rec.get("publication_type", "").startswith("book"):
+        title, container = container, None
+    pages = "-".join(p for p in (f.get("fpage"), f.get("lpage")) if p) or None
+    return {"authors": families or None, "year": f.get("year"), "title": title,
+            "container": container, "volume": f.get("volume"), "pages": pages,
+            "doi": rec.get("doi")}
+
+
+_PLOS_FIELDS = {"name", "collab", "year", "article-title", "chapter-title", "source"}
+
+
+def plos_articles(data_dir: Path) -> list[tuple[dict, str]]:
+    """The reference lists of the 37 PLOS articles (``documents/plos-articles/gold.jsonl``),
+    without the ~120 entries JATS left unstructured (no name, year, title or source label:
+    their gold is unknown, not empty)."""
+    path = data_dir / "documents" / "plos-articles" / "gold.jsonl"
+    if not path.exists():
+        return []
+    recs = map(json.loads, open(path, encoding="utf-8"))
+    return [(gold_plos(r), r["text"]) for r in recs
+            if any(lab in _PLOS_FIELDS for lab, _ in r["segments"])]
+
+
 def predict(text: str, rules: bool = True) -> dict:
     f = parse_reference(text, rules=rules)
     span = author_span(segment(text, rules))
@@ -150,7 +202,7 @@ def score(pairs: list[tuple[dict, dict]], fields: tuple[str, ...]) -> dict:
                 continue
             g, p = gold[field], pred.get(field)
             if field == "authors":
-                gs, ps = ["|".join(norm(x) for x in v) if v else "" for v in (g, p)]
+                gs, ps = ["|".join(norm_family(x) for x in v) if v else "" for v in (g, p)]
             else:
                 gs = [norm(x, field) for x in g] if isinstance(g, list) else [norm(g, field)]
                 ps = norm(p, field)
@@ -203,6 +255,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("data_dir", nargs="?", default=str(REPO.parent / "shared" / "data"))
     ap.add_argument("--limit", type=int, default=0, help="score only the first N strings of each set")
+    ap.add_argument("--set", metavar="TEXT", help="score only the sets whose name contains TEXT")
     ap.add_argument("--no-synthetic", action="store_true")
     ap.add_argument("--errors", metavar="FIELD", help="print mismatches for FIELD")
     ap.add_argument("--dev", action="store_true",
@@ -246,17 +299,22 @@ def main() -> None:
             (gold_anystyle(r), r["text"]) for r in held]
         sets["grobid-eval (327)"] = [(gold_grobid(r, args.grobid_raw), r["text"])
                                      for r in grobid if r["split"] == "evaluation"]
+        plos = plos_articles(data)
+        if plos:
+            sets[f"plos-articles (structured {len(plos):,}; never trained on)"] = plos
         if not args.no_synthetic:
             synth = crossref_synthetic(data)
             sets[f"crossref-synth held-out ({len(synth)})"] = synth
     for name, items in sets.items():
+        if args.set and args.set not in name:
+            continue
         if args.limit:
             items = items[: args.limit]
         t0 = time.time()
         pairs = [(gold, predict(text)) for gold, text in items]
         dt = time.time() - t0
         baseline = score([(gold, predict(text, rules=False)) for gold, text in items], FIELDS)
-        fields = FIELDS + (("authors",) if "synth" in name else ())
+        fields = tuple(f for f in FIELDS + ("authors",) if any(f in gold for gold, _ in items))
         print(f"\n{name}: {len(pairs)} strings, {1000 * dt / len(pairs):.1f} ms/string")
         print(f"  {'field':<10} {'P':>6} {'R':>6} {'F1':>6} {'gold':>6}   {'F1 CRF only':>11}")
         for field, (p, r, f1, n) in score(pairs, fields).items():
@@ -264,9 +322,15 @@ def main() -> None:
             print(f"  {field:<10} {p:6.3f} {r:6.3f} {f1:6.3f} {n:6d}   {base}")
         if args.errors:
             for (gold, pred), (_, text) in zip(pairs, items):
+                if args.errors not in gold:
+                    continue
                 g, p = gold.get(args.errors), pred.get(args.errors)
-                gl = g if isinstance(g, list) else [g]
-                if norm(p, args.errors) not in [norm(x, args.errors) for x in gl]:
+                if args.errors == "authors":
+                    wrong = [norm_family(x) for x in g or []] != [norm_family(x) for x in p or []]
+                else:
+                    gl = g if isinstance(g, list) else [g]
+                    wrong = norm(p, args.errors) not in [norm(x, args.errors) for x in gl]
+                if wrong:
                     print(f"    {text}\n      gold={g!r}\n      pred={p!r}")
 
 

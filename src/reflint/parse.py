@@ -22,7 +22,10 @@ from dataclasses import dataclass
 from importlib import resources
 
 from reflint.crf import clean, numbering_end, sequence_features, to_crfsuite, tokenize
-from reflint.models import Author, Fields
+from reflint.models import Fields
+from reflint.names import PARTICLES as _PARTICLES
+from reflint.parse_blocks import author_date, corporate_first_block, title_after_authors
+from reflint.names import split_authors  # noqa: F401  (part of this module's interface)
 
 _tagger = None
 
@@ -49,10 +52,6 @@ class Segment:
 
 
 _SPACES = re.compile(r"\s+")
-_INITIAL = re.compile(r"(?:[A-Z][a-z]?\.-?)+|[A-Z]\.?-[A-Z]\.?|[A-Z]")
-_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "du", "la", "le",
-              "ten", "ter"}
-_SUFFIX = re.compile(r"(?:Jr|Sr|II|III|IV)\.?")
 
 
 # Rules on top of the CRF for Vancouver/AMA, the house style of health content:
@@ -202,6 +201,9 @@ def segment(text: str, rules: bool = True) -> list[Segment]:
             else:
                 break
     if rules:
+        if not author_date(text, skip, tokens, labels):
+            corporate_first_block(text, skip, tokens, labels)
+        title_after_authors(text, tokens, labels)
         _inverted_given_name(text, tokens, labels)
         _year_range_in_title(tokens, labels)
     segs = []
@@ -302,72 +304,6 @@ def _tidy(s: str, abbrev: bool = False) -> str:
     return s.strip(" ,;:")
 
 
-
-
-def _is_initials(part: str) -> bool:
-    """``J.``, ``J. P.``, ``J.-P.``, ``H-T``, or Vancouver's undotted ``JA`` (alone only,
-    so the ``QIN`` of ``J. QIN`` stays a family name)."""
-    words = part.replace(".", ". ").split()
-    if len(words) == 1 and re.fullmatch(r"[A-Z]{1,3}", part):
-        return True
-    return bool(words) and all(_INITIAL.fullmatch(w) for w in words)
-
-
-def _looks_given(part: str, family: str) -> bool:
-    """``Michael`` / ``Rose I.`` after an inverted family name (``Tomasello, Michael``)."""
-    words = part.split()
-    return (1 <= len(words) <= 3 and all(w[0].isupper() for w in words)
-            and (not part.isupper() or family.isupper()))
-
-
-def split_authors(seg: str) -> list[Author]:
-    """Authors in the orders seen in practice, stopping at ``et al.``.
-
-    ``Gattie E, Cleland JA`` (family first, initials after), ``Dunning, J., Butts, R.``
-    (family, comma, initials), ``J. P. Collman`` and ``Anthony Giddens`` (given first),
-    and the Chicago mix ``Beck, Ulrich, Anthony Giddens``. A part followed by bare
-    initials is a whole family name (``Da Silva Dias, L.``).
-    """
-    seg = _SPACES.sub(" ", clean(seg)).strip()
-    if seg.count(".") == 1 and re.search(r"\b[A-Z]{1,3}\.$", seg):
-        seg = seg[:-1]  # Vancouver "Meakins A." ends with the field's period, not an initial's
-    seg = re.split(r"(?i)[,;]?\s*\b(?:et\.? ?al\b\.?|and others\b|u\. ?a\.)", seg)[0]
-    seg = re.sub(r"(?i)\s*\((?:eds?|hrsg)\.?\)|,?\s*\beds?\.$", "", seg)
-    parts = [p.strip(" ,") for p in re.split(r"\s*(?:;|,|&|\band\b|\bet\b|\bund\b)\s*", seg)]
-    # "Schorske, Carl." -> "Carl", but keep the period of "Michelle E." and "J."
-    parts = [p if re.search(r"\b[A-Z]\.$", p) else p.rstrip(".") for p in parts if re.search(r"[^\W\d_]", p)]
-    authors: list[Author] = []
-    pending = None  # an inverted family name still waiting for its given names
-    for i, part in enumerate(parts):
-        words = part.split()
-        nxt = parts[i + 1] if i + 1 < len(parts) else ""
-        if _SUFFIX.fullmatch(part) and authors:
-            authors[-1].family += " " + part
-        elif pending is not None and (_is_initials(part) or _looks_given(part, pending.family)):
-            pending.given, pending = part, None
-        elif _is_initials(part):
-            continue  # stray initials with no family name to attach to
-        elif len(words) == 1 or (not any(_is_initials(w) for w in words)
-                                 and (_is_initials(nxt) or words[0] in _PARTICLES)):
-            pending = Author(part)
-            authors.append(pending)
-        elif _is_initials(words[-1]) and not _is_initials(words[0]):
-            j = len(words) - 1
-            while j > 1 and _is_initials(words[j - 1]):
-                j -= 1  # Vancouver, initials possibly spaced: "Amarsi A M"
-            authors.append(Author(" ".join(words[:j]), " ".join(words[j:])))
-            pending = None
-        else:
-            k = 1
-            while k < len(words) - 1 and _is_initials(words[k]):
-                k += 1  # given-first: leading initials, or one given name then initials
-            if not _is_initials(words[0]):
-                k = len(words) - 1
-                while k > 1 and words[k - 1] in _PARTICLES:
-                    k -= 1
-            authors.append(Author(" ".join(words[k:]), " ".join(words[:k])))
-            pending = None
-    return authors
 
 
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
