@@ -35,7 +35,7 @@ Needling helps (Evil et al. 2020) and so does stretching [1].
 
 1. Evil A, Worse B. <script>alert(1)</script> A trial of needling. J Test. 2020;1(1):1-2. doi:10.1234/"><script>
 2. Bad C. <img src=x onerror=alert(1)> A trial of stretching. J Test. 2019;2:3-4. doi:1234/x"><img src=x onerror=alert(2)>
-3. Nobody. <script>alert(3)</script>
+3. Nobody <script>alert(3)</script>
 """
 
 

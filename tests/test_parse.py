@@ -145,6 +145,86 @@ def test_split_authors(text: str, families: list[str]) -> None:
     assert all("et al" not in a.family + a.given for a in authors)
 
 
+# Classes seen on real PLOS reference lists (issue 8): author-date "Names (Year) Title.
+# Container Vol: Pages", name suffixes, corporate authors. Strings written for these tests;
+# the bibliographic facts are real.
+PLOS_CLASSES = [
+    # name suffixes stay out of the family name
+    ("Ferrell JE Jr, Machleder EM (1998) The biochemical basis of an all-or-none cell fate switch "
+     "in Xenopus oocytes. Science 280: 895–898.", dict(
+        authors=[("Ferrell", "JE Jr"), ("Machleder", "EM")], year="1998", container="Science",
+        volume="280", pages="895-898")),
+    ("Owens AP 3rd, Mackman N (2010) Tissue factor and thrombosis: the clot starts here. Thromb "
+     "Haemost 104: 432–439.", dict(authors=[("Owens", "AP 3rd"), ("Mackman", "N")],
+                                   title="Tissue factor and thrombosis: the clot starts here",
+                                   container="Thromb Haemost")),
+    ("Chapin FS III, Matson PA, Vitousek PM. Principles of terrestrial ecosystem ecology. New York: "
+     "Springer; 2011.", dict(authors=[("Chapin", "FS III"), ("Matson", "PA"), ("Vitousek", "PM")],
+                             year="2011")),
+    # a title the CRF called a note, between "(Year)" and the container
+    ("Parra G, Bradnam K, Korf I (2007) CEGMA: a pipeline to accurately annotate core genes in "
+     "eukaryotic genomes. Bioinformatics 23: 1061–1067.", dict(
+        title="CEGMA: a pipeline to accurately annotate core genes in eukaryotic genomes",
+        container="Bioinformatics", volume="23", pages="1061-1067")),
+    ("Crank J (1975) The mathematics of diffusion. Oxford: Clarendon Press.", dict(
+        authors=[("Crank", "J")], year="1975", title="The mathematics of diffusion")),
+    # a title ending in a name with a number: the number is not the volume
+    ("Heegaard ED, Brown KE (2002) Human parvovirus B19. Clin Microbiol Rev 15: 485–505.", dict(
+        title="Human parvovirus B19", container="Clin Microbiol Rev", volume="15", pages="485-505")),
+    # the container's last word stays in the container
+    ("Hanna MH, Peel JG (1999) Dopamine receptors in the rat retina. Proc Natl Acad Sci USA 96: "
+     "1234–1239.", dict(container="Proc Natl Acad Sci USA", volume="96")),
+    ("Lander ES, Linton LM (2001) Initial sequencing of the human genome. Proc Natl Acad Sci U S A "
+     "98: 2201–2210.", dict(container="Proc Natl Acad Sci U S A", volume="98", pages="2201-2210")),
+    # a place name ending the title stays in the title
+    ("Holtz TH, Lancaster J, Wells CD (2006) Risk factors for default from tuberculosis treatment, "
+     "South Africa, 1999–2001. Int J Tuberc Lung Dis 10: 649–655.", dict(
+        title="Risk factors for default from tuberculosis treatment, South Africa, 1999–2001",
+        container="Int J Tuberc Lung Dis", volume="10")),
+    ("Clifton KE (1998) Fishes of the reef flats of the Cayos Cochinos, Honduras. Rev Biol Trop 46: "
+     "109–124.", dict(title="Fishes of the reef flats of the Cayos Cochinos, Honduras",
+                      container="Rev Biol Trop")),
+    # corporate authors, with a year in parentheses or as the first block
+    ("World Health Organization (2013) Global tuberculosis report 2013. WHO/HTM/TB/2013.11.", dict(authors=[("World Health Organization", "")], year="2013",
+                           title="Global tuberculosis report 2013")),
+    ("Centers for Disease Control and Prevention (2012) Progress toward global eradication of "
+     "dracunculiasis. MMWR Morb Mortal Wkly Rep 61: 854–857.", dict(
+        authors=[("Centers for Disease Control and Prevention", "")],
+        title="Progress toward global eradication of dracunculiasis",
+        container="MMWR Morb Mortal Wkly Rep")),
+    ("Institute of Medicine. Preventing medication errors. Washington, DC: The National Academies "
+     "Press; 2007.", dict(authors=[("Institute of Medicine", "")], year="2007",
+                          title="Preventing medication errors")),
+    ("The 1000 Genomes Project Consortium, Abecasis GR, Auton A (2012) An integrated map of genetic "
+     "variation from 1,092 human genomes. Nature 491: 56–65.", dict(year="2012", container="Nature")),
+    # book with authors and no title label: the first block after the authors
+    ("Pullman P. The Amber Spyglass. Alfred A. Knopf; 2000.", dict(
+        authors=[("Pullman", "P")], title="The Amber Spyglass", year="2000")),
+]
+
+
+@pytest.mark.parametrize("text,expected", PLOS_CLASSES, ids=[c[0][:40] for c in PLOS_CLASSES])
+def test_parse_plos_classes(text: str, expected: dict) -> None:
+    test_parse_reference(text, expected)
+
+
+@pytest.mark.parametrize("text,authors", [
+    ("Smith DL Jr, Mattison JA", [("Smith", "DL Jr"), ("Mattison", "JA")]),
+    ("Yates JR, III", [("Yates", "JR III")]),
+    ("Ferrell, J. E., Jr.", [("Ferrell", "J. E. Jr")]),
+    ("World Health Organization", [("World Health Organization", "")]),
+    ("R Core Team", [("R Core Team", "")]),
+    ("Moon L, Moise P, and the ARD-Stroke Experts Group",
+     [("Moon", "L"), ("Moise", "P"), ("the ARD-Stroke Experts Group", "")]),
+    ("Chan C-KK, Hsu AL, Tang S-L", [("Chan", "C-KK"), ("Hsu", "AL"), ("Tang", "S-L")]),
+    ("Proot IM, Crebolder HFJM, Macor THGM", [("Proot", "IM"), ("Crebolder", "HFJM"), ("Macor", "THGM")]),
+    ("J. WANG, K. QIN", [("WANG", "J."), ("QIN", "K.")]),  # capitals alone are not initials here
+    ("Anthony Giddens and Scott Lash", [("Giddens", "Anthony"), ("Lash", "Scott")]),
+])
+def test_split_authors_suffixes_and_organisations(text: str, authors: list) -> None:
+    assert [(a.family, a.given) for a in split_authors(text)] == authors
+
+
 def _labelled(text: str, spans: dict[str, list[str]]) -> tuple[list, list[str]]:
     """Tokens of ``text`` and labels as a CRF might give them: each listed substring gets its
     label, everything else is "other"."""

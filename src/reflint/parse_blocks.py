@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import re
 
-from reflint.names import is_corporate
+from reflint.names import PARTICLES, is_corporate
 
 # "Names (2009)", "Names (2009a).", "Names (in press)": names hold letters, separators and
 # the periods of initials, "et al." and "U.S."; a suffix such as "3rd" is the only digit.
 _AUTHOR_DATE = re.compile(
     r"(?P<names>[^\W\d_](?:[^\W\d_]|[\s,&'’-]|(?<=\b[^\W\d_])\.|(?<=\bal)\.|\b\d(?:st|nd|rd|th)\b)*?)"
-    r"\s*\((?P<date>(?:1[5-9]|20)\d\d[a-z]?|[Ii]n [Pp]ress|n\.\s?d\.)\)\.?(?=\s)")
+    r"\s*\((?P<date>(?:1[5-9]|20)\d\d[a-z]?|[Ii]n [Pp]ress|n\.\s?d\.)\)\.?(?=\s|$)")
+_NAME_WORDS = PARTICLES | {"and", "&", "et", "al", "of", "for", "on", "the", "in", "und"}
 # " 37: 289–297", ". 12:686–702", " 7(3): e39315", "Sci Rep 2, 397" is left to the CRF
 _VOLUME_PAGES = re.compile(
     r"\.?\s+(?P<volume>[A-Za-z]?\d+[A-Za-z]?)(?:\s*\((?P<issue>[^()]{1,20})\))?\s*:\s*"
@@ -58,8 +59,9 @@ def _first_break(text: str, start: int) -> int:
 def author_date(text: str, skip: int, tokens: list, labels: list[str]) -> bool:
     """``Names (Year) Title. Container Volume: Pages``; True when the shape was found."""
     m = _AUTHOR_DATE.match(text, skip)
-    if not m or len(m.group("names")) > 600:
-        return False
+    if not m or len(m.group("names")) > 600 or not all(
+            w[0].isupper() or w.strip(".") in _NAME_WORDS for w in m.group("names").split()):
+        return False  # "A. Roe, Fractal concepts in growth, Cambridge (1995)" is not a name list
     _label(tokens, labels, m.start("names"), m.end("names"), "author")
     _label(tokens, labels, m.end("names"), m.end(), "other")
     _label(tokens, labels, m.start("date"), m.end("date"), "date")
@@ -83,8 +85,9 @@ def _title_and_container(text: str, start: int, anchor: re.Match, tokens: list,
     """Title up to the last block break before ``Volume: Pages``, the container after it,
     when the CRF agrees a volume or pages sit there and the container reads as a journal."""
     at = {a: lab for (_, a, _), lab in zip(tokens, labels)}
-    if at.get(anchor.start("volume")) != "volume" or at.get(anchor.start("pages"), "pages") != "pages":
-        return False
+    volume, pages = at.get(anchor.start("volume")), at.get(anchor.start("pages"))
+    if not (volume == "volume" and pages in ("pages", None) or pages == "pages" and volume != "issue"):
+        return False  # "Evrazii 44, no. 3: 93-100": the CRF saw an issue there
     cut = _break_before(text, start, anchor.start())
     if cut is None:
         return False
@@ -118,6 +121,7 @@ def corporate_first_block(text: str, skip: int, tokens: list, labels: list[str])
     crf = labels[inside[0]]
     for i in inside:
         labels[i] = "author"
+    _label(tokens, labels, end, end + 1, "other")
     if crf == "title":  # what the CRF ran on past the block stays the title
         return
     # the block the CRF took for the title is the next one, when it did not see one

@@ -13,21 +13,40 @@ from reflint.rules.base import Context, Rule
 from reflint.text import fold
 
 
-def understood(ref: Reference) -> bool:
-    """Enough to find the work again: a link, or who or what plus when or an identifier."""
+def missing_fields(ref: Reference) -> list[str]:
+    """What keeps the work from being found again; empty when it can be.
+
+    A link; an author and a title; an author or a title with a year or an identifier
+    ("in press", a corporate author and an undated title all qualify); or a title with its
+    journal and volume or pages (an unsigned notice).
+    """
     f = ref.fields
-    if f.url:  # a web page cited by its address can be found, whatever the parser made of it
-        return True
-    return bool((f.authors or f.title) and (f.year or f.doi or ref.dois))
+    has_year = bool(f.year or f.doi or ref.dois)
+    if (f.url or (f.authors and f.title) or ((f.authors or f.title) and has_year)
+            or (f.title and f.container and (f.volume or f.pages))):
+        return []
+    return [name for name, present in (("author", f.authors), ("year", has_year), ("title", f.title))
+            if not present]
+
+
+def _either(names: list[str]) -> str:
+    """``author, year or title``"""
+    return " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+
+
+def understood(ref: Reference) -> bool:
+    """Enough to find the work again (see :func:`missing_fields`)."""
+    return not missing_fields(ref)
 
 
 def unparseable_reference(ctx: Context):
     """A reference entry whose author, year or title cannot be found.
 
     reflint reports entries it cannot understand instead of dropping them: a reader
-    cannot find the work either. Rewrite the entry as a full reference, or remove it.
-    An entry longer than 3,000 characters (a list run together, a pasted page) is
-    reported without being parsed: split it into its references.
+    cannot find the work either. The message names what is missing. An entry with an
+    author and a title is never reported, nor one with a link, nor an author or title
+    with a year or DOI. An entry longer than 3,000 characters (a list run together, a
+    pasted page) is reported without being parsed: split it into its references.
 
     Bad:
 
@@ -37,16 +56,19 @@ def unparseable_reference(ctx: Context):
     Good:
 
         - Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136.
+        - World Health Organization (2012) Global tuberculosis report. Geneva: WHO.
     """
     for ref in ctx.extraction.references:
         if ref.kind == "list-entry" and len(ref.text) > MAX_REFERENCE:
             yield RL001.diagnostic(ctx, ref.start, ref.end, f"Reference entry is {len(ref.text):,} characters long, "
                                    f"more than the {MAX_REFERENCE:,} read as one reference: split or shorten it",
                                    {"text": ref.text[:MAX_REFERENCE], "length": len(ref.text)})
-        elif ref.kind == "list-entry" and not understood(ref):
+            continue
+        missing = missing_fields(ref) if ref.kind == "list-entry" else []
+        if missing:
             yield RL001.diagnostic(ctx, ref.start, ref.end,
-                                   "Reference entry has no recognisable author, year or title",
-                                   {"text": ref.text})
+                                   f"Reference entry has no recognisable {_either(missing)}",
+                                   {"text": ref.text, "missing": missing})
 
 
 class _Identity(NamedTuple):
