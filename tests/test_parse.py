@@ -345,3 +345,29 @@ def test_accuracy_floor(name: str) -> None:
     for field, floor in FLOORS[name].items():
         f1 = _f1([(_norm(r["gold"][field], field), _norm(p[field], field)) for r, p in zip(records, preds)])
         assert f1 >= floor, f"{name} {field}: F1 {f1:.3f} < {floor}"
+
+
+# ---- the fast path gives what the slow path gives --------------------------------------
+def _snapshot_texts() -> list[str]:
+    files = sorted(DATA.glob("*.jsonl"))
+    return [json.loads(line)["text"] for f in files for line in open(f, encoding="utf-8")]
+
+
+def test_fast_attributes_equal_the_training_features() -> None:
+    """The tagger must see exactly the attributes the model was trained with, in order."""
+    from reflint.crf import numbering_end, sequence_attributes, sequence_features, to_crfsuite
+
+    for text in _snapshot_texts() + [c[0] for c in CASES]:
+        tokens = tokenize(text, numbering_end(text))
+        assert sequence_attributes(text, tokens) == to_crfsuite(sequence_features(text, tokens)), text
+
+
+def test_output_matches_snapshot() -> None:
+    """Fields and segments of 450 real strings, as the parser gave them before it was made
+    faster (tests/data/parse/README.md). A deliberate change regenerates the snapshot."""
+    want = json.loads((DATA / "parser-snapshot.json").read_text("utf-8"))
+    assert [w["text"] for w in want] == _snapshot_texts()
+    for w in want:
+        got = {"fields": parse_reference(w["text"]).to_dict(),
+               "segments": [[s.label, s.start, s.end] for s in segment(w["text"])]}
+        assert got == {"fields": w["fields"], "segments": w["segments"]}, w["text"]

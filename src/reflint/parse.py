@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-from reflint.crf import clean, numbering_end, sequence_features, to_crfsuite, tokenize
+from reflint.crf import clean, numbering_end, sequence_attributes, tokenize
 from reflint.models import Fields
 from reflint.names import PARTICLES as _PARTICLES
 from reflint.parse_blocks import author_date, corporate_first_block, title_after_authors
@@ -186,7 +186,7 @@ def segment(text: str, rules: bool = True) -> list[Segment]:
     tokens = tokenize(text, skip)
     if not tokens:
         return []
-    labels = _get_tagger().tag(to_crfsuite(sequence_features(text, tokens)))
+    labels = _get_tagger().tag(sequence_attributes(text, tokens))
     names_end = _vancouver_names_end(text, skip) if rules else None
     if names_end:  # the author list is exactly the names; what the CRF ran on joins the title
         after = next((lab for (_, a, _), lab in zip(tokens, labels)

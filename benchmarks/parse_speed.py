@@ -1,0 +1,128 @@
+"""Reference strings parsed per CPU second by ``reflint.parse.parse_reference``, in one process.
+
+    python benchmarks/parse_speed.py [DATA_DIR] [--baseline CHECKOUT] [--repeat N]
+                                     [--write-snapshot PATH | --check-snapshot PATH]
+
+Corpus (fixed, in this order, each string once): the references of the 37 PLOS articles
+(``documents/plos-articles/gold.jsonl``), AnyStyle's gold strings (``anystyle-gold.jsonl``) and
+GROBID's evaluation split (``grobid-citations.jsonl``) from DATA_DIR (default ../shared/data,
+then /work/shared/data); without them, the 450 labelled strings in ``tests/data/parse/``.
+
+The time is ``time.process_time`` around one pass over the corpus in a fresh process, after
+the model is loaded (one string outside the corpus is parsed first). ``--baseline`` runs the
+same measurement against another checkout's ``src/`` (e.g. ``git worktree add /tmp/parser-base
+main``) in a subprocess of the same run, alternating the two ``--repeat`` times, and prints the
+ratio of the medians. ``--write-snapshot`` stores every string's fields and segments as JSON;
+``--check-snapshot`` compares this checkout's output with such a file and lists differences;
+``--tests-corpus --write-snapshot tests/data/parse/parser-snapshot.json`` regenerates the
+snapshot ``tests/test_parse.py`` holds the parser to (after a deliberate change only).
+Benchmarks measure and print; nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def corpus(data_dir: Path | None, tests_only: bool = False) -> tuple[str, list[str]]:
+    """(description, strings): the real corpus when the data is there, else tests/data."""
+    dirs = () if tests_only else (data_dir, REPO.parent / "shared" / "data", Path("/work/shared/data"))
+    for d in filter(None, dirs):
+        plos = d / "documents" / "plos-articles" / "gold.jsonl"
+        if plos.exists() and (d / "anystyle-gold.jsonl").exists():
+            texts = [json.loads(line)["text"] for line in open(plos, encoding="utf-8")]
+            n_plos = len(texts)
+            texts += [json.loads(line)["text"] for line in open(d / "anystyle-gold.jsonl", encoding="utf-8")]
+            n_any = len(texts) - n_plos
+            grobid = d / "grobid-citations.jsonl"
+            if grobid.exists():
+                texts += [r["text"] for r in map(json.loads, open(grobid, encoding="utf-8"))
+                          if r.get("split") == "evaluation"]
+            return (f"{d}: {n_plos} PLOS + {n_any} AnyStyle + {len(texts) - n_plos - n_any} "
+                    f"GROBID-evaluation strings", texts)
+    files = sorted((REPO / "tests" / "data" / "parse").glob("*.jsonl"))
+    texts = [json.loads(line)["text"] for f in files for line in open(f, encoding="utf-8")]
+    return f"tests/data/parse ({len(texts)} strings)", texts
+
+
+def measure(texts: list[str]) -> float:
+    """References per CPU second over one pass (the model loaded beforehand)."""
+    import time
+
+    from reflint.parse import parse_reference
+
+    parse_reference("Warm A. Loading the model. J Load. 2001;1:1-2.")
+    t0 = time.process_time()
+    for text in texts:
+        parse_reference(text)
+    return len(texts) / (time.process_time() - t0)
+
+
+def outputs(texts: list[str]) -> list[dict]:
+    from reflint.parse import parse_reference, segment
+
+    return [{"text": t, "fields": parse_reference(t).to_dict(),
+             "segments": [[s.label, s.start, s.end] for s in segment(t)]} for t in texts]
+
+
+def _child(src: Path, data_dir: str | None) -> float:
+    """Measure in a fresh interpreter importing ``reflint`` from ``src``."""
+    code = ("import sys, json; sys.path.insert(0, sys.argv[1]); sys.path.insert(0, sys.argv[2]);"
+            "import parse_speed as p; from pathlib import Path;"
+            "_, texts = p.corpus(Path(sys.argv[3]) if sys.argv[3] else None);"
+            "import reflint; assert reflint.__file__.startswith(sys.argv[1]), reflint.__file__;"
+            "print(json.dumps(p.measure(texts)))")
+    out = subprocess.run([sys.executable, "-c", code, str(src), str(REPO / "benchmarks"), data_dir or ""],
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("data_dir", nargs="?")
+    ap.add_argument("--baseline", metavar="CHECKOUT", help="another checkout to measure beside this one")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each (default 1)")
+    ap.add_argument("--tests-corpus", action="store_true",
+                    help="use the 450 strings of tests/data/parse (what tests/test_parse.py snapshots)")
+    ap.add_argument("--write-snapshot", metavar="PATH")
+    ap.add_argument("--check-snapshot", metavar="PATH")
+    args = ap.parse_args()
+    name, texts = corpus(Path(args.data_dir) if args.data_dir else None, args.tests_corpus)
+    print(f"corpus: {name}")
+    if args.write_snapshot or args.check_snapshot:
+        sys.path.insert(0, str(REPO / "src"))
+        got = outputs(texts)
+        if args.write_snapshot:
+            Path(args.write_snapshot).write_text(json.dumps(got, ensure_ascii=False, indent=0) + "\n", "utf-8")
+            print(f"wrote {len(got)} parses to {args.write_snapshot}")
+            return
+        want = json.loads(Path(args.check_snapshot).read_text("utf-8"))
+        diff = [(w, g) for w, g in zip(want, got) if w != g]
+        print(f"{len(want) - len(diff)} of {len(want)} parses identical to {args.check_snapshot}")
+        for w, g in diff[:20]:
+            print(f"  {w['text'][:120]}\n    was {w['fields']}\n    now {g['fields']}")
+        return
+    runs: dict[str, list[float]] = {"this checkout": []}
+    if args.baseline:
+        runs[f"baseline {args.baseline}"] = []
+    for _ in range(args.repeat):
+        runs["this checkout"].append(_child(REPO / "src", args.data_dir))
+        if args.baseline:
+            runs[f"baseline {args.baseline}"].append(_child(Path(args.baseline).resolve() / "src", args.data_dir))
+    for label, rates in runs.items():
+        print(f"{label}: {statistics.median(rates):,.0f} references per CPU second "
+              f"(median of {len(rates)}: {', '.join(f'{r:,.0f}' for r in rates)})")
+    if args.baseline:
+        this, base = (statistics.median(r) for r in runs.values())
+        print(f"ratio: {this / base:.2f}x the baseline's references per CPU second")
+
+
+if __name__ == "__main__":
+    main()
