@@ -269,12 +269,9 @@ def main() -> None:
                     help="also list the ids of the AnyStyle strings scored")
     args = ap.parse_args()
     if args.model:
-        import pycrfsuite
-
         import reflint.parse
 
-        reflint.parse._tagger = pycrfsuite.Tagger()
-        reflint.parse._tagger.open(args.model)
+        reflint.parse.use_model(args.model)
     data = Path(args.data_dir)
     grobid = [json.loads(line) for line in open(data / "grobid-citations.jsonl", encoding="utf-8")]
     anystyle = [json.loads(line) for line in open(data / "anystyle-gold.jsonl", encoding="utf-8")]

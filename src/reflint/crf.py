@@ -181,35 +181,52 @@ def to_crfsuite(feats: list[dict[str, str]]) -> list[list[str]]:
 
 
 # ---- the same attributes, built fast -------------------------------------------------------
-# ``sequence_attributes`` gives exactly ``to_crfsuite(sequence_features(...))`` (a test holds
+# ``AttributeBuilder.build`` gives exactly ``to_crfsuite(sequence_features(...))`` (a test holds
 # them equal), in the same order, so the tagger adds the same weights in the same order. The
 # parts that depend on a token's text alone are built once per distinct token string: its
-# own attributes and the ones it lends its neighbours at -2, -1, +1 and +2.
+# own attributes and the ones it lends its neighbours at -2, -1, +1 and +2. Given the model's
+# attribute names, it leaves out the attributes the model does not know, which the tagger
+# would skip anyway (crfsuite drops unknown attributes), so the labels are the same.
 
 _NEIGHBOUR_KEYS = ("year", "lex", "punct", "month")
 _OFFSETS = (-2, -1, 1, 2)
 _EDGE = tuple([f"{d}w=<edge>"] for d in _OFFSETS)
-_token_cache: dict[str, tuple] = {}
 
 
-def _token_attributes(tok: str) -> tuple:
-    """(w, own attributes, attributes lent at offsets -2, -1, +1, +2, is a year, suffix,
-    next_sep / prev_sep attributes naming it) for one token string, built once."""
-    cached = _token_cache.get(tok)
-    if cached is None:
-        base = _token_features(tok)
-        own = [f"0{k}={v}" for k, v in base.items()]
-        lent = []
-        for d in _OFFSETS:
-            attrs = [f"{d}w={base['w']}", f"{d}shape={base['shape']}"]
-            attrs += [f"{d}{k}={base[k]}" for k in _NEIGHBOUR_KEYS if k in base]
-            lent.append(attrs)
-        suffix = [f"suffix={tok[-3:].lower()}"] if len(tok) >= 5 and tok.isalpha() else []
-        cached = (base["w"], own, lent, "year" in base, suffix, f"next_sep={tok}", f"prev_sep={tok}")
-        if len(_token_cache) > 200_000:  # bounded: a long audit meets many one-off tokens
-            _token_cache.clear()
-        _token_cache[tok] = cached
-    return cached
+class AttributeBuilder:
+    """Attribute lists for the tagger, with a bounded per-token-string cache."""
+
+    def __init__(self, known: set[str] | frozenset[str] | None = None, limit: int = 200_000):
+        self.known = known
+        self.limit = limit
+        self.cache: dict[str, tuple] = {}
+
+    def _keep(self, attrs: list[str]) -> list[str]:
+        return attrs if self.known is None else [a for a in attrs if a in self.known]
+
+    def token(self, tok: str) -> tuple:
+        """(w, own attributes, attributes lent at offsets -2, -1, +1, +2, is a year, suffix,
+        next_sep / prev_sep attributes naming it) for one token string, built once."""
+        cached = self.cache.get(tok)
+        if cached is None:
+            base = _token_features(tok)
+            own = [f"0{k}={v}" for k, v in base.items()]
+            lent = []
+            for d in _OFFSETS:
+                attrs = [f"{d}w={base['w']}", f"{d}shape={base['shape']}"]
+                attrs += [f"{d}{k}={base[k]}" for k in _NEIGHBOUR_KEYS if k in base]
+                lent.append(self._keep(attrs))
+            suffix = [f"suffix={tok[-3:].lower()}"] if len(tok) >= 5 and tok.isalpha() else []
+            cached = (base["w"], self._keep(own), lent, "year" in base, self._keep(suffix),
+                      f"next_sep={tok}", f"prev_sep={tok}")
+            if len(self.cache) >= self.limit:  # a long audit meets many one-off tokens
+                self.cache.clear()
+            self.cache[tok] = cached
+        return cached
+
+    def build(self, text: str, tokens: list[tuple[str, int, int]]) -> list[list[str]]:
+        """``to_crfsuite(sequence_features(text, tokens))``, less unknown attributes."""
+        return _sequence_attributes(self, text, tokens)
 
 
 _INIT = {True: "init=True", False: "init=False"}
@@ -226,11 +243,20 @@ _NEXT_DIST = [f"next_sep_dist={min(k, 5)}" for k in range(6)]
 _PREV_DIST = [f"prev_sep_dist={min(k, 5)}" for k in range(6)]
 
 
+_PLAIN = AttributeBuilder()
+
+
 def sequence_attributes(text: str, tokens: list[tuple[str, int, int]]) -> list[list[str]]:
     """``to_crfsuite(sequence_features(text, tokens))``, built from per-token parts."""
+    return _PLAIN.build(text, tokens)
+
+
+def _sequence_attributes(builder: AttributeBuilder, text: str,
+                         tokens: list[tuple[str, int, int]]) -> list[list[str]]:
     n = len(tokens)
+    known = builder.known
     toks = [t for t, _, _ in tokens]
-    parts = [_token_attributes(t) for t in toks]
+    parts = [builder.token(t) for t in toks]
     words = [p[0] for p in parts]
     seps = [i for i, t in enumerate(toks) if t in _SEPARATORS]
     nxt_sep, prv_sep = [None] * n, [None] * n
@@ -256,8 +282,12 @@ def sequence_attributes(text: str, tokens: list[tuple[str, int, int]]) -> list[l
         attrs += parts[i + 2][2][3] if i + 2 < n else _EDGE[3]
         next_w = words[i + 1] if i + 1 < n else "<edge>"
         sp_after = end < size and text[end].isspace()
-        attrs += (f"-1w|0w={prev_w}|{w}", f"0w|1w={w}|{next_w}",
-                  _INIT[_is_initial(tok, nxt)], _SP_BEFORE[start > 0 and text[start - 1].isspace()],
+        left, right = f"-1w|0w={prev_w}|{w}", f"0w|1w={w}|{next_w}"
+        if known is None or left in known:
+            attrs.append(left)
+        if known is None or right in known:
+            attrs.append(right)
+        attrs += (_INIT[_is_initial(tok, nxt)], _SP_BEFORE[start > 0 and text[start - 1].isspace()],
                   _SP_AFTER[sp_after], _POS[min(9, 10 * i // n)], _BLOCK[min(block, 5)],
                   _PAREN[min(paren, 1)], _QUOTE[quote], _SEEN_YEAR[seen_year])
         k = nxt_sep[i]

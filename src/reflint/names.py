@@ -9,6 +9,7 @@ Disease Control and Prevention``) kept whole, "and" included.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from reflint.crf import clean
 from reflint.models import Author
@@ -31,20 +32,33 @@ _CORPORATE = set((
     "corporation company university college hospital trust survey study panel unit laboratory "
     "registry force"
 ).split())
+_WORDS = re.compile(r"[^\W\d_]+")
+_CAPS = re.compile(r"[A-Z]{1,3}")
+_CAPS_OR_HYPHENED = re.compile(r"[A-Z]{1,4}|[A-Z]{1,2}(?:-[A-Z]{1,2})+")
+_SEPARATORS = re.compile(r"\s*(?:;|,|&)\s*")
+_LEADING_AND = re.compile(r"^(?:and|und)\s+")
+_AND = re.compile(r"\s*(?:\band\b|\bet\b|\bund\b)\s*")
+_FINAL_INITIALS = re.compile(r"\b[A-Z]{1,3}\.$")
+_ET_AL = re.compile(r"(?i)[,;]?\s*\b(?:et\.? ?al\b\.?|and others\b|u\. ?a\.)")
+_EDS = re.compile(r"(?i)\s*\((?:eds?|hrsg)\.?\)|,?\s*\beds?\.$")
+_FINAL_INITIAL = re.compile(r"\b[A-Z]\.$")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
+@lru_cache(maxsize=65536)
 def is_corporate(name: str) -> bool:
     """``World Health Organization``, ``The Cancer Genome Atlas Research Network``, ``R Core
     Team``, ``StatSoft Inc``: a name of two or more words with an organisation's word."""
-    words = re.findall(r"[^\W\d_]+", name)
+    words = _WORDS.findall(name)
     return len(words) >= 2 and any(w.casefold() in _CORPORATE for w in words)
 
 
+@lru_cache(maxsize=65536)
 def _is_initials(part: str) -> bool:
     """``J.``, ``J. P.``, ``J.-P.``, ``H-T``, or Vancouver's undotted ``JA`` (alone only,
     so the ``QIN`` of ``J. QIN`` stays a family name)."""
     words = part.replace(".", ". ").split()
-    if len(words) == 1 and re.fullmatch(r"[A-Z]{1,3}", part):
+    if len(words) == 1 and _CAPS.fullmatch(part):
         return True
     return bool(words) and all(_INITIAL.fullmatch(w) for w in words)
 
@@ -59,19 +73,19 @@ def _looks_given(part: str, family: str) -> bool:
 def _is_vancouver(parts: list[str]) -> bool:
     """Most multi-word parts end in undotted capitals: ``Gattie E, Cleland JA, ...``."""
     multi = [p.split() for p in parts if len(p.split()) >= 2]
-    vancouver = sum(bool(re.fullmatch(r"[A-Z]{1,4}|[A-Z]{1,2}(?:-[A-Z]{1,2})+", w[-1])) for w in multi)
+    vancouver = sum(bool(_CAPS_OR_HYPHENED.fullmatch(w[-1])) for w in multi)
     return bool(multi) and 2 * vancouver >= len(multi) + (len(multi) == 1)
 
 
 def _parts(seg: str) -> list[str]:
     """Split at separators; "and" splits too, except inside a corporate name."""
     out = []
-    for chunk in re.split(r"\s*(?:;|,|&)\s*", seg):
-        chunk = re.sub(r"^(?:and|und)\s+", "", chunk.strip())
+    for chunk in _SEPARATORS.split(seg):
+        chunk = _LEADING_AND.sub("", chunk.strip())
         if is_corporate(chunk):
             out.append(chunk)
         else:
-            out += re.split(r"\s*(?:\band\b|\bet\b|\bund\b)\s*", chunk)
+            out += _AND.split(chunk)
     return [p.strip(" ,") for p in out]
 
 
@@ -85,13 +99,13 @@ def split_authors(seg: str) -> list[Author]:
     joins the given names; a corporate author is one family name.
     """
     seg = _SPACES.sub(" ", clean(seg)).strip()
-    if seg.count(".") == 1 and re.search(r"\b[A-Z]{1,3}\.$", seg):
+    if seg.count(".") == 1 and _FINAL_INITIALS.search(seg):
         seg = seg[:-1]  # Vancouver "Meakins A." ends with the field's period, not an initial's
-    seg = re.split(r"(?i)[,;]?\s*\b(?:et\.? ?al\b\.?|and others\b|u\. ?a\.)", seg)[0]
-    seg = re.sub(r"(?i)\s*\((?:eds?|hrsg)\.?\)|,?\s*\beds?\.$", "", seg)
+    seg = _ET_AL.split(seg)[0]
+    seg = _EDS.sub("", seg)
     # "Schorske, Carl." -> "Carl", but keep the period of "Michelle E." and "J."
-    parts = [p if re.search(r"\b[A-Z]\.$", p) else p.rstrip(".")
-             for p in _parts(seg) if re.search(r"[^\W\d_]", p)]
+    parts = [p if _FINAL_INITIAL.search(p) else p.rstrip(".")
+             for p in _parts(seg) if _LETTER.search(p)]
     vancouver = _is_vancouver(parts)
     authors: list[Author] = []
     pending = None  # an inverted family name still waiting for its given names

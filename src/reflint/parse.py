@@ -17,30 +17,62 @@ The model is trained by ``scripts/train_parser.py``; accuracy is measured by
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from dataclasses import dataclass
 from importlib import resources
 
-from reflint.crf import clean, numbering_end, sequence_attributes, tokenize
+from reflint.crf import AttributeBuilder, clean, numbering_end, tokenize
 from reflint.models import Fields
 from reflint.names import PARTICLES as _PARTICLES
 from reflint.parse_blocks import author_date, corporate_first_block, title_after_authors
 from reflint.names import split_authors  # noqa: F401  (part of this module's interface)
 
-_tagger = None
+_model = None  # (pycrfsuite.Tagger, AttributeBuilder) of the model in use
 
 
-def _get_tagger():
-    """Load ``data/parser.crfsuite`` once per process (loading costs more than tagging)."""
-    global _tagger
-    if _tagger is None:
-        import pycrfsuite
+def _model_attributes(tagger) -> frozenset[str]:
+    """The attribute names the model knows, from crfsuite's own dump (the tagger skips the
+    others, so leaving them out changes no label)."""
+    fd, path = tempfile.mkstemp(suffix=".txt")
+    os.close(fd)
+    try:
+        tagger.dump(path)
+        names = set()
+        with open(path, encoding="utf-8", errors="surrogateescape") as dump:
+            for line in dump:
+                if line.startswith("ATTRIBUTES = {"):
+                    break
+            for line in dump:
+                line = line.rstrip("\n")
+                if line == "}":
+                    break
+                names.add(line.split(": ", 1)[1])
+    finally:
+        os.unlink(path)
+    return frozenset(names)
 
-        tagger = pycrfsuite.Tagger()
-        with resources.as_file(resources.files("reflint") / "data" / "parser.crfsuite") as path:
-            tagger.open(str(path))
-        _tagger = tagger
-    return _tagger
+
+def use_model(path: str | None = None) -> None:
+    """Tag with the model file at ``path`` (default: the shipped ``data/parser.crfsuite``)."""
+    import pycrfsuite
+
+    global _model
+    tagger = pycrfsuite.Tagger()
+    if path is None:
+        with resources.as_file(resources.files("reflint") / "data" / "parser.crfsuite") as shipped:
+            tagger.open(str(shipped))
+    else:
+        tagger.open(path)
+    _model = (tagger, AttributeBuilder(_model_attributes(tagger)))
+
+
+def _get_model():
+    """Load the model once per process (loading costs more than tagging)."""
+    if _model is None:
+        use_model()
+    return _model
 
 
 @dataclass
@@ -186,7 +218,8 @@ def segment(text: str, rules: bool = True) -> list[Segment]:
     tokens = tokenize(text, skip)
     if not tokens:
         return []
-    labels = _get_tagger().tag(sequence_attributes(text, tokens))
+    tagger, attributes = _get_model()
+    labels = tagger.tag(attributes.build(text, tokens))
     names_end = _vancouver_names_end(text, skip) if rules else None
     if names_end:  # the author list is exactly the names; what the CRF ran on joins the title
         after = next((lab for (_, a, _), lab in zip(tokens, labels)
@@ -285,15 +318,28 @@ def _run(segs: list[Segment], label: str) -> tuple[int, int] | None:
     return (run[0].start, run[-1].end) if run else None
 
 
+_HYPHEN_BREAK = re.compile(r"(?<=[a-z])- (?=[a-z]{2,})(?!(?:and|or|to|und|et)\b)")
+_SPACE_PUNCT = re.compile(r"\s+([,.;:?!])")
+_EDGE_QUOTES = re.compile(r"^[\"“”‘'«\s]+|[\"“”’'»\s,;:/]+$")
+_VOLUME_PREFIX = re.compile(r"(?i)^(?:vol(?:ume)?|no|nr|issue|n°|v)\.?\s*")
+_PAGES_PREFIX = re.compile(r"(?i)^(?:pp?|pages?)\.?\s*")
+_DASHES = re.compile(r"\s*[-‐‑‒–—−]+\s*")
+_THESIS = re.compile(r"\b(?:thesis|dissertation|doctoral|phd)\b")
+_REPORT = re.compile(r"\b(?:technical report|tech\. rep|report no|working paper)\b")
+_IN_CHAPTER = re.compile(r"(?i)(?:^|[.,]\s)in:?\s")
+_PROC_CONTAINER = re.compile(r"(?i)\b(?:proc\b|proceedings|conference|symposium|workshop|congress)")
+_IN_PREFIX = re.compile(r"(?i)^in:?\s+")
+
+
 def _tidy(s: str, abbrev: bool = False) -> str:
     """Collapse whitespace, undo ligatures and hyphenation breaks, drop edge punctuation.
 
     ``abbrev`` keeps the final period of dotted abbreviations ("J. Am. Chem. Soc.").
     """
     s = _SPACES.sub(" ", clean(s)).strip()
-    s = re.sub(r"(?<=[a-z])- (?=[a-z]{2,})(?!(?:and|or|to|und|et)\b)", "", s)
-    s = re.sub(r"\s+([,.;:?!])", r"\1", s)  # "meta-analysis ." -> "meta-analysis."
-    s = re.sub(r"^[\"“”‘'«\s]+|[\"“”’'»\s,;:/]+$", "", s)
+    s = _HYPHEN_BREAK.sub("", s)
+    s = _SPACE_PUNCT.sub(r"\1", s)  # "meta-analysis ." -> "meta-analysis."
+    s = _EDGE_QUOTES.sub("", s)
     for opener, closer in ("()", "[]"):  # drop unbalanced edge brackets only
         if s.endswith(closer) and s.count(closer) > s.count(opener):
             s = s[:-1]
@@ -317,13 +363,13 @@ _URL = re.compile(r"https?://[^\s<>\"]+")
 
 def _number(s: str) -> str:
     """``Vol. 12`` -> ``12``; ``(3)`` / ``no. 3`` -> ``3``."""
-    s = re.sub(r"(?i)^(?:vol(?:ume)?|no|nr|issue|n°|v)\.?\s*", "", _tidy(s))
+    s = _VOLUME_PREFIX.sub("", _tidy(s))
     return s.strip("() ")
 
 
 def _pages(s: str) -> str:
-    s = re.sub(r"(?i)^(?:pp?|pages?)\.?\s*", "", _tidy(s))
-    return re.sub(r"\s*[-‐‑‒–—−]+\s*", "-", s)
+    s = _PAGES_PREFIX.sub("", _tidy(s))
+    return _DASHES.sub("-", s)
 
 
 def _doi(text: str) -> str | None:
@@ -334,14 +380,13 @@ def _doi(text: str) -> str | None:
 
 def _entry_type(text: str, segs: dict[str, str], container: str | None) -> str:
     low = text.lower()
-    if re.search(r"\b(?:thesis|dissertation|doctoral|phd)\b", low):
+    if _THESIS.search(low):
         return "thesis"
-    if re.search(r"\b(?:technical report|tech\. rep|report no|working paper)\b", low):
+    if _REPORT.search(low):
         return "report"
-    if container and re.search(r"(?i)\b(?:proc\b|proceedings|conference|symposium|workshop|congress)",
-                               container):
+    if container and _PROC_CONTAINER.search(container):
         return "inproceedings"
-    if container and ("editor" in segs or re.search(r"(?i)(?:^|[.,]\s)in:?\s", text)):
+    if container and ("editor" in segs or _IN_CHAPTER.search(text)):
         return "incollection"
     if container:
         return "article"
@@ -365,7 +410,7 @@ def parse_reference(text: str, *, rules: bool = True) -> Fields:
         if name in first:
             value = _tidy(first[name], abbrev=name == "container")
             if name == "container":
-                value = re.sub(r"(?i)^in:?\s+", "", value)
+                value = _IN_PREFIX.sub("", value)
             else:
                 value = _EDITION.sub("", value)
             setattr(fields, name, value or None)
