@@ -355,7 +355,8 @@ def _snapshot_texts() -> list[str]:
 
 def test_fast_attributes_equal_the_training_features() -> None:
     """The tagger must see exactly the attributes the model was trained with, in order."""
-    from reflint.crf import numbering_end, sequence_attributes, sequence_features, to_crfsuite
+    from reflint.attributes import sequence_attributes
+    from reflint.crf import numbering_end, sequence_features, to_crfsuite
 
     for text in _snapshot_texts() + [c[0] for c in CASES]:
         tokens = tokenize(text, numbering_end(text))

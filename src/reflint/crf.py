@@ -79,9 +79,23 @@ def tokenize(text: str, start: int = 0) -> list[tuple[str, int, int]]:
     return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text, start)]
 
 
-def _shape(tok: str) -> str:
+def _shape_slow(tok: str) -> str:
     s = re.sub(r"[A-Z]", "X", re.sub(r"[a-z]", "x", re.sub(r"\d", "d", tok)))
     return re.sub(r"(.)\1+", r"\1\1", s)[:6]
+
+
+# digits become "d" and then, being a lowercase letter, "x": the shape the model knows
+_SHAPE_TABLE = {**{c: "x" for c in range(ord("a"), ord("z") + 1)},
+                **{c: "x" for c in range(ord("0"), ord("9") + 1)},
+                **{c: "X" for c in range(ord("A"), ord("Z") + 1)}}
+_RUNS = re.compile(r"(.)\1+")
+
+
+def _shape(tok: str) -> str:
+    """Letters and digits as x / X, runs cut to two, six characters at most."""
+    if not tok.isascii():
+        return _shape_slow(tok)  # non-ASCII digits are digits to ``\d`` too
+    return _RUNS.sub(r"\1\1", tok.translate(_SHAPE_TABLE))[:6]
 
 
 def _is_initial(tok: str, nxt: str) -> bool:
@@ -179,132 +193,3 @@ def to_crfsuite(feats: list[dict[str, str]]) -> list[list[str]]:
     """crfsuite's string form: one "name=value" attribute per feature."""
     return [[f"{k}={v}" for k, v in f.items()] for f in feats]
 
-
-# ---- the same attributes, built fast -------------------------------------------------------
-# ``AttributeBuilder.build`` gives exactly ``to_crfsuite(sequence_features(...))`` (a test holds
-# them equal), in the same order, so the tagger adds the same weights in the same order. The
-# parts that depend on a token's text alone are built once per distinct token string: its
-# own attributes and the ones it lends its neighbours at -2, -1, +1 and +2. Given the model's
-# attribute names, it leaves out the attributes the model does not know, which the tagger
-# would skip anyway (crfsuite drops unknown attributes), so the labels are the same.
-
-_NEIGHBOUR_KEYS = ("year", "lex", "punct", "month")
-_OFFSETS = (-2, -1, 1, 2)
-_EDGE = tuple([f"{d}w=<edge>"] for d in _OFFSETS)
-
-
-class AttributeBuilder:
-    """Attribute lists for the tagger, with a bounded per-token-string cache."""
-
-    def __init__(self, known: set[str] | frozenset[str] | None = None, limit: int = 200_000):
-        self.known = known
-        self.limit = limit
-        self.cache: dict[str, tuple] = {}
-
-    def _keep(self, attrs: list[str]) -> list[str]:
-        return attrs if self.known is None else [a for a in attrs if a in self.known]
-
-    def token(self, tok: str) -> tuple:
-        """(w, own attributes, attributes lent at offsets -2, -1, +1, +2, is a year, suffix,
-        next_sep / prev_sep attributes naming it) for one token string, built once."""
-        cached = self.cache.get(tok)
-        if cached is None:
-            base = _token_features(tok)
-            own = [f"0{k}={v}" for k, v in base.items()]
-            lent = []
-            for d in _OFFSETS:
-                attrs = [f"{d}w={base['w']}", f"{d}shape={base['shape']}"]
-                attrs += [f"{d}{k}={base[k]}" for k in _NEIGHBOUR_KEYS if k in base]
-                lent.append(self._keep(attrs))
-            suffix = [f"suffix={tok[-3:].lower()}"] if len(tok) >= 5 and tok.isalpha() else []
-            cached = (base["w"], self._keep(own), lent, "year" in base, self._keep(suffix),
-                      f"next_sep={tok}", f"prev_sep={tok}")
-            if len(self.cache) >= self.limit:  # a long audit meets many one-off tokens
-                self.cache.clear()
-            self.cache[tok] = cached
-        return cached
-
-    def build(self, text: str, tokens: list[tuple[str, int, int]]) -> list[list[str]]:
-        """``to_crfsuite(sequence_features(text, tokens))``, less unknown attributes."""
-        return _sequence_attributes(self, text, tokens)
-
-
-_INIT = {True: "init=True", False: "init=False"}
-_SP_BEFORE = {True: "sp_before=True", False: "sp_before=False"}
-_SP_AFTER = {True: "sp_after=True", False: "sp_after=False"}
-_SEEN_YEAR = {True: "seen_year=True", False: "seen_year=False"}
-_POS = [f"pos={k}" for k in range(10)]
-_BLOCK = [f"block={k}" for k in range(6)]
-_PAREN = ["paren=0", "paren=1"]
-_QUOTE = ["quote=0", "quote=1"]
-_NEXT_EDGE = ("next_sep=<edge>", "next_sep_dist=-")
-_PREV_EDGE = ("prev_sep=<edge>", "prev_sep_dist=-")
-_NEXT_DIST = [f"next_sep_dist={min(k, 5)}" for k in range(6)]
-_PREV_DIST = [f"prev_sep_dist={min(k, 5)}" for k in range(6)]
-
-
-_PLAIN = AttributeBuilder()
-
-
-def sequence_attributes(text: str, tokens: list[tuple[str, int, int]]) -> list[list[str]]:
-    """``to_crfsuite(sequence_features(text, tokens))``, built from per-token parts."""
-    return _PLAIN.build(text, tokens)
-
-
-def _sequence_attributes(builder: AttributeBuilder, text: str,
-                         tokens: list[tuple[str, int, int]]) -> list[list[str]]:
-    n = len(tokens)
-    known = builder.known
-    toks = [t for t, _, _ in tokens]
-    parts = [builder.token(t) for t in toks]
-    words = [p[0] for p in parts]
-    seps = [i for i, t in enumerate(toks) if t in _SEPARATORS]
-    nxt_sep, prv_sep = [None] * n, [None] * n
-    j = len(seps) - 1
-    for i in range(n - 1, -1, -1):
-        while j >= 0 and seps[j] > i:
-            j -= 1
-        if j + 1 < len(seps):
-            nxt_sep[i] = seps[j + 1]
-        prv_sep[i] = seps[j] if j >= 0 and seps[j] < i else (seps[j - 1] if j >= 1 else None)
-    size = len(text)
-    out = []
-    block = paren = quote = 0
-    seen_year = False
-    prev_w = "<edge>"
-    for i, (tok, start, end) in enumerate(tokens):
-        nxt = toks[i + 1] if i + 1 < n else ""
-        w, own, _, is_year, suffix, _, _ = parts[i]
-        attrs = own[:]
-        attrs += parts[i - 2][2][0] if i >= 2 else _EDGE[0]
-        attrs += parts[i - 1][2][1] if i >= 1 else _EDGE[1]
-        attrs += parts[i + 1][2][2] if i + 1 < n else _EDGE[2]
-        attrs += parts[i + 2][2][3] if i + 2 < n else _EDGE[3]
-        next_w = words[i + 1] if i + 1 < n else "<edge>"
-        sp_after = end < size and text[end].isspace()
-        left, right = f"-1w|0w={prev_w}|{w}", f"0w|1w={w}|{next_w}"
-        if known is None or left in known:
-            attrs.append(left)
-        if known is None or right in known:
-            attrs.append(right)
-        attrs += (_INIT[_is_initial(tok, nxt)], _SP_BEFORE[start > 0 and text[start - 1].isspace()],
-                  _SP_AFTER[sp_after], _POS[min(9, 10 * i // n)], _BLOCK[min(block, 5)],
-                  _PAREN[min(paren, 1)], _QUOTE[quote], _SEEN_YEAR[seen_year])
-        k = nxt_sep[i]
-        attrs += _NEXT_EDGE if k is None else (parts[k][5], _NEXT_DIST[min(k - i, 5)])
-        k = prv_sep[i]
-        attrs += _PREV_EDGE if k is None else (parts[k][6], _PREV_DIST[min(i - k, 5)])
-        if suffix:
-            attrs += suffix
-        out.append(attrs)
-        prev_w = w
-        if tok in ".?!" and sp_after and not _is_initial(toks[i - 1] if i else "", tok):
-            block += 1
-        if tok in "([":
-            paren += 1
-        elif tok in ")]" and paren:
-            paren -= 1
-        if tok in "\"“”«»":
-            quote = 0 if quote else 1
-        seen_year = seen_year or is_year
-    return out

@@ -23,7 +23,8 @@ import tempfile
 from dataclasses import dataclass
 from importlib import resources
 
-from reflint.crf import AttributeBuilder, clean, numbering_end, tokenize
+from reflint.attributes import AttributeBuilder
+from reflint.crf import clean, numbering_end, tokenize
 from reflint.models import Fields
 from reflint.names import PARTICLES as _PARTICLES
 from reflint.parse_blocks import author_date, corporate_first_block, title_after_authors
@@ -32,23 +33,23 @@ from reflint.names import split_authors  # noqa: F401  (part of this module's in
 _model = None  # (pycrfsuite.Tagger, AttributeBuilder) of the model in use
 
 
-def _model_attributes(tagger) -> frozenset[str]:
-    """The attribute names the model knows, from crfsuite's own dump (the tagger skips the
-    others, so leaving them out changes no label)."""
+def _model_attributes(tagger) -> frozenset[bytes]:
+    """The attribute names the model knows (UTF-8), from crfsuite's own dump (the tagger
+    skips the others, so leaving them out changes no label)."""
     fd, path = tempfile.mkstemp(suffix=".txt")
     os.close(fd)
     try:
         tagger.dump(path)
         names = set()
-        with open(path, encoding="utf-8", errors="surrogateescape") as dump:
+        with open(path, "rb") as dump:
             for line in dump:
-                if line.startswith("ATTRIBUTES = {"):
+                if line.startswith(b"ATTRIBUTES = {"):
                     break
             for line in dump:
-                line = line.rstrip("\n")
-                if line == "}":
+                line = line.rstrip(b"\n")
+                if line == b"}":
                     break
-                names.add(line.split(": ", 1)[1])
+                names.add(line.split(b": ", 1)[1])
     finally:
         os.unlink(path)
     return frozenset(names)
@@ -65,7 +66,7 @@ def use_model(path: str | None = None) -> None:
             tagger.open(str(shipped))
     else:
         tagger.open(path)
-    _model = (tagger, AttributeBuilder(_model_attributes(tagger)))
+    _model = (tagger, AttributeBuilder(_model_attributes(tagger), as_bytes=True))
 
 
 def _get_model():
