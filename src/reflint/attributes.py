@@ -5,9 +5,9 @@ test holds them equal), in the same order, so the tagger adds the same weights i
 order and the labels cannot change. What depends on a token's text alone (its own
 attributes, the ones it lends its neighbours at -2, -1, +1 and +2) is built once per
 distinct token string, in a cache of at most 30,000 tokens (about 40 MB; 4,000 references
-hold some 26,000 distinct tokens), emptied when full. For the tagger the builder also leaves out the
-attributes the model does not know (crfsuite skips them itself) and hands over UTF-8
-bytes, which the binding would otherwise encode attribute by attribute.
+hold some 26,000 distinct tokens), emptied when full. For the tagger the builder also
+leaves out the attributes the model does not know (crfsuite skips them itself) and hands
+over UTF-8 bytes, which the binding would otherwise encode attribute by attribute.
 """
 
 from __future__ import annotations
@@ -87,39 +87,37 @@ class AttributeBuilder:
                                                    ("init", "sp_before", "sp_after", "seen_year"))
         pos_, block_, paren_, quote_ = self.pos, self.block, self.paren, self.quote
         edge, left_fmt, right_fmt = self.edge, self.left, self.right
+        next_dist, prev_dist = self.next_dist, self.prev_dist
         size = len(text)
         out = []
         block = paren = quote = 0
         seen_year = False
         prev_w = self.edge_word
+        no_left = no_right = ()
         for i, (tok, start, end) in enumerate(tokens):
             nxt = toks[i + 1] if i + 1 < n else ""
             w, own, _, is_year, suffix, _, _ = parts[i]
-            attrs = own[:]
-            attrs += parts[i - 2][2][0] if i >= 2 else edge[0]
-            attrs += parts[i - 1][2][1] if i >= 1 else edge[1]
-            attrs += parts[i + 1][2][2] if i + 1 < n else edge[2]
-            attrs += parts[i + 2][2][3] if i + 2 < n else edge[3]
             left = left_fmt % (prev_w, w)
             right = right_fmt % (w, words[i + 1] if i + 1 < n else self.edge_word)
-            if known is None or left in known:
-                attrs.append(left)
-            if known is None or right in known:
-                attrs.append(right)
             sp_after = end < size and text[end].isspace()
-            attrs += (init[_is_initial(tok, nxt)], sp_before_[start > 0 and text[start - 1].isspace()],
-                      sp_after_[sp_after], pos_[min(9, 10 * i // n)], block_[min(block, 5)],
-                      paren_[min(paren, 1)], quote_[quote], seen_year_[seen_year])
-            k = nxt_sep[i]
-            attrs += self.next_edge if k is None else (parts[k][5], self.next_dist[min(k - i, 5)])
-            k = prv_sep[i]
-            attrs += self.prev_edge if k is None else (parts[k][6], self.prev_dist[min(i - k, 5)])
-            if suffix:
-                attrs += suffix
+            k, m = nxt_sep[i], prv_sep[i]
+            attrs = [*own,
+                     *(parts[i - 2][2][0] if i >= 2 else edge[0]),
+                     *(parts[i - 1][2][1] if i >= 1 else edge[1]),
+                     *(parts[i + 1][2][2] if i + 1 < n else edge[2]),
+                     *(parts[i + 2][2][3] if i + 2 < n else edge[3]),
+                     *((left,) if known is None or left in known else no_left),
+                     *((right,) if known is None or right in known else no_right),
+                     init[_is_initial(tok, nxt)], sp_before_[start > 0 and text[start - 1].isspace()],
+                     sp_after_[sp_after], pos_[10 * i // n], block_[block], paren_[paren > 0],
+                     quote_[quote], seen_year_[seen_year],
+                     *(self.next_edge if k is None else (parts[k][5], next_dist[k - i if k - i < 5 else 5])),
+                     *(self.prev_edge if m is None else (parts[m][6], prev_dist[i - m if i - m < 5 else 5])),
+                     *suffix]
             out.append(attrs)
             prev_w = w
-            if tok in ".?!" and sp_after and not _is_initial(toks[i - 1] if i else "", tok):
-                block += 1
+            if tok in ".?!" and sp_after and block < 5 and not _is_initial(toks[i - 1] if i else "", tok):
+                block += 1  # only min(block, 5) is ever read
             if tok in "([":
                 paren += 1
             elif tok in ")]" and paren:
