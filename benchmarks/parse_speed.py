@@ -43,10 +43,13 @@ def corpus(data_dir: Path | None, tests_only: bool = False) -> tuple[str, list[s
             n_any = len(texts) - n_plos
             grobid = d / "grobid-citations.jsonl"
             if grobid.exists():
-                texts += [r["text"] for r in map(json.loads, open(grobid, encoding="utf-8"))
-                          if r.get("split") == "evaluation"]
-            return (f"{d}: {n_plos} PLOS + {n_any} AnyStyle + {len(texts) - n_plos - n_any} "
-                    f"GROBID-evaluation strings", texts)
+                texts += [
+                    r["text"] for r in map(json.loads, open(grobid, encoding="utf-8")) if r.get("split") == "evaluation"
+                ]
+            return (
+                f"{d}: {n_plos} PLOS + {n_any} AnyStyle + {len(texts) - n_plos - n_any} " f"GROBID-evaluation strings",
+                texts,
+            )
     files = sorted((REPO / "tests" / "data" / "parse").glob("*.jsonl"))
     texts = [json.loads(line)["text"] for f in files for line in open(f, encoding="utf-8")]
     return f"tests/data/parse ({len(texts)} strings)", texts
@@ -68,19 +71,27 @@ def measure(texts: list[str]) -> float:
 def outputs(texts: list[str]) -> list[dict]:
     from reflint.parse import parse_reference, segment
 
-    return [{"text": t, "fields": parse_reference(t).to_dict(),
-             "segments": [[s.label, s.start, s.end] for s in segment(t)]} for t in texts]
+    return [
+        {"text": t, "fields": parse_reference(t).to_dict(), "segments": [[s.label, s.start, s.end] for s in segment(t)]}
+        for t in texts
+    ]
 
 
 def _child(src: Path, data_dir: str | None) -> float:
     """Measure in a fresh interpreter importing ``reflint`` from ``src``."""
-    code = ("import sys, json; sys.path.insert(0, sys.argv[1]); sys.path.insert(0, sys.argv[2]);"
-            "import parse_speed as p; from pathlib import Path;"
-            "_, texts = p.corpus(Path(sys.argv[3]) if sys.argv[3] else None);"
-            "import reflint; assert reflint.__file__.startswith(sys.argv[1]), reflint.__file__;"
-            "print(json.dumps(p.measure(texts)))")
-    out = subprocess.run([sys.executable, "-c", code, str(src), str(REPO / "benchmarks"), data_dir or ""],
-                         check=True, capture_output=True, text=True)
+    code = (
+        "import sys, json; sys.path.insert(0, sys.argv[1]); sys.path.insert(0, sys.argv[2]);"
+        "import parse_speed as p; from pathlib import Path;"
+        "_, texts = p.corpus(Path(sys.argv[3]) if sys.argv[3] else None);"
+        "import reflint; assert reflint.__file__.startswith(sys.argv[1]), reflint.__file__;"
+        "print(json.dumps(p.measure(texts)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(src), str(REPO / "benchmarks"), data_dir or ""],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout)
 
 
@@ -89,8 +100,11 @@ def main() -> None:
     ap.add_argument("data_dir", nargs="?")
     ap.add_argument("--baseline", metavar="CHECKOUT", help="another checkout to measure beside this one")
     ap.add_argument("--repeat", type=int, default=1, help="runs of each (default 1)")
-    ap.add_argument("--tests-corpus", action="store_true",
-                    help="use the 450 strings of tests/data/parse (what tests/test_parse.py snapshots)")
+    ap.add_argument(
+        "--tests-corpus",
+        action="store_true",
+        help="use the 450 strings of tests/data/parse (what tests/test_parse.py snapshots)",
+    )
     ap.add_argument("--write-snapshot", metavar="PATH")
     ap.add_argument("--check-snapshot", metavar="PATH")
     args = ap.parse_args()
@@ -117,8 +131,10 @@ def main() -> None:
         if args.baseline:
             runs[f"baseline {args.baseline}"].append(_child(Path(args.baseline).resolve() / "src", args.data_dir))
     for label, rates in runs.items():
-        print(f"{label}: {statistics.median(rates):,.0f} references per CPU second "
-              f"(median of {len(rates)}: {', '.join(f'{r:,.0f}' for r in rates)})")
+        print(
+            f"{label}: {statistics.median(rates):,.0f} references per CPU second "
+            f"(median of {len(rates)}: {', '.join(f'{r:,.0f}' for r in rates)})"
+        )
     if args.baseline:
         this, base = (statistics.median(r) for r in runs.values())
         print(f"ratio: {this / base:.2f}x the baseline's references per CPU second")

@@ -22,8 +22,7 @@ class AttributeBuilder:
     """Attribute lists for the tagger; ``known`` (names the model knows) filters them,
     ``as_bytes`` gives UTF-8 bytes instead of str."""
 
-    def __init__(self, known: set | frozenset | None = None, as_bytes: bool = False,
-                 limit: int = 30_000):
+    def __init__(self, known: set | frozenset | None = None, as_bytes: bool = False, limit: int = 30_000):
         self.known = known
         self.limit = limit
         self.cache: dict[str, tuple] = {}
@@ -60,8 +59,15 @@ class AttributeBuilder:
                 attrs += [f"{d}{k}={base[k]}" for k in _NEIGHBOUR_KEYS if k in base]
                 lent.append(self._keep(attrs))
             suffix = [f"suffix={tok[-3:].lower()}"] if len(tok) >= 5 and tok.isalpha() else []
-            cached = (self.enc(base["w"]), self._keep(own), lent, "year" in base, self._keep(suffix),
-                      self.enc(f"next_sep={tok}"), self.enc(f"prev_sep={tok}"))
+            cached = (
+                self.enc(base["w"]),
+                self._keep(own),
+                lent,
+                "year" in base,
+                self._keep(suffix),
+                self.enc(f"next_sep={tok}"),
+                self.enc(f"prev_sep={tok}"),
+            )
             if len(self.cache) >= self.limit:  # a long audit meets many one-off tokens
                 self.cache.clear()
             self.cache[tok] = cached
@@ -75,7 +81,8 @@ class AttributeBuilder:
         parts = [self.token(t) for t in toks]
         words = [p[0] for p in parts]
         seps = [i for i, t in enumerate(toks) if t in _SEPARATORS]
-        nxt_sep, prv_sep = [None] * n, [None] * n
+        nxt_sep: list[int | None] = [None] * n
+        prv_sep: list[int | None] = [None] * n
         j = len(seps) - 1
         for i in range(n - 1, -1, -1):
             while j >= 0 and seps[j] > i:
@@ -83,8 +90,7 @@ class AttributeBuilder:
             if j + 1 < len(seps):
                 nxt_sep[i] = seps[j + 1]
             prv_sep[i] = seps[j] if j >= 0 and seps[j] < i else (seps[j - 1] if j >= 1 else None)
-        init, sp_before_, sp_after_, seen_year_ = (self.flag[k] for k in
-                                                   ("init", "sp_before", "sp_after", "seen_year"))
+        init, sp_before_, sp_after_, seen_year_ = (self.flag[k] for k in ("init", "sp_before", "sp_after", "seen_year"))
         pos_, block_, paren_, quote_ = self.pos, self.block, self.paren, self.quote
         edge, left_fmt, right_fmt = self.edge, self.left, self.right
         next_dist, prev_dist = self.next_dist, self.prev_dist
@@ -101,19 +107,26 @@ class AttributeBuilder:
             right = right_fmt % (w, words[i + 1] if i + 1 < n else self.edge_word)
             sp_after = end < size and text[end].isspace()
             k, m = nxt_sep[i], prv_sep[i]
-            attrs = [*own,
-                     *(parts[i - 2][2][0] if i >= 2 else edge[0]),
-                     *(parts[i - 1][2][1] if i >= 1 else edge[1]),
-                     *(parts[i + 1][2][2] if i + 1 < n else edge[2]),
-                     *(parts[i + 2][2][3] if i + 2 < n else edge[3]),
-                     *((left,) if known is None or left in known else no_left),
-                     *((right,) if known is None or right in known else no_right),
-                     init[_is_initial(tok, nxt)], sp_before_[start > 0 and text[start - 1].isspace()],
-                     sp_after_[sp_after], pos_[10 * i // n], block_[block], paren_[paren > 0],
-                     quote_[quote], seen_year_[seen_year],
-                     *(self.next_edge if k is None else (parts[k][5], next_dist[k - i if k - i < 5 else 5])),
-                     *(self.prev_edge if m is None else (parts[m][6], prev_dist[i - m if i - m < 5 else 5])),
-                     *suffix]
+            attrs = [
+                *own,
+                *(parts[i - 2][2][0] if i >= 2 else edge[0]),
+                *(parts[i - 1][2][1] if i >= 1 else edge[1]),
+                *(parts[i + 1][2][2] if i + 1 < n else edge[2]),
+                *(parts[i + 2][2][3] if i + 2 < n else edge[3]),
+                *((left,) if known is None or left in known else no_left),
+                *((right,) if known is None or right in known else no_right),
+                init[_is_initial(tok, nxt)],
+                sp_before_[start > 0 and text[start - 1].isspace()],
+                sp_after_[sp_after],
+                pos_[10 * i // n],
+                block_[block],
+                paren_[paren > 0],
+                quote_[quote],
+                seen_year_[seen_year],
+                *(self.next_edge if k is None else (parts[k][5], next_dist[k - i if k - i < 5 else 5])),
+                *(self.prev_edge if m is None else (parts[m][6], prev_dist[i - m if i - m < 5 else 5])),
+                *suffix,
+            ]
             out.append(attrs)
             prev_w = w
             if tok in ".?!" and sp_after and block < 5 and not _is_initial(toks[i - 1] if i else "", tok):
@@ -122,7 +135,7 @@ class AttributeBuilder:
                 paren += 1
             elif tok in ")]" and paren:
                 paren -= 1
-            if tok in "\"“”«»":
+            if tok in '"“”«»':
                 quote = 0 if quote else 1
             seen_year = seen_year or is_year
         return out

@@ -16,22 +16,23 @@ from reflint.models import Author
 
 _SPACES = re.compile(r"\s+")
 _INITIAL = re.compile(r"(?:[A-Z][a-z]?\.-?)+|[A-Z]\.?-[A-Z]\.?|[A-Z]")
-PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "du", "la", "le",
-             "ten", "ter"}
+PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "du", "la", "le", "ten", "ter"}
 _SUFFIX = re.compile(r"(?:Jr|Sr|II|III|IV|2nd|3rd|4th)\.?")
 # Vancouver initials as PubMed-derived lists print them: "JA", "HFJM", "C-KK", "I-MA" and the
 # case-damaged "Aa" / "TLVo"; trusted only inside a list that is Vancouver throughout.
 _VANCOUVER_GIVEN = re.compile(r"[A-Z]{1,4}|[A-Z]{1,3}[a-z]{1,2}|[A-Z]{1,2}(?:-[A-Z]{1,2})+")
 # Words that make a name an organisation's: no person's name list has them.
-_CORPORATE = set((
-    "organization organisation association associations consortium group groups network team "
-    "agency office administration center centers centre centres institute institutes council "
-    "committee society foundation department ministry service services board commission "
-    "collaboration collaborative collaborators bureau authority coordinators investigators "
-    "alliance federation academy academies program programme project initiative inc ltd llc "
-    "corporation company university college hospital trust survey study panel unit laboratory "
-    "registry force"
-).split())
+_CORPORATE = set(
+    (
+        "organization organisation association associations consortium group groups network team "
+        "agency office administration center centers centre centres institute institutes council "
+        "committee society foundation department ministry service services board commission "
+        "collaboration collaborative collaborators bureau authority coordinators investigators "
+        "alliance federation academy academies program programme project initiative inc ltd llc "
+        "corporation company university college hospital trust survey study panel unit laboratory "
+        "registry force"
+    ).split()
+)
 _WORDS = re.compile(r"[^\W\d_]+")
 _CAPS = re.compile(r"[A-Z]{1,3}")
 _CAPS_OR_HYPHENED = re.compile(r"[A-Z]{1,4}|[A-Z]{1,2}(?:-[A-Z]{1,2})+")
@@ -66,8 +67,7 @@ def _is_initials(part: str) -> bool:
 def _looks_given(part: str, family: str) -> bool:
     """``Michael`` / ``Rose I.`` after an inverted family name (``Tomasello, Michael``)."""
     words = part.split()
-    return (1 <= len(words) <= 3 and all(w[0].isupper() for w in words)
-            and (not part.isupper() or family.isupper()))
+    return 1 <= len(words) <= 3 and all(w[0].isupper() for w in words) and (not part.isupper() or family.isupper())
 
 
 def _is_vancouver(parts: list[str]) -> bool:
@@ -104,8 +104,7 @@ def split_authors(seg: str) -> list[Author]:
     seg = _ET_AL.split(seg)[0]
     seg = _EDS.sub("", seg)
     # "Schorske, Carl." -> "Carl", but keep the period of "Michelle E." and "J."
-    parts = [p if _FINAL_INITIAL.search(p) else p.rstrip(".")
-             for p in _parts(seg) if _LETTER.search(p)]
+    parts = [p if _FINAL_INITIAL.search(p) else p.rstrip(".") for p in _parts(seg) if _LETTER.search(p)]
     vancouver = _is_vancouver(parts)
     authors: list[Author] = []
     pending = None  # an inverted family name still waiting for its given names
@@ -125,13 +124,19 @@ def split_authors(seg: str) -> list[Author]:
             pending.given, pending = part, None
         elif _is_initials(part):
             continue  # stray initials with no family name to attach to
-        elif (vancouver and len(words) >= 2 and not _is_initials(words[-1])
-              and _VANCOUVER_GIVEN.fullmatch(words[-1]) and not _is_initials(words[0])
-              and not words[0].isupper()):
+        elif (
+            vancouver
+            and len(words) >= 2
+            and not _is_initials(words[-1])
+            and _VANCOUVER_GIVEN.fullmatch(words[-1])
+            and not _is_initials(words[0])
+            and not words[0].isupper()
+        ):
             authors.append(Author(" ".join(words[:-1]), words[-1]))
             pending = None
-        elif len(words) == 1 or (not any(_is_initials(w) for w in words)
-                                 and (_is_initials(nxt) or words[0] in PARTICLES)):
+        elif len(words) == 1 or (
+            not any(_is_initials(w) for w in words) and (_is_initials(nxt) or words[0] in PARTICLES)
+        ):
             pending = Author(part)
             authors.append(pending)
         elif _is_initials(words[-1]) and not _is_initials(words[0]):

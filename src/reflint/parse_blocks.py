@@ -22,17 +22,20 @@ from reflint.names import PARTICLES, is_corporate
 # the periods of initials, "et al." and "U.S."; a suffix such as "3rd" is the only digit.
 _AUTHOR_DATE = re.compile(
     r"(?P<names>[^\W\d_](?:[^\W\d_]|[\s,&'’-]|(?<=\b[^\W\d_])\.|(?<=\bal)\.|\b\d(?:st|nd|rd|th)\b)*?)"
-    r"\s*\((?P<date>(?:1[5-9]|20)\d\d[a-z]?|[Ii]n [Pp]ress|n\.\s?d\.)\)\.?(?=\s|$)")
+    r"\s*\((?P<date>(?:1[5-9]|20)\d\d[a-z]?|[Ii]n [Pp]ress|n\.\s?d\.)\)\.?(?=\s|$)"
+)
 _NAME_WORDS = PARTICLES | {"and", "&", "et", "al", "of", "for", "on", "the", "in", "und"}
 # " 37: 289–297", ". 12:686–702", " 7(3): e39315", "Sci Rep 2, 397" is left to the CRF
 _VOLUME_PAGES = re.compile(
     r"\.?\s+(?P<volume>[A-Za-z]?\d+[A-Za-z]?)(?:\s*\((?P<issue>[^()]{1,20})\))?\s*:\s*"
-    r"(?P<pages>[A-Za-z]{0,2}\d+(?:\s*[-‐–—]\s*[A-Za-z]{0,2}\d+)?)(?=[\s.;,]|$)")
+    r"(?P<pages>[A-Za-z]{0,2}\d+(?:\s*[-‐–—]\s*[A-Za-z]{0,2}\d+)?)(?=[\s.;,]|$)"
+)
 # a block ends at ". ", "? " or "! ", but not after an initial ("Smith J. ", "U. S. ")
 _BREAK = re.compile(r"(?<!\b[A-Z])[.?!](?=[\"”’']?(?:\s|$))")
 _JOURNAL_ABBREV = re.compile(  # a "break" after these is inside an abbreviated journal name
     r"(?i)\b(?:j|jour|proc|natl|acad|sci|am|soc|phys|rev|lett|int|med|res|biol|chem|ann|"
-    r"trans|bull|arch|eur|clin|assoc|nat|ser)\.$")
+    r"trans|bull|arch|eur|clin|assoc|nat|ser)\.$"
+)
 _CONTAINER_NOT = re.compile(r"(?:\bIn:?\s|\beds?\b|\beditors?\b|\bpp?\.\s)")
 
 
@@ -59,29 +62,31 @@ def _first_break(text: str, start: int) -> int:
 def author_date(text: str, skip: int, tokens: list, labels: list[str]) -> bool:
     """``Names (Year) Title. Container Volume: Pages``; True when the shape was found."""
     m = _AUTHOR_DATE.match(text, skip)
-    if not m or len(m.group("names")) > 600 or not all(
-            w[0].isupper() or w.strip(".") in _NAME_WORDS for w in m.group("names").split()):
+    if (
+        not m
+        or len(m.group("names")) > 600
+        or not all(w[0].isupper() or w.strip(".") in _NAME_WORDS for w in m.group("names").split())
+    ):
         return False  # "A. Roe, Fractal concepts in growth, Cambridge (1995)" is not a name list
     _label(tokens, labels, m.start("names"), m.end("names"), "author")
     _label(tokens, labels, m.end("names"), m.end(), "other")
     _label(tokens, labels, m.start("date"), m.end("date"), "date")
-    start = m.end() + len(text[m.end():]) - len(text[m.end():].lstrip())
+    start = m.end() + len(text[m.end() :]) - len(text[m.end() :].lstrip())
     anchor = _VOLUME_PAGES.search(text, start)
     if anchor and _title_and_container(text, start, anchor, tokens, labels):
         return True
     if not any(lab == "title" for (_, a, _), lab in zip(tokens, labels) if a >= start):
         end = _first_break(text, start)
         note = re.search(r"\s*\([^()]*\)$", text[start:end])  # "(Unpublished doctoral dissertation)"
-        inside = {lab for (_, a, b), lab in zip(tokens, labels) if start + note.start() <= a and b <= end} \
-            if note else set()
-        if inside - {"other"} == {"note"}:
-            end = start + note.start()
-        _label(tokens, labels, start, end + (text[end:end + 1] in "?!"), "title")
+        if note:
+            inside = {lab for (_, a, b), lab in zip(tokens, labels) if start + note.start() <= a and b <= end}
+            if inside - {"other"} == {"note"}:
+                end = start + note.start()
+        _label(tokens, labels, start, end + (text[end : end + 1] in "?!"), "title")
     return True
 
 
-def _title_and_container(text: str, start: int, anchor: re.Match, tokens: list,
-                         labels: list[str]) -> bool:
+def _title_and_container(text: str, start: int, anchor: re.Match, tokens: list, labels: list[str]) -> bool:
     """Title up to the last block break before ``Volume: Pages``, the container after it,
     when the CRF agrees a volume or pages sit there and the container reads as a journal."""
     at = {a: lab for (_, a, _), lab in zip(tokens, labels)}
@@ -91,10 +96,14 @@ def _title_and_container(text: str, start: int, anchor: re.Match, tokens: list,
     cut = _break_before(text, start, anchor.start())
     if cut is None:
         return False
-    container = text[cut + 1:anchor.start()].strip()
-    if (not container or "." in container or len(container.split()) > 12
-            or _JOURNAL_ABBREV.search(text, 0, cut + 1)
-            or _CONTAINER_NOT.search(text, start, anchor.start())):
+    container = text[cut + 1 : anchor.start()].strip()
+    if (
+        not container
+        or "." in container
+        or len(container.split()) > 12
+        or _JOURNAL_ABBREV.search(text, 0, cut + 1)
+        or _CONTAINER_NOT.search(text, start, anchor.start())
+    ):
         return False
     title_end = cut + (text[cut] in "?!")
     _label(tokens, labels, start, anchor.end(), "other")
@@ -111,9 +120,12 @@ def corporate_first_block(text: str, skip: int, tokens: list, labels: list[str])
     organisation's name, which the CRF read as part of something else, is the author."""
     end = _first_break(text, skip)
     block = text[skip:end]
-    if (not is_corporate(block) or len(block.split()) > 12 or re.search(r"\d|[,:;?]", block)
-            or not all(w[0].isupper() or w in ("of", "for", "and", "the", "on", "in", "&")
-                       for w in block.split())):
+    if (
+        not is_corporate(block)
+        or len(block.split()) > 12
+        or re.search(r"\d|[,:;?]", block)
+        or not all(w[0].isupper() or w in ("of", "for", "and", "the", "on", "in", "&") for w in block.split())
+    ):
         return
     inside = [i for i, (_, a, b) in enumerate(tokens) if skip <= a and b <= end]
     if not inside or any(labels[i] == "author" for i in inside):
@@ -126,7 +138,7 @@ def corporate_first_block(text: str, skip: int, tokens: list, labels: list[str])
         return
     # the block the CRF took for the title is the next one, when it did not see one
     if not any(lab == "title" for lab in labels):
-        nxt = end + 1 + len(text[end + 1:]) - len(text[end + 1:].lstrip())
+        nxt = end + 1 + len(text[end + 1 :]) - len(text[end + 1 :].lstrip())
         _label(tokens, labels, nxt, _first_break(text, nxt), "title")
 
 
@@ -147,7 +159,6 @@ def title_after_authors(text: str, tokens: list, labels: list[str]) -> None:
         return  # "Smith J. Nature." is a container with no title
     if labels[i] == "container" and (after[0] != "container" or {"volume", "issue", "pages"} & set(after)):
         return  # a container is a title only where the CRF ran it across the break into a book's publisher
-    if any(lab != labels[i] for (_, a, b), lab in zip(tokens, labels) if start <= a and b <= end
-           and lab != "other"):
+    if any(lab != labels[i] for (_, a, b), lab in zip(tokens, labels) if start <= a and b <= end and lab != "other"):
         return
-    _label(tokens, labels, start, end + (text[end:end + 1] in "?!"), "title")
+    _label(tokens, labels, start, end + (text[end : end + 1] in "?!"), "title")
