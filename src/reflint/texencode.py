@@ -169,7 +169,8 @@ def _given(given: str) -> str:
 
 
 def split_suffix(author: Author) -> tuple[str, str, str]:
-    """(family, given, suffix): ``Smith Jr`` / ``Jr, Smith JA`` (a parser's slip) -> Smith, JA, Jr."""
+    """(family, given, suffix): ``Smith Jr`` / ``Jr, Smith JA`` (a parser's slip) / ``Smith, JA Jr``
+    (how reflint's parser keeps a suffix) -> Smith, JA, Jr."""
     family, given = author.family.strip(), author.given.strip()
     if family.rstrip(".").lower() in _SUFFIXES and given:
         *rest, last = given.split()
@@ -179,6 +180,9 @@ def split_suffix(author: Author) -> tuple[str, str, str]:
     words = family.split()
     if len(words) > 1 and words[-1].rstrip(".").lower() in _SUFFIXES:
         return " ".join(words[:-1]), given, words[-1]
+    *first, last = given.split() or [""]
+    if first and len(last.rstrip(".")) > 1 and last.rstrip(".").lower() in _SUFFIXES:
+        return family, " ".join(first), last  # the parser keeps "Smith DL Jr" as Smith, "DL Jr"
     return family, given, ""
 
 
