@@ -374,6 +374,8 @@ def _pages(s: str) -> str:
 
 
 def _doi(text: str) -> str | None:
+    if "/" not in text:
+        return None  # every DOI, however damaged, has its prefix/suffix slash
     from reflint.doi import find_dois  # lazily: doi.py and parse.py load independently
 
     return next((m.doi for m in find_dois(text) if m.doi), None)
