@@ -20,6 +20,7 @@ from reflint.cli_options import (
     CHECK_TIME_LIMIT,
     CONFIG,
     NETWORK,
+    JOBS,
     RunOptions,
     build_linter,
     network_settings,
@@ -28,6 +29,7 @@ from reflint.cli_options import (
 )
 from reflint.cli_options import error as _error
 from reflint.cli_options import note as _note
+from reflint.linter import Reported
 from reflint.report import render_fixed
 from reflint.rules import BY_CODE, BY_NAME, RULES, SelectorError, resolve_selector
 
@@ -125,7 +127,7 @@ def check(paths, fix, unsafe_fixes, diff, fmt, statistics, show_fixes, stdin_fil
     else:
         targets, keep = cli_check.narrow(linter, opts, list(paths) or ["."],
                                 None if write_baseline_path else opts.baseline_path)
-        run = linter.lint_paths(targets)
+        run = linter.lint_paths(targets, stream=not (fix or diff or write_baseline_path))
     for note in run.notes:
         opts.note(note)
     for error in run.errors:
@@ -136,13 +138,14 @@ def check(paths, fix, unsafe_fixes, diff, fmt, statistics, show_fixes, stdin_fil
     if fix or diff:
         outcome = cli_check.fix(linter, run, keep, unsafe_fixes, diff, to_stdout=from_stdin and fix)
     else:
-        outcome = cli_check.FixResult([(r.doc, keep(r.doc, r.diagnostics)) for r in run.files])
+        outcome = cli_check.FixResult(Reported((r.doc, keep(r.doc, r.diagnostics)) for r in run.files))
     results = outcome.results
     if diff:
         remaining = outcome.changed
     else:
-        remaining = any(diags for _, diags in results)
+        results = results if isinstance(results, Reported) else Reported(results)  # read once
         cli_check.render(opts, fmt, statistics, results, run, unknown, outcome.fixed)
+        remaining = results.remaining
     if show_fixes and fix:
         plain = fmt == "text" and not statistics and opts.stream is not sys.stderr
         click.echo(render_fixed(outcome.by_file), file=opts.stream if plain else sys.stderr)
@@ -158,15 +161,15 @@ def check(paths, fix, unsafe_fixes, diff, fmt, statistics, show_fixes, stdin_fil
 @click.option("-o", "--output", "output", type=click.Path(file_okay=False), default=None,
               help="Library directory (default: the `references-dir` setting, `references`).")
 @click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 when the library is stale.")
-@options(CONFIG, NETWORK)
-def bib(paths, output, check_only, config_path, **network):
+@options(CONFIG, NETWORK, JOBS)
+def bib(paths, output, check_only, config_path, jobs, **network):
     """Write the normalised BibTeX library: one .bib per document with references.
 
     Entries whose DOI the registry confirms are written with Crossref's metadata and
     their verification; later runs answer those DOIs from the library without network.
     """
     overrides = {"references-dir": output} if output else {}
-    linter = build_linter(config_path, network_settings(network), **overrides)
+    linter = build_linter(config_path, network_settings(network), jobs=jobs, **overrides)
     out = Path(linter.config["references-dir"])
     roots = list(paths) or ["."]
     run = linter.lint_paths(roots)
@@ -198,12 +201,12 @@ def bib(paths, output, check_only, config_path, **network):
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--output-format", "--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
-@options(CONFIG)
-def refs(paths, fmt, config_path):
+@options(CONFIG, JOBS)
+def refs(paths, fmt, config_path, jobs):
     """List the references reflint extracted, with parsed fields and BibTeX."""
     from reflint.listing import render_refs
 
-    run = build_linter(config_path).lint_paths(list(paths) or ["."])
+    run = build_linter(config_path, jobs=jobs).lint_paths(list(paths) or ["."])
     for note in run.notes:
         _note(note)
     for error in run.errors:

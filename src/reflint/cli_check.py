@@ -115,13 +115,12 @@ def render(opts: RunOptions, fmt: str, statistics: bool, results, run, unknown: 
     if statistics:
         opts.echo(render_statistics(results, "json" if fmt == "json" else "text", colour, summary))
     elif fmt == "json":
-        refs = sum(len(r.extraction.references) for r in run.files)
-        opts.echo(render_json(results, len(run.files), refs, unknown))
+        opts.echo(render_json(results, run.file_count, run.references, unknown))
     elif fmt == "sarif":
         opts.echo(render_sarif(results, run.errors, unknown))
     elif fmt == "github":
-        if any(diags for _, diags in results):  # nothing when clean: every line is a command
-            opts.echo(render_github(results))
+        if text := render_github(results):  # nothing when clean: every line is a command
+            opts.echo(text)
     else:
         text = render_text(results, fixed, len(run.errors), colour, summary)
         if text:

@@ -143,7 +143,12 @@ OUTPUT = [
     click.option("--no-progress", is_flag=True, help="Never show a progress bar."),
 ]
 
-shared_options = options(SELECTION, NETWORK, SCOPE, OUTCOME, OUTPUT)
+JOBS = [
+    click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+                 help="Processes that read and check files (default: one per core)."),
+]
+
+shared_options = options(SELECTION, NETWORK, SCOPE, OUTCOME, OUTPUT, JOBS)
 """Everything ``check`` and ``audit`` have in common."""
 
 
@@ -192,6 +197,7 @@ class RunOptions:
     color: str
     no_progress: bool
     _stream: IO | None = field(default=None, repr=False)
+    jobs: int | None = None
 
     @classmethod
     def take(cls, kwargs: dict) -> RunOptions:
@@ -213,6 +219,7 @@ class RunOptions:
             kwargs.pop("output_file"),
             kwargs.pop("color"),
             kwargs.pop("no_progress"),
+            jobs=kwargs.pop("jobs"),
         )
 
     # -- the linter -------------------------------------------------------------------------------
@@ -222,6 +229,7 @@ class RunOptions:
             self.config_path,
             self.network if online else None,
             default_time_limit,
+            jobs=self.jobs,
             select=self.select,
             **{"extend-select": self.extend_select, "ignore": self.ignore, "extend-ignore": self.extend_ignore},
             **overrides,
@@ -264,7 +272,7 @@ class RunOptions:
 
 
 def build_linter(config_path: str | None, network: dict | None = None, default_time_limit: float | None = None,
-                 **overrides) -> Linter:
+                 jobs: int | None = None, **overrides) -> Linter:
     """The configured linter: the config tree (``--config`` fixes one file for all), the
     environment and ``overrides`` on top; with ``network`` options, one that resolves online
     (or from the lock and cache when offline). ``time-limit = 0`` means no limit; unset, the
@@ -280,7 +288,7 @@ def build_linter(config_path: str | None, network: dict | None = None, default_t
     except ConfigError as exc:
         raise Failure(str(exc)) from None
     if network is None:
-        return Linter(configs)
+        return Linter(configs, jobs=jobs)
     config = configs.root
     limit = default_time_limit if config["time-limit"] is None else config["time-limit"]
     client = (
@@ -296,4 +304,4 @@ def build_linter(config_path: str | None, network: dict | None = None, default_t
     )
     cache = Cache() if config["cache"] else NullCache()
     lock = load_lock(Path(config["references-dir"]))
-    return Linter(configs, Resolver(client, cache, lock))
+    return Linter(configs, Resolver(client, cache, lock), jobs=jobs)

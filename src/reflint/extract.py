@@ -12,6 +12,7 @@ import re
 from bisect import bisect_left
 from dataclasses import replace
 from functools import lru_cache
+from typing import Callable
 
 
 from reflint.bibfile import read_entries
@@ -51,8 +52,9 @@ _DOI_URL = re.compile(r"\s*(?:https?:)?//(?:www\.|dx\.)?doi\.org/", re.I)
 _CLOSE_A = re.compile(r"</a\s*>", re.I)
 
 
-def extract(doc: Document) -> Extraction:
-    """Everything ``doc`` cites, with spans into ``doc.text``."""
+def extract(doc: Document, parse: Callable[[str], Fields] | None = None) -> Extraction:
+    """Everything ``doc`` cites, with spans into ``doc.text``; ``parse`` reads each reference
+    entry (``reflint.parse_cache`` passes a cached parser)."""
     if doc.kind == "bibtex":
         return _extract_bibtex(doc)
     plain = doc.plain
@@ -66,7 +68,7 @@ def extract(doc: Document) -> Extraction:
         if doc.kind == "markdown":
             text = text.replace("*", "")  # emphasis markers only confuse the parser
         src_start, src_end = doc.to_source(start, end)
-        references.append(Reference(src_start, src_end, text, "list-entry", parsed(text),
+        references.append(Reference(src_start, src_end, text, "list-entry", parsed(text, parse),
                                     label=label or None))
     prose = blank(masked, [(masked.rfind("\n", 0, s) + 1, e) for s, e, _ in entries])  # with markers
     citations = [replace(c, context=sentence_around(prose, c.start, c.end)) if c.style == "author-year"
@@ -88,10 +90,13 @@ def extract(doc: Document) -> Extraction:
 MAX_REFERENCE = 3000  # characters; real entries stay under ~1,600, and a parse costs ~50 µs a character
 
 
-def parsed(text: str) -> Fields:
+def parsed(text: str, parse: Callable[[str], Fields] | None = None) -> Fields:
     """``parse_reference(text)``, once per distinct text in a run (``--fix`` re-lints every
-    round); a text longer than ``MAX_REFERENCE`` is not parsed at all (RL001 says why)."""
-    return copy.deepcopy(_parsed(text)) if len(text) <= MAX_REFERENCE else Fields()
+    round), or ``parse(text)`` (the parse cache's); a text longer than ``MAX_REFERENCE`` is not
+    parsed at all (RL001 says why)."""
+    if len(text) > MAX_REFERENCE:
+        return Fields()
+    return parse(text) if parse is not None else copy.deepcopy(_parsed(text))
 
 
 @lru_cache(maxsize=4096)

@@ -6,39 +6,78 @@ fixing and reporting are the caller's business.
 
 from __future__ import annotations
 
+import functools
 import os
+import pickle
+import tempfile
+from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import pathspec
 
-from reflint import documents, suppress
+from reflint import documents, filework, suppress
 from reflint.bibtex import assign_keys
+from reflint.cache import default_path
 from reflint.config import Config, ConfigTree
+from reflint.crossref import INVALID
 from reflint.extract import extract
+from reflint.file_cache import FileCache
 from reflint.models import Diagnostic, Document, Extraction
+from reflint.pool import FilePool
+from reflint.prefetch import Prefetch, RunCache
 from reflint.resolve import Resolution, Resolver
 from reflint.rules import Context, Rule, resolve_selector
 
 
-@dataclass
 class FileResult:
-    doc: Document
-    extraction: Extraction
-    diagnostics: list[Diagnostic]
+    """A file's document, what it cites and its diagnostics. From the file cache the
+    extraction stays pickled until someone asks for it (``check`` never does)."""
+
+    def __init__(self, doc: Document, extraction: Extraction | None, diagnostics: list[Diagnostic],
+                 packed: bytes | None = None):
+        self.doc, self.diagnostics = doc, diagnostics
+        self._extraction, self._packed = extraction, packed
+
+    @property
+    def extraction(self) -> Extraction:
+        if self._extraction is None:
+            self._extraction, self._packed = pickle.loads(self._packed), None
+        return self._extraction
 
 
 @dataclass
 class Run:
-    files: list[FileResult] = field(default_factory=list)
+    """One run's results. ``files`` is a list, or with ``stream=True`` a one-pass iterator
+    that checks each file as it is consumed, so a file's document and diagnostics are gone
+    once reported; ``file_count`` and ``references`` are known before it starts."""
+
+    files: list[FileResult] | Iterator[FileResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # skipped files and the like: never fail a run
     errors: list[str] = field(default_factory=list)  # missing paths: exit 2
     resolution: Resolution | None = None
+    file_count: int = 0
+    references: int = 0
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
         return [d for f in self.files for d in f.diagnostics]
+
+
+class Reported:
+    """(document, diagnostics) pairs on their way to a renderer, which reads them once;
+    ``remaining`` says, once they are read, whether any file still has a problem."""
+
+    def __init__(self, pairs):
+        self._pairs = pairs
+        self.remaining = False
+
+    def __iter__(self):
+        for doc, diagnostics in self._pairs:
+            self.remaining = self.remaining or bool(diagnostics)
+            yield doc, diagnostics
 
 
 class Linter:
@@ -48,8 +87,10 @@ class Linter:
     of the run in one bulk pass before any rule runs.
     """
 
-    def __init__(self, config: Config | ConfigTree, resolver: Resolver | None = None):
+    def __init__(self, config: Config | ConfigTree, resolver: Resolver | None = None,
+                 jobs: int | None = None):
         self.configs = config if isinstance(config, ConfigTree) else ConfigTree(config, fixed=True)
+        self.jobs = jobs  # processes for lint_paths; None: every core
         self.config = self.configs.root  # the run's settings: network, cache, library
         self.resolver = resolver
         self.resolution: Resolution | None = None
@@ -113,18 +154,87 @@ class Linter:
             kept.append(path)
         return kept, notes
 
-    def lint_paths(self, paths: list[str]) -> Run:
+    def lint_paths(self, paths: list[str], stream: bool = False, jobs: int | None = None) -> Run:
+        """Lint ``paths`` on ``jobs`` processes (default: every core); results in path order.
+
+        With a resolver, files are read twice: first to learn what to look up, which the
+        resolver answers for the whole run at once (DOIs already while files are being
+        parsed, see ``reflint.prefetch``), then to run the rules. The second reading takes
+        its parsed references from the parse cache.
+        """
         run = Run()
         missing = [p for p in paths if not Path(p).exists()]
         run.errors.extend(f"{p}: no such file or directory - check the path" for p in missing)
         files, run.notes = self.discover([p for p in paths if p not in missing])
-        docs = []
-        for path in files:
+        scratch = None if self.config["cache"] else tempfile.TemporaryDirectory(prefix="reflint-")
+        cache_path = str(Path(scratch.name) / "cache.sqlite3") if scratch else str(default_path())
+        pool = FilePool(jobs or self.jobs, len(files), filework.start, (self.configs, cache_path))
+        try:
+            if self.resolver is None and not stream:
+                for result, notes in pool.map(filework.lint, files):
+                    run.notes.extend(notes)
+                    if result is not None:
+                        run.files.append(result)
+                run.file_count = len(run.files)
+                run.references = sum(len(r.extraction.references) for r in run.files)
+                _close(pool, scratch, cache_path)
+                return run
+            online = self.resolver is not None and self.resolver.client is not None
+            overlay = RunCache.install(self.resolver) if self.resolver is not None else None
+            scan = functools.partial(filework.scan, keep=not stream)
             try:
-                docs.append(documents.load(path))
-            except documents.DocumentError as exc:
-                run.notes.append(str(exc))
-        return self.lint_documents(docs, run)
+                if online:
+                    with Prefetch(self.resolver, files, overlay):  # DOIs go out while parsing
+                        scans = list(pool.map(scan, files))
+                else:
+                    scans = list(pool.map(scan, files))
+                for found in scans:
+                    run.notes.extend(found.notes)
+                scans = [s for s in scans if s.loaded]
+                run.file_count, run.references = len(scans), sum(s.references for s in scans)
+                if self.resolver is not None:
+                    self.resolution = self._resolve(scans, overlay)
+            finally:
+                if overlay is not None:
+                    overlay.uninstall()
+            run.resolution = self.resolution
+        except BaseException:
+            _close(pool, scratch, cache_path)
+            raise
+        checked = self._check(scans, pool, scratch, cache_path)
+        run.files = checked if stream else list(checked)
+        return run
+
+    def _resolve(self, scans: list[filework.Scan], overlay: RunCache) -> Resolution:
+        """The run's bulk resolve: every DOI, search and citation at once; then searches for
+        the references whose DOI turned out not to exist (their fields are rebuilt only now,
+        which keeps a large run small)."""
+        wanted = [s for s in scans if s.lookups is not None]
+        dois = sorted({d for s in wanted for d in s.keys[0]})
+        resolution = self.resolver.resolve(
+            [Extraction(dois=[filework.mention(d) for d in dois], has_reference_list=True)]
+            + [s.lookups for s in wanted])
+        broken = [r for s in wanted for r in s.followups
+                  if any(resolution.doi(d).verdict == INVALID for d in r.doi_names)]
+        for s in scans:
+            s.lookups, s.followups = None, ()  # phase two needs only the keys
+        if broken:
+            overlay.remember(resolution.dois)
+            refs = [r.rebuilt() for r in broken]
+            more = self.resolver.resolve([Extraction(refs, [], [m for r in refs for m in r.dois], True)])
+            resolution.matches.update(more.matches)
+        return resolution
+
+    def _check(self, scans, pool: FilePool, scratch, cache_path: str) -> Iterator[FileResult]:
+        resolution = self.resolution
+        try:
+            tasks = ((s.doc or s.path, filework.answers_for(s, resolution) if resolution else None)
+                     for s in scans)
+            for result, _ in pool.map(filework.check, tasks):
+                if result is not None:
+                    yield result
+        finally:
+            _close(pool, scratch, cache_path)
 
     def lint_documents(self, docs: list[Document], run: Run | None = None) -> Run:
         """Extract, resolve (in one bulk pass) and check documents already loaded (or read
@@ -141,7 +251,18 @@ class Linter:
                 [ex for doc, ex in loaded if suppress.parse(doc).file is not suppress.ALL])
         run.resolution = self.resolution
         run.files = [self.lint_document(doc, ex) for doc, ex in loaded]
+        run.file_count, run.references = len(loaded), sum(len(ex.references) for _, ex in loaded)
         return run
+
+
+def _close(pool: FilePool, scratch, cache_path: str) -> None:
+    pool.close()
+    filework.finish()  # with one job the worker state lives in this process
+    if scratch is not None:
+        scratch.cleanup()
+    else:
+        with closing(FileCache(cache_path)) as files:
+            files.prune()
 
 
 def _relative(path: str | os.PathLike, directory: Path | None) -> str | None:

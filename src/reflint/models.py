@@ -110,6 +110,11 @@ class Fields:
             "type": self.type,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict) -> "Fields":
+        """Inverse of :meth:`to_dict` (the parse cache stores fields that way)."""
+        return cls(**{**data, "authors": [Author(**a) for a in data["authors"]]})
+
 
 @dataclass
 class DoiMention:

@@ -1,0 +1,151 @@
+"""Speed and memory of ``reflint check --offline``, side by side with a baseline commit.
+
+Builds the baseline in a temporary git worktree with a venv of its own (its dependencies
+may differ), a corpus of varied PLOS articles (benchmarks/corpus.py), and
+measures, each in a fresh process with its own empty cache directory:
+
+- references per CPU second, cold (empty cache) and warm (the same run again);
+- wall time per ``--jobs`` value (the baseline has one process only);
+- peak RSS of the largest process;
+- a cold ``check`` of 1,000 DOIs against the rate-limited fake Crossref, as a ratio to the
+  floor its list limit allows (benchmarks/verify_throughput.py);
+- the hanging-registry latencies, by benchmarks/dead_registry.py when it exists.
+
+    python benchmarks/speed.py --baseline main [--files 150] [--jobs 1 2]
+
+Measures and prints ratios; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from corpus import build  # noqa: E402
+from verify_throughput import CONCURRENCY, LIST_RATE, SINGLE_RATE, records  # noqa: E402
+from fake_crossref import FakeCrossref  # noqa: E402
+from reflint.resolve import BATCH_SIZE  # noqa: E402
+
+DOIS = 1000
+
+_MEASURE = r"""
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+summary = json.loads(done.stdout or b"{}").get("summary", {})
+print(json.dumps({"wall": time.perf_counter() - start, "cpu": usage.ru_utime + usage.ru_stime,
+                  "rss_mb": usage.ru_maxrss / 1024, "references": summary.get("references"),
+                  "diagnostics": summary.get("diagnostics"), "code": done.returncode}))
+"""
+
+
+def measure(python: str, corpus: Path, cache: Path, jobs: int | None) -> dict:
+    """One ``check --offline --format json`` in its own process tree."""
+    env = {**os.environ, "REFLINT_CACHE_DIR": str(cache), "REFLINT_OFFLINE": "1"}
+    env.pop("PYTHONPATH", None)
+    command = [python, "-m", "reflint", "check", "--offline", "--format", "json", str(corpus)]
+    if jobs is not None:
+        command += ["--jobs", str(jobs)]
+    out = subprocess.run([sys.executable, "-c", _MEASURE, *command], env=env, capture_output=True,
+                         text=True, check=True)
+    return json.loads(out.stdout)
+
+
+def suite(python: str, corpus: Path, jobs: list[int], parallel: bool) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        cold = measure(python, corpus, Path(tmp) / "c", 1 if parallel else None)
+        warm = measure(python, corpus, Path(tmp) / "c", 1 if parallel else None)
+        walls = {j: measure(python, corpus, Path(tmp) / f"j{j}", j)["wall"] if parallel else cold["wall"]
+                 for j in jobs}
+    return {"cold": cold, "warm": warm, "walls": walls}
+
+
+def doi_list(python: str, tmp: Path) -> float:
+    """Wall seconds of a cold ``reflint check`` of a list of DOIS DOIs (fresh cache)."""
+    text = "\n".join(f"- Work {i}. doi:10.5555/bench.{i}" for i in range(DOIS)) + "\n"
+    path = tmp / "dois.md"
+    path.write_text(text, "utf-8")
+    with FakeCrossref(records(DOIS), {}, enforce_limits=True, single_limit=SINGLE_RATE,
+                      list_limit=LIST_RATE, concurrency_limit=CONCURRENCY) as server, \
+            tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "REFLINT_CROSSREF_URL": server.url, "REFLINT_DOI_URL": server.url,
+               "REFLINT_MAILTO": "bench@example.org", "REFLINT_CACHE_DIR": cache}
+        env.pop("REFLINT_OFFLINE", None)
+        env.pop("PYTHONPATH", None)
+        started = time.perf_counter()
+        subprocess.run([python, "-m", "reflint", "check", str(path), "--format", "json"], env=env,
+                       capture_output=True, cwd=tmp)
+        return time.perf_counter() - started
+
+
+def dead_registry(python: str, tree: Path) -> str | None:
+    script = ROOT / "benchmarks" / "dead_registry.py"
+    if not script.exists():
+        return None
+    done = subprocess.run([python, str(script)], cwd=tree, capture_output=True, text=True)
+    return done.stdout.strip() or done.stderr.strip()[-500:]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", default="main", help="commit to compare with (default: main)")
+    parser.add_argument("--files", type=int, default=150, help="articles in the corpus (37 distinct)")
+    parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        subprocess.run(["git", "worktree", "add", "--detach", str(tmp / "base"), args.baseline],
+                       cwd=ROOT, check=True, capture_output=True)
+        try:
+            subprocess.run([sys.executable, "-m", "venv", str(tmp / "venv")], check=True)
+            python = str(tmp / "venv" / "bin" / "python")
+            subprocess.run([python, "-m", "pip", "install", "-q", str(tmp / "base")], check=True,
+                           capture_output=True)
+            build(tmp / "corpus", args.files)
+            base = suite(python, tmp / "corpus", args.jobs, parallel=False)
+            ours = suite(sys.executable, tmp / "corpus", args.jobs, parallel=True)
+            dois = {"baseline": doi_list(python, tmp), "this tree": doi_list(sys.executable, tmp)}
+            dead = {"baseline": dead_registry(python, tmp / "base"),
+                    "this tree": dead_registry(sys.executable, ROOT)}
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(tmp / "base")], cwd=ROOT,
+                           capture_output=True)
+    refs = ours["cold"]["references"]
+    print(f"corpus: {args.files} articles, {refs} references; baseline {args.baseline}; "
+          f"{os.cpu_count()} cores")
+    if base["cold"]["diagnostics"] != ours["cold"]["diagnostics"]:
+        print(f"NOTE: diagnostics differ: baseline {base['cold']['diagnostics']}, "
+              f"this tree {ours['cold']['diagnostics']}")
+    print(f"{'measure':<34}{'baseline':>12}{'this tree':>12}{'ratio':>9}")
+
+    def row(name, b, o, unit, better_high=False):
+        ratio = (o / b if better_high else b / o) if b and o else float("nan")
+        print(f"{name:<34}{b:>10.1f}{unit:<2}{o:>10.1f}{unit:<2}{ratio:>8.2f}x")
+
+    for kind in ("cold", "warm"):
+        row(f"references per CPU second, {kind}", refs / base[kind]["cpu"], refs / ours[kind]["cpu"],
+            "", better_high=True)
+    for j in args.jobs:
+        row(f"wall time, --jobs {j} (cold)", base["walls"][j], ours["walls"][j], "s")
+    row("peak RSS, cold, one process", base["cold"]["rss_mb"], ours["cold"]["rss_mb"], "MB")
+    floor = -(-DOIS // BATCH_SIZE) / LIST_RATE
+    row(f"{DOIS} DOIs cold, wall", dois["baseline"], dois["this tree"], "s")
+    print(f"{'  as a multiple of the floor':<34}{dois['baseline'] / floor:>10.2f}x "
+          f"{dois['this tree'] / floor:>10.2f}x   (floor {floor:.2f} s)")
+    for name, text in dead.items():
+        print(f"hanging registry ({name}): {text or 'benchmarks/dead_registry.py not present'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,218 @@
+"""What a worker does with one file: read, extract (through the parse cache), check.
+
+These functions run in pool workers (``reflint.pool``) or, with one job, in the main
+process; their arguments and results cross the process boundary, so they stay small:
+a scan returns only what the resolver needs from the file, and a check gets only the
+registry answers about the file's own DOIs, references and citations.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reflint import documents, suppress
+from reflint.bibtex import assign_keys
+from reflint.config import ConfigTree
+from reflint.extract import extract
+from reflint.models import Document, DoiMention, Extraction, Fields, Reference
+from reflint.file_cache import FileCache, digest, fingerprint
+from reflint.parse_cache import ParseCache
+from reflint.resolve import Resolution, citation_key, needs_lookup, query_key
+
+
+@dataclass
+class Scan:
+    """Phase one's answer about a file: notes, counts and what to look up."""
+
+    path: Path
+    notes: list[str] = field(default_factory=list)
+    loaded: bool = False
+    references: int = 0
+    lookups: Extraction | None = None  # None: the file silences every rule, or did not load
+    # references with a title and DOIs: searched for only when one of the DOIs does not exist
+    followups: tuple[CompactReference, ...] = ()
+    keys: tuple[frozenset, frozenset, frozenset] = (frozenset(), frozenset(), frozenset())
+    doc: Document | None = None  # kept when the run is not streamed: read once, checked as read
+
+
+class _State:
+    linter = None
+    parse: ParseCache | None = None
+    files: FileCache | None = None
+    config_keys: dict[int, str] = {}
+
+
+def start(configs: ConfigTree, cache_path: str) -> None:
+    """Pool initializer: this process's linter (rules only), parse cache and file cache."""
+    from reflint.linter import Linter
+
+    finish()
+    _State.linter = Linter(configs)
+    _State.parse = ParseCache(cache_path)
+    _State.files = FileCache(cache_path)
+    _State.config_keys = {}
+
+
+def _config_key(doc: Document) -> str:
+    """What of the configuration a file's diagnostics depend on: its closest config."""
+    config = _State.linter.configs.for_path(getattr(doc, "file", None) or doc.path)
+    if id(config) not in _State.config_keys:
+        _State.config_keys[id(config)] = digest(fingerprint(), str(config.directory),
+                                                repr(sorted(config.values.items())))
+    return _State.config_keys[id(config)]
+
+
+def finish() -> None:
+    for store in (_State.parse, _State.files):
+        if store is not None:
+            store.close()
+    _State.linter = _State.parse = _State.files = None
+
+
+def _key(doc: Document) -> str:
+    return digest(fingerprint(), doc.path, doc.kind, doc.text)
+
+
+def _extraction(doc: Document, key: str) -> Extraction:
+    """From the file cache, else extracted (and kept there)."""
+    ex = _State.files.get("x:" + key)
+    if ex is None:
+        ex = _extract(doc)
+        _State.files.put("x:" + key, ex)
+    return ex
+
+
+def _extract(doc: Document) -> Extraction:
+    extraction = extract(doc, _State.parse)
+    _State.parse.flush()
+    assign_keys(extraction.references)
+    return extraction
+
+
+def _load(path: Path, notes: list[str]) -> Document | None:
+    try:
+        return documents.load(path)
+    except documents.DocumentError as exc:
+        notes.append(str(exc))
+        return None
+
+
+def lint(path: Path):
+    """Extract and check one file without registry answers: a FileResult, or the notes
+    saying why the file was skipped."""
+    result, notes = check((path, None))
+    if result is not None:
+        notes += [f"{result.doc.path}: {note}" for note in result.extraction.notes]
+    return result, notes
+
+
+def scan(path: Path, keep: bool = False) -> Scan:
+    """Extract one file and keep what the resolver needs from it (and with ``keep`` the
+    document itself, so phase two checks exactly what phase one read)."""
+    notes: list[str] = []
+    doc = _load(path, notes)
+    if doc is None:
+        return Scan(path, notes)
+    key = _key(doc)
+    found = _State.files.get("s:" + key)
+    if found is None:
+        found = _scan(doc, _extraction(doc, key))
+        _State.files.put("s:" + key, found)
+    found.path, found.doc = path, doc if keep else None
+    return found
+
+
+def _scan(doc: Document, ex: Extraction) -> Scan:
+    found = Scan(Path(doc.path), loaded=True)
+    found.notes += [f"{doc.path}: {note}" for note in ex.notes]
+    found.references = len(ex.references)
+    found.keys = (frozenset(m.doi.lower() for m in ex.dois if m.doi),
+                  frozenset(query_key(r.text) for r in ex.references),
+                  frozenset(citation_key(c) for c in ex.citations if c.authors and c.year))
+    if suppress.parse(doc).file is not suppress.ALL:  # silenced files need no lookups
+        refs = [CompactReference(r) for r in ex.references if needs_lookup(r)]
+        cites = [] if ex.has_reference_list else [c for c in ex.citations if c.style == "author-year"]
+        found.lookups = Extraction(refs, cites, [], ex.has_reference_list)
+        found.followups = tuple(CompactReference(r) for r in ex.references
+                                if r.fields.title and r.dois and not needs_lookup(r))
+    return found
+
+
+def mention(doi: str) -> DoiMention:
+    """A DOI as the resolver needs it: the DOI, without where it was written."""
+    return DoiMention(0, 0, 0, 0, doi, "bare", doi)
+
+
+class CompactReference:
+    """A reference as the resolver reads it (text, kind, fields, DOIs), its fields kept as
+    JSON and rebuilt when asked for: a run holds one per reference until it is resolved,
+    and most are only asked whether their DOI exists."""
+
+    __slots__ = ("text", "kind", "_fields", "_dois", "_decoded")
+
+    def __init__(self, ref: Reference):
+        self.text, self.kind = ref.text, ref.kind
+        self._fields = json.dumps(ref.fields.to_dict(), separators=(",", ":"))
+        self._dois = tuple(m.doi for m in ref.dois)
+        self._decoded = None
+
+    @property
+    def fields(self) -> Fields:
+        """Decoded on first use and kept: the resolver reads a searched reference's fields
+        several times."""
+        if self._decoded is None:
+            self._decoded = Fields.from_dict(json.loads(self._fields))
+        return self._decoded
+
+    @property
+    def dois(self) -> list[DoiMention]:
+        return [mention(d) if d else DoiMention(0, 0, 0, 0, "", "bare", None) for d in self._dois]
+
+    @property
+    def doi_names(self) -> tuple[str | None, ...]:
+        return self._dois
+
+    def rebuilt(self) -> Reference:
+        """The reference itself (no position), for the resolver's search."""
+        return Reference(0, 0, self.text, self.kind, self.fields, self.dois)
+
+    def __getstate__(self):
+        return self.text, self.kind, self._fields, self._dois
+
+    def __setstate__(self, state):
+        self.text, self.kind, self._fields, self._dois = state
+        self._decoded = None
+
+
+def answers_for(scan: Scan, resolution: Resolution) -> Resolution:
+    """The part of a run's resolution that concerns one file."""
+    dois, refs, cites = scan.keys
+    return Resolution({k: resolution.dois[k] for k in sorted(dois) if k in resolution.dois},
+                      {k: resolution.matches[k] for k in sorted(refs) if k in resolution.matches},
+                      {k: resolution.citations[k] for k in sorted(cites) if k in resolution.citations})
+
+
+def check(task: tuple[Path | Document, Resolution | None]):
+    """Phase two: extract the file again (its references now come from the parse cache)
+    and run the rules with the registry's answers."""
+    source, answers = task
+    notes: list[str] = []
+    doc = source if isinstance(source, Document) else _load(source, notes)
+    if doc is None:
+        return None, notes
+    key = _key(doc)
+    answered = "d:" + digest(key, _config_key(doc), pickle.dumps(answers, pickle.HIGHEST_PROTOCOL))
+    diagnostics = _State.files.get(answered)
+    packed = _State.files.get_packed("x:" + key) if diagnostics is not None else None
+    if packed is not None:
+        from reflint.linter import FileResult
+
+        return FileResult(doc, None, diagnostics, packed), notes
+    extraction = _extraction(doc, key)
+    _State.linter.resolution = answers
+    result = _State.linter.lint_document(doc, extraction)
+    _State.files.put(answered, result.diagnostics)
+    return result, notes

@@ -1,0 +1,157 @@
+"""Parse each reference string once per parser version: fields kept in SQLite.
+
+The table ``parsed`` lives in the lookup cache's file (``reflint.cache.default_path``) beside
+the registry answers, but has its own connection and schema, so either can change alone.
+A key is the hash of the parser's fingerprint and the string: the fingerprint covers the
+model file and the source of every reflint module the parser imports, so retraining or
+editing the parser invalidates everything it parsed before, and nothing else is needed.
+
+Several processes (``--jobs``, a pre-commit hook beside an editor) share the file: it runs
+in WAL mode with a long busy timeout, writes go in one transaction per document, and a
+database that stays locked or breaks only turns the cache off (one warning); parsing then
+goes on uncached, because the cache is an optimisation and never a reason to fail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+import sqlite3
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Callable
+
+from reflint.models import Fields
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = "CREATE TABLE IF NOT EXISTS parsed (key TEXT PRIMARY KEY, fields TEXT NOT NULL)"
+_IMPORT = re.compile(r"^\s*(?:from\s+reflint\.(\w+)\s+import|import\s+reflint\.(\w+))", re.M)
+_PACKAGE = resources.files("reflint")
+
+
+@lru_cache(maxsize=1)
+def fingerprint() -> str:
+    """Hash of the model file and of the source of ``reflint.parse`` and every reflint
+    module it imports (directly or not): computed once per process."""
+    digest = hashlib.sha256((_PACKAGE / "data" / "parser.crfsuite").read_bytes())
+    seen, todo = set(), ["parse"]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        source = (_PACKAGE / f"{name}.py").read_bytes()
+        digest.update(name.encode() + b"\0" + source + b"\0")
+        todo += [a or b for a, b in _IMPORT.findall(source.decode("utf-8"))
+                 if (_PACKAGE / f"{a or b}.py").is_file()]
+    return digest.hexdigest()[:32]
+
+
+def _key(text: str) -> str:
+    return hashlib.sha1(f"{fingerprint()}\0{text}".encode("utf-8")).hexdigest()
+
+
+class Store:
+    """One table of the cache file, shared by processes: WAL, a long busy timeout, and any
+    lasting database error turns it off (one warning) instead of failing the run."""
+
+    schema = _SCHEMA
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self._db: sqlite3.Connection | None = None
+        self.disabled = False
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def _run(self, operation, write: bool = False):
+        if self.disabled:
+            return None
+        try:
+            db = self._connect()
+            if not write:
+                return operation(db)
+            with db:
+                return operation(db)
+        except (sqlite3.Error, OSError) as exc:
+            self.disabled = True
+            self._forget()
+            self.close()
+            log.warning("cache %s unusable (%s); going on without it "
+                        "(`reflint cache clear` resets it)", self.path, exc)
+            return None
+
+    def _forget(self) -> None:
+        """Drop writes not yet made (the store is off)."""
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._db is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(self.path, timeout=60.0)
+            try:
+                db.execute("PRAGMA busy_timeout = 60000")
+                if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    db.execute("PRAGMA journal_mode = WAL")  # readers never wait for a writer
+                db.execute(self.schema)
+                db.commit()
+            except sqlite3.Error:
+                db.close()
+                raise
+            self._db = db
+        return self._db
+
+
+class ParseCache(Store):
+    """``parse(text) -> Fields`` backed by a SQLite table; call :meth:`flush` to store what
+    was parsed since the last flush (one transaction)."""
+
+    def __init__(self, path: str | Path, parse: Callable[[str], Fields] | None = None):
+        super().__init__(path)
+        self._parse = parse
+        self._pending: dict[str, str] = {}
+        self.hits = self.misses = 0
+
+    def __call__(self, text: str) -> Fields:
+        key = _key(text)
+        stored = self._pending.get(key) or self._get(key)
+        if stored is not None:
+            self.hits += 1
+            return Fields.from_dict(json.loads(stored))
+        self.misses += 1
+        fields = self._parser()(text)
+        if not self.disabled:
+            self._pending[key] = json.dumps(fields.to_dict(), separators=(",", ":"))
+        return fields
+
+    def flush(self) -> None:
+        """Write the fields parsed since the last flush."""
+        rows, self._pending = list(self._pending.items()), {}
+        if rows:
+            self._run(lambda db: db.executemany("INSERT OR REPLACE INTO parsed VALUES (?, ?)", rows),
+                      write=True)
+
+    def close(self) -> None:
+        self.flush()
+        super().close()
+
+    def _forget(self) -> None:
+        self._pending = {}
+
+    def _parser(self) -> Callable[[str], Fields]:
+        if self._parse is None:
+            from reflint.parse import parse_reference
+
+            self._parse = parse_reference
+        return self._parse
+
+    def _get(self, key: str) -> str | None:
+        row = self._run(lambda db: db.execute("SELECT fields FROM parsed WHERE key = ?",
+                                              (key,)).fetchone())
+        return row[0] if row else None

@@ -1,0 +1,101 @@
+"""--jobs: a process pool over files prints exactly what one process prints, in order;
+check streams its results, so a file's document is gone once it is reported."""
+
+from __future__ import annotations
+
+import gc
+import json
+import shutil
+import weakref
+from pathlib import Path
+
+import pytest
+
+from fake_crossref import DEFAULT_RECORDS, load_records
+from helpers import invoke
+from reflint.config import load_config
+from reflint.linter import Linter
+from reflint.resolve import Resolver
+
+ROOT = Path(__file__).parent.parent
+SEEDLIKE = Path(__file__).parent / "data" / "seedlike"
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    """The examples and the seed-like documents in one tree: many files, every format."""
+    shutil.copytree(ROOT / "examples", tmp_path / "kb" / "examples")
+    shutil.copytree(SEEDLIKE, tmp_path / "kb" / "seedlike")
+    return tmp_path / "kb"
+
+
+@pytest.mark.parametrize("args", [
+    ["check", "--format", "json"],
+    ["check"],
+    ["check", "--format", "sarif"],
+    ["refs", "--format", "json"],
+    ["audit", "--json"],
+])
+def test_jobs_print_the_same_bytes_as_one_process(corpus, args):
+    one = invoke(*args, ".", "--jobs", "1", cwd=corpus)
+    two = invoke(*args, ".", "-j", "2", cwd=corpus)
+    assert one.exit_code == two.exit_code and one.exit_code in (0, 1), one.output
+    assert two.stdout == one.stdout
+    assert len(one.stdout) > 1000  # it really reported something
+
+
+def test_jobs_online_same_answers_and_requests(corpus, monkeypatch, fake_crossref_factory):
+    server = fake_crossref_factory(load_records(DEFAULT_RECORDS))
+    monkeypatch.delenv("REFLINT_OFFLINE", raising=False)
+    monkeypatch.setenv("REFLINT_CROSSREF_URL", server.url)
+    monkeypatch.setenv("REFLINT_DOI_URL", server.url)
+    monkeypatch.setenv("REFLINT_MAILTO", "tests@example.org")
+    outputs, requests = [], []
+    for jobs in ("1", "2"):
+        before = len(server.requests)
+        result = invoke("check", ".", "--format", "json", "--no-cache", "--jobs", jobs, cwd=corpus)
+        assert result.exit_code == 1, result.output
+        outputs.append(result.stdout)
+        requests.append(sorted((method, path) for method, path, *_ in server.requests[before:]))
+    assert outputs[0] == outputs[1]
+    assert requests[0] == requests[1]
+    assert json.loads(outputs[0])["summary"]["unknown"] == 0
+
+
+def test_check_releases_each_document_once_reported(corpus):
+    linter = Linter(load_config(None).merged({"offline": True}), Resolver(None), jobs=1)
+    run = linter.lint_paths([str(corpus)], stream=True)
+    assert run.file_count > 5 and run.references > 20  # known before any file is checked
+    alive = []
+    for result in run.files:
+        alive.append(weakref.ref(result.doc))
+        del result
+        gc.collect()
+        assert sum(ref() is not None for ref in alive) <= 1  # only the one in hand, at most
+    assert len(alive) == run.file_count
+
+
+def test_a_reference_whose_doi_does_not_exist_is_searched_for(tmp_path, monkeypatch, fake_crossref_factory):
+    """The search for the right work behind a DOI that does not exist happens after the
+    run's DOIs are answered, with one process or several."""
+    from test_online import HALL
+
+    server = fake_crossref_factory(load_records(DEFAULT_RECORDS) + [HALL])
+    monkeypatch.delenv("REFLINT_OFFLINE", raising=False)
+    monkeypatch.setenv("REFLINT_CROSSREF_URL", server.url)
+    monkeypatch.setenv("REFLINT_DOI_URL", server.url)
+    monkeypatch.setenv("REFLINT_MAILTO", "tests@example.org")
+    for i in range(3):
+        (tmp_path / f"note{i}.md").write_text(
+            "# Shoulder\n\nNeedling helps some shoulders [1].\n\n## References\n\n"
+            "1. Hall ML, Mackie AC, Cury Ribeiro D. Effects of dry needling trigger point therapy in "
+            "the shoulder region on patients with upper extremity pain and dysfunction: a systematic "
+            "review with meta-analysis. Physiotherapy. 2018;104(2):167-177. "
+            f"doi:10.5555/no.such.work.{i}\n", "utf-8")
+    reports = []
+    for jobs in ("1", "2"):
+        result = invoke("check", ".", "--format", "json", "--no-cache", "-j", jobs, cwd=tmp_path)
+        reports.append(result.stdout)
+        found = [d for d in json.loads(result.stdout)["diagnostics"] if d["code"] == "RL201"]
+        assert [d["data"].get("suggested_doi") for d in found] == ["10.5555/synthetic.hall.2018"] * 3
+    assert reports[0] == reports[1]
