@@ -340,7 +340,7 @@ def test_bad_environment_values_exit_2(kb, monkeypatch, name, value, expected):
 def test_an_unexpected_exception_exits_2_with_a_hint_to_report_it(kb, monkeypatch):
     from reflint import linter
 
-    def explode(self, paths):
+    def explode(self, paths, **kwargs):
         raise KeyError("boom")
 
     monkeypatch.setattr(linter.Linter, "lint_paths", explode)

@@ -57,12 +57,16 @@ def start(configs: ConfigTree, cache_path: str) -> None:
 
 
 def _config_key(doc: Document) -> str:
-    """What of the configuration a file's diagnostics depend on: its closest config."""
-    config = _State.linter.configs.for_path(getattr(doc, "file", None) or doc.path)
+    """What of the configuration a file's diagnostics depend on: its closest config (its
+    settings and the command line's selection) and the rules that apply to this file."""
+    real = getattr(doc, "file", None) or doc.path
+    config = _State.linter.configs.for_path(real)
     if id(config) not in _State.config_keys:
-        _State.config_keys[id(config)] = digest(fingerprint(), str(config.directory),
-                                                repr(sorted(config.values.items())))
-    return _State.config_keys[id(config)]
+        _State.config_keys[id(config)] = digest(
+            fingerprint(), str(config.directory), repr(sorted(config.values.items())),
+            repr(sorted(config.cli.items())))
+    rules = ",".join(r.code for r in _State.linter.rules_for(doc.path, real))
+    return digest(_State.config_keys[id(config)], rules)
 
 
 def finish() -> None:

@@ -29,7 +29,8 @@ from reflint.models import Fields
 log = logging.getLogger(__name__)
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS parsed (key TEXT PRIMARY KEY, fields TEXT NOT NULL)"
-_IMPORT = re.compile(r"^\s*(?:from\s+reflint\.(\w+)\s+import|import\s+reflint\.(\w+))", re.M)
+_IMPORT = re.compile(r"^\s*(?:from\s+reflint\.(\w+)\s+import|import\s+reflint\.(\w+)"
+                     r"|from\s+reflint\s+import\s+(\([^)]*\)|[\w \t,]+))", re.M)
 _PACKAGE = resources.files("reflint")
 
 
@@ -46,8 +47,10 @@ def fingerprint() -> str:
         seen.add(name)
         source = (_PACKAGE / f"{name}.py").read_bytes()
         digest.update(name.encode() + b"\0" + source + b"\0")
-        todo += [a or b for a, b in _IMPORT.findall(source.decode("utf-8"))
-                 if (_PACKAGE / f"{a or b}.py").is_file()]
+        for a, b, names in _IMPORT.findall(source.decode("utf-8")):
+            for module in [a or b] if a or b else re.findall(r"\w+", names):
+                if (_PACKAGE / f"{module}.py").is_file():
+                    todo.append(module)
     return digest.hexdigest()[:32]
 
 
