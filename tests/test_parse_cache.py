@@ -7,7 +7,6 @@ import multiprocessing
 import sqlite3
 from pathlib import Path
 
-import pytest
 
 from helpers import invoke
 from reflint import parse_cache

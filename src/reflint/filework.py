@@ -12,6 +12,7 @@ import json
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reflint import documents, suppress
 from reflint.bibtex import assign_keys
@@ -21,6 +22,9 @@ from reflint.models import Document, DoiMention, Extraction, Fields, Reference
 from reflint.file_cache import FileCache, digest, fingerprint
 from reflint.parse_cache import ParseCache
 from reflint.resolve import Resolution, citation_key, needs_lookup, query_key
+
+if TYPE_CHECKING:
+    from reflint.linter import Linter
 
 
 @dataclass
@@ -38,42 +42,53 @@ class Scan:
     doc: Document | None = None  # kept when the run is not streamed: read once, checked as read
 
 
-class _State:
-    linter = None
-    parse: ParseCache | None = None
-    files: FileCache | None = None
-    config_keys: dict[int, str] = {}
+@dataclass
+class _Worker:
+    """This process's share of the run: built once by :func:`start`."""
+
+    linter: Linter
+    parse: ParseCache
+    files: FileCache
+    config_keys: dict[int, str] = field(default_factory=dict)
+
+
+_worker: _Worker | None = None
+
+
+def _state() -> _Worker:
+    if _worker is None:
+        raise RuntimeError("reflint.filework.start() was not called in this process")
+    return _worker
 
 
 def start(configs: ConfigTree, cache_path: str) -> None:
     """Pool initializer: this process's linter (rules only), parse cache and file cache."""
+    global _worker
     from reflint.linter import Linter
 
     finish()
-    _State.linter = Linter(configs)
-    _State.parse = ParseCache(cache_path)
-    _State.files = FileCache(cache_path)
-    _State.config_keys = {}
+    _worker = _Worker(Linter(configs), ParseCache(cache_path), FileCache(cache_path))
 
 
 def _config_key(doc: Document) -> str:
     """What of the configuration a file's diagnostics depend on: its closest config (its
     settings and the command line's selection) and the rules that apply to this file."""
     real = getattr(doc, "file", None) or doc.path
-    config = _State.linter.configs.for_path(real)
-    if id(config) not in _State.config_keys:
-        _State.config_keys[id(config)] = digest(
+    config = _state().linter.configs.for_path(real)
+    if id(config) not in _state().config_keys:
+        _state().config_keys[id(config)] = digest(
             fingerprint(), str(config.directory), repr(sorted(config.values.items())),
             repr(sorted(config.cli.items())))
-    rules = ",".join(r.code for r in _State.linter.rules_for(doc.path, real))
-    return digest(_State.config_keys[id(config)], rules)
+    rules = ",".join(r.code for r in _state().linter.rules_for(doc.path, real))
+    return digest(_state().config_keys[id(config)], rules)
 
 
 def finish() -> None:
-    for store in (_State.parse, _State.files):
-        if store is not None:
-            store.close()
-    _State.linter = _State.parse = _State.files = None
+    global _worker
+    if _worker is not None:
+        _worker.parse.close()
+        _worker.files.close()
+    _worker = None
 
 
 def _key(doc: Document) -> str:
@@ -82,16 +97,16 @@ def _key(doc: Document) -> str:
 
 def _extraction(doc: Document, key: str) -> Extraction:
     """From the file cache, else extracted (and kept there)."""
-    ex = _State.files.get("x:" + key)
+    ex = _state().files.get("x:" + key)
     if ex is None:
         ex = _extract(doc)
-        _State.files.put("x:" + key, ex)
+        _state().files.put("x:" + key, ex)
     return ex
 
 
 def _extract(doc: Document) -> Extraction:
-    extraction = extract(doc, _State.parse)
-    _State.parse.flush()
+    extraction = extract(doc, _state().parse)
+    _state().parse.flush()
     assign_keys(extraction.references)
     return extraction
 
@@ -121,10 +136,10 @@ def scan(path: Path, keep: bool = False) -> Scan:
     if doc is None:
         return Scan(path, notes)
     key = _key(doc)
-    found = _State.files.get("s:" + key)
+    found = _state().files.get("s:" + key)
     if found is None:
         found = _scan(doc, _extraction(doc, key))
-        _State.files.put("s:" + key, found)
+        _state().files.put("s:" + key, found)
     found.path, found.doc = path, doc if keep else None
     return found
 
@@ -137,7 +152,7 @@ def _scan(doc: Document, ex: Extraction) -> Scan:
                   frozenset(query_key(r.text) for r in ex.references),
                   frozenset(citation_key(c) for c in ex.citations if c.authors and c.year))
     if suppress.parse(doc).file is not suppress.ALL:  # silenced files need no lookups
-        refs = [CompactReference(r) for r in ex.references if needs_lookup(r)]
+        refs: list = [CompactReference(r) for r in ex.references if needs_lookup(r)]  # duck-typed
         cites = [] if ex.has_reference_list else [c for c in ex.citations if c.style == "author-year"]
         found.lookups = Extraction(refs, cites, [], ex.has_reference_list)
         found.followups = tuple(CompactReference(r) for r in ex.references
@@ -156,6 +171,7 @@ class CompactReference:
     and most are only asked whether their DOI exists."""
 
     __slots__ = ("text", "kind", "_fields", "_dois", "_decoded")
+    _decoded: Fields | None
 
     def __init__(self, ref: Reference):
         self.text, self.kind = ref.text, ref.kind
@@ -209,14 +225,14 @@ def check(task: tuple[Path | Document, Resolution | None]):
         return None, notes
     key = _key(doc)
     answered = "d:" + digest(key, _config_key(doc), pickle.dumps(answers, pickle.HIGHEST_PROTOCOL))
-    diagnostics = _State.files.get(answered)
-    packed = _State.files.get_packed("x:" + key) if diagnostics is not None else None
+    diagnostics = _state().files.get(answered)
+    packed = _state().files.get_packed("x:" + key) if diagnostics is not None else None
     if packed is not None:
         from reflint.linter import FileResult
 
         return FileResult(doc, None, diagnostics, packed), notes
     extraction = _extraction(doc, key)
-    _State.linter.resolution = answers
-    result = _State.linter.lint_document(doc, extraction)
-    _State.files.put(answered, result.diagnostics)
+    _state().linter.resolution = answers
+    result = _state().linter.lint_document(doc, extraction)
+    _state().files.put(answered, result.diagnostics)
     return result, notes

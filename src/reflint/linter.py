@@ -44,6 +44,7 @@ class FileResult:
     @property
     def extraction(self) -> Extraction:
         if self._extraction is None:
+            assert self._packed is not None  # one of the two is always set
             self._extraction, self._packed = pickle.loads(self._packed), None
         return self._extraction
 
@@ -170,21 +171,22 @@ class Linter:
         cache_path = str(Path(scratch.name) / "cache.sqlite3") if scratch else str(default_path())
         pool = FilePool(jobs or self.jobs, len(files), filework.start, (self.configs, cache_path))
         try:
-            if self.resolver is None and not stream:
+            resolver = self.resolver
+            if resolver is None and not stream:
+                done: list[FileResult] = []
                 for result, notes in pool.map(filework.lint, files):
                     run.notes.extend(notes)
                     if result is not None:
-                        run.files.append(result)
-                run.file_count = len(run.files)
-                run.references = sum(len(r.extraction.references) for r in run.files)
+                        done.append(result)
+                run.files, run.file_count = done, len(done)
+                run.references = sum(len(r.extraction.references) for r in done)
                 _close(pool, scratch, cache_path)
                 return run
-            online = self.resolver is not None and self.resolver.client is not None
-            overlay = RunCache.install(self.resolver) if self.resolver is not None else None
+            overlay = RunCache.install(resolver) if resolver is not None else None
             scan = functools.partial(filework.scan, keep=not stream)
             try:
-                if online:
-                    with Prefetch(self.resolver, files, overlay):  # DOIs go out while parsing
+                if resolver is not None and overlay is not None and resolver.client is not None:
+                    with Prefetch(resolver, files, overlay):  # DOIs go out while parsing
                         scans = list(pool.map(scan, files))
                 else:
                     scans = list(pool.map(scan, files))
@@ -192,8 +194,8 @@ class Linter:
                     run.notes.extend(found.notes)
                 scans = [s for s in scans if s.loaded]
                 run.file_count, run.references = len(scans), sum(s.references for s in scans)
-                if self.resolver is not None:
-                    self.resolution = self._resolve(scans, overlay)
+                if resolver is not None and overlay is not None:
+                    self.resolution = self._resolve(resolver, scans, overlay)
             finally:
                 if overlay is not None:
                     overlay.uninstall()
@@ -205,15 +207,16 @@ class Linter:
         run.files = checked if stream else list(checked)
         return run
 
-    def _resolve(self, scans: list[filework.Scan], overlay: RunCache) -> Resolution:
+    @staticmethod
+    def _resolve(resolver: Resolver, scans: list[filework.Scan], overlay: RunCache) -> Resolution:
         """The run's bulk resolve: every DOI, search and citation at once; then searches for
         the references whose DOI turned out not to exist (their fields are rebuilt only now,
         which keeps a large run small)."""
         wanted = [s for s in scans if s.lookups is not None]
         dois = sorted({d for s in wanted for d in s.keys[0]})
-        resolution = self.resolver.resolve(
+        resolution = resolver.resolve(
             [Extraction(dois=[filework.mention(d) for d in dois], has_reference_list=True)]
-            + [s.lookups for s in wanted])
+            + [s.lookups for s in wanted if s.lookups is not None])
         broken = [r for s in wanted for r in s.followups
                   if any(resolution.doi(d).verdict == INVALID for d in r.doi_names)]
         for s in scans:
@@ -221,7 +224,7 @@ class Linter:
         if broken:
             overlay.remember(resolution.dois)
             refs = [r.rebuilt() for r in broken]
-            more = self.resolver.resolve([Extraction(refs, [], [m for r in refs for m in r.dois], True)])
+            more = resolver.resolve([Extraction(refs, [], [m for r in refs for m in r.dois], True)])
             resolution.matches.update(more.matches)
         return resolution
 

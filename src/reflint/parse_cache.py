@@ -55,7 +55,7 @@ def fingerprint() -> str:
 
 
 def _key(text: str) -> str:
-    return hashlib.sha1(f"{fingerprint()}\0{text}".encode("utf-8")).hexdigest()
+    return hashlib.sha1(f"{fingerprint()}\0{text}".encode()).hexdigest()
 
 
 class Store:

@@ -12,7 +12,7 @@ were *unknown* (so a registry that failed is not asked twice in one run).
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -77,7 +77,7 @@ def _mentions(path: Path) -> list[DoiMention]:
         return []  # the extraction reports it
     if suppress.parse(doc).file is suppress.ALL:
         return []
-    text = doc.text if doc.kind == "bibtex" else mask(doc.plain, doc.kind)[0]
+    text = doc.text if doc.kind == "bibtex" else mask(doc.plain or "", doc.kind)[0]
     return [m for m in find_dois(text) if m.doi]
 
 
@@ -91,7 +91,7 @@ class Prefetch:
         self.resolver, self.files, self.batch, self.overlay = resolver, list(files), batch, overlay
         self._pool = ThreadPoolExecutor(max(1, getattr(resolver, "workers", 3)),
                                         thread_name_prefix="reflint-prefetch")
-        self._futures = []
+        self._futures: list[Future] = []
         self._reader = threading.Thread(target=self._read, name="reflint-prefetch-reader", daemon=True)
 
     def __enter__(self) -> "Prefetch":
@@ -109,7 +109,7 @@ class Prefetch:
         waiting: list[DoiMention] = []
         for path in self.files:
             for m in _mentions(path):
-                doi = m.doi.lower()
+                doi = (m.doi or "").lower()
                 if doi in seen:
                     continue
                 seen.add(doi)
