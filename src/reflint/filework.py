@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from reflint import documents, suppress
 from reflint.bibtex import assign_keys
 from reflint.config import ConfigTree
-from reflint.extract import extract
+from reflint.extract import extract, parsed
 from reflint.models import Document, DoiMention, Extraction, Fields, Reference
 from reflint.file_cache import FileCache, digest, fingerprint
 from reflint.parse_cache import ParseCache
@@ -67,7 +67,8 @@ def start(configs: ConfigTree, cache_path: str) -> None:
     from reflint.linter import Linter
 
     finish()
-    _worker = _Worker(Linter(configs), ParseCache(cache_path), FileCache(cache_path))
+    # misses go through extract's own memo, so --fix rounds never parse a text twice
+    _worker = _Worker(Linter(configs), ParseCache(cache_path, parsed), FileCache(cache_path))
 
 
 def _config_key(doc: Document) -> str:
