@@ -135,6 +135,8 @@ def main() -> None:
     for kind in ("cold", "warm"):
         row(f"references per CPU second, {kind}", refs / base[kind]["cpu"], refs / ours[kind]["cpu"],
             "", better_high=True)
+    row("warm here vs the baseline's cold", refs / base["cold"]["cpu"], refs / ours["warm"]["cpu"], "",
+        better_high=True)
     for j in args.jobs:
         row(f"wall time, --jobs {j} (cold)", base["walls"][j], ours["walls"][j], "s")
     row("peak RSS, cold, one process", base["cold"]["rss_mb"], ours["cold"]["rss_mb"], "MB")
