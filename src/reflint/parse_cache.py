@@ -102,6 +102,7 @@ class Store:
                 db.execute("PRAGMA busy_timeout = 60000")
                 if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
                     db.execute("PRAGMA journal_mode = WAL")  # readers never wait for a writer
+                db.execute("PRAGMA synchronous = NORMAL")  # a cache: no fsync per transaction
                 db.execute(self.schema)
                 db.commit()
             except sqlite3.Error:
