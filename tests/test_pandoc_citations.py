@@ -68,3 +68,17 @@ def test_a_missing_bibliography_is_a_note_not_a_flood_of_rl401(tmp_path):
     assert check(page, "RL401") == []
     run = Linter(Config({**DEFAULTS, "select": ["RL401"]})).lint_paths([str(page)])
     assert any("missing.bib" in note and "cannot be read" in note for note in run.notes)
+
+
+def test_an_edited_bibliography_is_read_again_by_a_warm_run(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from reflint.cli import main
+
+    monkeypatch.setenv("REFLINT_CACHE_DIR", str(tmp_path / "cache"))
+    page = post(tmp_path / "post", "Needling helps [@nosuchkey2020].")
+    args = ["check", "--offline", "--select", "RL401", "--jobs", "1", str(page)]
+    assert CliRunner().invoke(main, args).exit_code == 1
+    bib = page.parent / "index.bib"
+    bib.write_text(BIB + "\n@misc{nosuchkey2020, title = {Now it exists}, year = {2020}}\n", "utf-8")
+    assert CliRunner().invoke(main, args).exit_code == 0

@@ -88,3 +88,24 @@ def _only_page(folder: str) -> bool:
         return sum(name.lower().endswith(_PAGES) for name in os.listdir(folder)) == 1
     except OSError:
         return False
+
+
+def outside_state(doc: Document) -> str:
+    """What a page's diagnostics depend on beyond its own text: its bibliography files (size
+    and modification time) and whether it is alone in its folder. Caches of a page's results
+    key on it, so an edited ``index.bib`` is read again."""
+    if doc.kind != "markdown" or not doc.file or not doc.text.startswith("---"):
+        return ""
+    front = _FRONT.match(doc.text)
+    if not front or "bibliography" not in front.group(1):
+        return ""
+    folder = os.path.dirname(doc.file)
+    state = [str(_only_page(folder))]
+    for name in re.findall(r"[^\s'\"\[\],:]+\.(?:bib|json|ya?ml)\b", front.group(1)):
+        try:
+            info = os.stat(os.path.join(folder, name))
+            state.append(f"{name}:{info.st_size}:{info.st_mtime_ns}")
+        except OSError:
+            state.append(f"{name}:missing")
+    return "|".join(state)
+

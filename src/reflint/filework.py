@@ -19,6 +19,7 @@ from reflint.bibtex import assign_keys
 from reflint.config import ConfigTree
 from reflint.extract import extract, parsed
 from reflint.models import Document, DoiMention, Extraction, Fields, Reference
+from reflint.bibliography import outside_state
 from reflint.file_cache import FileCache, digest, fingerprint
 from reflint.parse_cache import ParseCache
 from reflint.resolve import Resolution, citation_key, needs_lookup, query_key
@@ -93,7 +94,7 @@ def finish() -> None:
 
 
 def _key(doc: Document) -> str:
-    return digest(fingerprint(), doc.path, doc.kind, doc.text)
+    return digest(fingerprint(), doc.path, doc.kind, doc.text, outside_state(doc))
 
 
 def _extraction(doc: Document, key: str) -> Extraction:
