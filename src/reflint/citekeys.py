@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from typing import Any
 
 from anyascii import anyascii
 
@@ -58,7 +59,7 @@ class Works:
 
     def __init__(self):
         self.by_doi: dict[str, str] = {}
-        self.by_year: dict[str, list[tuple[Reference, str]]] = {}
+        self.by_year: dict[str, list[tuple[Any, str]]] = {}  # (identity, key)
         self.undated: dict[tuple, str] = {}
 
     @staticmethod
@@ -71,7 +72,7 @@ class Works:
         return (first, " ".join(fold(fields.title).split()))
 
     def find(self, fields: Fields, doi: str | None, text: str = "") -> str | None:
-        from reflint.rules.references import same_work  # rules import this module's users
+        from reflint.rules.references import identity, same_identity  # rules import this module's users
 
         if doi and doi.lower() in self.by_doi:
             return self.by_doi[doi.lower()]
@@ -79,15 +80,17 @@ class Works:
             return None
         if not fields.year:
             return self.undated.get(self._undated(fields))
-        this = self._ref(fields, doi, text)
+        this = identity(self._ref(fields, doi, text))
         return next((key for other, key in self.by_year.get(fields.year, ())
-                     if same_work(other, this) or same_work(this, other)), None)  # RL303 reads in either order
+                     if same_identity(other, this) or same_identity(this, other)), None)  # either order
 
     def add(self, fields: Fields, doi: str | None, key: str, text: str = "") -> None:
         if doi:
             self.by_doi.setdefault(doi.lower(), key)
+        from reflint.rules.references import identity
+
         if fields.title and fields.year:
-            self.by_year.setdefault(fields.year, []).append((self._ref(fields, doi, text), key))
+            self.by_year.setdefault(fields.year, []).append((identity(self._ref(fields, doi, text)), key))
         elif fields.title:
             self.undated.setdefault(self._undated(fields), key)
 

@@ -71,7 +71,7 @@ class _Recorder:
         return recorded
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=64)
 def structure(text: str) -> Structure:
     """The code, links and front matter of Markdown ``text`` (extraction and rules share it)."""
     if len(text) > _MAX:

@@ -84,7 +84,8 @@ class _Identity(NamedTuple):
     title: list[str]
 
 
-def _identity(ref: Reference) -> _Identity:
+def identity(ref: Reference) -> _Identity:
+    """What names a work, read once per entry: compare identities with ``same_identity``."""
     f = ref.fields
     letter = next((m.group(2) for m in _YEAR_LETTER.finditer(ref.text) if m.group(1) == f.year), None)
     families = [set(fold(a.family).split()) for a in f.authors]
@@ -103,10 +104,10 @@ def same_work(a: Reference, b: Reference) -> bool:
     the other's beginning (a subtitle or journal glued on by the parser). Titles merely
     alike ("Female ..." / "Male ...") count only when the first pages agree as well.
     """
-    return _same(_identity(a), _identity(b))
+    return same_identity(identity(a), identity(b))
 
 
-def _same(a: _Identity, b: _Identity) -> bool:
+def same_identity(a: _Identity, b: _Identity) -> bool:
     if a.doi and b.doi:
         return a.doi == b.doi
     if not (a.year and a.year == b.year and a.title and b.title and a.letter == b.letter):
@@ -168,10 +169,10 @@ def duplicate_reference(ctx: Context):
     by_doi: dict[str, Reference] = {}
     by_year: dict[str | None, list[tuple[_Identity, Reference]]] = {}
     for ref in ctx.extraction.references:
-        this = _identity(ref)
+        this = identity(ref)
         first = by_doi.get(this.doi) if this.doi else None
         if first is None and this.year:  # only entries of one year can agree without DOIs
-            first = next((r for other, r in by_year.get(this.year, ()) if _same(other, this)), None)
+            first = next((r for other, r in by_year.get(this.year, ()) if same_identity(other, this)), None)
         if first is None:
             if this.doi:
                 by_doi.setdefault(this.doi, ref)
