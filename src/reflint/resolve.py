@@ -23,6 +23,7 @@ from reflint import outage
 from reflint.cache import NullCache
 from reflint.crossref import INVALID, UNKNOWN, VALID, CrossrefClient, Verdict, batchable
 from reflint.match import Match, best_match, citation_match
+from reflint.mismatch import names_another_work
 from reflint.models import Citation, Extraction, Reference
 
 BATCH_SIZE = 50
@@ -125,9 +126,9 @@ class Resolver:
         self._notes = resolution.notes
         self._recall_outage()
         resolution.dois = self._dois(dois)
-        for ex in extractions:  # a DOI that does not exist: look for the right one
+        for ex in extractions:  # a DOI that does not exist, or names another work: look for the right one
             for ref in ex.references:
-                if ref.fields.title and any(resolution.doi(m.doi).verdict == INVALID for m in ref.dois):
+                if ref.fields.title and any(self._wrong_doi(ref, resolution.doi(m.doi)) for m in ref.dois):
                     refs.setdefault(query_key(ref.text), ref)
         resolution.matches = self._lookups(refs, self._search_reference,
                                            lambda ref, items: best_match(ref.fields, items))
@@ -154,6 +155,13 @@ class Resolver:
         if self.client is not None and getattr(self.client, "broken", False) and reason:
             outage.remember(self.cache, self.client.registry, reason)
             self._notes.append(outage.fresh_note(self.client.registry, reason))
+
+    @staticmethod
+    def _wrong_doi(ref: Reference, status: DoiStatus) -> bool:
+        """Not registered (RL201), or registered to another work than the entry describes (RL202)."""
+        if status.verdict == INVALID:
+            return True
+        return status.verdict == VALID and names_another_work(ref.fields, status.record)
 
     # -- DOIs ------------------------------------------------------------------------------
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reflint.crossref import INVALID, VALID
-from reflint.match import compare, same_work
+from reflint.mismatch import names_another_work
 from reflint.models import Applicability, DoiMention
 from reflint.rules.base import Context, Rule, fix
 
@@ -72,7 +72,8 @@ def doi_mismatch(ctx: Context):
 
     A DOI copied from the neighbouring entry, or mistyped into another valid DOI, sends
     readers to the wrong paper. Reported only when title and author both disagree with
-    the registered record; the likely right DOI is shown when a validated match exists.
+    the registered record. reflint then searches Crossref with the reference, validates
+    the candidate as for RL301, and offers the right DOI as an unsafe fix.
 
     Bad:
 
@@ -85,19 +86,18 @@ def doi_mismatch(ctx: Context):
     """
     for m, status in registered(ctx, VALID):
         ref = ctx.reference_at(m.start)
-        if not (ref and status.record and ref.fields.title and ref.fields.authors):
-            continue
-        c = compare(ref.fields, status.record)
-        if same_work(c) or c.author is not False or (c.title or 0) >= 60:
+        if not (ref and names_another_work(ref.fields, status.record)):
             continue
         data = {**about(m, status), "registered_title": (status.record.get("title") or [""])[0]}
-        right = suggestion(ctx, m)
+        alias = f" (an alias of `{status.alias_of}`)" if status.alias_of else ""
+        message = f"DOI `{m.doi}`{alias} belongs to a different work: \u201c{data['registered_title']}\u201d"
+        right, repair = suggestion(ctx, m), None
         if right and right.lower() != m.doi.lower():
             data["suggested_doi"] = right
-        alias = f" (an alias of `{status.alias_of}`)" if status.alias_of else ""
-        yield RL202.diagnostic(ctx, m.doi_start, m.junk_start,
-                               f"DOI `{m.doi}`{alias} belongs to a different work: "
-                               f"\u201c{data['registered_title']}\u201d", data)
+            message += f"; this reference matches `{right}`"
+            repair = fix(f"Replace with `{right}`, the registered DOI of the cited work",
+                         Applicability.UNSAFE, (m.doi_start, m.junk_start, right))
+        yield RL202.diagnostic(ctx, m.doi_start, m.junk_start, message, data, repair)
 
 
 def doi_retracted(ctx: Context):
@@ -167,7 +167,8 @@ def doi_other_agency(ctx: Context):
 
 RL201 = Rule("RL201", "doi-not-found", "error", "DOI registered neither at Crossref nor doi.org",
              doi_not_found, fixable="sometimes")
-RL202 = Rule("RL202", "doi-mismatch", "error", "DOI resolves to a different work", doi_mismatch)
+RL202 = Rule("RL202", "doi-mismatch", "error", "DOI resolves to a different work", doi_mismatch,
+             fixable="sometimes")
 RL203 = Rule("RL203", "doi-retracted", "error", "cited work is retracted", doi_retracted)
 RL204 = Rule("RL204", "doi-updated", "warning", "correction, concern or withdrawal published",
              doi_updated)
