@@ -7,7 +7,7 @@ Loopback only: the server binds 127.0.0.1 on a free port and serves both APIs fr
 
 Endpoints: ``/works/{doi}``, ``/works?filter=doi:A,doi:B&select=..``, ``/works?query.bibliographic=..``
 (also ``query.author``, ``filter=from-pub-date:Y,until-pub-date:Y``, ``rows``, ``offset``),
-``/works/{doi}/agency``, ``/works/{doi}/transform/application/x-bibtex``, ``/api/handles/{doi}`` and
+``/works?filter=relation.type:T,relation.object:DOI``, ``/works/{doi}/agency``, ``/works/{doi}/transform/application/x-bibtex``, ``/api/handles/{doi}`` and
 doi.org content negotiation on ``/{doi}`` (``Accept: application/x-bibtex`` or CSL JSON).
 
 Knobs (constructor keywords, also settable at runtime): ``enforce_limits``, ``single_limit``,
@@ -70,6 +70,15 @@ def in_years(msg: dict, year_from=None, year_until=None) -> bool:
         return True
     year = (year_of(msg) or [None])[0]
     return bool(year) and (not year_from or year >= year_from) and (not year_until or year <= year_until)
+
+
+def related(msg: dict, kind: str | None, obj: str | None) -> bool:
+    """Crossref's ``relation.type`` / ``relation.object`` filters: a relation of that type (any,
+    when None) whose object id is ``obj`` (any, when None)."""
+    for name, links in (msg.get("relation") or {}).items():
+        if kind in (None, name) and any(obj in (None, str(link.get("id", "")).lower()) for link in links):
+            return True
+    return False
 
 
 def bibtex(msg: dict) -> str:
@@ -373,7 +382,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _work_list(self, query):
         fake = self.server.fake
         rows, offset = int(query.get("rows", 20)), int(query.get("offset", 0))
-        dois, year_from, year_until = [], None, None
+        dois, year_from, year_until, relation = [], None, None, {}
         for flt in filter(None, query.get("filter", "").split(",")):
             name, _, value = flt.partition(":")
             if name == "doi":
@@ -381,6 +390,8 @@ class _Handler(BaseHTTPRequestHandler):
             elif name in ("from-pub-date", "until-pub-date"):
                 year = int(value[:4])
                 year_from, year_until = (year, year_until) if name == "from-pub-date" else (year_from, year)
+            elif name in ("relation.type", "relation.object"):
+                relation[name] = value.lower()
             else:
                 return _json({"status": "failed", "message-type": "validation-failure", "message": [
                     {"type": "filter-not-available", "value": name, "message": f"Filter {name} specified but "
@@ -393,6 +404,8 @@ class _Handler(BaseHTTPRequestHandler):
             served = [fake.served(d) for d in dois] if dois else list(fake.records.values())
             unique = {m["DOI"].lower(): m for m in served if m}
             items = [m for m in unique.values() if in_years(m, year_from, year_until)]
+        if relation:
+            items = [m for m in items if related(m, relation.get("relation.type"), relation.get("relation.object"))]
         select = [f for f in query.get("select", "").split(",") if f]
         if select:
             items = [{k: v for k, v in m.items() if k in select or k in ("DOI", "score")} for m in items]

@@ -46,3 +46,72 @@ def test_mismatched_doi_gets_the_right_doi_as_unsafe_fix(online, tmp_path):
     result = CliRunner().invoke(main, ["check", str(page), "--select", "RL202", "--fix", "--unsafe-fixes"])
     assert result.exit_code == 0, result.output
     assert "doi:10.1093/rheumatology/ken161\n" in page.read_text("utf-8")
+
+
+# -- RL206: preprints with a published version ---------------------------------------------------
+MEDRXIV = "10.1101/2024.07.14.24310389"  # the real PLOS record 10.1371/journal.pgen.1011490 has-preprint it
+TITLE = ("GWAS and 3D chromatin mapping identifies multicancer risk genes associated with "
+         "hormone-dependent cancers")
+
+
+def preprint_record(doi, server, relation=None):
+    """A posted-content record as Crossref serves a preprint, written from the article's facts."""
+    record = {"DOI": doi, "type": "posted-content", "subtype": "preprint",
+              "institution": [{"name": server}], "title": [TITLE],
+              "author": [{"family": "Rivera", "given": "Isela Sarahi", "sequence": "first"}],
+              "issued": {"date-parts": [[2024, 7, 16]]}}
+    if relation:
+        record["relation"] = relation
+    return record
+
+
+def test_preprint_found_through_the_articles_has_preprint(online, tmp_path):
+    online(extra=[preprint_record(MEDRXIV, "medRxiv")])  # the preprint's record has no link
+    page = tmp_path / "cancer.md"
+    page.write_text(f"## References\n\n1. Rivera IS, et al. {TITLE}. medRxiv. 2024. doi:{MEDRXIV}\n",
+                    encoding="utf-8")
+    report = check(str(page), "--select", "RL206")
+    [diag] = report["diagnostics"]
+    assert diag["severity"] == "warning"
+    assert diag["data"]["suggested_doi"] == "10.1371/journal.pgen.1011490"
+    assert diag["data"]["venue"] == "PLOS Genetics"
+    assert MEDRXIV in diag["message"] and "PLOS Genetics" in diag["message"]
+    assert diag["fix"]["applicability"] == "unsafe"
+    result = CliRunner().invoke(main, ["check", str(page), "--select", "RL206", "--fix", "--unsafe-fixes"])
+    assert result.exit_code == 0, result.output
+    assert "doi:10.1371/journal.pgen.1011490" in page.read_text("utf-8")
+
+
+def test_preprint_found_through_its_own_is_preprint_of(online, tmp_path):
+    link = {"is-preprint-of": [{"id-type": "doi", "id": "10.1371/journal.pgen.1011490",
+                                "asserted-by": "subject"}]}
+    server = online(extra=[preprint_record(MEDRXIV, "medRxiv", link)])
+    page = tmp_path / "cancer.md"
+    page.write_text(f"## References\n\n1. Rivera IS, et al. {TITLE}. medRxiv. 2024. doi:{MEDRXIV}\n",
+                    encoding="utf-8")
+    [diag] = check(str(page), "--select", "RL206")["diagnostics"]
+    assert (diag["data"]["suggested_doi"], diag["data"]["server"]) == ("10.1371/journal.pgen.1011490", "medRxiv")
+    assert diag["data"]["year"] == 2024
+    # the forward link sufficed: no reverse query was needed
+    assert not any("relation.object" in query.get("filter", "") for _, _, query, _ in server.requests)
+
+
+ARXIV = "10.48550/arXiv.2101.00001"  # synthetic arXiv id; 10.5555 is Crossref's example prefix
+GAIT = {"DOI": "10.5555/gait.2022.7", "type": "journal-article", "title": ["Sparse models of gait recovery"],
+        "author": [{"family": "Chen", "given": "L.", "sequence": "first"}], "container-title": ["Gait & Posture"],
+        "issued": {"date-parts": [[2022]]},
+        "relation": {"has-preprint": [{"id-type": "doi", "id": ARXIV, "asserted-by": "object"}]}}
+
+
+def test_datacite_arxiv_preprint_with_a_declared_article(online, tmp_path):
+    online(extra=[GAIT], other_agencies={ARXIV.lower(): "datacite", "10.48550/arxiv.2101.00002": "datacite"})
+    page = tmp_path / "gait.txt"
+    page.write_text(f"References\n\nChen L. Sparse models of gait recovery. arXiv. 2021. https://doi.org/{ARXIV}\n\n"
+                    "Chen L. Dense models of gait. arXiv. 2021. https://doi.org/10.48550/arXiv.2101.00002\n",
+                    encoding="utf-8")
+    report = check(str(page), "--select", "RL206,RL205")
+    rl206 = [d for d in report["diagnostics"] if d["code"] == "RL206"]
+    assert [d["data"]["suggested_doi"] for d in rl206] == ["10.5555/gait.2022.7"]  # the other: nothing known
+    assert rl206[0]["data"]["server"] == "arXiv" and rl206[0]["data"]["venue"] == "Gait & Posture"
+    assert sorted(d["code"] for d in report["diagnostics"]) == ["RL205", "RL205", "RL206"]
+    assert report["summary"]["unknown"] == 0

@@ -67,6 +67,11 @@ class MemoryRegistry:
     def search(self, reference, rows=5, **filters):
         return list(self.records.values())[:rows]
 
+    def related_works(self, relation, doi, rows=5):
+        return [r for r in self.records.values()
+                if any(link.get("id", "").lower() == doi.lower()
+                       for link in (r.get("relation") or {}).get(relation, []))][:rows]
+
 
 def lint_case(linter, doc, registry):
     extraction = extract(doc)

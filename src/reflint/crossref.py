@@ -36,7 +36,7 @@ DEFAULT_CROSSREF_URL = "https://api.crossref.org"
 DEFAULT_DOI_URL = "https://doi.org"
 PROJECT_URL = "https://github.com/reflint/reflint"
 SELECT = ("DOI,title,author,issued,container-title,volume,issue,page,type,updated-by,update-to,"
-          "relation")  # relation: aliases (is-alias-of, has-alias)
+          "relation,institution")  # relation: aliases, preprint links (RL206); institution: a preprint's server
 NO_MAILTO_WARNING = ("no mailto: using Crossref's public pool at lower limits; "
                      "set REFLINT_MAILTO or `mailto` in config")
 
@@ -228,6 +228,13 @@ class CrossrefClient:
             dates.append(f"until-pub-date:{until_year}")
         if dates:
             params["filter"] = ",".join(dates)
+        return self._items(self._get("list", f"{self.crossref_url}/works", params))
+
+    def related_works(self, relation: str, doi: str, rows: int = 5) -> list[dict] | None:
+        """Works whose ``relation.<relation>`` names ``doi`` (``has-preprint`` finds the article
+        a preprint became, even when the preprint's own record does not say). None on failure."""
+        params = {"filter": f"relation.type:{relation},relation.object:{doi}", "rows": rows,
+                  "select": SELECT}
         return self._items(self._get("list", f"{self.crossref_url}/works", params))
 
     # -- the one request core ------------------------------------------------------------

@@ -24,6 +24,7 @@ from reflint.cache import NullCache
 from reflint.crossref import INVALID, UNKNOWN, VALID, CrossrefClient, Verdict, batchable
 from reflint.match import Match, best_match, citation_match
 from reflint.mismatch import names_another_work
+from reflint.preprints import find_published
 from reflint.models import Citation, Extraction, Reference
 
 BATCH_SIZE = 50
@@ -53,6 +54,7 @@ class Resolution:
     matches: dict[str, MatchResult] = field(default_factory=dict)  # by query key
     citations: dict[str, MatchResult] = field(default_factory=dict)  # by citation key
     notes: list[str] = field(default_factory=list)  # why some answers are unknown
+    published: dict = field(default_factory=dict)  # preprint DOI -> preprints.PublishedVersion
 
     def doi(self, doi: str | None) -> DoiStatus:
         return self.dois.get(doi.lower(), UNKNOWN_STATUS) if doi else UNKNOWN_STATUS
@@ -126,6 +128,7 @@ class Resolver:
         self._notes = resolution.notes
         self._recall_outage()
         resolution.dois = self._dois(dois)
+        resolution.published = find_published(self, resolution)
         for ex in extractions:  # a DOI that does not exist, or names another work: look for the right one
             for ref in ex.references:
                 if ref.fields.title and any(self._wrong_doi(ref, resolution.doi(m.doi)) for m in ref.dois):
