@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from fake_crossref import DEFAULT_RECORDS, load_records
+from fake_ncbi import FakeNcbi
 from reflint.cli import main
 
 
@@ -115,3 +116,81 @@ def test_datacite_arxiv_preprint_with_a_declared_article(online, tmp_path):
     assert rl206[0]["data"]["server"] == "arXiv" and rl206[0]["data"]["venue"] == "Gait & Posture"
     assert sorted(d["code"] for d in report["diagnostics"]) == ["RL205", "RL205", "RL206"]
     assert report["summary"]["unknown"] == 0
+
+
+# -- PubMed identifiers: RL207, RL208, RL301 from a PMID ------------------------------------------
+@pytest.fixture
+def ncbi(monkeypatch):
+    """A fake ESummary over tests/data/pubmed/ids.jsonl (real PMIDs), reflint pointed at it."""
+    servers = []
+
+    def start(records=None, **knobs):
+        server = FakeNcbi(records, **knobs).start()
+        servers.append(server)
+        monkeypatch.setenv("REFLINT_NCBI_URL", server.url)
+        monkeypatch.delenv("NCBI_API_KEY", raising=False)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+PUBMED_PAGE = """## References
+
+1. Dexter DL, et al. Heterogeneity of tumor cells from a single mouse mammary tumor. Cancer Res. 1978. PMID: 210930
+2. Fidler IJ, Kripke ML. Metastasis results from preexisting variant cells within a malignant tumor. Science. 1977. PMID: 8879270
+3. Wang YL. Dynamics of the cytoskeleton in live cells. Curr Opin Cell Biol. 1991. https://pubmed.ncbi.nlm.nih.gov/1854480/
+4. Victor JD. Asymptotic approach of generalized orthogonal functional expansions to Wiener kernels. 1991. PMID: 1741523. doi:10.1093/rheumatology/ken161
+"""
+
+
+def test_pubmed_ids_verified_in_one_batch(online, ncbi, tmp_path):
+    online()
+    server = ncbi()
+    page = tmp_path / "tumours.md"
+    page.write_text(PUBMED_PAGE, encoding="utf-8")
+    report = check(str(page), "--select", "RL207,RL208,RL301")
+    by_code = {d["code"]: d for d in report["diagnostics"]}
+    assert sorted(by_code) == ["RL207", "RL208", "RL301"], report["diagnostics"]
+    assert by_code["RL207"]["data"] == {"pmid": "8879270"}  # a digit too many: not in PubMed
+    assert by_code["RL208"]["data"]["pmid_doi"] == "10.1007/BF02584317"  # PubMed's DOI for 1741523
+    assert by_code["RL301"]["data"]["suggested_doi"] == "10.1016/0955-0674(91)90162-R"
+    # the PMID of entry 1 has no DOI at PubMed: nothing to suggest, and it is no error
+    assert all(d["line"] != 3 for d in report["diagnostics"])
+    [(path, query, _)] = server.requests  # four PMIDs, one ESummary request
+    assert path == "/esummary.fcgi" and query["db"] == "pubmed" and query["retmode"] == "json"
+    assert sorted(query["id"].split(",")) == ["1741523", "1854480", "210930", "8879270"]
+    assert query["tool"] == "reflint" and query["email"] == "tests@example.org"
+
+
+def test_pubmed_outage_is_unknown_never_not_found(online, ncbi, tmp_path):
+    online()
+    ncbi(fail_rate=1.0)
+    page = tmp_path / "tumours.md"
+    page.write_text(PUBMED_PAGE, encoding="utf-8")
+    report = check(str(page), "--select", "RL207,RL208")
+    assert report["diagnostics"] == []
+    assert report["summary"]["unknown"] >= 4
+
+
+def test_pubmed_answers_are_cached(online, ncbi, tmp_path):
+    online()
+    server = ncbi()
+    page = tmp_path / "tumours.md"
+    page.write_text(PUBMED_PAGE, encoding="utf-8")
+    first = check(str(page), "--select", "RL207")
+    second = check(str(page), "--select", "RL207")
+    assert first["diagnostics"] == second["diagnostics"] and len(first["diagnostics"]) == 1
+    assert len(server.requests) == 1
+
+
+def test_pmc_id_verified_against_pmc(online, ncbi, tmp_path):
+    online()
+    # a synthetic PMC record: the shared data has no PMC IDs
+    ncbi(records=[{"pmid": "959840", "pmcid": "PMC1234567", "doi": None, "first_author": "Nowell",
+                   "year": "1976", "title": "The clonal evolution of tumor cell populations"}])
+    page = tmp_path / "clonal.md"
+    page.write_text("Nowell's paper (PMCID: PMC1234567) and another (PMCID: PMC7654321).\n", encoding="utf-8")
+    report = check(str(page), "--select", "RL207")
+    assert [d["data"] for d in report["diagnostics"]] == [{"pmcid": "PMC7654321"}]

@@ -4,7 +4,8 @@ Each case has ``pass_str`` (the rule must stay silent) or ``fail_str`` (it must 
 ``count`` times when given), optionally ``fix_str`` (the text after fixing with only this
 rule, unsafe fixes included when ``unsafe: true``), ``data`` (a subset of the first
 diagnostic's data), ``severity`` (the first diagnostic's), ``kind`` (markdown by default), ``settings``, and ``registry`` (the
-Crossref ``records`` and ``other_agencies`` the registry holds; without it the case runs offline).
+Crossref ``records`` and ``other_agencies`` the registry holds, and the ``pubmed`` records NCBI holds;
+without it the case runs offline).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from fake_ncbi import summary
 from reflint import documents
 from reflint.bibtex import assign_keys
 from reflint.config import Config, DEFAULTS
@@ -73,12 +75,23 @@ class MemoryRegistry:
                        for link in (r.get("relation") or {}).get(relation, []))][:rows]
 
 
+class MemoryPubmed:
+    """ESummary over a case's ``pubmed`` records (the facts of tests/fake_ncbi.py's records)."""
+
+    def __init__(self, records):
+        self.records = {str(r["pmid"]): r for r in records}
+
+    def esummary(self, ids, db="pubmed"):
+        return {i: summary(self.records[i], i) if i in self.records else None for i in ids}
+
+
 def lint_case(linter, doc, registry):
     extraction = extract(doc)
     assign_keys(extraction.references)
     if registry is not None:
         client = MemoryRegistry(registry.get("records", []), registry.get("other_agencies", {}))
-        linter.resolution = Resolver(client).resolve([extraction])
+        pubmed = MemoryPubmed(registry["pubmed"]) if "pubmed" in registry else None
+        linter.resolution = Resolver(client, ncbi=pubmed).resolve([extraction])
     return linter.lint_document(doc, extraction).diagnostics
 
 

@@ -18,6 +18,7 @@ import click
 from reflint.cache import Cache, NullCache
 from reflint.config import ConfigError, ConfigTree, from_environment, load_config, read_config
 from reflint.crossref import CrossrefClient
+from reflint.ncbi import NcbiClient
 from reflint.linter import Linter
 from reflint.lock import load_lock
 from reflint.resolve import Resolver
@@ -304,4 +305,7 @@ def build_linter(config_path: str | None, network: dict | None = None, default_t
     )
     cache = Cache() if config["cache"] else NullCache()
     lock = load_lock(Path(config["references-dir"]))
-    return Linter(configs, Resolver(client, cache, lock), jobs=jobs)
+    ncbi = None if config["offline"] else NcbiClient(  # PubMed IDs (RL207, RL208); NCBI_API_KEY paces faster
+        config["ncbi-url"], config["mailto"], timeout=float(config["timeout"]),
+        time_limit=float(limit) if limit else None)
+    return Linter(configs, Resolver(client, cache, lock, ncbi=ncbi), jobs=jobs)

@@ -41,6 +41,7 @@ DEFAULTS: dict = {
     "mailto": None,  # Crossref polite pool; REFLINT_MAILTO also works
     "crossref-url": None,  # default https://api.crossref.org, or REFLINT_CROSSREF_URL
     "doi-url": None,  # default https://doi.org, or REFLINT_DOI_URL
+    "ncbi-url": None,  # default https://eutils.ncbi.nlm.nih.gov/entrez/eutils, or REFLINT_NCBI_URL
     "offline": False,
     "cache": True,
     "timeout": 10.0,  # seconds per request (REFLINT_TIMEOUT)
@@ -113,7 +114,7 @@ CHECKS: dict[str, Callable[[object], str | None]] = {
     "per-file-ignores": _per_file, "include": _strings, "exclude": _strings,
     "respect-gitignore": _boolean, "doi-url-style": _text, "references-dir": _text,
     "bib-layout": _layout, "evidence-phrases": _strings, "mailto": _optional_text,
-    "crossref-url": _url, "doi-url": _url, "offline": _boolean, "cache": _boolean,
+    "crossref-url": _url, "doi-url": _url, "ncbi-url": _url, "offline": _boolean, "cache": _boolean,
     "timeout": _seconds, "time-limit": _optional_seconds,
 }
 

@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Callable
 
 
+from reflint import pubmed_ids
 from reflint.bibfile import read_entries
 from reflint.bibliography import named_bibliography
 from reflint.citations import find_citations
@@ -82,6 +83,8 @@ def extract(doc: Document, parse: Callable[[str], Fields] | None = None) -> Extr
         citations = sorted(citations + links, key=lambda c: (c.start, c.end))
     _attach_dois(references, dois)
     out = Extraction(references, citations, dois, bool(references))
+    out.pubmed_ids = [pubmed_ids.to_source(doc, i) for i in pubmed_ids.find_ids(doi_text)]
+    pubmed_ids.attach(references, out.pubmed_ids)
     if doc.kind == "markdown" and (bib := named_bibliography(doc)):
         out.bibliography, out.notes = bib, bib.notes
     return out
@@ -323,4 +326,6 @@ def _extract_bibtex(doc: Document) -> Extraction:
     out = Extraction(references, [], [_map_mention(doc, m) for m in find_dois(doc.text)],
                      bool(references), notes)
     _attach_dois(out.references, out.dois)
+    out.pubmed_ids = pubmed_ids.find_ids(doc.text)
+    pubmed_ids.attach(out.references, out.pubmed_ids)
     return out

@@ -187,6 +187,7 @@ class Extraction:
     has_reference_list: bool = False
     notes: list[str] = field(default_factory=list)  # e.g. malformed BibTeX, with line
     bibliography: Bibliography | None = None  # the files a Pandoc/Quarto front matter names
+    pubmed_ids: list = field(default_factory=list)  # pubmed_ids.PubmedId: PMIDs and PMCIDs
 
 
 class Applicability(IntEnum):

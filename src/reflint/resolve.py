@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from reflint import outage
+from reflint import pubmed
 from reflint.cache import NullCache
 from reflint.crossref import INVALID, UNKNOWN, VALID, CrossrefClient, Verdict, batchable
 from reflint.match import Match, best_match, citation_match
@@ -55,6 +56,7 @@ class Resolution:
     citations: dict[str, MatchResult] = field(default_factory=dict)  # by citation key
     notes: list[str] = field(default_factory=list)  # why some answers are unknown
     published: dict = field(default_factory=dict)  # preprint DOI -> preprints.PublishedVersion
+    pubmed: dict = field(default_factory=dict)  # "pmid:123" / "pmcid:PMC1" -> pubmed.PubmedStatus
 
     def doi(self, doi: str | None) -> DoiStatus:
         return self.dois.get(doi.lower(), UNKNOWN_STATUS) if doi else UNKNOWN_STATUS
@@ -67,7 +69,8 @@ class Resolution:
 
     @property
     def unknown(self) -> int:
-        answers = [*self.dois.values(), *self.matches.values(), *self.citations.values()]
+        answers = [*self.dois.values(), *self.matches.values(), *self.citations.values(),
+                   *self.pubmed.values()]
         return sum(a.verdict == UNKNOWN for a in answers)
 
 
@@ -95,7 +98,7 @@ class Resolver:
     """Fetches what the rules need for a whole run; ``client=None`` means offline."""
 
     def __init__(self, client: CrossrefClient | None, cache=None, lock: dict | None = None,
-                 workers: int = 3, progress: Callable[[int], None] | None = None):
+                 workers: int = 3, progress: Callable[[int], None] | None = None, ncbi=None):
         self.client = client
         self.cache = cache or NullCache()
         self.lock = lock or {}
@@ -105,6 +108,7 @@ class Resolver:
         self._remembered: outage.Outage | None = None
         self._skipped = False  # a lookup was left unknown because of a remembered outage
         self._notes: list[str] = []
+        self.ncbi = ncbi  # reflint.ncbi.NcbiClient for PMIDs; None: PubMed IDs stay unknown
 
     def wanted(self, extractions: list[Extraction]):
         """What a run asks about: DOIs, DOI-less references and (in documents with no
@@ -129,6 +133,7 @@ class Resolver:
         self._recall_outage()
         resolution.dois = self._dois(dois)
         resolution.published = find_published(self, resolution)
+        resolution.pubmed = pubmed.verify(self, extractions)
         for ex in extractions:  # a DOI that does not exist, or names another work: look for the right one
             for ref in ex.references:
                 if ref.fields.title and any(self._wrong_doi(ref, resolution.doi(m.doi)) for m in ref.dois):

@@ -7,6 +7,7 @@ import re
 from reflint.crossref import VALID
 from reflint.match import compare, disagreements, record_fields, same_work
 from reflint.models import Applicability
+from reflint.pubmed import doi_from_pmid
 from reflint.rules.base import Context, Rule, fix
 
 
@@ -15,8 +16,10 @@ def doi_missing(ctx: Context):
 
     A DOI makes a reference findable with one click. reflint searches Crossref with the
     whole reference and accepts a candidate only when first author, year and title agree
-    (and volume and first page, where given); ties and weak candidates are rejected. The
-    fix appends the DOI to the entry: unsafe, because it is a match, not a certainty.
+    (and volume and first page, where given); ties and weak candidates are rejected. A
+    reference with a PMID gets the DOI PubMed records for it, unless the PubMed record is
+    another work. The fix appends the DOI to the entry: unsafe, because it is a match, not
+    a certainty.
 
     Bad:
 
@@ -30,13 +33,20 @@ def doi_missing(ctx: Context):
     if ctx.resolution is None:
         return
     for ref in ctx.extraction.references:
-        result = ctx.resolution.match(ref)
-        if ref.dois or ref.kind != "list-entry" or not (result and result.match):
+        if ref.dois or ref.kind != "list-entry":
             continue
-        doi = result.match.doi
+        result, from_pubmed = ctx.resolution.match(ref), doi_from_pmid(ctx.resolution, ref)
+        if from_pubmed:
+            doi = from_pubmed
+            message = f"Reference has no DOI; PubMed gives `{doi}` for PMID {ref.fields.pmid}"
+            data = {"suggested_doi": doi, "source": "pubmed", "pmid": ref.fields.pmid}
+        elif result and result.match:
+            doi, message = result.match.doi, f"Reference has no DOI; Crossref matches `{result.match.doi}`"
+            data = {"suggested_doi": doi, "confidence": round(result.match.confidence, 2)}
+        else:
+            continue
         yield RL301.diagnostic(
-            ctx, ref.start, ref.end, f"Reference has no DOI; Crossref matches `{doi}`",
-            {"suggested_doi": doi, "confidence": round(result.match.confidence, 2)},
+            ctx, ref.start, ref.end, message, data,
             fix(f"Append `doi:{doi}`", Applicability.UNSAFE, (ref.end, ref.end, f" doi:{doi}")),
         )
 
