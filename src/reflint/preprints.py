@@ -114,8 +114,8 @@ def _claimed_by(resolver: Resolver, doi: str) -> list[dict]:
     entry = resolver.cache.lookup(reverse_key(doi))
     if entry is not None:
         return entry.value.get("records") or []
-    if resolver.client is None:
-        return []
+    if resolver.client is None or not getattr(resolver, "_live", True):
+        return []  # offline, or Crossref's outage is remembered: nothing known
     items = resolver.client.related_works("has-preprint", doi)
     if items is None:
         return []

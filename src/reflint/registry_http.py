@@ -59,15 +59,18 @@ class RegistryHTTP:
     def __init__(self, headers: dict, polite: bool, timeout: float = 10.0, max_retries: int = 4,
                  breaker_threshold: int = 5, session: requests.Session | None = None,
                  sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic, time_limit: float | None = None):
-        self.headers = headers
+                 clock: Callable[[], float] = time.monotonic, time_limit: float | None = None,
+                 limits: dict[str, float] | None = None, concurrency: int | None = None,
+                 name: str = "Crossref/doi.org"):
+        self.headers, self.name = headers, name
         self.timeout, self.max_retries, self.breaker_threshold = timeout, max_retries, breaker_threshold
         self.session = session or bounded_session()
         self.sleep, self.random, self.clock = sleep, random.Random(), clock
         self.time_limit = time_limit
         self._deadline: float | None = None
-        limits = POLITE_LIMITS if polite else PUBLIC_LIMITS
-        gate = Gate(POLITE_CONCURRENCY if polite else PUBLIC_CONCURRENCY)
+        # another registry (NCBI) brings its own request kinds, rates and concurrency
+        limits = limits or (POLITE_LIMITS if polite else PUBLIC_LIMITS)
+        gate = Gate(concurrency or (POLITE_CONCURRENCY if polite else PUBLIC_CONCURRENCY))
         self.limiters = {kind: Limiter(rate, gate, sleep, clock) for kind, rate in limits.items()}
         self._lock = threading.Lock()
         self._consecutive_failures = 0
@@ -195,8 +198,8 @@ class RegistryHTTP:
         if self.broken:
             return
         self.broken, self.outage = True, reason
-        log.info("Crossref/doi.org unreachable (%s); remaining lookups are reported as unknown",
-                 reason)
+        log.info("%s unreachable (%s); remaining lookups are reported as unknown",
+                 self.name, reason)
 
     def _count(self, key: str) -> None:
         with self._lock:
