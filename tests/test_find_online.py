@@ -194,3 +194,14 @@ def test_pmc_id_verified_against_pmc(online, ncbi, tmp_path):
     page.write_text("Nowell's paper (PMCID: PMC1234567) and another (PMCID: PMC7654321).\n", encoding="utf-8")
     report = check(str(page), "--select", "RL207")
     assert [d["data"] for d in report["diagnostics"]] == [{"pmcid": "PMC7654321"}]
+
+
+# -- RL401: a page with no reference list -----------------------------------------------------
+def test_author_year_citation_closing_a_paragraph_gets_the_work(online, tmp_path):
+    online()
+    page = tmp_path / "needling.md"
+    page.write_text("# Dry needling\n\nPhysical therapists use trigger point dry needling for musculoskeletal "
+                    "conditions. In the short term it seems effective (Gattie et al., 2017).\n", encoding="utf-8")
+    report = check(str(page), "--select", "RL401")
+    [diag] = report["diagnostics"]
+    assert diag["data"]["suggested_doi"].lower() == "10.2519/jospt.2017.7096"

@@ -72,7 +72,7 @@ def extract(doc: Document, parse: Callable[[str], Fields] | None = None) -> Extr
         references.append(Reference(src_start, src_end, text, "list-entry", parsed(text, parse),
                                     label=label or None))
     prose = blank(masked, [(masked.rfind("\n", 0, s) + 1, e) for s, e, _ in entries])  # with markers
-    citations = [replace(c, context=sentence_around(prose, c.start, c.end)) if c.style == "author-year"
+    citations = [replace(c, context=paragraph_around(prose, c.start, c.end)) if c.style == "author-year"
                  else c for c in find_citations(prose, bare_keys=doc.kind == "markdown",
                                                 links=structure(plain) if doc.kind == "markdown" else None)]
     if doc.source_starts is not None:
@@ -110,12 +110,26 @@ def _parsed(text: str) -> Fields:
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n[ \t]*\n")
 
 
-def sentence_around(text: str, start: int, end: int, reach: int = 400) -> str:
-    """The sentence holding ``text[start:end]``, at most ``reach`` characters either side."""
-    left = max(start - reach, 0)
-    ends = [m.end() for m in _SENTENCE_END.finditer(text, left, start)]
-    right = _SENTENCE_END.search(text, end, min(end + reach, len(text)))
-    return " ".join(text[ends[-1] if ends else left:right.end() if right else end + reach].split())
+_PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
+
+
+def paragraph_around(text: str, start: int, end: int, before: int = 700, after: int = 300) -> str:
+    """The paragraph holding ``text[start:end]`` (blank lines end it), at most ``before`` /
+    ``after`` characters either side, cut at a sentence end: a citation closing a paragraph
+    often names its topic a sentence or two earlier."""
+    left = max(start - before, 0)
+    breaks = [m.end() for m in _PARAGRAPH_END.finditer(text, left, start)]
+    if breaks:
+        left = breaks[-1]
+    elif left > 0:
+        cut = _SENTENCE_END.search(text, left, start)
+        left = cut.end() if cut else left
+    stop = _PARAGRAPH_END.search(text, end, min(end + after, len(text)))
+    right = stop.start() if stop else min(end + after, len(text))
+    if not stop and right < len(text):
+        ends = [m.end() for m in _SENTENCE_END.finditer(text, end, right)]
+        right = ends[-1] if ends else right
+    return " ".join(text[left:right].split())
 
 
 def mask(text: str, kind: str) -> tuple[str, str]:

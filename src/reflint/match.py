@@ -241,39 +241,3 @@ def best_match(fields: Fields, candidates: list[dict], tie_margin: float = 0.1) 
     ranked = sorted(passing.values(), key=lambda m: m.confidence, reverse=True)
     tie = len(ranked) > 1 and ranked[0].confidence - ranked[1].confidence < tie_margin
     return None if not ranked or tie else ranked[0]
-
-
-_COMMON = set("""also among based been being between both could does during each from have into
-many more most much only other over same some such than that their them then there these they this
-those through very were what when which while with would your about after again against because
-before study studies trial trials review reviews research evidence patients people effect effects
-results showed shows found""".split())
-
-
-def _content_words(text: str) -> set[str]:
-    return {w for w in fold(text).split() if len(w) >= 4 and w not in _COMMON and not w.isdigit()}
-
-
-def citation_match(family: str, year: str, sentence: str, candidates: list[dict]) -> Match | None:
-    """The work an author-year citation with no reference entry points to.
-
-    Only author, year and the citing sentence are known, so the bar is high: the first
-    author and the year must agree exactly and the title must share at least two content
-    words with the sentence; a second candidate that passes as well means no answer.
-    """
-    words = _content_words(sentence) - _content_words(family)
-    passing = []
-    for record in candidates:
-        fields = record_fields(record)
-        if not (fields.authors and _same_family(fields.authors[0].family, family)):
-            continue
-        if fields.year != year[:4] or not record.get("DOI"):
-            continue
-        shared = words & _content_words(fields.title or "")
-        if len(shared) >= 2:
-            passing.append((len(shared), record, fields))
-    if len({r["DOI"].lower() for _, r, _ in passing}) != 1:
-        return None
-    shared, record, fields = passing[0]
-    comparison = compare(Fields(authors=fields.authors[:1], year=year[:4]), record)
-    return Match(record, record["DOI"], min(1.0, 0.5 + 0.1 * shared), comparison)

@@ -174,7 +174,7 @@ class Citation:
     year: str | None = None  # "2017" or "2017a"
     numbers: list[int] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
-    context: str = ""  # the sentence around an author-year citation, for online lookups
+    context: str = ""  # the paragraph around an author-year citation, for online lookups
 
 
 @dataclass

@@ -23,7 +23,8 @@ from reflint import outage
 from reflint import pubmed
 from reflint.cache import NullCache
 from reflint.crossref import INVALID, UNKNOWN, VALID, CrossrefClient, Verdict, batchable
-from reflint.match import Match, best_match, citation_match
+from reflint.cited_work import citation_match
+from reflint.match import Match, best_match
 from reflint.mismatch import names_another_work
 from reflint.preprints import find_published
 from reflint.models import Citation, Extraction, Reference
