@@ -7,7 +7,8 @@ Loopback only: the server binds 127.0.0.1 on a free port and serves both APIs fr
 
 Endpoints: ``/works/{doi}``, ``/works?filter=doi:A,doi:B&select=..``, ``/works?query.bibliographic=..``
 (also ``query.author``, ``filter=from-pub-date:Y,until-pub-date:Y``, ``rows``, ``offset``),
-``/works?filter=relation.type:T,relation.object:DOI``, ``/works/{doi}/agency``, ``/works/{doi}/transform/application/x-bibtex``, ``/api/handles/{doi}`` and
+``/works?filter=relation.type:T,relation.object:DOI``, ``/works/{doi}/agency``,
+``/works/{doi}/transform/application/x-bibtex``, ``/api/handles/{doi}`` and
 doi.org content negotiation on ``/{doi}`` (``Accept: application/x-bibtex`` or CSL JSON).
 
 Knobs (constructor keywords, also settable at runtime): ``enforce_limits``, ``single_limit``,
@@ -405,7 +406,8 @@ class _Handler(BaseHTTPRequestHandler):
             unique = {m["DOI"].lower(): m for m in served if m}
             items = [m for m in unique.values() if in_years(m, year_from, year_until)]
         if relation:
-            items = [m for m in items if related(m, relation.get("relation.type"), relation.get("relation.object"))]
+            kind, obj = relation.get("relation.type"), relation.get("relation.object")
+            items = [m for m in items if related(m, kind, obj)]
         select = [f for f in query.get("select", "").split(",") if f]
         if select:
             items = [{k: v for k, v in m.items() if k in select or k in ("DOI", "score")} for m in items]

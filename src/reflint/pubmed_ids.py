@@ -20,7 +20,8 @@ _PMID = re.compile(
     re.I)
 _PMCID = re.compile(
     r"(?<![\w/])PMCID[ \t]*:?[ \t]*(PMC\d{1,9})\b"
-    r"|(?:https?://)?(?:www\.)?(?:pmc\.ncbi\.nlm\.nih\.gov/articles/|ncbi\.nlm\.nih\.gov/pmc/articles/)(PMC\d{1,9})\b"
+    r"|(?:https?://)?(?:www\.)?(?:pmc\.ncbi\.nlm\.nih\.gov/articles/|ncbi\.nlm\.nih\.gov/pmc/articles/)"
+    r"(PMC\d{1,9})\b"
     r"|(?<![\w/])(PMC\d{5,9})\b",
     re.I)
 
