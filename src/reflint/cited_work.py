@@ -4,9 +4,9 @@ Only the first author, the year and the citing paragraph are known. The paragrap
 words are compared with each candidate's title after stemming (Snowball English), so
 "effectiveness" meets "effective" and "needles" meets "needling"; short domain words
 ("dry", "low", "hip") count, only grammatical and research-generic words do not. Precision
-comes first: first author and year must agree exactly, the title must share at least two
-topic stems with the paragraph and most of its own weight, and a second candidate that
-comes close means no answer (a wrong DOI in a page is worse than none).
+comes first: first author and year must agree exactly, the title must share enough of its
+topic stems with the paragraph (two and half, or three and a quarter), and a second candidate
+that comes close means no answer (a wrong DOI in a page is worse than none).
 """
 
 from __future__ import annotations
@@ -32,12 +32,16 @@ et al one two three four five new""".split())
 # Words of research writing that say nothing about a topic (compared as stems).
 _GENERIC = set("""studi trial review research evid patient peopl result show shown found find report
 use base approach method analysi analys case data paper articl work author group
-investig examin assess evalu compar comparison role toward among learn""".split())
+investig examin assess evalu compar comparison role toward among learn
+systemat meta random control cohort observ prospect retrospect cross section pilot""".split())
 _WORD = re.compile(r"[^\W_]+")
 _stemmer = snowballstemmer.stemmer("english")
 
-MIN_SHARED = 2  # topic stems a title must share with the paragraph
-MIN_COVERAGE = 0.5  # share of the title's topic stems the paragraph holds
+# A title must share with the paragraph two topic stems and half of its own, or three and a
+# quarter: real prose names a long title's topic with a few of its words ("needling by
+# physical therapists" for a 9-stem title), a short title is named almost whole.
+MIN_SHARED, MIN_COVERAGE = 2, 0.5
+MORE_SHARED, LOWER_COVERAGE = 3, 0.25
 TIE_MARGIN = 0.25  # the runner-up must trail the best by this much coverage
 
 
@@ -71,6 +75,11 @@ def _title_forms(record: dict) -> list[set[str]]:
     return forms
 
 
+def _enough(shared: int, coverage: float) -> bool:
+    return (shared >= MIN_SHARED and coverage >= MIN_COVERAGE) or \
+        (shared >= MORE_SHARED and coverage >= LOWER_COVERAGE)
+
+
 def citation_match(family: str, year: str, paragraph: str, candidates: list[dict]) -> Match | None:
     """The one candidate by ``family`` in ``year`` whose title the paragraph is about, or None."""
     words = topic_stems(paragraph) - topic_stems(family)
@@ -91,9 +100,9 @@ def citation_match(family: str, year: str, paragraph: str, candidates: list[dict
     if not ranked:
         return None
     coverage, shared, record, fields = ranked[0]
-    if shared < MIN_SHARED or coverage < MIN_COVERAGE:
+    if not _enough(shared, coverage):
         return None
-    if len(ranked) > 1 and ranked[1][1] >= MIN_SHARED and coverage - ranked[1][0] < TIE_MARGIN:
+    if len(ranked) > 1 and _enough(ranked[1][1], ranked[1][0]) and coverage - ranked[1][0] < TIE_MARGIN:
         return None  # two works by this author that year fit the paragraph: a guess
     comparison = compare(Fields(authors=fields.authors[:1], year=year[:4]), record)
     return Match(record, record["DOI"], min(1.0, 0.4 + 0.6 * coverage), comparison)
