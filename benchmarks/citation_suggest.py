@@ -66,8 +66,15 @@ def measure(cases: list[dict], fake: FakeCrossref, verbose: bool = False) -> dic
                 print(f"FP {case['kind']}: {suggested} for {case['paragraph']}")
         elif truth and verbose:
             print(f"miss: {truth} {case['paragraph']}")
-    return {"cases": len(cases), "present": positives, "tp": tp, "fp": fp, "unparsed": unparsed,
-            "precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / positives if positives else 0.0}
+    return {
+        "cases": len(cases),
+        "present": positives,
+        "tp": tp,
+        "fp": fp,
+        "unparsed": unparsed,
+        "precision": tp / (tp + fp) if tp + fp else 1.0,
+        "recall": tp / positives if positives else 0.0,
+    }
 
 
 def main() -> None:
@@ -82,8 +89,10 @@ def main() -> None:
     chosen = [c for c in cases if args.split == "all" or c["split"] == args.split]
     figures = measure(chosen, fake, args.verbose)
     kinds = {k: sum(c["kind"] == k for c in chosen) for k in ("present", "absent", "other-topic")}
-    print(f"RL401 suggestions, split {args.split}: {figures['cases']} cases "
-          f"({kinds['present']} present, {kinds['absent']} absent, {kinds['other-topic']} other-topic)")
+    print(
+        f"RL401 suggestions, split {args.split}: {figures['cases']} cases "
+        f"({kinds['present']} present, {kinds['absent']} absent, {kinds['other-topic']} other-topic)"
+    )
     print(f"  precision {figures['precision']:.3f} ({figures['tp']} right, {figures['fp']} wrong)")
     print(f"  recall    {figures['recall']:.3f} ({figures['tp']} of {figures['present']})")
     print(f"  citations not recognised: {figures['unparsed']}")

@@ -32,18 +32,18 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parent / "data"
 WORKS, OUT = DATA / "citation-works.jsonl", DATA / "citation-set.jsonl"
 
-SMALL = set("a an and are as at by for from in into is of on or the to with without via versus vs "
-            "its their our new using based after during between among under over".split())
+SMALL = set(
+    "a an and are as at by for from in into is of on or the to with without via versus vs "
+    "its their our new using based after during between among under over".split()
+)
 
 # {topic}: the work's topic (part of its title); {rest}: the remaining title words;
 # {field}: a subject area; {cite}: the closing citation.
 TEMPLATES = [
     "Interest in {field} keeps growing. One line of work concerns {topic}. Careful measurements "
     "of {rest} have since clarified much of it {cite}.",
-    "Writers often ask about {topic}. The short answer depends on {rest}, as a detailed report "
-    "showed {cite}.",
-    "In {field}, {topic} has received attention, and {rest} with it. The question was examined "
-    "directly {cite}.",
+    "Writers often ask about {topic}. The short answer depends on {rest}, as a detailed report " "showed {cite}.",
+    "In {field}, {topic} has received attention, and {rest} with it. The question was examined " "directly {cite}.",
     "{Topic} is not a simple matter. A closer look at {rest} was published some time ago {cite}.",
     "Much has been written on {topic} and {rest}. We follow the account given by {narrative}.",
     "Readers of this page may wonder about {topic}. This is described in {field} journals, with "
@@ -101,9 +101,14 @@ def citation(record: dict, rng: random.Random) -> tuple[str, str, str]:
     family = authors[0].get("family") or authors[0].get("name")
     year = record["issued"]["date-parts"][0][0]
     many = len(authors) > 2
-    name = f"{family} et al." if many else (f"{family} and {authors[1]['family']}"
-                                            if len(authors) == 2 and authors[1].get("family") else family)
-    paren = rng.choice([f"({name}, {year})", f"({name} {year})"]).replace(" and ", " & ", 1 if rng.random() < 0.5 else 0)
+    name = (
+        f"{family} et al."
+        if many
+        else (f"{family} and {authors[1]['family']}" if len(authors) == 2 and authors[1].get("family") else family)
+    )
+    paren = rng.choice([f"({name}, {year})", f"({name} {year})"]).replace(
+        " and ", " & ", 1 if rng.random() < 0.5 else 0
+    )
     return paren, f"{name} ({year})", family
 
 
@@ -114,8 +119,9 @@ def paragraph(record: dict, topic_record: dict, rng: random.Random) -> tuple[str
     field = rng.choice(subjects).lower().replace("general ", "").replace(" (miscellaneous)", "")
     paren, narrative, family = citation(record, rng)
     template = rng.choice(TEMPLATES)
-    text = template.format(topic=topic, Topic=topic[:1].upper() + topic[1:], rest=rest, field=field,
-                           cite=paren, narrative=narrative)
+    text = template.format(
+        topic=topic, Topic=topic[:1].upper() + topic[1:], rest=rest, field=field, cite=paren, narrative=narrative
+    )
     return text, family
 
 
@@ -128,15 +134,33 @@ def build() -> list[dict]:
         absent = rng.random() < 1 / 3
         text, family = paragraph(record, record, rng)
         year = str(record["issued"]["date-parts"][0][0])
-        cases.append({"id": f"{doi}#own", "split": split_of(doi), "kind": "absent" if absent else "present",
-                      "paragraph": text, "family": family, "year": year,
-                      "truth": None if absent else doi, "registry_excludes": doi if absent else None})
+        cases.append(
+            {
+                "id": f"{doi}#own",
+                "split": split_of(doi),
+                "kind": "absent" if absent else "present",
+                "paragraph": text,
+                "family": family,
+                "year": year,
+                "truth": None if absent else doi,
+                "registry_excludes": doi if absent else None,
+            }
+        )
         if not absent and rng.random() < 0.5:  # the author's year, another work's topic
             other = records[(i + 1 + rng.randrange(len(records) - 1)) % len(records)]
             text, family = paragraph(record, other, rng)
-            cases.append({"id": f"{doi}#other", "split": split_of(doi), "kind": "other-topic",
-                          "paragraph": text, "family": family, "year": year, "truth": None,
-                          "registry_excludes": None})
+            cases.append(
+                {
+                    "id": f"{doi}#other",
+                    "split": split_of(doi),
+                    "kind": "other-topic",
+                    "paragraph": text,
+                    "family": family,
+                    "year": year,
+                    "truth": None,
+                    "registry_excludes": None,
+                }
+            )
     return cases
 
 

@@ -9,6 +9,7 @@ Knobs: ``enforce_limits`` (3 requests/s, 10 with an ``api_key``: beyond that a 4
 ``{"error": "API rate limit exceeded"}``), ``fail_rate`` (503s), ``seed``. Seen requests:
 ``requests`` (path, query, monotonic time).
 """
+
 from __future__ import annotations
 
 import json
@@ -35,11 +36,18 @@ def summary(record: dict, uid: str) -> dict:
         ids.append({"idtype": "doi", "idtypen": 3, "value": record["doi"]})
     if record.get("pmcid"):
         ids.append({"idtype": "pmc", "idtypen": 8, "value": record["pmcid"]})
-    authors = [{"name": record["first_author"], "authtype": "Author", "clusterid": ""}] \
-        if record.get("first_author") else []
-    return {"uid": uid, "pubdate": record.get("year") or "", "title": record.get("title") or "",
-            "authors": authors, "articleids": ids, "source": record.get("journal") or "",
-            "fulljournalname": record.get("journal") or ""}
+    authors = (
+        [{"name": record["first_author"], "authtype": "Author", "clusterid": ""}] if record.get("first_author") else []
+    )
+    return {
+        "uid": uid,
+        "pubdate": record.get("year") or "",
+        "title": record.get("title") or "",
+        "authors": authors,
+        "articleids": ids,
+        "source": record.get("journal") or "",
+        "fulljournalname": record.get("journal") or "",
+    }
 
 
 class FakeNcbi:
@@ -61,8 +69,9 @@ class FakeNcbi:
         self._httpd.daemon_threads = True
         self._httpd.fake = self
         self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fake-ncbi", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-ncbi", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -94,8 +103,9 @@ class FakeNcbi:
         table = self.pubmed if db == "pubmed" else self.pmc
         result: dict = {"uids": [i for i in ids if i in table]}
         for uid in ids:
-            result[uid] = summary(table[uid], uid) if uid in table else \
-                {"uid": uid, "error": "cannot get document summary"}
+            result[uid] = (
+                summary(table[uid], uid) if uid in table else {"uid": uid, "error": "cannot get document summary"}
+            )
         return {"header": {"type": "esummary", "version": "0.3"}, "result": result}
 
 

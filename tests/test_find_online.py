@@ -38,8 +38,11 @@ def check(*args) -> dict:
 def test_mismatched_doi_gets_the_right_doi_as_unsafe_fix(online, tmp_path):
     online()
     page = tmp_path / "acupuncture.md"
-    page.write_text("## References\n\n- Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. "
-                    "2008;47(8):1132-1136. doi:10.2519/jospt.2017.7096\n", encoding="utf-8")
+    page.write_text(
+        "## References\n\n- Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. "
+        "2008;47(8):1132-1136. doi:10.2519/jospt.2017.7096\n",
+        encoding="utf-8",
+    )
     report = check(str(page), "--select", "RL202")
     [diag] = report["diagnostics"]
     assert diag["data"]["suggested_doi"].lower() == "10.1093/rheumatology/ken161"
@@ -51,16 +54,20 @@ def test_mismatched_doi_gets_the_right_doi_as_unsafe_fix(online, tmp_path):
 
 # -- RL206: preprints with a published version ---------------------------------------------------
 MEDRXIV = "10.1101/2024.07.14.24310389"  # the real PLOS record 10.1371/journal.pgen.1011490 has-preprint it
-TITLE = ("GWAS and 3D chromatin mapping identifies multicancer risk genes associated with "
-         "hormone-dependent cancers")
+TITLE = "GWAS and 3D chromatin mapping identifies multicancer risk genes associated with " "hormone-dependent cancers"
 
 
 def preprint_record(doi, server, relation=None):
     """A posted-content record as Crossref serves a preprint, written from the article's facts."""
-    record = {"DOI": doi, "type": "posted-content", "subtype": "preprint",
-              "institution": [{"name": server}], "title": [TITLE],
-              "author": [{"family": "Rivera", "given": "Isela Sarahi", "sequence": "first"}],
-              "issued": {"date-parts": [[2024, 7, 16]]}}
+    record = {
+        "DOI": doi,
+        "type": "posted-content",
+        "subtype": "preprint",
+        "institution": [{"name": server}],
+        "title": [TITLE],
+        "author": [{"family": "Rivera", "given": "Isela Sarahi", "sequence": "first"}],
+        "issued": {"date-parts": [[2024, 7, 16]]},
+    }
     if relation:
         record["relation"] = relation
     return record
@@ -69,8 +76,7 @@ def preprint_record(doi, server, relation=None):
 def test_preprint_found_through_the_articles_has_preprint(online, tmp_path):
     online(extra=[preprint_record(MEDRXIV, "medRxiv")])  # the preprint's record has no link
     page = tmp_path / "cancer.md"
-    page.write_text(f"## References\n\n1. Rivera IS, et al. {TITLE}. medRxiv. 2024. doi:{MEDRXIV}\n",
-                    encoding="utf-8")
+    page.write_text(f"## References\n\n1. Rivera IS, et al. {TITLE}. medRxiv. 2024. doi:{MEDRXIV}\n", encoding="utf-8")
     report = check(str(page), "--select", "RL206")
     [diag] = report["diagnostics"]
     assert diag["severity"] == "warning"
@@ -84,12 +90,10 @@ def test_preprint_found_through_the_articles_has_preprint(online, tmp_path):
 
 
 def test_preprint_found_through_its_own_is_preprint_of(online, tmp_path):
-    link = {"is-preprint-of": [{"id-type": "doi", "id": "10.1371/journal.pgen.1011490",
-                                "asserted-by": "subject"}]}
+    link = {"is-preprint-of": [{"id-type": "doi", "id": "10.1371/journal.pgen.1011490", "asserted-by": "subject"}]}
     server = online(extra=[preprint_record(MEDRXIV, "medRxiv", link)])
     page = tmp_path / "cancer.md"
-    page.write_text(f"## References\n\n1. Rivera IS, et al. {TITLE}. medRxiv. 2024. doi:{MEDRXIV}\n",
-                    encoding="utf-8")
+    page.write_text(f"## References\n\n1. Rivera IS, et al. {TITLE}. medRxiv. 2024. doi:{MEDRXIV}\n", encoding="utf-8")
     [diag] = check(str(page), "--select", "RL206")["diagnostics"]
     assert (diag["data"]["suggested_doi"], diag["data"]["server"]) == ("10.1371/journal.pgen.1011490", "medRxiv")
     assert diag["data"]["year"] == 2024
@@ -98,18 +102,25 @@ def test_preprint_found_through_its_own_is_preprint_of(online, tmp_path):
 
 
 ARXIV = "10.48550/arXiv.2101.00001"  # synthetic arXiv id; 10.5555 is Crossref's example prefix
-GAIT = {"DOI": "10.5555/gait.2022.7", "type": "journal-article", "title": ["Sparse models of gait recovery"],
-        "author": [{"family": "Chen", "given": "L.", "sequence": "first"}], "container-title": ["Gait & Posture"],
-        "issued": {"date-parts": [[2022]]},
-        "relation": {"has-preprint": [{"id-type": "doi", "id": ARXIV, "asserted-by": "object"}]}}
+GAIT = {
+    "DOI": "10.5555/gait.2022.7",
+    "type": "journal-article",
+    "title": ["Sparse models of gait recovery"],
+    "author": [{"family": "Chen", "given": "L.", "sequence": "first"}],
+    "container-title": ["Gait & Posture"],
+    "issued": {"date-parts": [[2022]]},
+    "relation": {"has-preprint": [{"id-type": "doi", "id": ARXIV, "asserted-by": "object"}]},
+}
 
 
 def test_datacite_arxiv_preprint_with_a_declared_article(online, tmp_path):
     online(extra=[GAIT], other_agencies={ARXIV.lower(): "datacite", "10.48550/arxiv.2101.00002": "datacite"})
     page = tmp_path / "gait.txt"
-    page.write_text(f"References\n\nChen L. Sparse models of gait recovery. arXiv. 2021. https://doi.org/{ARXIV}\n\n"
-                    "Chen L. Dense models of gait. arXiv. 2021. https://doi.org/10.48550/arXiv.2101.00002\n",
-                    encoding="utf-8")
+    page.write_text(
+        f"References\n\nChen L. Sparse models of gait recovery. arXiv. 2021. https://doi.org/{ARXIV}\n\n"
+        "Chen L. Dense models of gait. arXiv. 2021. https://doi.org/10.48550/arXiv.2101.00002\n",
+        encoding="utf-8",
+    )
     report = check(str(page), "--select", "RL206,RL205")
     rl206 = [d for d in report["diagnostics"] if d["code"] == "RL206"]
     assert [d["data"]["suggested_doi"] for d in rl206] == ["10.5555/gait.2022.7"]  # the other: nothing known
@@ -188,8 +199,18 @@ def test_pubmed_answers_are_cached(online, ncbi, tmp_path):
 def test_pmc_id_verified_against_pmc(online, ncbi, tmp_path):
     online()
     # a synthetic PMC record: the shared data has no PMC IDs
-    ncbi(records=[{"pmid": "959840", "pmcid": "PMC1234567", "doi": None, "first_author": "Nowell",
-                   "year": "1976", "title": "The clonal evolution of tumor cell populations"}])
+    ncbi(
+        records=[
+            {
+                "pmid": "959840",
+                "pmcid": "PMC1234567",
+                "doi": None,
+                "first_author": "Nowell",
+                "year": "1976",
+                "title": "The clonal evolution of tumor cell populations",
+            }
+        ]
+    )
     page = tmp_path / "clonal.md"
     page.write_text("Nowell's paper (PMCID: PMC1234567) and another (PMCID: PMC7654321).\n", encoding="utf-8")
     report = check(str(page), "--select", "RL207")
@@ -200,8 +221,11 @@ def test_pmc_id_verified_against_pmc(online, ncbi, tmp_path):
 def test_author_year_citation_closing_a_paragraph_gets_the_work(online, tmp_path):
     online()
     page = tmp_path / "needling.md"
-    page.write_text("# Dry needling\n\nPhysical therapists use trigger point dry needling for musculoskeletal "
-                    "conditions. In the short term it seems effective (Gattie et al., 2017).\n", encoding="utf-8")
+    page.write_text(
+        "# Dry needling\n\nPhysical therapists use trigger point dry needling for musculoskeletal "
+        "conditions. In the short term it seems effective (Gattie et al., 2017).\n",
+        encoding="utf-8",
+    )
     report = check(str(page), "--select", "RL401")
     [diag] = report["diagnostics"]
     assert diag["data"]["suggested_doi"].lower() == "10.2519/jospt.2017.7096"

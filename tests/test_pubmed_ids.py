@@ -14,10 +14,18 @@ def values(text):
 
 
 def test_written_forms_of_pmids_and_pmcids():
-    text = ("PMID: 31234567. PMCID: PMC6543210; https://pubmed.ncbi.nlm.nih.gov/29876543/ "
-            "https://www.ncbi.nlm.nih.gov/pmc/articles/PMC7654321/ PubMed ID 555 pmid:00123")
-    assert values(text) == [("pmid", "31234567"), ("pmcid", "PMC6543210"), ("pmid", "29876543"),
-                            ("pmcid", "PMC7654321"), ("pmid", "555"), ("pmid", "123")]
+    text = (
+        "PMID: 31234567. PMCID: PMC6543210; https://pubmed.ncbi.nlm.nih.gov/29876543/ "
+        "https://www.ncbi.nlm.nih.gov/pmc/articles/PMC7654321/ PubMed ID 555 pmid:00123"
+    )
+    assert values(text) == [
+        ("pmid", "31234567"),
+        ("pmcid", "PMC6543210"),
+        ("pmid", "29876543"),
+        ("pmcid", "PMC7654321"),
+        ("pmid", "555"),
+        ("pmid", "123"),
+    ]
 
 
 def test_numbers_that_are_no_pmids():
@@ -25,11 +33,12 @@ def test_numbers_that_are_no_pmids():
 
 
 def test_span_covers_the_number_and_reference_gets_its_pmid():
-    doc = documents.from_text("## References\n\n1. Dexter DL. Heterogeneity of tumor cells. 1978. PMID: 210930\n",
-                              "a.md", "markdown")
+    doc = documents.from_text(
+        "## References\n\n1. Dexter DL. Heterogeneity of tumor cells. 1978. PMID: 210930\n", "a.md", "markdown"
+    )
     ex = extract(doc)
     [item] = ex.pubmed_ids
-    assert doc.text[item.id_start:item.id_end] == "210930"
+    assert doc.text[item.id_start : item.id_end] == "210930"
     assert ex.references[0].fields.pmid == "210930"
 
 
@@ -37,7 +46,7 @@ def test_html_spans_map_to_the_source():
     html = "<p>See <b>PMID:</b> <a href='x'>210930</a>.</p>"
     doc = documents.from_text(html, "a.html", "html")
     [item] = extract(doc).pubmed_ids
-    assert doc.text[item.id_start:item.id_end] == "210930"
+    assert doc.text[item.id_start : item.id_end] == "210930"
 
 
 def test_esummary_batches_and_verdicts():

@@ -21,19 +21,23 @@ from reflint.models import Fields
 from reflint.text import fold
 
 # Grammatical words: never topic words, whatever their length.
-_GRAMMAR = set("""a about above after again against all also although am among an and any are as at
+_GRAMMAR = set(
+    """a about above after again against all also although am among an and any are as at
 be because been before being below between both but by can could did do does doing down during each
 either few for from further had has have having he her here hers him his how however i if in into is
 it its itself just may me might more most much must my neither no nor not now of off on once only or
 other our ours out over own per same she should since so some such than that the their theirs them
 then there these they this those through thus to too under until up upon us very via vs was we were
 what when where whether which while who whom whose why will with within without would yet you your
-et al one two three four five new""".split())
+et al one two three four five new""".split()
+)
 # Words of research writing that say nothing about a topic (compared as stems).
-_GENERIC = set("""studi trial review research evid patient peopl result show shown found find report
+_GENERIC = set(
+    """studi trial review research evid patient peopl result show shown found find report
 use base approach method analysi analys case data paper articl work author group
 investig examin assess evalu compar comparison role toward among learn
-systemat meta random control cohort observ prospect retrospect cross section pilot""".split())
+systemat meta random control cohort observ prospect retrospect cross section pilot""".split()
+)
 _WORD = re.compile(r"[^\W_]+")
 _stemmer = snowballstemmer.stemmer("english")
 
@@ -76,8 +80,7 @@ def _title_forms(record: dict) -> list[set[str]]:
 
 
 def _enough(shared: int, coverage: float) -> bool:
-    return (shared >= MIN_SHARED and coverage >= MIN_COVERAGE) or \
-        (shared >= MORE_SHARED and coverage >= LOWER_COVERAGE)
+    return (shared >= MIN_SHARED and coverage >= MIN_COVERAGE) or (shared >= MORE_SHARED and coverage >= LOWER_COVERAGE)
 
 
 def citation_match(family: str, year: str, paragraph: str, candidates: list[dict]) -> Match | None:
@@ -92,10 +95,10 @@ def citation_match(family: str, year: str, paragraph: str, candidates: list[dict
         if fields.year != year[:4]:
             continue
         for title in _title_forms(record):
-            shared = title & words
-            coverage = len(shared) / len(title) if title else 0.0
-            if coverage > scored.get(doi, (-1.0,))[0]:
-                scored[doi] = (coverage, len(shared), record, fields)
+            common = title & words
+            share = len(common) / len(title) if title else 0.0
+            if share > scored.get(doi, (-1.0,))[0]:
+                scored[doi] = (share, len(common), record, fields)
     ranked = sorted(scored.values(), key=lambda s: (s[0], s[1]), reverse=True)
     if not ranked:
         return None

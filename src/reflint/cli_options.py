@@ -18,9 +18,9 @@ import click
 from reflint.cache import Cache, NullCache
 from reflint.config import ConfigError, ConfigTree, from_environment, load_config, read_config
 from reflint.crossref import CrossrefClient
-from reflint.ncbi import NcbiClient
 from reflint.linter import Linter
 from reflint.lock import load_lock
+from reflint.ncbi import NcbiClient
 from reflint.resolve import Resolver
 from reflint.text import printable
 

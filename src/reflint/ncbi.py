@@ -32,19 +32,38 @@ class NcbiClient:
 
     registry = "ncbi"
 
-    def __init__(self, base_url: str | None = None, email: str | None = None, api_key: str | None = None,
-                 timeout: float = 10.0, max_retries: int = 3, breaker_threshold: int = 5,
-                 session: requests.Session | None = None, sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic, time_limit: float | None = None):
+    def __init__(
+        self,
+        base_url: str | None = None,
+        email: str | None = None,
+        api_key: str | None = None,
+        timeout: float = 10.0,
+        max_retries: int = 3,
+        breaker_threshold: int = 5,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        time_limit: float | None = None,
+    ):
         self.base_url = (base_url or os.environ.get("REFLINT_NCBI_URL") or DEFAULT_NCBI_URL).rstrip("/")
         self.email = email or os.environ.get("REFLINT_MAILTO") or None
         self.api_key = api_key or os.environ.get("NCBI_API_KEY") or None
         rate = RATE_WITH_KEY if self.api_key else RATE_WITHOUT_KEY
         headers = {"User-Agent": f"reflint/{__version__} ({PROJECT_URL})", "Accept": "application/json"}
-        self.http = RegistryHTTP(headers, polite=False, timeout=timeout, max_retries=max_retries,
-                                 breaker_threshold=breaker_threshold, session=session, sleep=sleep,
-                                 clock=clock, time_limit=time_limit, limits={"esummary": rate},
-                                 concurrency=CONCURRENCY, name="NCBI E-utilities")
+        self.http = RegistryHTTP(
+            headers,
+            polite=False,
+            timeout=timeout,
+            max_retries=max_retries,
+            breaker_threshold=breaker_threshold,
+            session=session,
+            sleep=sleep,
+            clock=clock,
+            time_limit=time_limit,
+            limits={"esummary": rate},
+            concurrency=CONCURRENCY,
+            name="NCBI E-utilities",
+        )
 
     @property
     def broken(self) -> bool:

@@ -23,8 +23,7 @@ if TYPE_CHECKING:
     from reflint.resolve import DoiStatus, Resolution, Resolver
 
 # Prefix -> server, for DOIs whose record does not name its server (or has no Crossref record).
-SERVERS = {"10.1101": "bioRxiv/medRxiv", "10.48550": "arXiv", "10.2139": "SSRN",
-           "10.21203": "Research Square"}
+SERVERS = {"10.1101": "bioRxiv/medRxiv", "10.48550": "arXiv", "10.2139": "SSRN", "10.21203": "Research Square"}
 _NAMED = ("medRxiv", "bioRxiv", "Research Square", "SSRN", "arXiv")
 # 10.1101 is also Cold Spring Harbor's journals (10.1101/gr.123.4): only bioRxiv/medRxiv's
 # numeric suffixes (10.1101/014852, 10.1101/2020.06.17.20133843) are taken for preprints.
@@ -61,8 +60,11 @@ def preprint_server(doi: str, status: DoiStatus) -> str | None:
 def forward_links(record: dict | None) -> list[str]:
     """DOIs the preprint's own record says it became (``is-preprint-of``)."""
     links = ((record or {}).get("relation") or {}).get("is-preprint-of") or []
-    return list(dict.fromkeys(r["id"] for r in links if isinstance(r, dict)
-                              and r.get("id-type") == "doi" and isinstance(r.get("id"), str)))
+    return list(
+        dict.fromkeys(
+            r["id"] for r in links if isinstance(r, dict) and r.get("id-type") == "doi" and isinstance(r.get("id"), str)
+        )
+    )
 
 
 def _year(record: dict) -> int | None:
@@ -88,11 +90,13 @@ def find_published(resolver: Resolver, resolution: Resolution) -> dict[str, Publ
     A preprint linked to several works, or found claimed by several articles, gets none: a
     guess is no fix. Unanswered lookups (offline, failures) simply leave the preprint out.
     """
-    preprints = {doi: server for doi, status in resolution.dois.items()
-                 if status.verdict == VALID and (server := preprint_server(doi, status))}
+    preprints = {
+        doi: server
+        for doi, status in resolution.dois.items()
+        if status.verdict == VALID and (server := preprint_server(doi, status))
+    }
     forward = {doi: forward_links(resolution.dois[doi].record) for doi in preprints}
-    targets = sorted({t.lower() for links in forward.values() for t in links
-                      if t.lower() not in resolution.dois})
+    targets = sorted({t.lower() for links in forward.values() for t in links if t.lower() not in resolution.dois})
     if targets:
         resolution.dois.update(resolver._dois(targets))
     found: dict[str, PublishedVersion] = {}
@@ -119,8 +123,10 @@ def _claimed_by(resolver: Resolver, doi: str) -> list[dict]:
     items = resolver.client.related_works("has-preprint", doi)
     if items is None:
         return []
-    records = list({i["DOI"].lower(): i for i in items if isinstance(i.get("DOI"), str)
-                    and i.get("type") != "posted-content"}.values())
+    records = list(
+        {
+            i["DOI"].lower(): i for i in items if isinstance(i.get("DOI"), str) and i.get("type") != "posted-content"
+        }.values()
+    )
     resolver.cache.put_many([(reverse_key(doi), {"records": records}, bool(records))])
     return records
-

@@ -31,8 +31,17 @@ class PubmedStatus:
     def doi(self) -> str | None:
         """The DOI among the record's ``articleids`` (PubMed has none for many older works)."""
         ids = (self.summary or {}).get("articleids") or []
-        return next((i["value"] for i in ids if isinstance(i, dict) and i.get("idtype") == "doi"
-                     and isinstance(i.get("value"), str) and i["value"].startswith("10.")), None)
+        return next(
+            (
+                i["value"]
+                for i in ids
+                if isinstance(i, dict)
+                and i.get("idtype") == "doi"
+                and isinstance(i.get("value"), str)
+                and i["value"].startswith("10.")
+            ),
+            None,
+        )
 
     @property
     def title(self) -> str:
@@ -50,13 +59,20 @@ def key(kind: str, value: str) -> str:
 def as_record(summary: dict) -> dict:
     """An ESummary record in the shape of a Crossref message, so reflint.match can compare it
     ("Dexter DL" is family name and initials; the year is the first of ``pubdate``)."""
-    authors = [{"family": re.sub(r"\s+[A-Z]{1,4}$", "", a.get("name", "")).strip()}
-               for a in summary.get("authors") or [] if a.get("authtype", "Author") == "Author" and a.get("name")]
+    authors = [
+        {"family": re.sub(r"\s+[A-Z]{1,4}$", "", a.get("name", "")).strip()}
+        for a in summary.get("authors") or []
+        if a.get("authtype", "Author") == "Author" and a.get("name")
+    ]
     year = re.search(r"\b(1[89]|20)\d\d\b", summary.get("pubdate") or summary.get("epubdate") or "")
-    return {"title": [(summary.get("title") or "").rstrip(".")], "author": authors,
-            "issued": {"date-parts": [[int(year.group())]]} if year else {},
-            "container-title": [summary.get("fulljournalname") or summary.get("source") or ""],
-            "volume": summary.get("volume") or None, "page": summary.get("pages") or None}
+    return {
+        "title": [(summary.get("title") or "").rstrip(".")],
+        "author": authors,
+        "issued": {"date-parts": [[int(year.group())]]} if year else {},
+        "container-title": [summary.get("fulljournalname") or summary.get("source") or ""],
+        "volume": summary.get("volume") or None,
+        "page": summary.get("pages") or None,
+    }
 
 
 def verify(resolver: Resolver, extractions: list[Extraction]) -> dict[str, PubmedStatus]:
@@ -73,25 +89,38 @@ def verify(resolver: Resolver, extractions: list[Extraction]) -> dict[str, Pubme
         return found
     if client is None:
         return found | {k: UNKNOWN_PUBMED for k in todo}
-    batches = [(db, chunk) for db, prefix in (("pubmed", "pmid:"), ("pmc", "pmcid:"))
-               for ids in [[k for k in todo if k.startswith(prefix)]]
-               for chunk in (ids[i:i + BATCH_SIZE] for i in range(0, len(ids), BATCH_SIZE))]
+    esummary = client.esummary
+    batches = [
+        (db, chunk)
+        for db, prefix in (("pubmed", "pmid:"), ("pmc", "pmcid:"))
+        for ids in [[k for k in todo if k.startswith(prefix)]]
+        for chunk in (ids[i : i + BATCH_SIZE] for i in range(0, len(ids), BATCH_SIZE))
+    ]
 
     def ask(batch: tuple[str, list[str]]) -> dict[str, PubmedStatus]:
         db, keys = batch
         ids = {k.split(":", 1)[1].removeprefix("PMC"): k for k in keys}
-        answer = client.esummary(list(ids), db=db)
+        answer = esummary(list(ids), db=db)
         resolver.progress(len(keys))
         if answer is None:
             return {k: UNKNOWN_PUBMED for k in keys}
-        return {k: (PubmedStatus(VALID, answer[i]) if answer[i] else PubmedStatus(INVALID))
-                if i in answer else UNKNOWN_PUBMED for i, k in ids.items()}
+        return {
+            k: (PubmedStatus(VALID, answer[i]) if answer[i] else PubmedStatus(INVALID))
+            if i in answer
+            else UNKNOWN_PUBMED
+            for i, k in ids.items()
+        }
 
     with ThreadPoolExecutor(2) as pool:
         for statuses in pool.map(ask, batches):
             found.update(statuses)
-    resolver.cache.put_many([(k, {"verdict": found[k].verdict, "summary": found[k].summary},
-                              found[k].verdict == VALID) for k in todo if found[k].verdict != UNKNOWN])
+    resolver.cache.put_many(
+        [
+            (k, {"verdict": found[k].verdict, "summary": found[k].summary}, found[k].verdict == VALID)
+            for k in todo
+            if found[k].verdict != UNKNOWN
+        ]
+    )
     return found
 
 
@@ -108,7 +137,7 @@ def doi_from_pmid(resolution: Resolution | None, ref: Reference) -> str | None:
     status = status_of(resolution, "pmid", ref.fields.pmid)
     if status.verdict != VALID or not status.doi:
         return None
-    if names_another_work(ref.fields, as_record(status.summary)):
+    if names_another_work(ref.fields, as_record(status.summary or {})):
         return None
     return status.doi
 

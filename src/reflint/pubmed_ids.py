@@ -17,13 +17,15 @@ from reflint.models import Document, Reference
 _PMID = re.compile(
     r"(?<![\w/])(?:PMID|PubMed[ \t]+ID)[ \t]*[:#]?[ \t]*(\d{1,8})(?![\d.]*\d)"
     r"|(?:https?://)?(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/pubmed/)(\d{1,8})\b",
-    re.I)
+    re.I,
+)
 _PMCID = re.compile(
     r"(?<![\w/])PMCID[ \t]*:?[ \t]*(PMC\d{1,9})\b"
     r"|(?:https?://)?(?:www\.)?(?:pmc\.ncbi\.nlm\.nih\.gov/articles/|ncbi\.nlm\.nih\.gov/pmc/articles/)"
     r"(PMC\d{1,9})\b"
     r"|(?<![\w/])(PMC\d{5,9})\b",
-    re.I)
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def attach(references: list[Reference], ids: list[PubmedId]) -> None:
     """Set ``fields.pmid`` of each reference from the first PMID written inside it."""
     starts = [i.start for i in ids]
     for ref in references:
-        inside = ids[bisect_left(starts, ref.start):bisect_left(starts, ref.end)]
+        inside = ids[bisect_left(starts, ref.start) : bisect_left(starts, ref.end)]
         pmid = next((i.value for i in inside if i.kind == "pmid"), None)
         if pmid:
             ref.fields.pmid = pmid

@@ -39,7 +39,7 @@ def doi_missing(ctx: Context):
         if from_pubmed:
             doi = from_pubmed
             message = f"Reference has no DOI; PubMed gives `{doi}` for PMID {ref.fields.pmid}"
-            data = {"suggested_doi": doi, "source": "pubmed", "pmid": ref.fields.pmid}
+            data: dict[str, object] = {"suggested_doi": doi, "source": "pubmed", "pmid": ref.fields.pmid}
         elif result and result.match:
             doi, message = result.match.doi, f"Reference has no DOI; Crossref matches `{result.match.doi}`"
             data = {"suggested_doi": doi, "confidence": round(result.match.confidence, 2)}

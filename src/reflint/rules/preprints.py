@@ -37,14 +37,29 @@ def preprint_published(ctx: Context):
         if version is None:
             continue
         where = ", ".join(str(v) for v in (version.venue, version.year) if v)
-        message = (f"`{m.doi}` is a {version.server} preprint; the peer-reviewed version is "
-                   f"`{version.doi}`" + (f" ({where})" if where else ""))
-        data = {"doi": m.raw, "suggested_doi": version.doi, "server": version.server,
-                "venue": version.venue, "year": version.year}
-        repair = fix(f"Cite the published version `{version.doi}` (check the entry's journal and year)",
-                     Applicability.UNSAFE, (m.doi_start, m.junk_start, version.doi))
-        yield RL206.diagnostic(ctx, m.doi_start, m.junk_start, message, data, repair)
+        message = f"`{m.doi}` is a {version.server} preprint; the peer-reviewed version is `{version.doi}`"
+        message += f" ({where})" if where else ""
+        end = m.doi_end if m.junk_start is None else m.junk_start
+        data = {
+            "doi": m.raw,
+            "suggested_doi": version.doi,
+            "server": version.server,
+            "venue": version.venue,
+            "year": version.year,
+        }
+        repair = fix(
+            f"Cite the published version `{version.doi}` (check the entry's journal and year)",
+            Applicability.UNSAFE,
+            (m.doi_start, end, version.doi),
+        )
+        yield RL206.diagnostic(ctx, m.doi_start, end, message, data, repair)
 
 
-RL206 = Rule("RL206", "preprint-published", "warning", "cited preprint has a peer-reviewed version",
-             preprint_published, fixable="unsafe")
+RL206 = Rule(
+    "RL206",
+    "preprint-published",
+    "warning",
+    "cited preprint has a peer-reviewed version",
+    preprint_published,
+    fixable="unsafe",
+)

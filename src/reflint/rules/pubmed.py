@@ -32,9 +32,13 @@ def pmid_not_found(ctx: Context):
             continue
         where = "PubMed" if item.kind == "pmid" else "PubMed Central"
         label = "PMID" if item.kind == "pmid" else "PMCID"
-        yield RL207.diagnostic(ctx, item.id_start, item.id_end,
-                               f"{label} {item.value} is not in {where}",
-                               {"pmid" if item.kind == "pmid" else "pmcid": item.value})
+        yield RL207.diagnostic(
+            ctx,
+            item.id_start,
+            item.id_end,
+            f"{label} {item.value} is not in {where}",
+            {"pmid" if item.kind == "pmid" else "pmcid": item.value},
+        )
 
 
 def identifier_mismatch(ctx: Context):
@@ -61,25 +65,33 @@ def identifier_mismatch(ctx: Context):
     for ref in ctx.extraction.references:
         pmids = in_reference(ref, ctx.extraction.pubmed_ids)
         mention = next((m for m in ref.dois if m.doi), None)
-        if not (pmids and mention):
+        if not (pmids and mention and mention.doi):
             continue
         status = status_of(ctx.resolution, "pmid", pmids[0].value)
         doi_status = ctx.resolution.doi(mention.doi)
         # a DOI not registered is RL201's; one unverified can still contradict PubMed's own DOI
-        if status.verdict != VALID or doi_status.verdict == INVALID or \
-                (doi_status.verdict != VALID and not status.doi):
+        if status.verdict != VALID or doi_status.verdict == INVALID or (doi_status.verdict != VALID and not status.doi):
             continue
         if not different_works(status, mention.doi, doi_status.record):
             continue
         doi_title = (doi_status.record or {}).get("title") or [""]
-        data = {"pmid": pmids[0].value, "doi": mention.raw, "pmid_title": status.title,
-                "pmid_doi": status.doi, "doi_title": doi_title[0] if doi_title else ""}
+        data = {
+            "pmid": pmids[0].value,
+            "doi": mention.raw,
+            "pmid_title": status.title,
+            "pmid_doi": status.doi,
+            "doi_title": doi_title[0] if doi_title else "",
+        }
         said = f" (PubMed gives DOI `{status.doi}`)" if status.doi else ""
-        yield RL208.diagnostic(ctx, pmids[0].start, pmids[0].end,
-                               f"PMID {pmids[0].value} is \u201c{status.title.rstrip('.')}\u201d{said}, "
-                               f"but DOI `{mention.doi}` names another work", data)
+        yield RL208.diagnostic(
+            ctx,
+            pmids[0].start,
+            pmids[0].end,
+            f"PMID {pmids[0].value} is \u201c{status.title.rstrip('.')}\u201d{said}, "
+            f"but DOI `{mention.doi}` names another work",
+            data,
+        )
 
 
 RL207 = Rule("RL207", "pmid-not-found", "error", "PubMed ID not in PubMed", pmid_not_found)
-RL208 = Rule("RL208", "identifier-mismatch", "error", "PMID and DOI name different works",
-             identifier_mismatch)
+RL208 = Rule("RL208", "identifier-mismatch", "error", "PMID and DOI name different works", identifier_mismatch)
