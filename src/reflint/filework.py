@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reflint import documents, suppress
+from reflint import documents, pubmed, suppress
 from reflint.bibtex import assign_keys
 from reflint.config import ConfigTree
 from reflint.extract import extract, parsed
@@ -40,6 +40,7 @@ class Scan:
     # references with a title and DOIs: searched for only when one of the DOIs does not exist
     followups: tuple[CompactReference, ...] = ()
     keys: tuple[frozenset, frozenset, frozenset] = (frozenset(), frozenset(), frozenset())
+    pubmed_keys: frozenset = frozenset()  # "pmid:123" / "pmcid:PMC1": PubMed answers this file needs
     doc: Document | None = None  # kept when the run is not streamed: read once, checked as read
 
 
@@ -153,10 +154,12 @@ def _scan(doc: Document, ex: Extraction) -> Scan:
     found.keys = (frozenset(m.doi.lower() for m in ex.dois if m.doi),
                   frozenset(query_key(r.text) for r in ex.references),
                   frozenset(citation_key(c) for c in ex.citations if c.authors and c.year))
+    found.pubmed_keys = frozenset(pubmed.key(i.kind, i.value) for i in ex.pubmed_ids)
     if suppress.parse(doc).file is not suppress.ALL:  # silenced files need no lookups
         refs: list = [CompactReference(r) for r in ex.references if needs_lookup(r)]  # duck-typed
         cites = [] if ex.has_reference_list else [c for c in ex.citations if c.style == "author-year"]
         found.lookups = Extraction(refs, cites, [], ex.has_reference_list)
+        found.lookups.pubmed_ids = list(ex.pubmed_ids)  # verified in the same bulk pass
         found.followups = tuple(CompactReference(r) for r in ex.references
                                 if r.fields.title and r.dois and not needs_lookup(r))
     return found
@@ -212,9 +215,12 @@ class CompactReference:
 def answers_for(scan: Scan, resolution: Resolution) -> Resolution:
     """The part of a run's resolution that concerns one file."""
     dois, refs, cites = scan.keys
-    return Resolution({k: resolution.dois[k] for k in sorted(dois) if k in resolution.dois},
-                      {k: resolution.matches[k] for k in sorted(refs) if k in resolution.matches},
-                      {k: resolution.citations[k] for k in sorted(cites) if k in resolution.citations})
+    answers = Resolution({k: resolution.dois[k] for k in sorted(dois) if k in resolution.dois},
+                         {k: resolution.matches[k] for k in sorted(refs) if k in resolution.matches},
+                         {k: resolution.citations[k] for k in sorted(cites) if k in resolution.citations})
+    answers.published = {k: resolution.published[k] for k in sorted(dois) if k in resolution.published}
+    answers.pubmed = {k: resolution.pubmed[k] for k in sorted(scan.pubmed_keys) if k in resolution.pubmed}
+    return answers
 
 
 def check(task: tuple[Path | Document, Resolution | None]):

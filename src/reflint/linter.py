@@ -22,9 +22,9 @@ from reflint import documents, filework, suppress
 from reflint.bibtex import assign_keys
 from reflint.cache import default_path
 from reflint.config import Config, ConfigTree
-from reflint.crossref import INVALID
 from reflint.extract import extract
 from reflint.file_cache import FileCache
+from reflint.mismatch import doi_is_wrong
 from reflint.models import Diagnostic, Document, Extraction
 from reflint.pool import FilePool
 from reflint.prefetch import Prefetch, RunCache
@@ -217,8 +217,8 @@ class Linter:
         resolution = resolver.resolve(
             [Extraction(dois=[filework.mention(d) for d in dois], has_reference_list=True)]
             + [s.lookups for s in wanted if s.lookups is not None])
-        broken = [r for s in wanted for r in s.followups
-                  if any(resolution.doi(d).verdict == INVALID for d in r.doi_names)]
+        broken = [r for s in wanted for r in s.followups  # DOI not registered, or another work's
+                  if any(doi_is_wrong(r.fields, resolution.doi(d)) for d in r.doi_names if d)]
         for s in scans:
             s.lookups, s.followups = None, ()  # phase two needs only the keys
         if broken:

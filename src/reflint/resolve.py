@@ -25,7 +25,7 @@ from reflint.cache import NullCache
 from reflint.crossref import INVALID, UNKNOWN, VALID, CrossrefClient, Verdict, batchable
 from reflint.cited_work import citation_match
 from reflint.match import Match, best_match
-from reflint.mismatch import names_another_work
+from reflint.mismatch import doi_is_wrong
 from reflint.preprints import find_published
 from reflint.models import Citation, Extraction, Reference
 
@@ -167,10 +167,7 @@ class Resolver:
 
     @staticmethod
     def _wrong_doi(ref: Reference, status: DoiStatus) -> bool:
-        """Not registered (RL201), or registered to another work than the entry describes (RL202)."""
-        if status.verdict == INVALID:
-            return True
-        return status.verdict == VALID and names_another_work(ref.fields, status.record)
+        return doi_is_wrong(ref.fields, status)
 
     # -- DOIs ------------------------------------------------------------------------------
 
