@@ -34,8 +34,10 @@ from reflint.texencode import mend, split_suffix
 from reflint.text import fold
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = next((p / "shared" / "data" / "documents" for p in (ROOT.parent, ROOT.parent.parent)
-               if (p / "shared").is_dir()), ROOT.parent / "shared" / "data" / "documents")
+SHARED = next(
+    (p / "shared" / "data" / "documents" for p in (ROOT.parent, ROOT.parent.parent) if (p / "shared").is_dir()),
+    ROOT.parent / "shared" / "data" / "documents",
+)
 DEFAULTS = [SHARED / "plos-articles", SHARED / "epiverse-trace-blog"]
 
 
@@ -55,8 +57,9 @@ def understood(folders: list[Path]) -> dict[tuple[str, str], tuple[Fields, str]]
 
 
 def read_bibtexparser(text: str):
-    lib = bibtexparser.parse_string(text, append_middleware=[SeparateCoAuthors(), SplitNameParts(),
-                                                             LatexDecodingMiddleware()])
+    lib = bibtexparser.parse_string(
+        text, append_middleware=[SeparateCoAuthors(), SplitNameParts(), LatexDecodingMiddleware()]
+    )
     latex = LatexNodes2Text()
     for entry in lib.entries:
         for name in entry.fields_dict["author"].value if "author" in entry.fields_dict else []:
@@ -84,7 +87,9 @@ def compare(library: Path, expected, single: bool) -> collections.Counter:
         counts["failed blocks"] += len(lib.failed_blocks)
         items = {}
         if pandoc:
-            result = subprocess.run([pandoc, "-f", "bibtex", "-t", "csljson", str(path)], capture_output=True, text=True)
+            result = subprocess.run(
+                [pandoc, "-f", "bibtex", "-t", "csljson", str(path)], capture_output=True, text=True
+            )
             counts["pandoc errors"] += result.returncode != 0
             items = {i["id"]: i for i in json.loads(result.stdout or "[]")}
         dois = [e["doi"].lower() for e in lib.entries if "doi" in e.fields_dict]
@@ -103,19 +108,29 @@ def compare(library: Path, expected, single: bool) -> collections.Counter:
             title = fold(fields.title.replace("{", "").replace("}", ""))
             written = entry.fields_dict.get("author")
             names = [n for n in (written.value if written else []) if n.last != ["others"]]
-            counts["bibtexparser: authors differ"] += (
-                [fold(" ".join(n.von + n.last)) for n in names] != families
-                or [plain(" ".join(n.first)) for n in names] != [plain(split_suffix(a)[1]) for a in authors])
+            counts["bibtexparser: authors differ"] += [fold(" ".join(n.von + n.last)) for n in names] != families or [
+                plain(" ".join(n.first)) for n in names
+            ] != [plain(split_suffix(a)[1]) for a in authors]
             counts["bibtexparser: title differs"] += fold(entry["title"]) != title
             if pandoc:
                 item = items[entry.key]
                 csl = [n for n in item.get("author", []) if n.get("literal") != "others"]
-                read = [fold(" ".join(p for p in (n.get("non-dropping-particle"), n.get("dropping-particle"),
-                                                  n.get("family")) if p) or n.get("literal", "")) for n in csl]
+                read = [
+                    fold(
+                        " ".join(
+                            p
+                            for p in (n.get("non-dropping-particle"), n.get("dropping-particle"), n.get("family"))
+                            if p
+                        )
+                        or n.get("literal", "")
+                    )
+                    for n in csl
+                ]
                 counts["pandoc: authors differ"] += read != families
                 counts["pandoc: title differs"] += fold(item.get("title")) != title
-                counts["pandoc: year differs"] += bool(fields.year) and \
-                    str(item["issued"]["date-parts"][0][0]) != fields.year[:4]
+                counts["pandoc: year differs"] += (
+                    bool(fields.year) and str(item["issued"]["date-parts"][0][0]) != fields.year[:4]
+                )
                 counts["pandoc: DOI differs"] += "DOI" in item and item["DOI"].lower() != (fields.doi or "").lower()
     return counts
 
@@ -135,10 +150,23 @@ def main() -> None:
         (work / "reflint.toml").write_text(f'bib-layout = "{args.layout}"\n', "utf-8")
         reflint("bib", "--offline", "--no-cache", *map(str, folders), "-o", str(work / "references"), cwd=work)
         counts = compare(work / "references", expected, args.layout == "single")
-        check = json.loads(reflint("check", "--offline", "--no-cache", "--select", "ALL", "--format", "json",
-                                   str(work / "references"), cwd=work).stdout)
-    print(f"reflint bib ({args.layout}) on {', '.join(f.name for f in folders)}"
-          f"{'' if shutil.which('pandoc') else ' (pandoc not installed: its half skipped)'}")
+        check = json.loads(
+            reflint(
+                "check",
+                "--offline",
+                "--no-cache",
+                "--select",
+                "ALL",
+                "--format",
+                "json",
+                str(work / "references"),
+                cwd=work,
+            ).stdout
+        )
+    print(
+        f"reflint bib ({args.layout}) on {', '.join(f.name for f in folders)}"
+        f"{'' if shutil.which('pandoc') else ' (pandoc not installed: its half skipped)'}"
+    )
     for name, value in counts.items():
         print(f"  {name:<40} {value}")
     print(f"  {'check --select ALL on the library':<40} {len(check['diagnostics'])} diagnostic(s)")

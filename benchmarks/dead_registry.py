@@ -48,8 +48,13 @@ UNRESOLVABLE = "http://reflint-no-such-host.invalid"
 
 def run_check(path: Path, registry: str, cache_dir: str) -> tuple[float, dict]:
     """One `reflint check` process against ``registry``: its wall time and JSON report."""
-    env = {**os.environ, "REFLINT_CROSSREF_URL": registry, "REFLINT_DOI_URL": registry,
-           "REFLINT_CACHE_DIR": cache_dir, "REFLINT_MAILTO": "bench@example.org"}
+    env = {
+        **os.environ,
+        "REFLINT_CROSSREF_URL": registry,
+        "REFLINT_DOI_URL": registry,
+        "REFLINT_CACHE_DIR": cache_dir,
+        "REFLINT_MAILTO": "bench@example.org",
+    }
     env.pop("REFLINT_OFFLINE", None)
     command = [sys.executable, "-m", "reflint", "check", str(path), "--format", "json"]
     started = time.perf_counter()
@@ -64,13 +69,14 @@ def run_check(path: Path, registry: str, cache_dir: str) -> tuple[float, dict]:
 
 def describe(label: str, elapsed: float, target: float, report: dict) -> str:
     false_alarms = sum(d["code"] in ("RL201", "RL202") for d in report["diagnostics"])
-    return (f"{label:<34} {elapsed:6.2f} s  (target <= {target:g} s)  "
-            f"unknown {report['summary']['unknown']}, false RL201/RL202 {false_alarms}")
+    return (
+        f"{label:<34} {elapsed:6.2f} s  (target <= {target:g} s)  "
+        f"unknown {report['summary']['unknown']}, false RL201/RL202 {false_alarms}"
+    )
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as work, \
-            FakeCrossref(hang_rate=1.0, hang_seconds=600) as hanging:
+    with tempfile.TemporaryDirectory() as work, FakeCrossref(hang_rate=1.0, hang_seconds=600) as hanging:
         path = Path(work) / "notes.md"
         path.write_text(DOCUMENT, "utf-8")
         cache = str(Path(work) / "cache-hanging")

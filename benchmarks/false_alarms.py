@@ -65,8 +65,11 @@ def article_truth(path: Path, gold: list[dict]) -> set[tuple[str, int]]:
     body, _, _ = text.partition("\n## References")
     lines = text.split("\n")
     # The i-th gold row is the i-th entry as numbered in the document (gold labels can repeat).
-    entries = [(int(m.group(1)), i + 1) for i, line in enumerate(lines) if (m := _ENTRY.match(line))
-               and i + 1 > body.count("\n") + 1]
+    entries = [
+        (int(m.group(1)), i + 1)
+        for i, line in enumerate(lines)
+        if (m := _ENTRY.match(line)) and i + 1 > body.count("\n") + 1
+    ]
     cited = cited_numbers(body, len(gold))
     truth: set[tuple[str, int]] = set()
     seen_doi: dict[str, str] = {}
@@ -135,13 +138,14 @@ def main() -> None:
                 continue
             total_false += n["false"]
             false_errors += n["false"] if sev == "error" else 0
-            print(f"{code:6} {sev:8} {sum(n.values()):5} {n['true']:5} {n['false']:5} "
-                  f"{100 * n['false'] / max(refs, 1):15.2f}")
+            print(
+                f"{code:6} {sev:8} {sum(n.values()):5} {n['true']:5} {n['false']:5} "
+                f"{100 * n['false'] / max(refs, 1):15.2f}"
+            )
     if truth is None:
         print("no gold file: verdicts left to the reader (--show all)")
         return
-    print(f"false alarms per 100 references: {100 * total_false / max(refs, 1):.2f}; "
-          f"false errors: {false_errors}")
+    print(f"false alarms per 100 references: {100 * total_false / max(refs, 1):.2f}; " f"false errors: {false_errors}")
     for family in ("RL402", "RL303", "RL1"):
         known = {t for t in truth if t[1] == family}
         if known:

@@ -56,8 +56,7 @@ def _initials(given: str, sep: str = "") -> str:
 def vancouver(f) -> str:
     names = [f"{a.family} {_initials(a.given)}".strip() for a in f.authors]
     authors = ", ".join(names[:6]) + (", et al" if len(names) > 6 else "")
-    where = f"{f.year};{f.volume or ''}" + (f"({f.issue})" if f.issue else "") + (
-        f":{f.pages}" if f.pages else "")
+    where = f"{f.year};{f.volume or ''}" + (f"({f.issue})" if f.issue else "") + (f":{f.pages}" if f.pages else "")
     parts = [authors, f.title, f.container, where]
     return " ".join(f"{p.rstrip('.?!')}." if not p.endswith(("?", "!")) else p for p in parts if p)
 
@@ -66,8 +65,7 @@ def apa(f) -> str:
     names = [f"{a.family}, {_initials(a.given, ' ')}".strip(", ") for a in f.authors][:20]
     authors = names[0] if len(names) == 1 else ", ".join(names[:-1]) + ", & " + names[-1] if names else ""
     title = f.title if f.title and f.title.endswith(("?", "!")) else f"{f.title}."
-    where = ", ".join(x for x in (f.container, (f.volume or "") + (f"({f.issue})" if f.issue else ""),
-                                  f.pages) if x)
+    where = ", ".join(x for x in (f.container, (f.volume or "") + (f"({f.issue})" if f.issue else ""), f.pages) if x)
     head = f"{authors} ({f.year})." if authors else f"{title} ({f.year})."
     return " ".join(x for x in (head, title if authors else "", f"{where}." if where else "") if x)
 
@@ -97,14 +95,18 @@ def tokens(text: str) -> set[str]:
 
 def record_tokens(r: dict) -> set[str]:
     f = record_fields(r)
-    return tokens(" ".join(filter(None, [f.title, f.container, f.year, f.volume, f.pages,
-                                         *(a.family for a in f.authors)])))
+    return tokens(
+        " ".join(filter(None, [f.title, f.container, f.year, f.volume, f.pages, *(a.family for a in f.authors)]))
+    )
 
 
 def candidates(ref: str, records: list[dict], index: list[set[str]], exclude=None, keep=None):
     q = tokens(ref)
-    ranked = sorted((i for i in range(len(records)) if i != exclude),
-                    key=lambda i: len(q & index[i]) / (len(index[i]) ** 0.5 or 1), reverse=True)
+    ranked = sorted(
+        (i for i in range(len(records)) if i != exclude),
+        key=lambda i: len(q & index[i]) / (len(index[i]) ** 0.5 or 1),
+        reverse=True,
+    )
     top = ranked[:5]
     if keep is not None and keep not in top:
         top[-1] = keep
@@ -131,8 +133,13 @@ def decoys(record: dict, other: dict) -> list[dict]:
     notice, its preprint, another paper by the same first author in the same issue, and the same
     title by someone else (``other``, a record with another first author, lends title and author)."""
     doi, year = record["DOI"], int(record_fields(record).year)
-    notice = {**record, "DOI": doi + ".corr", "title": ["Correction: " + record["title"][0]],
-              "issued": {"date-parts": [[year + 1]]}, "page": None}
+    notice = {
+        **record,
+        "DOI": doi + ".corr",
+        "title": ["Correction: " + record["title"][0]],
+        "issued": {"date-parts": [[year + 1]]},
+        "page": None,
+    }
     preprint = {k: v for k, v in record.items() if k not in ("container-title", "volume", "issue", "page")}
     preprint.update(DOI=doi + ".pre", type="posted-content", issued={"date-parts": [[year - 1]]})
     sibling = {**record, "DOI": doi + ".sib", "title": other["title"]}
@@ -151,8 +158,10 @@ class Tally:
     def line(self, name: str) -> str:
         p = self.tp / max(self.tp + self.fp, 1)
         r = self.tp / max(self.positives, 1)
-        return (f"{name:<10} positives {self.positives:>3}  negatives {self.negatives:>3}  TP {self.tp:>3}"
-                f"  FP {self.fp}  missed {self.miss:>2}  precision {p:6.1%}  recall {r:6.1%}")
+        return (
+            f"{name:<10} positives {self.positives:>3}  negatives {self.negatives:>3}  TP {self.tp:>3}"
+            f"  FP {self.fp}  missed {self.miss:>2}  precision {p:6.1%}  recall {r:6.1%}"
+        )
 
 
 def run(t: Tally, label: str, ref: str, truth: str | None, pos, neg, verbose: bool) -> None:
@@ -190,21 +199,29 @@ def main() -> None:
     for i, record in enumerate(records):
         for name, render in styles.items():
             ref = render(record_fields(record), record)
-            run(tallies[name], name, ref, record["DOI"].lower(),
-                candidates(ref, records, index, keep=i), candidates(ref, records, index, exclude=i),
-                args.verbose)
+            run(
+                tallies[name],
+                name,
+                ref,
+                record["DOI"].lower(),
+                candidates(ref, records, index, keep=i),
+                candidates(ref, records, index, exclude=i),
+                args.verbose,
+            )
     dois = [r["DOI"].lower() for r in records]
     for ref, doi in seed_references(Path(args.seeds)) if Path(args.seeds).is_dir() else []:
         i = dois.index(doi.lower()) if doi.lower() in dois else None
         pos = candidates(ref, records, index, keep=i) if i is not None else None
-        run(tallies["seeds"], "seeds", ref, doi.lower(), pos, candidates(ref, records, index, exclude=i),
-            args.verbose)
+        run(tallies["seeds"], "seeds", ref, doi.lower(), pos, candidates(ref, records, index, exclude=i), args.verbose)
     for i, record in enumerate(records):  # extra: hard negatives built around each work
         family = next((a.family for a in record_fields(record).authors), None)
         if not (record.get("title") and family):
             continue
-        other = next(o for o in records[i + 1:] + records[:i] if o.get("title")
-                     and record_fields(o).authors and record_fields(o).authors[0].family != family)
+        other = next(
+            o
+            for o in records[i + 1 :] + records[:i]
+            if o.get("title") and record_fields(o).authors and record_fields(o).authors[0].family != family
+        )
         ref = vancouver(record_fields(record))
         fake = decoys(record, other)
         run(tallies["decoys"], "decoys", ref, record["DOI"].lower(), [*fake, record], fake, args.verbose)

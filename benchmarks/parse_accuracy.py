@@ -164,9 +164,15 @@ def gold_plos(rec: dict) -> dict:
     if title is None and rec.get("publication_type", "").startswith("book"):
         title, container = container, None
     pages = "-".join(p for p in (f.get("fpage"), f.get("lpage")) if p) or None
-    return {"authors": families or None, "year": f.get("year"), "title": title,
-            "container": container, "volume": f.get("volume"), "pages": pages,
-            "doi": rec.get("doi")}
+    return {
+        "authors": families or None,
+        "year": f.get("year"),
+        "title": title,
+        "container": container,
+        "volume": f.get("volume"),
+        "pages": pages,
+        "doi": rec.get("doi"),
+    }
 
 
 _PLOS_FIELDS = {"name", "collab", "year", "article-title", "chapter-title", "source"}
@@ -180,15 +186,14 @@ def plos_articles(data_dir: Path) -> list[tuple[dict, str]]:
     if not path.exists():
         return []
     recs = map(json.loads, open(path, encoding="utf-8"))
-    return [(gold_plos(r), r["text"]) for r in recs
-            if any(lab in _PLOS_FIELDS for lab, _ in r["segments"])]
+    return [(gold_plos(r), r["text"]) for r in recs if any(lab in _PLOS_FIELDS for lab, _ in r["segments"])]
 
 
 def predict(text: str, rules: bool = True) -> dict:
     f = parse_reference(text, rules=rules)
     span = author_span(segment(text, rules))
     pred = {k: getattr(f, k) for k in FIELDS if k != "author"}
-    pred["author"] = text[span[0]:span[1]] if span else None
+    pred["author"] = text[span[0] : span[1]] if span else None
     pred["authors"] = [a.family for a in f.authors]
     return pred
 
@@ -228,7 +233,7 @@ def crossref_synthetic(data_dir: Path) -> list[tuple[dict, str]]:
         text, spans = ex
         gold = {lab: text[s:e] for lab, s, e in reversed(spans)}  # first span wins
         names = [(s, e) for lab, s, e in spans if lab == "author"]
-        gold["author"] = text[names[0][0]:names[-1][1]] if names else None
+        gold["author"] = text[names[0][0] : names[-1][1]] if names else None
         gold["year"] = re.sub(r"\D", "", gold.get("date", ""))[:4] or None
         gold["doi"] = msg["DOI"] if "doi" in gold else None
         authors = [a["family"] for a in msg.get("author") or [] if a.get("family")]
@@ -258,15 +263,18 @@ def main() -> None:
     ap.add_argument("--set", metavar="TEXT", help="score only the sets whose name contains TEXT")
     ap.add_argument("--no-synthetic", action="store_true")
     ap.add_argument("--errors", metavar="FIELD", help="print mismatches for FIELD")
-    ap.add_argument("--dev", action="store_true",
-                    help="score the development parts of GROBID train and of the AnyStyle training "
-                         "half instead of the reported sets (only meaningful for a model trained "
-                         "with train_parser.py --dev)")
-    ap.add_argument("--grobid-raw", action="store_true",
-                    help="score GROBID's monograph booktitles as container, not title")
+    ap.add_argument(
+        "--dev",
+        action="store_true",
+        help="score the development parts of GROBID train and of the AnyStyle training "
+        "half instead of the reported sets (only meaningful for a model trained "
+        "with train_parser.py --dev)",
+    )
+    ap.add_argument(
+        "--grobid-raw", action="store_true", help="score GROBID's monograph booktitles as container, not title"
+    )
     ap.add_argument("--model", help="a model file to score instead of the shipped one")
-    ap.add_argument("--anystyle-ids", action="store_true",
-                    help="also list the ids of the AnyStyle strings scored")
+    ap.add_argument("--anystyle-ids", action="store_true", help="also list the ids of the AnyStyle strings scored")
     args = ap.parse_args()
     if args.model:
         import reflint.parse
@@ -277,8 +285,7 @@ def main() -> None:
     anystyle = [json.loads(line) for line in open(data / "anystyle-gold.jsonl", encoding="utf-8")]
     sets = {}
     if args.dev:
-        dev = [(gold_grobid(r), r["text"]) for r in grobid
-               if r["split"] == "train" and TRAIN.held_out(r["id"])]
+        dev = [(gold_grobid(r), r["text"]) for r in grobid if r["split"] == "train" and TRAIN.held_out(r["id"])]
         sets[f"grobid-train dev tenth ({len(dev)})"] = dev
         dev = [r for r in anystyle if not TRAIN.anystyle_held_out(r["id"]) and TRAIN.held_out(r["id"])]
         sets[f"anystyle training half, dev part ({len(dev)})"] = [(gold_anystyle(r), r["text"]) for r in dev]
@@ -286,16 +293,20 @@ def main() -> None:
         held = [r for r in anystyle if TRAIN.anystyle_held_out(r["id"])]
         ids = [r["id"] for r in held]
         digest = hashlib.sha256("".join(i + "\n" for i in ids).encode()).hexdigest()[:16]
-        print(f"AnyStyle strings scored: the held-out half only, {len(held):,} of {len(anystyle):,} "
-              f"(ids with an odd MD5, train_parser.anystyle_held_out; the even half is trained on)\n"
-              f"  ids {ids[0]}, {ids[1]}, ..., {ids[-1]} (--anystyle-ids lists them; "
-              f"SHA-256 of the list, one id a line: {digest})")
+        print(
+            f"AnyStyle strings scored: the held-out half only, {len(held):,} of {len(anystyle):,} "
+            f"(ids with an odd MD5, train_parser.anystyle_held_out; the even half is trained on)\n"
+            f"  ids {ids[0]}, {ids[1]}, ..., {ids[-1]} (--anystyle-ids lists them; "
+            f"SHA-256 of the list, one id a line: {digest})"
+        )
         if args.anystyle_ids:
             print("\n".join(ids))
         sets[f"anystyle held-out half ({len(held):,} of {len(anystyle):,})"] = [
-            (gold_anystyle(r), r["text"]) for r in held]
-        sets["grobid-eval (327)"] = [(gold_grobid(r, args.grobid_raw), r["text"])
-                                     for r in grobid if r["split"] == "evaluation"]
+            (gold_anystyle(r), r["text"]) for r in held
+        ]
+        sets["grobid-eval (327)"] = [
+            (gold_grobid(r, args.grobid_raw), r["text"]) for r in grobid if r["split"] == "evaluation"
+        ]
         plos = plos_articles(data)
         if plos:
             sets[f"plos-articles (structured {len(plos):,}; never trained on)"] = plos

@@ -56,8 +56,9 @@ def measure(python: str, corpus: Path, cache: Path, jobs: int | None) -> dict:
     command = [python, "-m", "reflint", "check", "--offline", "--format", "json", str(corpus)]
     if jobs is not None:
         command += ["--jobs", str(jobs)]
-    out = subprocess.run([sys.executable, "-c", _MEASURE, *command], env=env, capture_output=True,
-                         text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *command], env=env, capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout)
 
 
@@ -65,8 +66,7 @@ def suite(python: str, corpus: Path, jobs: list[int], parallel: bool) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         cold = measure(python, corpus, Path(tmp) / "c", 1 if parallel else None)
         warm = measure(python, corpus, Path(tmp) / "c", 1 if parallel else None)
-        walls = {j: measure(python, corpus, Path(tmp) / f"j{j}", j)["wall"] if parallel else cold["wall"]
-                 for j in jobs}
+        walls = {j: measure(python, corpus, Path(tmp) / f"j{j}", j)["wall"] if parallel else cold["wall"] for j in jobs}
     return {"cold": cold, "warm": warm, "walls": walls}
 
 
@@ -75,16 +75,30 @@ def doi_list(python: str, tmp: Path) -> float:
     text = "\n".join(f"- Work {i}. doi:10.5555/bench.{i}" for i in range(DOIS)) + "\n"
     path = tmp / "dois.md"
     path.write_text(text, "utf-8")
-    with FakeCrossref(records(DOIS), {}, enforce_limits=True, single_limit=SINGLE_RATE,
-                      list_limit=LIST_RATE, concurrency_limit=CONCURRENCY) as server, \
-            tempfile.TemporaryDirectory() as cache:
-        env = {**os.environ, "REFLINT_CROSSREF_URL": server.url, "REFLINT_DOI_URL": server.url,
-               "REFLINT_MAILTO": "bench@example.org", "REFLINT_CACHE_DIR": cache}
+    with (
+        FakeCrossref(
+            records(DOIS),
+            {},
+            enforce_limits=True,
+            single_limit=SINGLE_RATE,
+            list_limit=LIST_RATE,
+            concurrency_limit=CONCURRENCY,
+        ) as server,
+        tempfile.TemporaryDirectory() as cache,
+    ):
+        env = {
+            **os.environ,
+            "REFLINT_CROSSREF_URL": server.url,
+            "REFLINT_DOI_URL": server.url,
+            "REFLINT_MAILTO": "bench@example.org",
+            "REFLINT_CACHE_DIR": cache,
+        }
         env.pop("REFLINT_OFFLINE", None)
         env.pop("PYTHONPATH", None)
         started = time.perf_counter()
-        subprocess.run([python, "-m", "reflint", "check", str(path), "--format", "json"], env=env,
-                       capture_output=True, cwd=tmp)
+        subprocess.run(
+            [python, "-m", "reflint", "check", str(path), "--format", "json"], env=env, capture_output=True, cwd=tmp
+        )
         return time.perf_counter() - started
 
 
@@ -104,28 +118,30 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        subprocess.run(["git", "worktree", "add", "--detach", str(tmp / "base"), args.baseline],
-                       cwd=ROOT, check=True, capture_output=True)
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", str(tmp / "base"), args.baseline],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
         try:
             subprocess.run([sys.executable, "-m", "venv", str(tmp / "venv")], check=True)
             python = str(tmp / "venv" / "bin" / "python")
-            subprocess.run([python, "-m", "pip", "install", "-q", str(tmp / "base")], check=True,
-                           capture_output=True)
+            subprocess.run([python, "-m", "pip", "install", "-q", str(tmp / "base")], check=True, capture_output=True)
             build(tmp / "corpus", args.files)
             base = suite(python, tmp / "corpus", args.jobs, parallel=False)
             ours = suite(sys.executable, tmp / "corpus", args.jobs, parallel=True)
             dois = {"baseline": doi_list(python, tmp), "this tree": doi_list(sys.executable, tmp)}
-            dead = {"baseline": dead_registry(python, tmp / "base"),
-                    "this tree": dead_registry(sys.executable, ROOT)}
+            dead = {"baseline": dead_registry(python, tmp / "base"), "this tree": dead_registry(sys.executable, ROOT)}
         finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(tmp / "base")], cwd=ROOT,
-                           capture_output=True)
+            subprocess.run(["git", "worktree", "remove", "--force", str(tmp / "base")], cwd=ROOT, capture_output=True)
     refs = ours["cold"]["references"]
-    print(f"corpus: {args.files} articles, {refs} references; baseline {args.baseline}; "
-          f"{os.cpu_count()} cores")
+    print(f"corpus: {args.files} articles, {refs} references; baseline {args.baseline}; " f"{os.cpu_count()} cores")
     if base["cold"]["diagnostics"] != ours["cold"]["diagnostics"]:
-        print(f"NOTE: diagnostics differ: baseline {base['cold']['diagnostics']}, "
-              f"this tree {ours['cold']['diagnostics']}")
+        print(
+            f"NOTE: diagnostics differ: baseline {base['cold']['diagnostics']}, "
+            f"this tree {ours['cold']['diagnostics']}"
+        )
     print(f"{'measure':<34}{'baseline':>12}{'this tree':>12}{'ratio':>9}")
 
     def row(name, b, o, unit, better_high=False):
@@ -133,17 +149,25 @@ def main() -> None:
         print(f"{name:<34}{b:>10.1f}{unit:<2}{o:>10.1f}{unit:<2}{ratio:>8.2f}x")
 
     for kind in ("cold", "warm"):
-        row(f"references per CPU second, {kind}", refs / base[kind]["cpu"], refs / ours[kind]["cpu"],
-            "", better_high=True)
-    row("warm here vs the baseline's cold", refs / base["cold"]["cpu"], refs / ours["warm"]["cpu"], "",
-        better_high=True)
+        row(
+            f"references per CPU second, {kind}",
+            refs / base[kind]["cpu"],
+            refs / ours[kind]["cpu"],
+            "",
+            better_high=True,
+        )
+    row(
+        "warm here vs the baseline's cold", refs / base["cold"]["cpu"], refs / ours["warm"]["cpu"], "", better_high=True
+    )
     for j in args.jobs:
         row(f"wall time, --jobs {j} (cold)", base["walls"][j], ours["walls"][j], "s")
     row("peak RSS, cold, one process", base["cold"]["rss_mb"], ours["cold"]["rss_mb"], "MB")
     floor = -(-DOIS // BATCH_SIZE) / LIST_RATE
     row(f"{DOIS} DOIs cold, wall", dois["baseline"], dois["this tree"], "s")
-    print(f"{'  as a multiple of the floor':<34}{dois['baseline'] / floor:>10.2f}x "
-          f"{dois['this tree'] / floor:>10.2f}x   (floor {floor:.2f} s)")
+    print(
+        f"{'  as a multiple of the floor':<34}{dois['baseline'] / floor:>10.2f}x "
+        f"{dois['this tree'] / floor:>10.2f}x   (floor {floor:.2f} s)"
+    )
     for name, text in dead.items():
         print(f"hanging registry ({name}): {text or 'benchmarks/dead_registry.py not present'}")
 

@@ -37,10 +37,17 @@ LIST_RATE, SINGLE_RATE, CONCURRENCY = 3, 10, 3
 
 
 def records(n: int) -> list[dict]:
-    return [{"DOI": f"10.5555/bench.{i}", "type": "journal-article",
-             "title": [f"Benchmark work number {i}"], "author": [{"family": f"Author{i}", "given": "A."}],
-             "container-title": ["Journal of Benchmarks"], "issued": {"date-parts": [[2000 + i % 25]]}}
-            for i in range(n)]
+    return [
+        {
+            "DOI": f"10.5555/bench.{i}",
+            "type": "journal-article",
+            "title": [f"Benchmark work number {i}"],
+            "author": [{"family": f"Author{i}", "given": "A."}],
+            "container-title": ["Journal of Benchmarks"],
+            "issued": {"date-parts": [[2000 + i % 25]]},
+        }
+        for i in range(n)
+    ]
 
 
 def run(server: FakeCrossref, text: str, cache_dir: str) -> tuple[float, int, dict]:
@@ -58,14 +65,23 @@ def end_to_end(server: FakeCrossref, text: str, tmp: str) -> tuple[float, int]:
     """Wall time and requests of a cold ``reflint check`` of ``text`` in a new process."""
     path = Path(tmp) / "dois.md"
     path.write_text(text, "utf-8")
-    env = {**os.environ, "REFLINT_CROSSREF_URL": server.url, "REFLINT_DOI_URL": server.url,
-           "REFLINT_MAILTO": "bench@example.org", "REFLINT_CACHE_DIR": str(Path(tmp) / "e2e-cache"),
-           "PYTHONPATH": str(ROOT / "src")}
+    env = {
+        **os.environ,
+        "REFLINT_CROSSREF_URL": server.url,
+        "REFLINT_DOI_URL": server.url,
+        "REFLINT_MAILTO": "bench@example.org",
+        "REFLINT_CACHE_DIR": str(Path(tmp) / "e2e-cache"),
+        "PYTHONPATH": str(ROOT / "src"),
+    }
     env.pop("REFLINT_OFFLINE", None)
     before = len(server.requests)
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "reflint", "check", str(path), "--format", "json"],
-                   env=env, capture_output=True, check=False)
+    subprocess.run(
+        [sys.executable, "-m", "reflint", "check", str(path), "--format", "json"],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
     return time.perf_counter() - started, len(server.requests) - before
 
 
@@ -75,23 +91,37 @@ def main() -> None:
     args = parser.parse_args()
     text = "\n".join(f"- Work {i}. doi:10.5555/bench.{i}" for i in range(args.dois)) + "\n"
     floor = math.ceil(args.dois / BATCH_SIZE) / LIST_RATE
-    with FakeCrossref(records(args.dois), {}, enforce_limits=True, single_limit=SINGLE_RATE,
-                      list_limit=LIST_RATE, concurrency_limit=CONCURRENCY) as server, \
-            tempfile.TemporaryDirectory() as cache_dir:
+    with (
+        FakeCrossref(
+            records(args.dois),
+            {},
+            enforce_limits=True,
+            single_limit=SINGLE_RATE,
+            list_limit=LIST_RATE,
+            concurrency_limit=CONCURRENCY,
+        ) as server,
+        tempfile.TemporaryDirectory() as cache_dir,
+    ):
         os.environ.pop("REFLINT_OFFLINE", None)
         cold, cold_requests, stats = run(server, text, cache_dir)
         warm, warm_requests, _ = run(server, text, cache_dir)
         print(f"DOIs verified:            {args.dois} ({stats['unknown']} unknown)")
-        print(f"limits enforced:          {LIST_RATE} list req/s, {SINGLE_RATE} single req/s, "
-              f"{CONCURRENCY} concurrent; batches of {BATCH_SIZE}")
+        print(
+            f"limits enforced:          {LIST_RATE} list req/s, {SINGLE_RATE} single req/s, "
+            f"{CONCURRENCY} concurrent; batches of {BATCH_SIZE}"
+        )
         print(f"cold run: requests        {cold_requests} (429s answered: {server.count_429})")
         print(f"cold run: wall time       {cold:.2f} s; floor {floor:.2f} s; ratio {cold / floor:.2f}x")
-        print(f"warm run: requests        {warm_requests}; wall time {warm:.3f} s "
-              f"({cold / max(warm, 1e-9):.0f}x faster than cold)")
+        print(
+            f"warm run: requests        {warm_requests}; wall time {warm:.3f} s "
+            f"({cold / max(warm, 1e-9):.0f}x faster than cold)"
+        )
         server.count_429 = 0
         wall, requests = end_to_end(server, text, cache_dir)
-        print(f"end to end (reflint check, cold, new process): {requests} requests "
-              f"(429s: {server.count_429}), wall {wall:.2f} s; ratio to floor {wall / floor:.2f}x")
+        print(
+            f"end to end (reflint check, cold, new process): {requests} requests "
+            f"(429s: {server.count_429}), wall {wall:.2f} s; ratio to floor {wall / floor:.2f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -42,10 +42,22 @@ from reflint.crf import numbering_end, sequence_features, to_crfsuite, tokenize 
 
 SEED = 20240601
 GROBID_LABELS = {
-    "author": "author", "collaboration": "author", "editor": "editor", "title": "title",
-    "journal": "container", "booktitle": "container", "volume": "volume", "issue": "issue",
-    "pages": "pages", "biblScope_pages": "pages", "date": "date", "idno_doi": "doi",
-    "url": "url", "publisher": "publisher", "orgName": "publisher", "pubPlace": "location",
+    "author": "author",
+    "collaboration": "author",
+    "editor": "editor",
+    "title": "title",
+    "journal": "container",
+    "booktitle": "container",
+    "volume": "volume",
+    "issue": "issue",
+    "pages": "pages",
+    "biblScope_pages": "pages",
+    "date": "date",
+    "idno_doi": "doi",
+    "url": "url",
+    "publisher": "publisher",
+    "orgName": "publisher",
+    "pubPlace": "location",
     "pubplace": "location",
 }  # anything else (notes, series, arXiv/PMID/ISSN ids, ...) -> "note"
 
@@ -122,9 +134,18 @@ def grobid_train(data_dir: Path, dev: bool = False) -> list[tuple[str, list]]:
 
 
 ANYSTYLE_LABELS = {
-    "author": "author", "editor": "editor", "title": "title", "journal": "container",
-    "container-title": "container", "volume": "volume", "pages": "pages", "date": "date",
-    "doi": "doi", "url": "url", "publisher": "publisher", "location": "location",
+    "author": "author",
+    "editor": "editor",
+    "title": "title",
+    "journal": "container",
+    "container-title": "container",
+    "volume": "volume",
+    "pages": "pages",
+    "date": "date",
+    "doi": "doi",
+    "url": "url",
+    "publisher": "publisher",
+    "location": "location",
     "citation-number": "other",
 }  # anything else (note, genre, edition, translator, isbn, collection-title) -> "note"
 _LEAD = re.compile(r"(?:[\s\"“”‘’'«(\[]|(?:in|In|IN):?\s)+")
@@ -139,8 +160,13 @@ def _trim(text: str, label: str, start: int, end: int) -> tuple[int, int]:
     of a final initial or "al." (``Raab, F. H.``), a closing bracket that the span opens
     (``Medicine (Baltimore)``)."""
     seg = text[start:end]
-    lead = (_LEAD if label in ("container", "editor") else _PREFIX if label in ("volume", "issue", "pages")
-            else re.compile(r"[\s\"“”‘’'«(\[]+")).match(seg)
+    lead = (
+        _LEAD
+        if label in ("container", "editor")
+        else _PREFIX
+        if label in ("volume", "issue", "pages")
+        else re.compile(r"[\s\"“”‘’'«(\[]+")
+    ).match(seg)
     a = start + (lead.end() if lead else 0)
     b = a + len(_TRAIL.sub("", text[a:end]))
     while b < end:  # give back what the stripping should not have taken
@@ -157,7 +183,8 @@ def _trim(text: str, label: str, start: int, end: int) -> tuple[int, int]:
 _VOLUME = re.compile(  # "33(2)", "vol. 4, no. 4", "31(4):993–1005"
     r"(?P<volume>.*?\w)\s*(?:\(\s*(?P<issue>[^\W_]+)\s*\)|,?\s*(?:no|nr|n°|issue)\.?\s*(?P<issue2>\w+))"
     r"(?:\s*[:,]\s*(?:pp?\.\s*)?(?P<pages>\w+(?:\s*[-–]\s*\w+)?))?",
-    re.I)
+    re.I,
+)
 
 
 def anystyle_spans(rec: dict) -> list[tuple[str, int, int]] | None:
@@ -178,8 +205,11 @@ def anystyle_spans(rec: dict) -> list[tuple[str, int, int]] | None:
         m = _VOLUME.fullmatch(rec["text"], a, b) if label == "volume" else None
         if m:
             issue = "issue" if m["issue"] else "issue2"
-            out += [(lab, m.start(g), m.end(g)) for lab, g in
-                    (("volume", "volume"), ("issue", issue), ("pages", "pages")) if m[g]]
+            out += [
+                (lab, m.start(g), m.end(g))
+                for lab, g in (("volume", "volume"), ("issue", issue), ("pages", "pages"))
+                if m[g]
+            ]
         else:
             out.append((label, a, b))
     return out
@@ -200,8 +230,22 @@ def anystyle_train(data_dir: Path, dev: bool = False) -> list[tuple[str, list]]:
 
 # ---- synthetic strings from Crossref records -------------------------------------------
 
-PLACES = ["New York", "London", "Oxford", "Cambridge", "Boston", "Berlin", "Philadelphia",
-          "Amsterdam", "Chicago", "Sydney", "Toronto", "Paris", "Baltimore", "New York, NY"]
+PLACES = [
+    "New York",
+    "London",
+    "Oxford",
+    "Cambridge",
+    "Boston",
+    "Berlin",
+    "Philadelphia",
+    "Amsterdam",
+    "Chicago",
+    "Sydney",
+    "Toronto",
+    "Paris",
+    "Baltimore",
+    "New York, NY",
+]
 STYLES = ["vancouver", "vancouver", "apa", "apa", "harvard", "harvard", "ieee", "acm", "chicago"]
 
 
@@ -281,8 +325,13 @@ def synth(msg: dict, rng: random.Random, pool: list[dict]) -> tuple[str, list] |
     ctitles, short = msg.get("container-title") or [], msg.get("short-container-title") or []
     container = short[0] if short and rng.random() < 0.5 else (ctitles[-1] if ctitles else None)
     kind = msg.get("type", "")
-    kind = ("book" if kind in ("book", "monograph", "edited-book", "reference-book") or rng.random() < 0.12
-            else "chapter" if kind in ("book-chapter", "proceedings-article") and container else "article")
+    kind = (
+        "book"
+        if kind in ("book", "monograph", "edited-book", "reference-book") or rng.random() < 0.12
+        else "chapter"
+        if kind in ("book-chapter", "proceedings-article") and container
+        else "article"
+    )
     vol, iss, doi = msg.get("volume"), msg.get("issue"), msg.get("DOI")
     page = (msg.get("page") or "").replace("-", rng.choice(["-", "-", "–"])) or None
     publisher = msg.get("publisher") if kind != "article" else None
@@ -388,12 +437,14 @@ def main() -> None:
     ap.add_argument("--out", default=str(REPO / "src" / "reflint" / "data" / "parser.crfsuite"))
     ap.add_argument("--no-synthetic", action="store_true")
     ap.add_argument("--no-anystyle", action="store_true", help="leave AnyStyle's training half out")
-    ap.add_argument("--dev", action="store_true",
-                    help="keep back what held_out() picks from GROBID train and the AnyStyle "
-                         "training half (scored by parse_accuracy.py --dev)")
+    ap.add_argument(
+        "--dev",
+        action="store_true",
+        help="keep back what held_out() picks from GROBID train and the AnyStyle "
+        "training half (scored by parse_accuracy.py --dev)",
+    )
     ap.add_argument("--copies", type=int, default=4, help="synthetic strings per Crossref record")
-    ap.add_argument("--anystyle-copies", type=int, default=1,
-                    help="times each AnyStyle training string is repeated")
+    ap.add_argument("--anystyle-copies", type=int, default=1, help="times each AnyStyle training string is repeated")
     ap.add_argument("--c1", type=float, default=0.2)
     ap.add_argument("--c2", type=float, default=0.01)
     ap.add_argument("--iterations", type=int, default=300)
@@ -407,25 +458,33 @@ def main() -> None:
     anystyle = [] if args.no_anystyle else anystyle_train(data_dir, args.dev)
     held = " (minus the --dev part)" if args.dev else ""
     print(f"{data_dir / 'grobid-citations.jsonl'} split=train{held}: {len(grobid)} strings")
-    print(f"{data_dir / 'anystyle-gold.jsonl'} training half (MD5 of id even){held}: "
-          f"{len(anystyle)} strings x {args.anystyle_copies}")
-    print(f"{data_dir / 'crossref-works.jsonl'}: {len(synth_ex)} synthetic strings "
-          f"({args.copies} per record, the held-out tenth of records excluded)")
+    print(
+        f"{data_dir / 'anystyle-gold.jsonl'} training half (MD5 of id even){held}: "
+        f"{len(anystyle)} strings x {args.anystyle_copies}"
+    )
+    print(
+        f"{data_dir / 'crossref-works.jsonl'}: {len(synth_ex)} synthetic strings "
+        f"({args.copies} per record, the held-out tenth of records excluded)"
+    )
     examples = grobid + anystyle * args.anystyle_copies + synth_ex
     rng.shuffle(examples)
     t0 = time.time()
     trainer = pycrfsuite.Trainer(verbose=False)
     for text, spans in examples:
         trainer.append(*to_example(text, spans))
-    trainer.set_params({
-        "c1": args.c1, "c2": args.c2, "max_iterations": args.iterations,
-        "feature.minfreq": 2, "feature.possible_transitions": True,
-    })
+    trainer.set_params(
+        {
+            "c1": args.c1,
+            "c2": args.c2,
+            "max_iterations": args.iterations,
+            "feature.minfreq": 2,
+            "feature.possible_transitions": True,
+        }
+    )
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     trainer.train(args.out)
     size = Path(args.out).stat().st_size
-    print(f"trained on {len(examples)} strings in {time.time() - t0:.0f}s -> {args.out} "
-          f"({size / 1e6:.2f} MB)")
+    print(f"trained on {len(examples)} strings in {time.time() - t0:.0f}s -> {args.out} " f"({size / 1e6:.2f} MB)")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ Crossref does, and doi.org's handle names the primary in ``HS_ALIAS`` and its UR
 doi.org knows nothing of an alias). Seen requests: ``requests`` (method, path, query, monotonic time),
 ``request_headers`` (same order), ``count_429``.
 """
+
 from __future__ import annotations
 
 import json
@@ -39,11 +40,27 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 DEFAULT_RECORDS = Path(__file__).parent / "data" / "crossref" / "works.jsonl"
 DEFAULT_OTHER_AGENCIES = {"10.5281/zenodo.123": "datacite"}
-AGENCY_LABELS = {"crossref": "Crossref", "datacite": "DataCite", "medra": "mEDRA", "jalc": "JaLC",
-                 "kisti": "KISTI", "istic": "ISTIC", "op": "OP", "airiti": "Airiti", "cnki": "CNKI"}
+AGENCY_LABELS = {
+    "crossref": "Crossref",
+    "datacite": "DataCite",
+    "medra": "mEDRA",
+    "jalc": "JaLC",
+    "kisti": "KISTI",
+    "istic": "ISTIC",
+    "op": "OP",
+    "airiti": "Airiti",
+    "cnki": "CNKI",
+}
 STOPWORDS = set("a an and are as at by doi dx et al for from http https in is of on or org the to vs with".split())
-BIBTEX_TYPES = {"journal-article": "article", "book-chapter": "inbook", "proceedings-article": "inproceedings",
-                "book": "book", "monograph": "book", "edited-book": "book", "dissertation": "phdthesis"}
+BIBTEX_TYPES = {
+    "journal-article": "article",
+    "book-chapter": "inbook",
+    "proceedings-article": "inproceedings",
+    "book": "book",
+    "monograph": "book",
+    "edited-book": "book",
+    "dissertation": "phdthesis",
+}
 MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
 
 
@@ -88,12 +105,22 @@ def bibtex(msg: dict) -> str:
     date = year_of(msg) or [None]
     family = authors[0].get("family", "") if authors else ""
     key = re.sub(r"[^A-Za-z0-9]", "", unicodedata.normalize("NFKD", family)) or "noauthor"
-    fields = [("title", (msg.get("title") or [""])[0]), ("volume", msg.get("volume")),
-              ("url", msg.get("URL")), ("DOI", msg["DOI"]), ("number", msg.get("issue")),
-              ("journal", (msg.get("container-title") or [None])[0]), ("publisher", msg.get("publisher")),
-              ("author", " and ".join(f"{a.get('family', a.get('name', ''))}, {a.get('given', '')}".strip(", ")
-                                      for a in authors) or None),
-              ("year", date[0]), ("pages", msg.get("page"))]
+    fields = [
+        ("title", (msg.get("title") or [""])[0]),
+        ("volume", msg.get("volume")),
+        ("url", msg.get("URL")),
+        ("DOI", msg["DOI"]),
+        ("number", msg.get("issue")),
+        ("journal", (msg.get("container-title") or [None])[0]),
+        ("publisher", msg.get("publisher")),
+        (
+            "author",
+            " and ".join(f"{a.get('family', a.get('name', ''))}, {a.get('given', '')}".strip(", ") for a in authors)
+            or None,
+        ),
+        ("year", date[0]),
+        ("pages", msg.get("page")),
+    ]
     body = ", ".join(f"{k}={{{v}}}" for k, v in fields if v)
     if len(date) > 1:
         body += f", month={MONTHS[date[1] - 1]}"
@@ -103,10 +130,27 @@ def bibtex(msg: dict) -> str:
 class FakeCrossref:
     """A threaded fake Crossref + doi.org server on 127.0.0.1; see the module docstring."""
 
-    def __init__(self, records=None, other_agencies=None, *, enforce_limits=False, single_limit=10,
-                 list_limit=3, concurrency_limit=3, latency=0.0, fail_rate=0.0, hang_rate=0.0,
-                 hang_seconds=30.0, broken_json_rate=0.0, seed=0, trickle_seconds=0.0,
-                 oversize_bytes=0, declare_length=True, aliases=None, wrong_records=None):
+    def __init__(
+        self,
+        records=None,
+        other_agencies=None,
+        *,
+        enforce_limits=False,
+        single_limit=10,
+        list_limit=3,
+        concurrency_limit=3,
+        latency=0.0,
+        fail_rate=0.0,
+        hang_rate=0.0,
+        hang_seconds=30.0,
+        broken_json_rate=0.0,
+        seed=0,
+        trickle_seconds=0.0,
+        oversize_bytes=0,
+        declare_length=True,
+        aliases=None,
+        wrong_records=None,
+    ):
         records = load_records() if records is None else records
         self.records = {}
         for rec in records:  # accept messages or whole JSONL objects
@@ -146,8 +190,9 @@ class FakeCrossref:
         self._httpd.daemon_threads = True
         self._httpd.fake = self
         self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fake-crossref", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-crossref", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -207,8 +252,11 @@ class FakeCrossref:
     # -- limits and faults ---------------------------------------------------------------------
     def limits_for(self, bucket: str) -> dict:
         limit = {"single": self.single_limit, "list": self.list_limit}.get(bucket, self.single_limit)
-        return {"x-rate-limit-limit": str(limit), "x-rate-limit-interval": "1s",
-                "x-concurrency-limit": str(self.concurrency_limit)}
+        return {
+            "x-rate-limit-limit": str(limit),
+            "x-rate-limit-interval": "1s",
+            "x-concurrency-limit": str(self.concurrency_limit),
+        }
 
     def admit(self, bucket: str, api: str) -> bool:
         """Record the request in its sliding 1-s window; False means answer 429."""
@@ -309,11 +357,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             if not fake.trickle_seconds:
                 for start in range(0, len(body), 1 << 16):
-                    self.wfile.write(body[start:start + (1 << 16)])
+                    self.wfile.write(body[start : start + (1 << 16)])
                 return
             self.wfile.flush()
             for i in range(len(body)):  # one byte at a time, until the client gives up
-                self.wfile.write(body[i:i + 1])
+                self.wfile.write(body[i : i + 1])
                 self.wfile.flush()
                 if fake._stopping.wait(fake.trickle_seconds):
                     self.close_connection = True
@@ -328,37 +376,73 @@ class _Handler(BaseHTTPRequestHandler):
         if path.rstrip("/") == "/works":
             return self._work_list(query)
         if path.startswith("/works/"):
-            rest = path[len("/works/"):]
+            rest = path[len("/works/") :]
             if rest.endswith("/agency"):
                 doi = unquote(rest[: -len("/agency")])
                 agency = "crossref" if fake.served(doi) else fake.other_agencies.get(doi.lower())
                 if not agency:
                     return not_found
-                return _json({"status": "ok", "message-type": "work-agency", "message": {
-                    "DOI": doi.lower(), "agency": {"id": agency, "label": AGENCY_LABELS.get(agency, agency)}}})
+                return _json(
+                    {
+                        "status": "ok",
+                        "message-type": "work-agency",
+                        "message": {
+                            "DOI": doi.lower(),
+                            "agency": {"id": agency, "label": AGENCY_LABELS.get(agency, agency)},
+                        },
+                    }
+                )
             doi, _, transform = rest.partition("/transform/")
             msg = fake.served(unquote(doi))
             if msg is None:
                 return not_found
             if transform:
-                return self._negotiate(msg, unquote(transform)) or (
-                    404, b"Resource not found.", "text/plain", {})
+                return self._negotiate(msg, unquote(transform)) or (404, b"Resource not found.", "text/plain", {})
             return _json({"status": "ok", "message-type": "work", "message-version": "1.0.0", "message": msg})
         if path.startswith("/api/handles/"):
-            doi = unquote(path[len("/api/handles/"):])
+            doi = unquote(path[len("/api/handles/") :])
             if not fake.served(doi) and doi.lower() not in fake.other_agencies:
                 return (404, *_json({"responseCode": 100, "handle": doi})[1:])
             primary = fake.aliases.get(doi.lower())
             if primary:  # Crossref's aliasing: the alias resolves to doi.org/<primary>
-                return _json({"responseCode": 1, "handle": doi, "values": [
-                    {"index": 1, "type": "URL", "data": {"format": "string", "value": f"https://doi.org/{primary}"},
-                     "ttl": 86400, "timestamp": "2020-01-01T00:00:00Z"},
-                    {"index": 2, "type": "HS_ALIAS", "data": {"format": "string", "value": primary},
-                     "ttl": 86400, "timestamp": "2020-01-01T00:00:00Z"}]})
+                return _json(
+                    {
+                        "responseCode": 1,
+                        "handle": doi,
+                        "values": [
+                            {
+                                "index": 1,
+                                "type": "URL",
+                                "data": {"format": "string", "value": f"https://doi.org/{primary}"},
+                                "ttl": 86400,
+                                "timestamp": "2020-01-01T00:00:00Z",
+                            },
+                            {
+                                "index": 2,
+                                "type": "HS_ALIAS",
+                                "data": {"format": "string", "value": primary},
+                                "ttl": 86400,
+                                "timestamp": "2020-01-01T00:00:00Z",
+                            },
+                        ],
+                    }
+                )
             target = (fake.records.get(doi.lower()) or {}).get("URL") or f"{fake.url}/landing/{doi}"
-            return _json({"responseCode": 1, "handle": doi, "values": [
-                {"index": 1, "type": "URL", "data": {"format": "string", "value": target}, "ttl": 86400,
-                 "timestamp": "2020-01-01T00:00:00Z"}]})
+            return _json(
+                {
+                    "responseCode": 1,
+                    "handle": doi,
+                    "values": [
+                        {
+                            "index": 1,
+                            "type": "URL",
+                            "data": {"format": "string", "value": target},
+                            "ttl": 86400,
+                            "timestamp": "2020-01-01T00:00:00Z",
+                        }
+                    ],
+                }
+            )
         if path.startswith("/landing/"):
             return 200, b"<html><body>landing page</body></html>", "text/html", {}
         doi = unquote(path.lstrip("/"))
@@ -394,9 +478,20 @@ class _Handler(BaseHTTPRequestHandler):
             elif name in ("relation.type", "relation.object"):
                 relation[name] = value.lower()
             else:
-                return _json({"status": "failed", "message-type": "validation-failure", "message": [
-                    {"type": "filter-not-available", "value": name, "message": f"Filter {name} specified but "
-                     "there is no such filter for this route."}]}, status=400)
+                return _json(
+                    {
+                        "status": "failed",
+                        "message-type": "validation-failure",
+                        "message": [
+                            {
+                                "type": "filter-not-available",
+                                "value": name,
+                                "message": f"Filter {name} specified but " "there is no such filter for this route.",
+                            }
+                        ],
+                    },
+                    status=400,
+                )
         bib, author = query.get("query.bibliographic", ""), query.get("query.author", "")
         if bib or author:
             scored = fake.search(bib, author, year_from, year_until)
@@ -411,9 +506,20 @@ class _Handler(BaseHTTPRequestHandler):
         select = [f for f in query.get("select", "").split(",") if f]
         if select:
             items = [{k: v for k, v in m.items() if k in select or k in ("DOI", "score")} for m in items]
-        return _json({"status": "ok", "message-type": "work-list", "message-version": "1.0.0", "message": {
-            "facets": {}, "total-results": len(items), "items": items[offset: offset + rows],
-            "items-per-page": rows, "query": {"start-index": offset, "search-terms": bib or author or None}}})
+        return _json(
+            {
+                "status": "ok",
+                "message-type": "work-list",
+                "message-version": "1.0.0",
+                "message": {
+                    "facets": {},
+                    "total-results": len(items),
+                    "items": items[offset : offset + rows],
+                    "items-per-page": rows,
+                    "query": {"start-index": offset, "search-terms": bib or author or None},
+                },
+            }
+        )
 
 
 def _json(obj, status=200):

@@ -52,8 +52,11 @@ def in_root(monkeypatch):
 def evil(tmp_path):
     """Documents whose text and whose very paths are markup."""
     (tmp_path / "<script>alert(1)<").mkdir()
-    files = [tmp_path / "<script>alert(1)</script>.md", tmp_path / "<img src=x onerror=alert(1)>.md",
-             tmp_path / "evil.md"]
+    files = [
+        tmp_path / "<script>alert(1)</script>.md",
+        tmp_path / "<img src=x onerror=alert(1)>.md",
+        tmp_path / "evil.md",
+    ]
     for path in files:
         path.write_text(EVIL_REFERENCES, "utf-8")
     return files
@@ -92,8 +95,7 @@ class Elements(HTMLParser):
 def assert_inert(page: str) -> Elements:
     """Only reflint's own two scripts, no event handler, nothing loaded from anywhere."""
     elements = Elements(page)
-    assert [attrs for attrs, _ in elements.scripts] == [
-        {"type": "application/json", "id": "reflint-data"}, {}]
+    assert [attrs for attrs, _ in elements.scripts] == [{"type": "application/json", "id": "reflint-data"}, {}]
     assert not [a for _, attrs in elements.tags for a in attrs if a.lower().startswith("on")]
     for tag in ("img", "iframe", "link", "object", "embed", "base", "form"):
         assert not elements.named(tag), tag
@@ -107,9 +109,9 @@ def embedded_data(elements: Elements) -> dict:
 
 # -- terminal and JSON ----------------------------------------------------------------------------
 
+
 def test_summary_tables_name_every_rule_found(in_root):
-    check = json.loads(CliRunner().invoke(main, ["check", "examples", "--offline",
-                                                 "--format", "json"]).stdout)
+    check = json.loads(CliRunner().invoke(main, ["check", "examples", "--offline", "--format", "json"]).stdout)
     codes = Counter(d["code"] for d in check["diagnostics"])
     result = run("examples", "--offline")
     assert result.exit_code == 1, result.output
@@ -128,21 +130,22 @@ def test_json_schema(in_root):
     report = json.loads(result.stdout)
     assert set(report) == {"version", "files", "rules", "diagnostics", "summary"}
     assert report["version"] == 1
-    check = json.loads(CliRunner().invoke(main, ["check", "examples", "--offline",
-                                                 "--format", "json"]).stdout)
+    check = json.loads(CliRunner().invoke(main, ["check", "examples", "--offline", "--format", "json"]).stdout)
     order = lambda d: (d["path"], d["line"], d["column"], d["code"])
     assert sorted(report["diagnostics"], key=order) == sorted(check["diagnostics"], key=order)
     assert report["rules"] == dict(sorted(Counter(d["code"] for d in check["diagnostics"]).items()))
     for f in report["files"]:
-        assert set(f) == {"path", "references", "citations", "diagnostics", "problems",
-                          "worst_severity", "health"}
+        assert set(f) == {"path", "references", "citations", "diagnostics", "problems", "worst_severity", "health"}
         assert sum(f["diagnostics"].values()) == f["problems"]
         assert 0 <= f["health"] <= 100
     by_path = {f["path"]: f for f in report["files"]}
     assert by_path["examples/dry-needling.md"]["diagnostics"] == {"RL101": 6}
     assert by_path["examples/plantar-heel-pain.md"] == {
-        **by_path["examples/plantar-heel-pain.md"], "problems": 0, "worst_severity": None,
-        "health": 100}
+        **by_path["examples/plantar-heel-pain.md"],
+        "problems": 0,
+        "worst_severity": None,
+        "health": 100,
+    }
     summary = report["summary"]
     assert summary["files"] == check["summary"]["files"] == len(report["files"])
     assert summary["references"] == check["summary"]["references"]
@@ -153,8 +156,9 @@ def test_json_schema(in_root):
 
 
 def test_select_and_ignore(in_root):
-    report = json.loads(run("examples", "--offline", "--json", "--select", "RL1",
-                            "--ignore", "doi-missing-prefix").stdout)
+    report = json.loads(
+        run("examples", "--offline", "--json", "--select", "RL1", "--ignore", "doi-missing-prefix").stdout
+    )
     assert report["rules"] and all(c.startswith("RL1") and c != "RL101" for c in report["rules"])
 
 
@@ -186,11 +190,14 @@ def test_terminal_does_not_interpret_rich_markup_in_paths(tmp_path, monkeypatch)
 def test_progress_bar_only_on_a_terminal(in_root, monkeypatch, fake_crossref, tmp_path):
     """Online, on a real pseudo-terminal: the bar counts the lookups; piped: no bar at all."""
     monkeypatch.delenv("REFLINT_OFFLINE")
-    env = {**os.environ, "REFLINT_CROSSREF_URL": fake_crossref.url,
-           "REFLINT_DOI_URL": fake_crossref.url, "REFLINT_MAILTO": "tests@example.org",
-           "COLUMNS": "120"}
-    command = [sys.executable, "-c", "from reflint.cli import main; main()", "audit", "examples",
-               "--json"]
+    env = {
+        **os.environ,
+        "REFLINT_CROSSREF_URL": fake_crossref.url,
+        "REFLINT_DOI_URL": fake_crossref.url,
+        "REFLINT_MAILTO": "tests@example.org",
+        "COLUMNS": "120",
+    }
+    command = [sys.executable, "-c", "from reflint.cli import main; main()", "audit", "examples", "--json"]
     leader, follower = pty.openpty()
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=follower, env=env) as proc:
         os.close(follower)
@@ -218,6 +225,7 @@ def _read(fd: int) -> bytes:
 
 
 # -- HTML -----------------------------------------------------------------------------------------
+
 
 def test_html_report_is_self_contained(in_root, tmp_path):
     out = tmp_path / "out.html"
@@ -253,22 +261,40 @@ def test_html_escapes_everything_taken_from_documents(evil, tmp_path):
     data_text = elements.scripts[0][1]
     assert "<" not in data_text and ">" not in data_text and "&" not in data_text
     data = embedded_data(elements)
-    assert any("<script>alert(3)</script>" in json.dumps(d["data"], ensure_ascii=False)
-               for d in data["diagnostics"])  # intact after the round trip
+    assert any(
+        "<script>alert(3)</script>" in json.dumps(d["data"], ensure_ascii=False) for d in data["diagnostics"]
+    )  # intact after the round trip
     assert {f["path"] for f in data["files"]} == {str(p) for p in evil}
 
 
 # -- a real browser -------------------------------------------------------------------------------
 
+
 def chromium(*args: str, profile: Path) -> subprocess.CompletedProcess:
     if CHROMIUM is None:
         pytest.skip("no chromium binary on PATH (Debian: apt-get install -y chromium)")
     return subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--enable-logging=stderr",
-         "--v=0", *args],
-        capture_output=True, text=True, timeout=120, check=False)
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            f"--user-data-dir={profile}",
+            "--enable-logging=stderr",
+            "--v=0",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def console_lines(stderr: str) -> list[str]:
@@ -283,8 +309,8 @@ def png_pixels(path: Path, limit: int) -> tuple[int, int, list[bytes]]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, idat, header = 8, b"", None
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
         if kind == b"IHDR":
             header = struct.unpack(">IIBBBBB", body)
         elif kind == b"IDAT":
@@ -295,7 +321,7 @@ def png_pixels(path: Path, limit: int) -> tuple[int, int, list[bytes]]:
     bpp = 3 if colour == 2 else 4
     raw, stride, rows, prev = zlib.decompress(idat), width * bpp, [], bytearray(width * bpp)
     for y in range(min(height, limit)):
-        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        kind, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1 : (y + 1) * (stride + 1)])
         for i in range(stride):
             left = line[i - bpp] if i >= bpp else 0
             up, corner = prev[i], prev[i - bpp] if i >= bpp else 0
@@ -317,7 +343,7 @@ def png_pixels(path: Path, limit: int) -> tuple[int, int, list[bytes]]:
 def longest_run(row: bytes, rgb: bytes) -> int:
     best = run_ = 0
     for x in range(0, len(row), 3):
-        run_ = run_ + 1 if row[x:x + 3] == rgb else 0
+        run_ = run_ + 1 if row[x : x + 3] == rgb else 0
         best = max(best, run_)
     return best
 
@@ -342,8 +368,13 @@ def test_report_renders_in_headless_chromium(in_root, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "audit.png"
     shot.unlink(missing_ok=True)
-    result = chromium(f"--screenshot={shot}", "--window-size=1280,2000", "--hide-scrollbars",
-                      out.as_uri(), profile=tmp_path / "profile")
+    result = chromium(
+        f"--screenshot={shot}",
+        "--window-size=1280,2000",
+        "--hide-scrollbars",
+        out.as_uri(),
+        profile=tmp_path / "profile",
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert console_lines(result.stderr) == []
     assert shot.stat().st_size > 20_000
@@ -368,6 +399,7 @@ def test_hostile_document_stays_inert_in_chromium(evil, tmp_path):
 
 
 # -- issue 10: audit takes check's options; piped tables; the page's title, chart and fixes --------
+
 
 def test_audit_takes_checks_exit_and_output_options(tmp_path):
     (tmp_path / "bad.md").write_text("See doi:1093/rheumatology/ken161 for details.\n", "utf-8")
@@ -418,7 +450,10 @@ def test_html_fix_column_shows_the_text_replaced(in_root, tmp_path):
     out = tmp_path / "out.html"
     run("examples", "--html", out)
     page = out.read_text("utf-8")
-    assert '<code class="old">1179/jmt.2006.14.4.70E</code> &rarr; <code class="new">10.1179/jmt.2006.14.4.70E</code>' in page
+    assert (
+        '<code class="old">1179/jmt.2006.14.4.70E</code> &rarr; <code class="new">10.1179/jmt.2006.14.4.70E</code>'
+        in page
+    )
     assert not re.search(r"\d+:\d+&ndash;\d+:\d+", page)  # no raw offsets
 
 
@@ -434,8 +469,13 @@ def test_report_chart_is_readable_at_phone_width(in_root, tmp_path):
     out = tmp_path / "out.html"
     run("examples", "--html", out)
     shot = tmp_path / "phone.png"
-    result = chromium(f"--screenshot={shot}", "--window-size=390,1400", "--hide-scrollbars",
-                      out.as_uri(), profile=tmp_path / "profile")
+    result = chromium(
+        f"--screenshot={shot}",
+        "--window-size=390,1400",
+        "--hide-scrollbars",
+        out.as_uri(),
+        profile=tmp_path / "profile",
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     width, _, rows = png_pixels(shot, limit=1400)
     assert width == 390
@@ -461,9 +501,23 @@ def test_no_progress_and_quiet_turn_the_bar_off():
     offline = Linter(Config(), Resolver(None))
 
     def opts(**given):
-        values = dict(select=[], extend_select=[], ignore=[], extend_ignore=[], config_path=None, network={},
-                      changed_since=None, baseline_path=None, force_exclude=False, exit_zero=False,
-                      strict_network=False, quiet=False, output_file=None, color="auto", no_progress=False)
+        values = dict(
+            select=[],
+            extend_select=[],
+            ignore=[],
+            extend_ignore=[],
+            config_path=None,
+            network={},
+            changed_since=None,
+            baseline_path=None,
+            force_exclude=False,
+            exit_zero=False,
+            strict_network=False,
+            quiet=False,
+            output_file=None,
+            color="auto",
+            no_progress=False,
+        )
         return RunOptions(**{**values, **given})
 
     assert wants_progress(online, opts(), Terminal())

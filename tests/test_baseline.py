@@ -32,8 +32,10 @@ def check(kb, *args):
 
 def test_written_baseline_is_versioned_sorted_and_relative(kb):
     data = json.loads((kb / "reflint-baseline.json").read_text("utf-8"))
-    assert data == {"version": 1, "entries": [
-        {"path": "docs/a.md", "code": "RL101", "reference": "1093/rheumatology/ken161", "count": 1}]}
+    assert data == {
+        "version": 1,
+        "entries": [{"path": "docs/a.md", "code": "RL101", "reference": "1093/rheumatology/ken161", "count": 1}],
+    }
     before = (kb / "reflint-baseline.json").read_bytes()
     assert invoke("check", "--write-baseline", "reflint-baseline.json", cwd=kb).exit_code == 0
     assert (kb / "reflint-baseline.json").read_bytes() == before  # stable
@@ -100,12 +102,15 @@ def test_write_baseline_ignores_the_old_baseline(kb):
     assert result.exit_code == 0 and "Recorded 2 problem(s)" in result.output
 
 
-@pytest.mark.parametrize("content, message", [
-    (None, "no such baseline - create it with --write-baseline"),
-    ("{not json", "not a reflint baseline"),
-    ('{"version": 99, "entries": []}', "unsupported baseline version"),
-    ('{"version": 1, "entries": [{"path": "a.md"}]}', "malformed entry"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "no such baseline - create it with --write-baseline"),
+        ("{not json", "not a reflint baseline"),
+        ('{"version": 99, "entries": []}', "unsupported baseline version"),
+        ('{"version": 1, "entries": [{"path": "a.md"}]}', "malformed entry"),
+    ],
+)
 def test_unusable_baseline_exits_2(tmp_path, content, message):
     (tmp_path / "a.md").write_text("Fine.\n", "utf-8")
     if content is not None:

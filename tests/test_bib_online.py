@@ -45,8 +45,7 @@ def test_bib_writes_what_check_says_and_the_library_keeps_saying_it_offline(onli
     monkeypatch.chdir(tmp_path)
     (tmp_path / "page.md").write_text(PAGE, "utf-8")
     report = _check("page.md", "--select", "RL2")
-    assert [(d["code"], d["data"]["doi"]) for d in report["diagnostics"]] == [
-        ("RL201", "10.5555/reflint.no-such-work")]
+    assert [(d["code"], d["data"]["doi"]) for d in report["diagnostics"]] == [("RL201", "10.5555/reflint.no-such-work")]
 
     assert CliRunner().invoke(main, ["bib", "page.md", "--no-cache"]).exit_code == 0
     library = bibtexparser.parse_string((tmp_path / "references" / "page.bib").read_text("utf-8"))
@@ -62,7 +61,8 @@ def test_bib_writes_what_check_says_and_the_library_keeps_saying_it_offline(onli
     monkeypatch.setenv("REFLINT_OFFLINE", "1")
     offline = _check("page.md", "--select", "RL2")
     assert [(d["code"], d["data"]["doi"]) for d in offline["diagnostics"]] == [
-        ("RL201", "10.5555/reflint.no-such-work")]
+        ("RL201", "10.5555/reflint.no-such-work")
+    ]
     # (the search for the right work behind the broken DOI is the cache's to answer, not the library's)
     assert CliRunner().invoke(main, ["bib", "page.md", "--check", "--no-cache"]).exit_code == 0
     assert len(online.requests) == seen

@@ -31,8 +31,9 @@ ROOT = Path(__file__).parent.parent
 DATA = Path(__file__).parent / "data"
 SOURCES = {"examples": ROOT / "examples", "plos": DATA / "plos", "plos-articles": DATA / "plos-articles"}
 PANDOC = shutil.which("pandoc")
-needs_pandoc = pytest.mark.skipif(PANDOC is None, reason="pandoc is not installed (apt-get install pandoc; "
-                                                         ".ci/run installs it)")
+needs_pandoc = pytest.mark.skipif(
+    PANDOC is None, reason="pandoc is not installed (apt-get install pandoc; " ".ci/run installs it)"
+)
 # Written by hand for this test: names in other scripts and letters that do not decompose.
 WORLD = r"""@article{odegaard2020achilles,
   author = {Ødegaard, Tor and Łukasz, Marta and 张, 伟 and Иванов, Иван and Ðurić, Nada and {World Health Organization}},
@@ -46,8 +47,9 @@ WORLD = r"""@article{odegaard2020achilles,
 
 def _read(text: str):
     """bibtexparser's own reading: names split by BibTeX's rules, then LaTeX decoded."""
-    lib = bibtexparser.parse_string(text, append_middleware=[
-        SeparateCoAuthors(), SplitNameParts(), LatexDecodingMiddleware()])
+    lib = bibtexparser.parse_string(
+        text, append_middleware=[SeparateCoAuthors(), SplitNameParts(), LatexDecodingMiddleware()]
+    )
     latex = LatexNodes2Text()
     for entry in lib.entries:
         if "author" in entry.fields_dict:
@@ -126,8 +128,9 @@ def test_bibtexparser_reads_back_what_reflint_understood(library):
             written = entry.fields_dict.get("author")
             names = [n for n in (written.value if written else []) if n.last != ["others"]]
             assert [fold(" ".join(n.von + n.last)) for n in names] == _families(fields.authors), entry.key
-            assert [_given(" ".join(n.first)) for n in names] == \
-                [_given(split_suffix(a)[1]) for a in mend(fields.authors)], entry.key
+            assert [_given(" ".join(n.first)) for n in names] == [
+                _given(split_suffix(a)[1]) for a in mend(fields.authors)
+            ], entry.key
             assert fold(entry["title"]) == fold(fields.title.replace("{", "").replace("}", "")), entry.key
             assert entry.fields_dict.get("year") is None or entry["year"] == fields.year
             if "doi" in entry.fields_dict:
@@ -137,8 +140,9 @@ def test_bibtexparser_reads_back_what_reflint_understood(library):
 
 
 def _pandoc(path: Path) -> list[dict]:
-    result = subprocess.run([PANDOC, "-f", "bibtex", "-t", "csljson", str(path)],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [PANDOC, "-f", "bibtex", "-t", "csljson", str(path)], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -189,11 +193,18 @@ def test_particles_suffixes_and_other_scripts_survive_in_bibtexparser(library):
     mur, _ = _entry_names(library, "plos", "mur2004cigarette")
     assert mur[1].last == ["Clària"]
     dommerholt, _ = _entry_names(library, "examples", "dommerholt2006trigger")
-    assert [n.last for n in dommerholt] == [["Dommerholt"], ["Mayoral", "del", "Moral"], ["Gröbli"]] or \
-        [" ".join(n.von + n.last) for n in dommerholt] == ["Dommerholt", "Mayoral del Moral", "Gröbli"]
+    assert [n.last for n in dommerholt] == [["Dommerholt"], ["Mayoral", "del", "Moral"], ["Gröbli"]] or [
+        " ".join(n.von + n.last) for n in dommerholt
+    ] == ["Dommerholt", "Mayoral del Moral", "Gröbli"]
     world, _ = _entry_names(library, "world", "odegaard2020achilles")
-    assert [" ".join(n.last) for n in world] == ["Ødegaard", "Łukasz", "张", "Иванов", "Ðurić",
-                                                 "World Health Organization"]
+    assert [" ".join(n.last) for n in world] == [
+        "Ødegaard",
+        "Łukasz",
+        "张",
+        "Иванов",
+        "Ðurić",
+        "World Health Organization",
+    ]
 
 
 @needs_pandoc
@@ -204,7 +215,13 @@ def test_particles_suffixes_and_other_scripts_survive_in_pandoc(library):
     assert _csl_family(zglinicki[0]) == "von zglinicki" and zglinicki[0]["family"] == "Zglinicki"
     _, world = _entry_names(library, "world", "odegaard2020achilles")
     assert [n.get("family") or n.get("literal") for n in world] == [
-        "Ødegaard", "Łukasz", "张", "Иванов", "Ðurić", "World Health Organization"]
+        "Ødegaard",
+        "Łukasz",
+        "张",
+        "Иванов",
+        "Ðurić",
+        "World Health Organization",
+    ]
 
 
 @needs_pandoc
@@ -212,8 +229,9 @@ def test_pandoc_keeps_protected_capitals_protected(library):
     """``{UK}`` is what stops a style from recasing it: pandoc, recasing the title for
     biblatex, keeps it protected (and recases the words around it)."""
     out = library["world"][0]
-    result = subprocess.run([PANDOC, "-f", "bibtex", "-t", "biblatex", str(out / "world.bib")],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [PANDOC, "-f", "bibtex", "-t", "biblatex", str(out / "world.bib")], capture_output=True, text=True, timeout=120
+    )
     title = re.search(r"title = \{(.*)\},?\n", result.stdout).group(1)
     assert "{{UK}}" in title and "Achilles" in title
 

@@ -11,24 +11,31 @@ from reflint.resolve import DoiStatus
 from reflint.texencode import decode, name, title
 
 
-@pytest.mark.parametrize("fields,key", [
-    (Fields([Author("Gattie", "E")], "2017", "The effectiveness of trigger point dry needling"),
-     "gattie2017effectiveness"),
-    (Fields([Author("Fernández-de-Las-Peñas", "C")], "2019", "Trigger point dry needling"),
-     "fernandezdelaspenas2019trigger"),
-    (Fields([Author("Pyne", "D")], "2008", "Demystifying acupuncture"), "pyne2008demystifying"),
-    (Fields([Author("Meakins", "A")], "2017", "Acupuncture: what's the point?"), "meakins2017acupuncture"),
-    (Fields([Author("Hu", "H-T")], "2018", "Is dry needling effective for low back pain?"), "hu2018dry"),
-    # letters that do not decompose are transliterated, not dropped
-    (Fields([Author("Ødegaard", "T")], "2020", "Straße und Verkehr"), "odegaard2020strasse"),
-    (Fields([Author("Łukasz", "M")], "2019", "Über die Sache"), "lukasz2019uber"),
-    (Fields([Author("Đorđević", "N")], "2021", "Ðakovo stories"), "dordevic2021dakovo"),
-    (Fields([Author("Ðurić", "N")], "2021", "Zones"), "duric2021zones"),
-    # Better BibTeX's skip words (German and French articles too), suffixes are not the family
-    (Fields([Author("Müller", "K")], "2015", "Die Rolle der Faszien"), "muller2015rolle"),
-    (Fields([Author("Smith Jr", "J")], "2010", "On the Use of {COVID-19} data"), "smith2010use"),
-    (Fields([], None, None), "anonnd"),
-])
+@pytest.mark.parametrize(
+    "fields,key",
+    [
+        (
+            Fields([Author("Gattie", "E")], "2017", "The effectiveness of trigger point dry needling"),
+            "gattie2017effectiveness",
+        ),
+        (
+            Fields([Author("Fernández-de-Las-Peñas", "C")], "2019", "Trigger point dry needling"),
+            "fernandezdelaspenas2019trigger",
+        ),
+        (Fields([Author("Pyne", "D")], "2008", "Demystifying acupuncture"), "pyne2008demystifying"),
+        (Fields([Author("Meakins", "A")], "2017", "Acupuncture: what's the point?"), "meakins2017acupuncture"),
+        (Fields([Author("Hu", "H-T")], "2018", "Is dry needling effective for low back pain?"), "hu2018dry"),
+        # letters that do not decompose are transliterated, not dropped
+        (Fields([Author("Ødegaard", "T")], "2020", "Straße und Verkehr"), "odegaard2020strasse"),
+        (Fields([Author("Łukasz", "M")], "2019", "Über die Sache"), "lukasz2019uber"),
+        (Fields([Author("Đorđević", "N")], "2021", "Ðakovo stories"), "dordevic2021dakovo"),
+        (Fields([Author("Ðurić", "N")], "2021", "Zones"), "duric2021zones"),
+        # Better BibTeX's skip words (German and French articles too), suffixes are not the family
+        (Fields([Author("Müller", "K")], "2015", "Die Rolle der Faszien"), "muller2015rolle"),
+        (Fields([Author("Smith Jr", "J")], "2010", "On the Use of {COVID-19} data"), "smith2010use"),
+        (Fields([], None, None), "anonnd"),
+    ],
+)
 def test_citekey_follows_better_bibtex(fields, key):
     assert citekey(fields) == key
 
@@ -43,13 +50,19 @@ def test_distinct_works_get_a_b_suffixes_and_the_same_work_keeps_its_key():
     third = Fields([Author("Dommerholt", "J")], "2006", "Trigger happy", doi="10.1/y")
     refs = [ref(one), ref(other, key="mine"), ref(third), ref(one), ref(Fields(**{**other.__dict__}))]
     assign_keys(refs)
-    assert [r.key for r in refs] == ["dommerholt2006trigger", "mine", "dommerholt2006triggera",
-                                     "dommerholt2006trigger", "mine"]
+    assert [r.key for r in refs] == [
+        "dommerholt2006trigger",
+        "mine",
+        "dommerholt2006triggera",
+        "dommerholt2006trigger",
+        "mine",
+    ]
 
 
 def test_a_list_entry_that_lost_its_doi_is_the_same_work():
-    with_doi = Fields([Author("Pyne", "D")], "2008", "Demystifying acupuncture", "Rheumatology",
-                      doi="10.1093/rheumatology/ken161")
+    with_doi = Fields(
+        [Author("Pyne", "D")], "2008", "Demystifying acupuncture", "Rheumatology", doi="10.1093/rheumatology/ken161"
+    )
     without = Fields([Author("Pyne", "D")], "2008", "Demystifying acupuncture", "Rheumatology (Oxford)")
     refs = [ref(with_doi), ref(without)]
     assign_keys(refs)
@@ -58,41 +71,50 @@ def test_a_list_entry_that_lost_its_doi_is_the_same_work():
     assert text.count("@article{") == 1
 
 
-@pytest.mark.parametrize("author,written", [
-    (Author("Cushman", "DM"), "Cushman, D. M."),
-    (Author("Cleland", "JA"), "Cleland, J. A."),
-    (Author("Hu", "H-T"), "Hu, H.-T."),
-    (Author("Paton", "Robert S."), "Paton, Robert S."),
-    (Author("Mayoral del Moral", "O"), "Mayoral del Moral, O."),
-    (Author("van der Pluijm", "AB"), "van der Pluijm, A. B."),
-    (Author("Jr", "Smith JA"), "Smith, Jr., J. A."),  # "Smith JA Jr" as a Vancouver parser splits it
-    (Author("King III", "Martin"), "King, III, Martin"),
-    (Author("Ødegaard", "T"), r"{\O}degaard, T."),
-    (Author("World Health Organization"), "{World Health Organization}"),
-    (Author("张", "伟"), "张, 伟"),
-])
+@pytest.mark.parametrize(
+    "author,written",
+    [
+        (Author("Cushman", "DM"), "Cushman, D. M."),
+        (Author("Cleland", "JA"), "Cleland, J. A."),
+        (Author("Hu", "H-T"), "Hu, H.-T."),
+        (Author("Paton", "Robert S."), "Paton, Robert S."),
+        (Author("Mayoral del Moral", "O"), "Mayoral del Moral, O."),
+        (Author("van der Pluijm", "AB"), "van der Pluijm, A. B."),
+        (Author("Jr", "Smith JA"), "Smith, Jr., J. A."),  # "Smith JA Jr" as a Vancouver parser splits it
+        (Author("King III", "Martin"), "King, III, Martin"),
+        (Author("Ødegaard", "T"), r"{\O}degaard, T."),
+        (Author("World Health Organization"), "{World Health Organization}"),
+        (Author("张", "伟"), "张, 伟"),
+    ],
+)
 def test_names_in_bibtex_form(author, written):
     assert name(author) == written
 
 
 def test_et_al_becomes_and_others():
     fields = Fields([Author("Cushman", "DM")], "2021", "Postrace dry needling", "Clin J Sport Med")
-    text = to_bibtex([ref(fields, "cushman2021postrace",
-                          "Cushman DM, et al. Postrace dry needling. Clin J Sport Med. 2021.")])
+    text = to_bibtex(
+        [ref(fields, "cushman2021postrace", "Cushman DM, et al. Postrace dry needling. Clin J Sport Med. 2021.")]
+    )
     assert "author = {Cushman, D. M. and others}" in text
 
 
-@pytest.mark.parametrize("plain,written", [
-    ("Transmission dynamics of monkeypox in the United Kingdom: contact tracing study",
-     "Transmission dynamics of monkeypox in the {United Kingdom}: contact tracing study"),
-    ("Trial of COVID-19 vaccines in the UK", "Trial of {COVID-19} vaccines in the {UK}"),
-    ("Loading the Achilles tendon in runners", "Loading the {Achilles} tendon in runners"),
-    ("The role of mRNA in disease", "The role of {mRNA} in disease"),
-    # a Title Case title: styles may lowercase it, only acronyms are protected
-    ("Clinical Symptoms and Physical Examinations", "Clinical Symptoms and Physical Examinations"),
-    ("Effects of Dry Needling in the UK", "Effects of Dry Needling in the {UK}"),
-    ("Dry needling \u2014 peripheral and central", "Dry needling --- peripheral and central"),
-])
+@pytest.mark.parametrize(
+    "plain,written",
+    [
+        (
+            "Transmission dynamics of monkeypox in the United Kingdom: contact tracing study",
+            "Transmission dynamics of monkeypox in the {United Kingdom}: contact tracing study",
+        ),
+        ("Trial of COVID-19 vaccines in the UK", "Trial of {COVID-19} vaccines in the {UK}"),
+        ("Loading the Achilles tendon in runners", "Loading the {Achilles} tendon in runners"),
+        ("The role of mRNA in disease", "The role of {mRNA} in disease"),
+        # a Title Case title: styles may lowercase it, only acronyms are protected
+        ("Clinical Symptoms and Physical Examinations", "Clinical Symptoms and Physical Examinations"),
+        ("Effects of Dry Needling in the UK", "Effects of Dry Needling in the {UK}"),
+        ("Dry needling \u2014 peripheral and central", "Dry needling --- peripheral and central"),
+    ],
+)
 def test_titles_protect_capitals_like_better_bibtex(plain, written):
     assert title(plain) == written
 
@@ -100,8 +122,10 @@ def test_titles_protect_capitals_like_better_bibtex(plain, written):
 def test_specials_are_escaped_and_decode_back():
     raw = "Straße & Co: 50% of $x$ #1 under_score ~ ^ {braces} back\\slash"
     encoded = tex(raw)
-    assert encoded == (r"Stra{\ss}e \& Co: 50\% of \$x\$ \#1 under\_score \textasciitilde{} "
-                       r"\textasciicircum{} \{braces\} back\textbackslash{}slash")
+    assert encoded == (
+        r"Stra{\ss}e \& Co: 50\% of \$x\$ \#1 under\_score \textasciitilde{} "
+        r"\textasciicircum{} \{braces\} back\textbackslash{}slash"
+    )
     assert decode(encoded) == raw.replace("^", "\u02c6")  # pylatexenc's reading of \textasciicircum
 
 
@@ -123,16 +147,23 @@ def test_incomplete_dois_are_left_out_and_repairable_ones_repaired():
 
 
 def test_bibtex_round_trip():
-    fields = Fields([Author("Dommerholt", "J"), Author("Gröbli", "C")], "2006",
-                    "Trigger Point Dry Needling", "Journal of Manual & Manipulative Therapy",
-                    "14", "4", "70E-87E", "10.1179/jmt.2006.14.4.70E")
+    fields = Fields(
+        [Author("Dommerholt", "J"), Author("Gröbli", "C")],
+        "2006",
+        "Trigger Point Dry Needling",
+        "Journal of Manual & Manipulative Therapy",
+        "14",
+        "4",
+        "70E-87E",
+        "10.1179/jmt.2006.14.4.70E",
+    )
     text = to_bibtex([ref(fields, key="dommerholt2006trigger")])
     library = bibtexparser.parse_string(text)
     assert not library.failed_blocks
     entry = library.entries[0]
     assert entry.key == "dommerholt2006trigger"
     assert entry.entry_type == "article"
-    assert entry["author"] == r'Dommerholt, J. and Gr{\"o}bli, C.'
+    assert entry["author"] == r"Dommerholt, J. and Gr{\"o}bli, C."
     assert decode(entry["author"]) == "Dommerholt, J. and Gröbli, C."
     assert entry["journal"] == r"Journal of Manual \& Manipulative Therapy"
     assert entry["pages"] == "70E--87E"
@@ -143,12 +174,22 @@ def test_bibtex_round_trip():
 def test_a_verified_entry_reads_back_as_the_same_record(tmp_path):
     """The library is the lock: what reflint writes from a record must read back as that
     record, or `bib --check` would flip-flop between network and library answers."""
-    record = {"DOI": "10.5555/x.1", "type": "journal-article",
-              "title": ["Achilles tendinopathy in the UK: a cohort of 50% of clinics"],
-              "author": [{"family": "Ødegaard", "given": "Tor"}, {"family": "Smith", "given": "J. A.", "suffix": "Jr."},
-                         {"name": "World Health Organization"}],
-              "container-title": ["Br J Sports Med"], "issued": {"date-parts": [[2020]]},
-              "volume": "54", "issue": "3", "page": "100-110", "_verified": "2026-01-01"}
+    record = {
+        "DOI": "10.5555/x.1",
+        "type": "journal-article",
+        "title": ["Achilles tendinopathy in the UK: a cohort of 50% of clinics"],
+        "author": [
+            {"family": "Ødegaard", "given": "Tor"},
+            {"family": "Smith", "given": "J. A.", "suffix": "Jr."},
+            {"name": "World Health Organization"},
+        ],
+        "container-title": ["Br J Sports Med"],
+        "issued": {"date-parts": [[2020]]},
+        "volume": "54",
+        "issue": "3",
+        "page": "100-110",
+        "_verified": "2026-01-01",
+    }
     status = DoiStatus("valid", record, "crossref")
     first = to_bibtex([ref(Fields(), "odegaard2020achilles")], lambda r: status)
     (tmp_path / "lib.bib").write_text(first, "utf-8")
@@ -159,30 +200,61 @@ def test_a_verified_entry_reads_back_as_the_same_record(tmp_path):
     assert "{World Health Organization}" in first and "Smith, Jr., J. A." in first
 
 
-@pytest.mark.parametrize("plain,written", [
-    ("Rodríguez", r"Rodr{\'i}guez"),  # not {\'\i}: pandoc reads that as a dotless i
-    ("Gröbli", r'Gr{\"o}bli'),
-    ("Dvořák", r"Dvo{\v{r}}{\'a}k"),
-    ("Ðurić", r"Ðuri{\'c}"),  # pandoc drops {\DH}: the letter stays UTF-8
-    ("Иванов", "Иванов"),
-    ("张伟", "张伟"),
-])
+@pytest.mark.parametrize(
+    "plain,written",
+    [
+        ("Rodríguez", r"Rodr{\'i}guez"),  # not {\'\i}: pandoc reads that as a dotless i
+        ("Gröbli", r"Gr{\"o}bli"),
+        ("Dvořák", r"Dvo{\v{r}}{\'a}k"),
+        ("Ðurić", r"Ðuri{\'c}"),  # pandoc drops {\DH}: the letter stays UTF-8
+        ("Иванов", "Иванов"),
+        ("张伟", "张伟"),
+    ],
+)
 def test_letters_are_written_so_bibtex_and_pandoc_read_them_back(plain, written):
     assert tex(plain) == written
     assert decode(written) == plain
 
 
 def test_a_title_a_parser_cut_short_is_the_same_work_but_another_chapter_is_not():
-    whole = Fields([Author("Blumberg", "HP")], "2006", "Age, rapid-cycling, and pharmacotherapy effects on ventral "
-                   "prefrontal cortex in bipolar disorder: a cross-sectional study", "Biol Psychiatry", "59", None,
-                   "611-618")
-    cut = Fields([Author("Blumberg", "HP")], "2006", "Age, Rapid-Cycling, and Pharmacotherapy Effects on Ventral "
-                 "Prefrontal Cortex in Bipolar Disorder: A Cross-", "Sectional Study Biol Psychiatry", "59", None, "611-618")
-    book = Fields([Author("Krause", "DW")], "2010", "Simosuchus clarki (Crocodyliformes: Notosuchia) from the Late "
-                  "Cretaceous of Madagascar", "Soc Vertebr Paleontol Mem", "10", None, "236")
-    chapter = Fields([Author("Krause", "DW")], "2010", "Overview of the discovery of Simosuchus clarki "
-                     "(Crocodyliformes: Notosuchia) from the Late Cretaceous of Madagascar", "Simosuchus clarki", "10",
-                     None, "4-12")
+    whole = Fields(
+        [Author("Blumberg", "HP")],
+        "2006",
+        "Age, rapid-cycling, and pharmacotherapy effects on ventral "
+        "prefrontal cortex in bipolar disorder: a cross-sectional study",
+        "Biol Psychiatry",
+        "59",
+        None,
+        "611-618",
+    )
+    cut = Fields(
+        [Author("Blumberg", "HP")],
+        "2006",
+        "Age, Rapid-Cycling, and Pharmacotherapy Effects on Ventral " "Prefrontal Cortex in Bipolar Disorder: A Cross-",
+        "Sectional Study Biol Psychiatry",
+        "59",
+        None,
+        "611-618",
+    )
+    book = Fields(
+        [Author("Krause", "DW")],
+        "2010",
+        "Simosuchus clarki (Crocodyliformes: Notosuchia) from the Late " "Cretaceous of Madagascar",
+        "Soc Vertebr Paleontol Mem",
+        "10",
+        None,
+        "236",
+    )
+    chapter = Fields(
+        [Author("Krause", "DW")],
+        "2010",
+        "Overview of the discovery of Simosuchus clarki "
+        "(Crocodyliformes: Notosuchia) from the Late Cretaceous of Madagascar",
+        "Simosuchus clarki",
+        "10",
+        None,
+        "4-12",
+    )
     refs = [ref(whole), ref(cut), ref(book), ref(chapter)]
     assign_keys(refs)
     assert [r.key for r in refs] == ["blumberg2006age", "blumberg2006age", "krause2010simosuchus", "krause2010overview"]

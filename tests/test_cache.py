@@ -7,8 +7,7 @@ import threading
 
 import pytest
 
-from reflint.cache import (ANSWERS_SCHEMA, FILENAME, Cache, NullCache, default_path, doi_key,
-                           query_key)
+from reflint.cache import ANSWERS_SCHEMA, FILENAME, Cache, NullCache, default_path, doi_key, query_key
 
 DAY = 86400.0
 
@@ -78,8 +77,13 @@ def test_info_and_clear(cache, tmp_path):
 
 def test_info_does_not_create_a_missing_cache(tmp_path):
     cache = Cache(tmp_path / "sub" / FILENAME)
-    assert cache.info() == {"path": str(tmp_path / "sub" / FILENAME), "entries": 0,
-                            "positive": 0, "negative": 0, "size_bytes": 0}
+    assert cache.info() == {
+        "path": str(tmp_path / "sub" / FILENAME),
+        "entries": 0,
+        "positive": 0,
+        "negative": 0,
+        "size_bytes": 0,
+    }
     assert cache.clear() == 0
     assert not (tmp_path / "sub").exists()
 
@@ -175,11 +179,14 @@ def test_null_cache_has_the_same_api():
 
 # -- another version's cache ----------------------------------------------------------------------
 
+
 def old_version_file(path):
     """A cache as the unversioned releases wrote it: answers of another shape, no meta table."""
     db = sqlite3.connect(path)
-    db.execute("CREATE TABLE entries (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
-               "positive INTEGER NOT NULL, stored_at REAL NOT NULL)")
+    db.execute(
+        "CREATE TABLE entries (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
+        "positive INTEGER NOT NULL, stored_at REAL NOT NULL)"
+    )
     db.execute("INSERT INTO entries VALUES ('doi:10.1/x', '[\"valid\", null]', 1, 1000000.0)")
     db.commit()
     db.close()
@@ -200,9 +207,9 @@ def test_answers_of_an_older_schema_are_dropped_once(tmp_path, clock):
 
 def test_a_row_that_does_not_fit_reads_as_a_miss(cache):
     cache.put("k", {"verdict": "valid"}, positive=True)
-    cache._run(lambda db: db.execute("INSERT INTO entries VALUES ('bad-age', '1', 1, 'yesterday')"),
-               write=True)
-    cache._run(lambda db: db.execute("INSERT INTO entries VALUES ('bad-json', '{oops', 1, ?)",
-                                     (cache._clock(),)), write=True)
+    cache._run(lambda db: db.execute("INSERT INTO entries VALUES ('bad-age', '1', 1, 'yesterday')"), write=True)
+    cache._run(
+        lambda db: db.execute("INSERT INTO entries VALUES ('bad-json', '{oops', 1, ?)", (cache._clock(),)), write=True
+    )
     assert cache.get("bad-age") is None and cache.get("bad-json") is None
     assert cache.get("k") == {"verdict": "valid"} and not cache.disabled

@@ -16,47 +16,91 @@ from reflint.models import Diagnostic
 HEADER = "diff --git a/{0} b/{0}\nindex 1111111..2222222 100644\n--- a/{0}\n+++ b/{0}\n"
 
 
-@pytest.mark.parametrize("diff, expected", [
-    pytest.param("", {}, id="empty"),
-    pytest.param(HEADER.format("a.md") + "@@ -2 +2 @@\n-old\n+new\n", {"a.md": ((2, 2),)}, id="one-line"),
-    pytest.param(HEADER.format("a.md") + "@@ -2,0 +3,2 @@ # Heading\n+x\n+y\n", {"a.md": ((3, 4),)},
-                 id="added-with-context-text"),
-    pytest.param(HEADER.format("a.md") + "@@ -3,2 +2,0 @@\n-x\n-y\n", {}, id="pure-deletion"),
-    pytest.param(HEADER.format("a.md") + "@@ -1 +1 @@\n-a\n+b\n@@ -9,2 +9,3 @@\n-c\n-d\n+e\n+f\n+g\n"
-                 + HEADER.format("b.txt") + "@@ -4 +4 @@\n-h\n+i\n",
-                 {"a.md": ((1, 1), (9, 11)), "b.txt": ((4, 4),)}, id="hunks-and-files"),
-    pytest.param("diff --git a/new.md b/new.md\nnew file mode 100644\nindex 0000000..3333333\n"
-                 "--- /dev/null\n+++ b/new.md\n@@ -0,0 +1,3 @@\n+a\n+b\n+c\n", {"new.md": ((1, 3),)},
-                 id="new-file"),
-    pytest.param("diff --git a/gone.md b/gone.md\ndeleted file mode 100644\nindex 3333333..0000000\n"
-                 "--- a/gone.md\n+++ /dev/null\n@@ -1,2 +0,0 @@\n-a\n-b\n", {}, id="deleted-file"),
-    pytest.param("diff --git a/sp ace.md b/sp ace.md\nindex 1..2 100644\n--- a/sp ace.md\t\n"
-                 "+++ b/sp ace.md\t\n@@ -2 +2,2 @@\n-a\n+b\n+c\n", {"sp ace.md": ((2, 3),)},
-                 id="space-in-name-trailing-tab"),
-    pytest.param('diff --git "a/\\303\\251.md" "b/\\303\\251.md"\n--- "a/\\303\\251.md"\n'
-                 '+++ "b/\\303\\251.md"\n@@ -1 +1 @@\n-x\n+y\n', {"é.md": ((1, 1),)}, id="quoted-utf8"),
-    pytest.param(HEADER.format("a.md") + "@@ -1 +1,2 @@\n-x\n+++ b/evil.md\n+--- a/x\n",
-                 {"a.md": ((1, 2),)}, id="content-looks-like-header"),
-    pytest.param("diff --git a/old.md b/new.md\nsimilarity index 100%\nrename from old.md\nrename to new.md\n",
-                 {}, id="pure-rename"),
-    pytest.param("diff --git a/old.md b/new.md\nsimilarity index 80%\nrename from old.md\nrename to new.md\n"
-                 "index 1..2 100644\n--- a/old.md\n+++ b/new.md\n@@ -5 +5 @@\n-x\n+y\n",
-                 {"new.md": ((5, 5),)}, id="rename-with-edit"),
-    pytest.param("diff --git a/img.bib b/img.bib\nindex 1..2 100644\nBinary files a/img.bib and b/img.bib differ\n",
-                 {}, id="binary"),
-    pytest.param(HEADER.format("a.md") + "@@ -1 +1 @@\n-x\n\\ No newline at end of file\n+y\n"
-                 "\\ No newline at end of file\n", {"a.md": ((1, 1),)}, id="no-newline-marker"),
-])
+@pytest.mark.parametrize(
+    "diff, expected",
+    [
+        pytest.param("", {}, id="empty"),
+        pytest.param(HEADER.format("a.md") + "@@ -2 +2 @@\n-old\n+new\n", {"a.md": ((2, 2),)}, id="one-line"),
+        pytest.param(
+            HEADER.format("a.md") + "@@ -2,0 +3,2 @@ # Heading\n+x\n+y\n",
+            {"a.md": ((3, 4),)},
+            id="added-with-context-text",
+        ),
+        pytest.param(HEADER.format("a.md") + "@@ -3,2 +2,0 @@\n-x\n-y\n", {}, id="pure-deletion"),
+        pytest.param(
+            HEADER.format("a.md")
+            + "@@ -1 +1 @@\n-a\n+b\n@@ -9,2 +9,3 @@\n-c\n-d\n+e\n+f\n+g\n"
+            + HEADER.format("b.txt")
+            + "@@ -4 +4 @@\n-h\n+i\n",
+            {"a.md": ((1, 1), (9, 11)), "b.txt": ((4, 4),)},
+            id="hunks-and-files",
+        ),
+        pytest.param(
+            "diff --git a/new.md b/new.md\nnew file mode 100644\nindex 0000000..3333333\n"
+            "--- /dev/null\n+++ b/new.md\n@@ -0,0 +1,3 @@\n+a\n+b\n+c\n",
+            {"new.md": ((1, 3),)},
+            id="new-file",
+        ),
+        pytest.param(
+            "diff --git a/gone.md b/gone.md\ndeleted file mode 100644\nindex 3333333..0000000\n"
+            "--- a/gone.md\n+++ /dev/null\n@@ -1,2 +0,0 @@\n-a\n-b\n",
+            {},
+            id="deleted-file",
+        ),
+        pytest.param(
+            "diff --git a/sp ace.md b/sp ace.md\nindex 1..2 100644\n--- a/sp ace.md\t\n"
+            "+++ b/sp ace.md\t\n@@ -2 +2,2 @@\n-a\n+b\n+c\n",
+            {"sp ace.md": ((2, 3),)},
+            id="space-in-name-trailing-tab",
+        ),
+        pytest.param(
+            'diff --git "a/\\303\\251.md" "b/\\303\\251.md"\n--- "a/\\303\\251.md"\n'
+            '+++ "b/\\303\\251.md"\n@@ -1 +1 @@\n-x\n+y\n',
+            {"é.md": ((1, 1),)},
+            id="quoted-utf8",
+        ),
+        pytest.param(
+            HEADER.format("a.md") + "@@ -1 +1,2 @@\n-x\n+++ b/evil.md\n+--- a/x\n",
+            {"a.md": ((1, 2),)},
+            id="content-looks-like-header",
+        ),
+        pytest.param(
+            "diff --git a/old.md b/new.md\nsimilarity index 100%\nrename from old.md\nrename to new.md\n",
+            {},
+            id="pure-rename",
+        ),
+        pytest.param(
+            "diff --git a/old.md b/new.md\nsimilarity index 80%\nrename from old.md\nrename to new.md\n"
+            "index 1..2 100644\n--- a/old.md\n+++ b/new.md\n@@ -5 +5 @@\n-x\n+y\n",
+            {"new.md": ((5, 5),)},
+            id="rename-with-edit",
+        ),
+        pytest.param(
+            "diff --git a/img.bib b/img.bib\nindex 1..2 100644\nBinary files a/img.bib and b/img.bib differ\n",
+            {},
+            id="binary",
+        ),
+        pytest.param(
+            HEADER.format("a.md") + "@@ -1 +1 @@\n-x\n\\ No newline at end of file\n+y\n"
+            "\\ No newline at end of file\n",
+            {"a.md": ((1, 1),)},
+            id="no-newline-marker",
+        ),
+    ],
+)
 def test_parse_hunks(diff, expected):
     assert parse_hunks(diff) == expected
 
 
-@pytest.mark.parametrize("quoted, path", [
-    ("plain.md", "plain.md"),
-    ('"b/tab\\"q.md"', 'b/tab"q.md'),
-    ('"b/a\\tb\\\\c.md"', "b/a\tb\\c.md"),
-    ('"b/\\303\\251t\\303\\251.md"', "b/été.md"),
-])
+@pytest.mark.parametrize(
+    "quoted, path",
+    [
+        ("plain.md", "plain.md"),
+        ('"b/tab\\"q.md"', 'b/tab"q.md'),
+        ('"b/a\\tb\\\\c.md"', "b/a\tb\\c.md"),
+        ('"b/\\303\\251t\\303\\251.md"', "b/été.md"),
+    ],
+)
 def test_unquote(quoted, path):
     assert unquote(quoted) == path
 
@@ -65,19 +109,29 @@ TEXT = "line one\nline two doi:1/x\nline three\nline four\n"
 
 
 def _diag(doc, start_line, start_col, end_line, end_col):
-    return Diagnostic("RL101", "doi-missing-prefix", "error", "m", doc.path,
-                      doc.offset(start_line, start_col), doc.offset(end_line, end_col))
+    return Diagnostic(
+        "RL101",
+        "doi-missing-prefix",
+        "error",
+        "m",
+        doc.path,
+        doc.offset(start_line, start_col),
+        doc.offset(end_line, end_col),
+    )
 
 
-@pytest.mark.parametrize("ranges, span, kept", [
-    pytest.param(((2, 2),), (2, 10, 2, 18), True, id="on-changed-line"),
-    pytest.param(((3, 4),), (2, 10, 2, 18), False, id="unchanged-line"),
-    pytest.param(((3, 3),), (2, 10, 3, 3), True, id="multi-line-span-ends-on-changed"),
-    pytest.param(((3, 3),), (2, 10, 3, 1), False, id="exclusive-end-at-line-start"),
-    pytest.param(((1, 1), (4, 4)), (2, 1, 3, 5), False, id="between-ranges"),
-    pytest.param(None, (2, 10, 2, 18), True, id="whole-file"),
-    pytest.param((), (2, 10, 2, 18), False, id="no-lines"),
-])
+@pytest.mark.parametrize(
+    "ranges, span, kept",
+    [
+        pytest.param(((2, 2),), (2, 10, 2, 18), True, id="on-changed-line"),
+        pytest.param(((3, 4),), (2, 10, 2, 18), False, id="unchanged-line"),
+        pytest.param(((3, 3),), (2, 10, 3, 3), True, id="multi-line-span-ends-on-changed"),
+        pytest.param(((3, 3),), (2, 10, 3, 1), False, id="exclusive-end-at-line-start"),
+        pytest.param(((1, 1), (4, 4)), (2, 1, 3, 5), False, id="between-ranges"),
+        pytest.param(None, (2, 10, 2, 18), True, id="whole-file"),
+        pytest.param((), (2, 10, 2, 18), False, id="no-lines"),
+    ],
+)
 def test_keep(tmp_path, ranges, span, kept):
     path = tmp_path / "a.md"
     path.write_text(TEXT, "utf-8")
@@ -92,6 +146,7 @@ def test_keep_unknown_file_keeps_nothing(tmp_path):
 
 
 # -- against real repositories ---------------------------------------------------------------------
+
 
 @pytest.fixture
 def repo(tmp_path):
@@ -121,8 +176,7 @@ def test_since_committed_staged_unstaged_and_untracked(repo):
     (repo / "new.md").write_text("new\n", "utf-8")
     (repo / "ignored.md").write_text("x\n", "utf-8")
     found = changes.since("main", repo)
-    assert found.lines == {key(repo, "a.md"): ((2, 2), (4, 4)), key(repo, "b.md"): ((2, 2),),
-                           key(repo, "new.md"): None}
+    assert found.lines == {key(repo, "a.md"): ((2, 2), (4, 4)), key(repo, "b.md"): ((2, 2),), key(repo, "new.md"): None}
     assert found.touches(repo / "new.md") and not found.touches(repo / "ignored.md")
 
 
@@ -145,10 +199,13 @@ def test_since_from_a_subdirectory(repo):
     assert changes.since("main", repo / "docs").lines == {key(repo, "docs/c.md"): ((1, 1),)}
 
 
-@pytest.mark.parametrize("ref, message", [
-    ("no-such-branch", "no such commit"),
-    ("-x", "expected a git revision"),
-])
+@pytest.mark.parametrize(
+    "ref, message",
+    [
+        ("no-such-branch", "no such commit"),
+        ("-x", "expected a git revision"),
+    ],
+)
 def test_since_bad_ref(repo, ref, message):
     with pytest.raises(ChangesError, match=message):
         changes.since(ref, repo)
@@ -205,4 +262,7 @@ def test_fix_touches_only_changed_lines(repo):
     result = invoke("check", "--changed-since", "main", "--fix", "--unsafe-fixes", cwd=repo)
     assert result.exit_code == 0, result.output
     assert (repo / "a.md").read_text("utf-8").splitlines()[:3] == [
-        "doi:1093/rheumatology/ken161", "2", "doi:10.1179/jmt.2006.14.4.70E"]
+        "doi:1093/rheumatology/ken161",
+        "2",
+        "doi:10.1179/jmt.2006.14.4.70E",
+    ]

@@ -36,14 +36,20 @@ def test_evidence_summary_without_reference_list():
     found = rl4(path)
     assert [d.code for d in found] == ["RL401", "RL401", "RL403", "RL403", "RL403"]
     citations = [d for d in found if d.code == "RL401"]
-    assert [(d.data["authors"], d.data["year"]) for d in citations] == [(["Gattie"], "2017"),
-                                                                         (["Cotchett"], "2014")]
+    assert [(d.data["authors"], d.data["year"]) for d in citations] == [(["Gattie"], "2017"), (["Cotchett"], "2014")]
     assert all("no reference list" in d.message for d in citations)
     assert [d.data["text"] for d in found if d.code == "RL403"] == [
-        "(trigger-point review)", "(dry-needling review 2020)", "(safety review)"]
+        "(trigger-point review)",
+        "(dry-needling review 2020)",
+        "(safety review)",
+    ]
     text = path.read_text("utf-8")
-    ordinary_parentheses = ("(PRP)", "(24–48 hours)", "(the so-called trigger\npoint)",
-                            "(for example, a certified course)")
+    ordinary_parentheses = (
+        "(PRP)",
+        "(24–48 hours)",
+        "(the so-called trigger\npoint)",
+        "(for example, a certified course)",
+    )
     for ordinary in ordinary_parentheses:
         start = text.find(ordinary)
         assert start >= 0, ordinary
@@ -55,13 +61,25 @@ def test_promotional_page_gets_one_rl404_per_claim():
     found = rl4(path)
     assert {d.code for d in found} == {"RL404"}
     text = path.read_text("utf-8").splitlines()
-    claims = [n for n, line in enumerate(text, 1)
-              if any(p in line for p in ("research has confirmed", "Research from universities",
-                                         "Clinical data consistently", "Studies show"))]
+    claims = [
+        n
+        for n, line in enumerate(text, 1)
+        if any(
+            p in line
+            for p in (
+                "research has confirmed",
+                "Research from universities",
+                "Clinical data consistently",
+                "Studies show",
+            )
+        )
+    ]
     assert len(claims) == 4
     assert lines(path, found) == claims
     assert [d.data["phrase"] for d in found][:2] == [
-        "research has confirmed", "Research from universities around the world has shown"]
+        "research has confirmed",
+        "Research from universities around the world has shown",
+    ]
 
 
 def test_promotional_page_suppressed_line(tmp_path):
@@ -101,11 +119,14 @@ def test_rules_are_documented_with_examples():
 def test_documented_examples_behave_as_documented(code):
     """The Bad: example fires the rule and the Good: example does not (``reflint rules CODE``)."""
     doc = BY_CODE[code].doc
-    bad, good = (textwrap.dedent(part.split("\n\n", 1)[1].split("\nGood:")[0]).strip() + "\n"
-                 for part in (doc.split("Bad:")[1], doc.split("Good:")[1]))
+    bad, good = (
+        textwrap.dedent(part.split("\n\n", 1)[1].split("\nGood:")[0]).strip() + "\n"
+        for part in (doc.split("Bad:")[1], doc.split("Good:")[1])
+    )
     linter = Linter(Config({**DEFAULTS, "select": [code]}))
-    fired = [len(linter.lint_document(documents.from_text(text, "doc.md", "markdown")).diagnostics)
-             for text in (bad, good)]
+    fired = [
+        len(linter.lint_document(documents.from_text(text, "doc.md", "markdown")).diagnostics) for text in (bad, good)
+    ]
     assert fired[0] >= 1 and fired[1] == 0, (code, fired)
 
 

@@ -13,8 +13,9 @@ from click.testing import CliRunner
 from reflint import documents
 from reflint.cli import main
 
-MISSING = ("Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136. "
-           "doi:1093/rheumatology/ken161")
+MISSING = (
+    "Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136. " "doi:1093/rheumatology/ken161"
+)
 JUNK = "Read the [review](https://doi.org/10.2519/jospt.2017.7096.,) first."
 CLEAN = "Stretching before running is a common habit.\n"
 
@@ -60,19 +61,35 @@ def test_json_output_schema(kb):
     report = json.loads(result.stdout)
     assert report["version"] == 1
     # tests run offline: both DOIs are unverified, so "unknown", never broken
-    assert report["summary"] == {"files": 1, "references": report["summary"]["references"],
-                                 "diagnostics": 2, "unknown": 2}
+    assert report["summary"] == {
+        "files": 1,
+        "references": report["summary"]["references"],
+        "diagnostics": 2,
+        "unknown": 2,
+    }
     first = report["diagnostics"][0]
-    assert set(first) == {"code", "name", "severity", "message", "path", "line", "column",
-                          "end_line", "end_column", "data", "fix"}
-    assert (first["code"], first["name"], first["path"], first["line"]) == \
-        ("RL101", "doi-missing-prefix", "bad.md", 3)
-    assert first["data"] == {"doi": "1093/rheumatology/ken161",
-                             "suggested_doi": "10.1093/rheumatology/ken161"}
+    assert set(first) == {
+        "code",
+        "name",
+        "severity",
+        "message",
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "data",
+        "fix",
+    }
+    assert (first["code"], first["name"], first["path"], first["line"]) == ("RL101", "doi-missing-prefix", "bad.md", 3)
+    assert first["data"] == {"doi": "1093/rheumatology/ken161", "suggested_doi": "10.1093/rheumatology/ken161"}
     assert first["fix"]["applicability"] == "unsafe"
     edit = first["fix"]["edits"][0]
-    assert edit == {"start": [3, first["column"]], "end": [3, first["end_column"]],
-                    "content": "10.1093/rheumatology/ken161"}
+    assert edit == {
+        "start": [3, first["column"]],
+        "end": [3, first["end_column"]],
+        "content": "10.1093/rheumatology/ken161",
+    }
 
 
 def test_fix_applies_safe_fixes_only_and_reports_the_rest(kb):
@@ -94,9 +111,15 @@ def test_unsafe_fixes_then_second_run_changes_nothing(kb):
     assert (kb / "bad.md").read_bytes() == once
 
 
-@pytest.mark.parametrize("encoding,bom,newline", [
-    ("utf-8", False, "\r\n"), ("utf-8", True, "\n"), ("utf-8", True, "\r\n"), ("cp1252", False, "\r\n"),
-])
+@pytest.mark.parametrize(
+    "encoding,bom,newline",
+    [
+        ("utf-8", False, "\r\n"),
+        ("utf-8", True, "\n"),
+        ("utf-8", True, "\r\n"),
+        ("cp1252", False, "\r\n"),
+    ],
+)
 def test_fix_keeps_encoding_bom_and_line_endings(tmp_path, encoding, bom, newline):
     body = f"# Dry needling – an overview{newline}{newline}{MISSING}{newline}"
     raw = (b"\xef\xbb\xbf" if bom else b"") + body.encode(encoding)
@@ -121,8 +144,11 @@ def test_read_only_file_under_fix_is_an_error_and_untouched(kb, monkeypatch):
     target = kb / "bad.md"
     before = target.read_bytes()
     real_access = os.access
-    monkeypatch.setattr(os, "access", lambda p, mode, **kw: False if Path(p) == target
-                        and mode == os.W_OK else real_access(p, mode, **kw))
+    monkeypatch.setattr(
+        os,
+        "access",
+        lambda p, mode, **kw: False if Path(p) == target and mode == os.W_OK else real_access(p, mode, **kw),
+    )
     target.chmod(0o444)
     result = run("check", "bad.md", "--fix", "--unsafe-fixes", cwd=kb)
     assert result.exit_code == 2
@@ -159,11 +185,14 @@ def test_unknown_rule_selector_exits_2(kb, args):
     assert "unknown rule selector" in result.output
 
 
-@pytest.mark.parametrize("args,codes", [
-    (["--select", "RL104"], ["RL104"]),
-    (["--ignore", "doi-trailing-junk"], ["RL101"]),
-    (["--select", "RL1", "--ignore", "RL101,RL104"], []),
-])
+@pytest.mark.parametrize(
+    "args,codes",
+    [
+        (["--select", "RL104"], ["RL104"]),
+        (["--ignore", "doi-trailing-junk"], ["RL101"]),
+        (["--select", "RL1", "--ignore", "RL101,RL104"], []),
+    ],
+)
 def test_selection_flags(kb, args, codes):
     result = run("check", "bad.md", "--format", "json", *args, cwd=kb)
     assert [d["code"] for d in json.loads(result.stdout)["diagnostics"]] == codes
@@ -197,7 +226,8 @@ def test_rules_lists_every_rule_and_explains_one():
 
 def test_refs_json_lists_entries_with_fields_and_bibtex(tmp_path):
     (tmp_path / "a.md").write_text(
-        "Acupuncture is debated (Pyne 2008).\n\n## References\n\n- " + MISSING + "\n", "utf-8")
+        "Acupuncture is debated (Pyne 2008).\n\n## References\n\n- " + MISSING + "\n", "utf-8"
+    )
     result = run("refs", "a.md", "--format", "json", cwd=tmp_path)
     assert result.exit_code == 0, result.output
     refs = json.loads(result.stdout)["references"]
@@ -239,13 +269,13 @@ def test_quick_start_command_runs_the_installed_script_on_the_examples():
     script = Path(sys.executable).parent / "reflint"
     root = Path(__file__).parent.parent
     env = {**os.environ, "REFLINT_OFFLINE": "1"}
-    result = subprocess.run([str(script), "check", "examples/"], cwd=root, env=env,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [str(script), "check", "examples/"], cwd=root, env=env, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 1, result.stderr
     assert "examples/dry-needling.md:39:119: RL101" in result.stdout
     assert result.stdout.rstrip().endswith("more fixable with `--fix --unsafe-fixes`.")
-    module = subprocess.run([sys.executable, "-m", "reflint", "--version"], capture_output=True,
-                            text=True, timeout=60)
+    module = subprocess.run([sys.executable, "-m", "reflint", "--version"], capture_output=True, text=True, timeout=60)
     assert module.stdout.startswith("reflint, version ")
 
 
@@ -264,8 +294,7 @@ def test_a_fix_that_would_break_a_bib_file_is_refused(tmp_path, monkeypatch):
     def greedy(ctx):  # a broken rule: deletes the closing braces along with the junk
         for d in honest.check(ctx):
             edit = d.fix.edits[0]
-            yield dataclasses.replace(d, fix=Fix((Edit(edit.start, edit.end + 2, ""),),
-                                                 Applicability.SAFE, "greedy"))
+            yield dataclasses.replace(d, fix=Fix((Edit(edit.start, edit.end + 2, ""),), Applicability.SAFE, "greedy"))
 
     broken = dataclasses.replace(honest, check=greedy)
     monkeypatch.setattr(rules, "RULES", [broken if r is honest else r for r in rules.RULES])
@@ -280,8 +309,11 @@ def test_single_library_layout_merges_documents(tmp_path):
     docs.mkdir()
     entry = "## References\n\n- " + MISSING + "\n"
     (docs / "a.md").write_text(entry, "utf-8")
-    (docs / "b.md").write_text(entry + "- Meakins A. Acupuncture: what's the point? Br J Sports Med. "
-                               "2017;51(6):484-484. doi:10.1136/bjsports-2016-096248\n", "utf-8")
+    (docs / "b.md").write_text(
+        entry + "- Meakins A. Acupuncture: what's the point? Br J Sports Med. "
+        "2017;51(6):484-484. doi:10.1136/bjsports-2016-096248\n",
+        "utf-8",
+    )
     (tmp_path / "reflint.toml").write_text('bib-layout = "single"\n')
     assert run("bib", "kb", cwd=tmp_path).exit_code == 0
     assert [p.name for p in (tmp_path / "references").iterdir()] == ["library.bib"]
@@ -293,6 +325,7 @@ def test_single_library_layout_merges_documents(tmp_path):
 
 # -- issue 10: behave like the linters users know --------------------------------------------------
 
+
 def test_missing_path_never_says_all_checks_passed(kb):
     result = run("check", "clean.md", "nope/", cwd=kb)
     assert result.exit_code == 2
@@ -301,16 +334,22 @@ def test_missing_path_never_says_all_checks_passed(kb):
     assert result.stdout.splitlines()[-1].startswith("No problems found in what could be checked, but 1 error")
 
 
-@pytest.mark.parametrize("content,expected", [
-    ('timeout = "fast"\n', 'reflint.toml: timeout = "fast" is not valid: expected a positive number of seconds'),
-    ('offline = "no"\n', 'reflint.toml: offline = "no" is not valid: expected true or false'),
-    ('select = "RL1"\n', 'reflint.toml: select = "RL1" is not valid: expected a list of rule codes'),
-    ('time-limit = -5\n', "reflint.toml: time-limit = -5 is not valid"),
-    ('bib-layout = "flat"\n', 'reflint.toml: bib-layout = "flat" is not valid: expected "per-document" or "single"'),
-    ('[per-file-ignores]\n"a.md" = "RL1"\n', "reflint.toml: per-file-ignores"),
-    ('crossref-url = "api.crossref.org"\n', "expected an http(s) URL"),
-    ('select = ["RL1"\n', "reflint.toml: invalid TOML"),
-])
+@pytest.mark.parametrize(
+    "content,expected",
+    [
+        ('timeout = "fast"\n', 'reflint.toml: timeout = "fast" is not valid: expected a positive number of seconds'),
+        ('offline = "no"\n', 'reflint.toml: offline = "no" is not valid: expected true or false'),
+        ('select = "RL1"\n', 'reflint.toml: select = "RL1" is not valid: expected a list of rule codes'),
+        ("time-limit = -5\n", "reflint.toml: time-limit = -5 is not valid"),
+        (
+            'bib-layout = "flat"\n',
+            'reflint.toml: bib-layout = "flat" is not valid: expected "per-document" or "single"',
+        ),
+        ('[per-file-ignores]\n"a.md" = "RL1"\n', "reflint.toml: per-file-ignores"),
+        ('crossref-url = "api.crossref.org"\n', "expected an http(s) URL"),
+        ('select = ["RL1"\n', "reflint.toml: invalid TOML"),
+    ],
+)
 def test_config_errors_name_file_key_and_value_and_exit_2(kb, content, expected):
     (kb / "reflint.toml").write_text(content, "utf-8")
     result = run("check", "bad.md", cwd=kb)
@@ -326,10 +365,13 @@ def test_an_invalid_pyproject_is_an_error_not_skipped(kb):
     assert "pyproject.toml: invalid TOML" in result.output
 
 
-@pytest.mark.parametrize("name,value,expected", [
-    ("REFLINT_TIMEOUT", "abc", "REFLINT_TIMEOUT=abc is not valid: expected a positive number of seconds"),
-    ("REFLINT_OFFLINE", "maybe", "REFLINT_OFFLINE=maybe is not valid"),
-])
+@pytest.mark.parametrize(
+    "name,value,expected",
+    [
+        ("REFLINT_TIMEOUT", "abc", "REFLINT_TIMEOUT=abc is not valid: expected a positive number of seconds"),
+        ("REFLINT_OFFLINE", "maybe", "REFLINT_OFFLINE=maybe is not valid"),
+    ],
+)
 def test_bad_environment_values_exit_2(kb, monkeypatch, name, value, expected):
     monkeypatch.setenv(name, value)
     result = run("check", "bad.md", cwd=kb)
@@ -353,8 +395,9 @@ def test_an_unexpected_exception_exits_2_with_a_hint_to_report_it(kb, monkeypatc
 
 def test_cli_ignore_adds_to_the_config_ignores(kb):
     (kb / "reflint.toml").write_text('ignore = ["RL101"]\n', "utf-8")
-    codes = lambda *args: [d["code"] for d in json.loads(
-        run("check", "bad.md", "--format", "json", *args, cwd=kb).stdout)["diagnostics"]]
+    codes = lambda *args: [
+        d["code"] for d in json.loads(run("check", "bad.md", "--format", "json", *args, cwd=kb).stdout)["diagnostics"]
+    ]
     assert codes() == ["RL104"]
     assert codes("--ignore", "RL303") == ["RL104"]  # RL101 stays ignored
     assert codes("--extend-ignore", "RL104") == []
@@ -374,7 +417,9 @@ def test_each_file_gets_the_closest_config(tmp_path):
     notes.mkdir()
     (notes / "pyproject.toml").write_text(
         '[tool.reflint]\nignore = ["RL101"]\nexclude = ["drafts/"]\n'
-        '[tool.reflint.per-file-ignores]\n"faq.md" = ["RL104"]\n', "utf-8")
+        '[tool.reflint.per-file-ignores]\n"faq.md" = ["RL104"]\n',
+        "utf-8",
+    )
     for where in (tmp_path, notes):
         (where / "a.md").write_text(f"{MISSING}\n\n{JUNK}\n", "utf-8")
     (notes / "faq.md").write_text(f"{JUNK}\n", "utf-8")
@@ -409,8 +454,11 @@ def test_statistics_counts_by_rule(kb):
     (kb / "more.md").write_text(f"{MISSING}\n", "utf-8")
     result = run("check", ".", "--statistics", cwd=kb)
     assert result.exit_code == 1
-    assert result.stdout.splitlines() == ["2\tRL101\t[ ] doi-missing-prefix",
-                                          "1\tRL104\t[*] doi-trailing-junk", "Found 3 problems."]
+    assert result.stdout.splitlines() == [
+        "2\tRL101\t[ ] doi-missing-prefix",
+        "1\tRL104\t[*] doi-trailing-junk",
+        "Found 3 problems.",
+    ]
     as_json = json.loads(run("check", ".", "--statistics", "--format", "json", cwd=kb).stdout)
     assert as_json[0] == {"code": "RL101", "name": "doi-missing-prefix", "count": 2, "fixable": False}
 
@@ -418,18 +466,23 @@ def test_statistics_counts_by_rule(kb):
 def test_show_fixes_lists_what_was_fixed(kb):
     result = run("check", "bad.md", "--fix", "--unsafe-fixes", "--show-fixes", cwd=kb)
     assert result.exit_code == 0, result.output
-    assert "Fixed 2 problems:\n- bad.md:\n    1 \u00d7 RL101 (doi-missing-prefix)\n" \
-           "    1 \u00d7 RL104 (doi-trailing-junk)" in result.output
+    assert (
+        "Fixed 2 problems:\n- bad.md:\n    1 \u00d7 RL101 (doi-missing-prefix)\n"
+        "    1 \u00d7 RL104 (doi-trailing-junk)" in result.output
+    )
 
 
-@pytest.mark.parametrize("args,env,coloured", [
-    ([], {}, False),  # not a terminal
-    (["--color", "always"], {}, True),
-    (["--color", "always"], {"NO_COLOR": "1"}, True),  # an explicit flag beats the environment
-    ([], {"FORCE_COLOR": "1"}, True),
-    (["--color", "auto"], {"FORCE_COLOR": "1", "NO_COLOR": "1"}, False),
-    (["--color", "never"], {"FORCE_COLOR": "1"}, False),
-])
+@pytest.mark.parametrize(
+    "args,env,coloured",
+    [
+        ([], {}, False),  # not a terminal
+        (["--color", "always"], {}, True),
+        (["--color", "always"], {"NO_COLOR": "1"}, True),  # an explicit flag beats the environment
+        ([], {"FORCE_COLOR": "1"}, True),
+        (["--color", "auto"], {"FORCE_COLOR": "1", "NO_COLOR": "1"}, False),
+        (["--color", "never"], {"FORCE_COLOR": "1"}, False),
+    ],
+)
 def test_colour_follows_the_flag_and_the_environment(kb, monkeypatch, args, env, coloured):
     for name in ("NO_COLOR", "FORCE_COLOR"):
         monkeypatch.delenv(name, raising=False)
@@ -451,8 +504,9 @@ def test_stdin_is_linted_as_the_named_file(kb):
     old = os.getcwd()
     os.chdir(kb)
     try:
-        scoped = CliRunner().invoke(main, ["check", "--stdin-filename", "docs/new.md", "--format", "json"],
-                                    input=text.encode())
+        scoped = CliRunner().invoke(
+            main, ["check", "--stdin-filename", "docs/new.md", "--format", "json"], input=text.encode()
+        )
         fixed = CliRunner().invoke(main, ["check", "-", "--fix", "--unsafe-fixes"], input=text.encode())
     finally:
         os.chdir(old)
@@ -481,8 +535,7 @@ def test_fixed_stdin_keeps_its_encoding_and_line_endings(tmp_path):
     old = os.getcwd()
     os.chdir(tmp_path)
     try:
-        result = CliRunner().invoke(main, ["check", "--stdin-filename", "a.md", "--fix", "--unsafe-fixes"],
-                                    input=raw)
+        result = CliRunner().invoke(main, ["check", "--stdin-filename", "a.md", "--fix", "--unsafe-fixes"], input=raw)
     finally:
         os.chdir(old)
     assert result.exit_code == 0, result.output

@@ -27,12 +27,15 @@ def test_pyproject_without_tool_table_is_skipped(tmp_path):
     assert load_config(start=tmp_path).source is None
 
 
-@pytest.mark.parametrize("content,message", [
-    ('selct = ["RL1"]\n', "unknown setting(s) selct"),
-    ('select = ["RL999"]\n', "unknown rule selector `RL999`"),
-    ('select = ["RL1"\n', "invalid TOML"),
-    ('[per-file-ignores]\n"a/**" = ["nonsense"]\n', "unknown rule selector `nonsense`"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        ('selct = ["RL1"]\n', "unknown setting(s) selct"),
+        ('select = ["RL999"]\n', "unknown rule selector `RL999`"),
+        ('select = ["RL1"\n', "invalid TOML"),
+        ('[per-file-ignores]\n"a/**" = ["nonsense"]\n', "unknown rule selector `nonsense`"),
+    ],
+)
 def test_bad_config_names_the_file_and_the_problem(tmp_path, content, message):
     (tmp_path / "reflint.toml").write_text(content)
     with pytest.raises(ConfigError) as err:
@@ -42,8 +45,7 @@ def test_bad_config_names_the_file_and_the_problem(tmp_path, content, message):
 
 
 def test_selection_by_code_prefix_and_name(tmp_path):
-    (tmp_path / "reflint.toml").write_text(
-        'select = ["RL1"]\nignore = ["doi-truncated"]\nextend-select = ["RL303"]\n')
+    (tmp_path / "reflint.toml").write_text('select = ["RL1"]\nignore = ["doi-truncated"]\nextend-select = ["RL303"]\n')
     codes = [r.code for r in Linter(load_config(start=tmp_path)).rules]
     assert codes == ["RL101", "RL103", "RL104", "RL105", "RL106", "RL303"]
 
@@ -62,18 +64,21 @@ def test_default_selection_leaves_off_by_default_rules_out(tmp_path):
 # -- issue 10: types and values, the environment, the closest config, layered selection ----------
 
 
-@pytest.mark.parametrize("content,message", [
-    ('timeout = "fast"\n', 'timeout = "fast" is not valid: expected a positive number of seconds'),
-    ("timeout = 0\n", "timeout = 0 is not valid"),
-    ("timeout = true\n", "timeout = true is not valid"),
-    ('offline = "no"\n', 'offline = "no" is not valid: expected true or false'),
-    ("cache = 1\n", "cache = 1 is not valid"),
-    ('select = "RL1"\n', 'select = "RL1" is not valid: expected a list of rule codes'),
-    ("exclude = [1]\n", "exclude = [1] is not valid: expected a list of strings"),
-    ('mailto = ""\n', 'mailto = "" is not valid'),
-    ('references-dir = 3\n', "references-dir = 3 is not valid"),
-    ('doi-url = "doi.org"\n', 'doi-url = "doi.org" is not valid: expected an http(s) URL'),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        ('timeout = "fast"\n', 'timeout = "fast" is not valid: expected a positive number of seconds'),
+        ("timeout = 0\n", "timeout = 0 is not valid"),
+        ("timeout = true\n", "timeout = true is not valid"),
+        ('offline = "no"\n', 'offline = "no" is not valid: expected true or false'),
+        ("cache = 1\n", "cache = 1 is not valid"),
+        ('select = "RL1"\n', 'select = "RL1" is not valid: expected a list of rule codes'),
+        ("exclude = [1]\n", "exclude = [1] is not valid: expected a list of strings"),
+        ('mailto = ""\n', 'mailto = "" is not valid'),
+        ("references-dir = 3\n", "references-dir = 3 is not valid"),
+        ('doi-url = "doi.org"\n', 'doi-url = "doi.org" is not valid: expected an http(s) URL'),
+    ],
+)
 def test_every_key_is_type_checked(tmp_path, content, message):
     (tmp_path / "reflint.toml").write_text(content)
     with pytest.raises(ConfigError) as err:
@@ -84,23 +89,34 @@ def test_every_key_is_type_checked(tmp_path, content, message):
 def test_valid_values_pass(tmp_path):
     (tmp_path / "reflint.toml").write_text(
         'timeout = 2\ntime-limit = 15.5\noffline = true\nmailto = "a@example.org"\n'
-        'crossref-url = "http://127.0.0.1:8080"\nextend-ignore = ["RL402"]\n')
+        'crossref-url = "http://127.0.0.1:8080"\nextend-ignore = ["RL402"]\n'
+    )
     config = load_config(start=tmp_path)
     assert (config["timeout"], config["time-limit"], config["offline"]) == (2, 15.5, True)
 
 
-@pytest.mark.parametrize("env,expected", [
-    ({}, {}),
-    ({"REFLINT_OFFLINE": "1"}, {"offline": True}),
-    ({"REFLINT_OFFLINE": "0"}, {"offline": False}),
-    ({"REFLINT_OFFLINE": "yes", "REFLINT_TIMEOUT": "2.5"}, {"offline": True, "timeout": 2.5}),
-])
+@pytest.mark.parametrize(
+    "env,expected",
+    [
+        ({}, {}),
+        ({"REFLINT_OFFLINE": "1"}, {"offline": True}),
+        ({"REFLINT_OFFLINE": "0"}, {"offline": False}),
+        ({"REFLINT_OFFLINE": "yes", "REFLINT_TIMEOUT": "2.5"}, {"offline": True, "timeout": 2.5}),
+    ],
+)
 def test_environment_values(env, expected):
     assert from_environment(env) == expected
 
 
-@pytest.mark.parametrize("env", [{"REFLINT_TIMEOUT": "abc"}, {"REFLINT_TIMEOUT": "-1"},
-                                 {"REFLINT_TIMEOUT": "inf"}, {"REFLINT_OFFLINE": "sometimes"}])
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"REFLINT_TIMEOUT": "abc"},
+        {"REFLINT_TIMEOUT": "-1"},
+        {"REFLINT_TIMEOUT": "inf"},
+        {"REFLINT_OFFLINE": "sometimes"},
+    ],
+)
 def test_bad_environment_values_are_config_errors(env):
     with pytest.raises(ConfigError, match=next(iter(env))):
         from_environment(env)
@@ -124,13 +140,16 @@ def test_config_tree_finds_the_closest_config_once_per_directory(tmp_path):
 FAMILY = [r.code for r in RULES if r.code.startswith("RL1")]  # whatever RL1xx rules exist
 
 
-@pytest.mark.parametrize("layers,expected", [
-    ([{"select": ["RL101"], "ignore": ["RL1"]}], ["RL101"]),  # the code is more specific
-    ([{"select": ["RL1"], "ignore": ["RL101"]}], [c for c in FAMILY if c != "RL101"]),
-    ([{"select": ["RL1"]}, {"ignore": ["RL102"]}], [c for c in FAMILY if c != "RL102"]),
-    ([{"ignore": ["RL1"]}, {"extend-select": ["RL104"]}, {"select": ["RL105"]}], ["RL105"]),
-    ([{"select": ["ALL"], "ignore": ["ALL"]}], []),  # a tie goes to ignore
-])
+@pytest.mark.parametrize(
+    "layers,expected",
+    [
+        ([{"select": ["RL101"], "ignore": ["RL1"]}], ["RL101"]),  # the code is more specific
+        ([{"select": ["RL1"], "ignore": ["RL101"]}], [c for c in FAMILY if c != "RL101"]),
+        ([{"select": ["RL1"]}, {"ignore": ["RL102"]}], [c for c in FAMILY if c != "RL102"]),
+        ([{"ignore": ["RL1"]}, {"extend-select": ["RL104"]}, {"select": ["RL105"]}], ["RL105"]),
+        ([{"select": ["ALL"], "ignore": ["ALL"]}], []),  # a tie goes to ignore
+    ],
+)
 def test_layered_selection(layers, expected):
     assert [r.code for r in select_layers(layers)] == expected
 

@@ -76,12 +76,14 @@ def path(call):
 
 # -- identification ---------------------------------------------------------------------------
 
+
 def test_user_agent_and_mailto_param(client, mock):
     mock.get(ANY_WORK, json=WORK)
     client.work("10.1234/abc")
     request = mock.calls[0].request
     assert request.headers["User-Agent"] == (
-        f"reflint/{__version__} (https://github.com/reflint/reflint; mailto:dev@example.org)")
+        f"reflint/{__version__} (https://github.com/reflint/reflint; mailto:dev@example.org)"
+    )
     assert query(mock.calls[0])["mailto"] == "dev@example.org"
 
 
@@ -97,7 +99,8 @@ def test_without_mailto_public_pool_and_one_warning(fake, mock, monkeypatch, cap
     mock.get(ANY_WORK, json=WORK)
     first.work("10.1234/abc")
     assert mock.calls[0].request.headers["User-Agent"] == (
-        f"reflint/{__version__} (https://github.com/reflint/reflint)")
+        f"reflint/{__version__} (https://github.com/reflint/reflint)"
+    )
     assert "mailto" not in query(mock.calls[0])
 
 
@@ -107,24 +110,27 @@ def test_urls_and_mailto_from_environment(monkeypatch):
     monkeypatch.setenv("REFLINT_MAILTO", "env@example.org")
     client = CrossrefClient()
     assert (client.crossref_url, client.doi_url, client.mailto) == (
-        "http://127.0.0.1:9", "http://127.0.0.1:8", "env@example.org")
+        "http://127.0.0.1:9",
+        "http://127.0.0.1:8",
+        "env@example.org",
+    )
     assert CrossrefClient("http://other").crossref_url == "http://other"
 
 
 # -- DOIs in URLs -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("doi", [SICI, "10.1000/a#b?c d%20e", "10.1000/x;y[z]{w}|^`\\\"", "10.1/ü"])
+
+@pytest.mark.parametrize("doi", [SICI, "10.1000/a#b?c d%20e", '10.1000/x;y[z]{w}|^`\\"', "10.1/ü"])
 def test_odd_dois_are_percent_encoded_and_survive(client, mock, doi):
     mock.get(ANY_WORK, status=404)
     assert client.work(doi).verdict is INVALID
     sent = path(mock.calls[0])
-    assert not set(sent) & set("#? <>;()[]{}|^`\\\"")
+    assert not set(sent) & set('#? <>;()[]{}|^`\\"')
     assert unquote(sent) == "/works/" + doi
 
 
 def test_sici_encoding_exactly():
-    assert quote_doi(SICI) == (
-        "10.1002/%28SICI%291097-4636%28199706%2935%3A4%3C415%3A%3AAID-JBM1%3E3.0.CO%3B2-H")
+    assert quote_doi(SICI) == ("10.1002/%28SICI%291097-4636%28199706%2935%3A4%3C415%3A%3AAID-JBM1%3E3.0.CO%3B2-H")
 
 
 def test_dot_segments_cannot_escape_the_works_path(client, mock):
@@ -141,6 +147,7 @@ def test_batchable():
 
 
 # -- verdicts ---------------------------------------------------------------------------------
+
 
 def test_200_is_valid_with_message(client, mock):
     mock.get(f"{API}/works/10.1234/abc", json=WORK)
@@ -167,20 +174,25 @@ def test_malformed_json_is_unknown(client, mock, body):
 
 
 def test_agency(client, mock):
-    mock.get(f"{API}/works/10.5061/dryad.x/agency",
-             json={"message": {"DOI": "10.5061/dryad.x", "agency": {"id": "datacite"}}})
+    mock.get(
+        f"{API}/works/10.5061/dryad.x/agency",
+        json={"message": {"DOI": "10.5061/dryad.x", "agency": {"id": "datacite"}}},
+    )
     mock.get(f"{API}/works/10.9999/gone/agency", status=404)
     assert client.agency("10.5061/dryad.x") == (VALID, "datacite")
     assert client.agency("10.9999/gone") == (INVALID, None)
 
 
-@pytest.mark.parametrize("status, body, verdict", [
-    (200, {"responseCode": 1, "handle": "10.1/x"}, VALID),
-    (404, {"responseCode": 100, "handle": "10.1/x"}, INVALID),
-    (200, {"responseCode": 100}, INVALID),
-    (200, {"responseCode": 2}, UNKNOWN),
-    (404, {"other": True}, UNKNOWN),
-])
+@pytest.mark.parametrize(
+    "status, body, verdict",
+    [
+        (200, {"responseCode": 1, "handle": "10.1/x"}, VALID),
+        (404, {"responseCode": 100, "handle": "10.1/x"}, INVALID),
+        (200, {"responseCode": 100}, INVALID),
+        (200, {"responseCode": 2}, UNKNOWN),
+        (404, {"other": True}, UNKNOWN),
+    ],
+)
 def test_handle_api(client, mock, status, body, verdict):
     mock.get(f"{DOI_ORG}/api/handles/10.1/x", status=status, json=body)
     assert client.handle("10.1/x") is verdict
@@ -188,6 +200,7 @@ def test_handle_api(client, mock, status, body, verdict):
 
 
 # -- list requests ----------------------------------------------------------------------------
+
 
 def test_works_by_dois_is_one_list_request(client, mock):
     items = [{"DOI": "10.1234/ABC", "title": ["A"]}, {"DOI": "10.1/x"}]
@@ -212,8 +225,7 @@ def test_works_by_dois_edge_cases(client, mock):
 
 def test_search_parameters(client, mock):
     mock.get(f"{API}/works", json={"message": {"items": [{"DOI": "10.1/x", "score": 80.0}]}})
-    found = client.search("Smith J. A study. J Things 2020;1:2-3", author="Smith",
-                          from_year=2019, until_year=2021)
+    found = client.search("Smith J. A study. J Things 2020;1:2-3", author="Smith", from_year=2019, until_year=2021)
     assert found == [{"DOI": "10.1/x", "score": 80.0}]
     params = query(mock.calls[0])
     assert params["query.bibliographic"] == "Smith J. A study. J Things 2020;1:2-3"
@@ -224,6 +236,7 @@ def test_search_parameters(client, mock):
 
 
 # -- retries, Retry-After, circuit breaker -------------------------------------------------------
+
 
 def test_503_then_200_is_valid_after_a_retry(client, mock, fake):
     mock.get(ANY_WORK, status=503)
@@ -260,8 +273,7 @@ def test_retry_after_too_long_gives_up_instead_of_hanging(client, mock, fake):
 
 def test_timeouts_exhaust_retries_with_growing_backoff(fake, mock):
     """A registry that has answered before and then times out gets the full retries."""
-    client = CrossrefClient(API, DOI_ORG, mailto="a@b.c", max_retries=3, sleep=fake.sleep,
-                            clock=fake.clock)
+    client = CrossrefClient(API, DOI_ORG, mailto="a@b.c", max_retries=3, sleep=fake.sleep, clock=fake.clock)
     client.http.random.uniform = lambda low, high: high  # the jitter's upper bound
     mock.get(ANY_WORK, json=WORK)
     assert client.work("10.1234/abc").verdict is VALID
@@ -271,17 +283,21 @@ def test_timeouts_exhaust_retries_with_growing_backoff(fake, mock):
     assert client.work("10.1234/abc").verdict is UNKNOWN
     assert len(mock.calls) == 5
     assert fake.sleeps == [0.5, 1.0, 2.0]
-    assert client.stats == {"requests": 5, "responses_429": 0, "retries": 3, "failures": 1,
-                            "skipped": 0}
+    assert client.stats == {"requests": 5, "responses_429": 0, "retries": 3, "failures": 1, "skipped": 0}
     assert not client.broken
 
 
-@pytest.mark.parametrize("error, reason", [
-    (requests.Timeout("slow"), "no answer from api.test within 3.5 s"),
-    (requests.ConnectionError("Failed to resolve 'api.test' (NameResolutionError)"),
-     "cannot resolve the host name api.test"),
-    (requests.ConnectionError("[Errno 111] Connection refused"), "api.test refused the connection"),
-])
+@pytest.mark.parametrize(
+    "error, reason",
+    [
+        (requests.Timeout("slow"), "no answer from api.test within 3.5 s"),
+        (
+            requests.ConnectionError("Failed to resolve 'api.test' (NameResolutionError)"),
+            "cannot resolve the host name api.test",
+        ),
+        (requests.ConnectionError("[Errno 111] Connection refused"), "api.test refused the connection"),
+    ],
+)
 def test_a_registry_that_never_answered_is_out_after_two_short_probes(fake, mock, error, reason):
     """A hanging or unresolvable registry must cost seconds: two probes, then nothing."""
     client = CrossrefClient(API, DOI_ORG, mailto="a@b.c", sleep=fake.sleep, clock=fake.clock)
@@ -294,8 +310,9 @@ def test_a_registry_that_never_answered_is_out_after_two_short_probes(fake, mock
 
 
 def test_circuit_opens_and_later_calls_make_no_request(fake, mock):
-    client = CrossrefClient(API, DOI_ORG, mailto="a@b.c", max_retries=1, breaker_threshold=2,
-                            sleep=fake.sleep, clock=fake.clock)
+    client = CrossrefClient(
+        API, DOI_ORG, mailto="a@b.c", max_retries=1, breaker_threshold=2, sleep=fake.sleep, clock=fake.clock
+    )
     mock.get(re.compile(".*"), status=503)
     assert client.work("10.1/a").verdict is UNKNOWN
     assert not client.broken
@@ -312,8 +329,9 @@ def test_circuit_opens_and_later_calls_make_no_request(fake, mock):
 
 
 def test_a_success_resets_the_failure_run(fake, mock):
-    client = CrossrefClient(API, DOI_ORG, mailto="a@b.c", max_retries=0, breaker_threshold=2,
-                            sleep=fake.sleep, clock=fake.clock)
+    client = CrossrefClient(
+        API, DOI_ORG, mailto="a@b.c", max_retries=0, breaker_threshold=2, sleep=fake.sleep, clock=fake.clock
+    )
     for status in (503, 404, 503, 404):
         mock.get(ANY_WORK, status=status)
     for _ in range(4):
@@ -323,6 +341,7 @@ def test_a_success_resets_the_failure_run(fake, mock):
 
 # -- redirects --------------------------------------------------------------------------------
 
+
 def test_redirect_to_another_host_is_not_followed(client, mock):
     mock.get(ANY_WORK, status=302, headers={"Location": "http://publisher.example/article"})
     publisher = mock.get("http://publisher.example/article", body="<html>")
@@ -331,6 +350,7 @@ def test_redirect_to_another_host_is_not_followed(client, mock):
 
 
 # -- pacing -----------------------------------------------------------------------------------
+
 
 def _timed(mock, fake, url, headers, body):
     times = []
@@ -383,8 +403,7 @@ def test_one_request_at_a_time_until_the_server_has_answered(client, mock):
 
 
 def test_retry_after_holds_the_limiter_for_later_requests(fake, mock):
-    client = CrossrefClient(API, DOI_ORG, mailto="a@b.c", max_retries=0, sleep=fake.sleep,
-                            clock=fake.clock)
+    client = CrossrefClient(API, DOI_ORG, mailto="a@b.c", max_retries=0, sleep=fake.sleep, clock=fake.clock)
     mock.get(f"{API}/works", status=429, headers={"Retry-After": "4"})
     assert client.search("x") is None  # no retry left: gives up at once ...
     assert fake.sleeps == []
@@ -414,8 +433,9 @@ def test_concurrency_is_capped_per_client_across_both_kinds(mock):
     assert 2 <= peak[0] <= pacing.POLITE_CONCURRENCY
 
 
-@pytest.mark.parametrize("value, seconds", [("1s", 1), ("60s", 60), ("500ms", 0.5), ("2m", 120),
-                                            ("", None), ("soon", None), ("0s", None)])
+@pytest.mark.parametrize(
+    "value, seconds", [("1s", 1), ("60s", 60), ("500ms", 0.5), ("2m", 120), ("", None), ("soon", None), ("0s", None)]
+)
 def test_parse_interval(value, seconds):
     assert parse_interval(value) == seconds
 
@@ -425,8 +445,7 @@ def test_time_limit_turns_remaining_lookups_unknown_without_requests():
     """pre-commit's bound: once the run's budget is spent nothing more is sent."""
     now = [0.0]
     responses.add(responses.GET, f"{API}/works/10.1/a", json={"message": {"DOI": "10.1/a"}})
-    client = CrossrefClient(API, DOI_ORG, mailto="a@b.org", time_limit=5,
-                            clock=lambda: now[0], sleep=lambda s: None)
+    client = CrossrefClient(API, DOI_ORG, mailto="a@b.org", time_limit=5, clock=lambda: now[0], sleep=lambda s: None)
     assert client.work("10.1/a").verdict == VALID
     now[0] = 6.0
     assert client.work("10.1/b").verdict == UNKNOWN
@@ -436,8 +455,7 @@ def test_time_limit_turns_remaining_lookups_unknown_without_requests():
 def test_the_time_limit_starts_with_the_first_request_not_with_the_client(mock):
     """Parsing a big repository before the first lookup must not eat the lookup budget."""
     now = [0.0]
-    client = CrossrefClient(API, DOI_ORG, mailto="a@b.org", time_limit=5,
-                            clock=lambda: now[0], sleep=lambda s: None)
+    client = CrossrefClient(API, DOI_ORG, mailto="a@b.org", time_limit=5, clock=lambda: now[0], sleep=lambda s: None)
     now[0] = 100.0  # a long parse
     mock.get(ANY_WORK, json=WORK)
     assert client.work("10.1234/abc").verdict is VALID
@@ -450,8 +468,9 @@ def test_the_time_limit_starts_with_the_first_request_not_with_the_client(mock):
 
 def test_exchanges_are_short_until_the_registry_answers_and_never_outlast_the_budget(mock):
     now = [0.0]
-    client = CrossrefClient(API, DOI_ORG, mailto="a@b.org", timeout=10, time_limit=12,
-                            clock=lambda: now[0], sleep=lambda s: None)
+    client = CrossrefClient(
+        API, DOI_ORG, mailto="a@b.org", timeout=10, time_limit=12, clock=lambda: now[0], sleep=lambda s: None
+    )
     mock.get(ANY_WORK, json=WORK)
     client.work("10.1234/abc")
     now[0] = 1.0
@@ -464,6 +483,7 @@ def test_exchanges_are_short_until_the_registry_answers_and_never_outlast_the_bu
 
 # -- hostile bodies and aliases (responses) ----------------------------------------------------
 
+
 def test_an_oversized_body_is_unknown_and_not_asked_again(client, mock):
     huge = json.dumps({"message": {"DOI": "10.1234/abc", "padding": "x" * (transport.MAX_BODY_BYTES)}})
     mock.get(ANY_WORK, body=huge, content_type="application/json")
@@ -472,19 +492,24 @@ def test_an_oversized_body_is_unknown_and_not_asked_again(client, mock):
 
 
 HANDLE_VALUES = {
-    "hs-alias": [{"index": 1, "type": "URL", "data": {"value": "https://publisher.example/a"}},
-                 {"index": 2, "type": "HS_ALIAS", "data": {"value": "10.1000/Primary"}}],
+    "hs-alias": [
+        {"index": 1, "type": "URL", "data": {"value": "https://publisher.example/a"}},
+        {"index": 2, "type": "HS_ALIAS", "data": {"value": "10.1000/Primary"}},
+    ],
     "doi-url": [{"index": 1, "type": "URL", "data": {"value": "https://doi.org/10.1000/Primary"}}],
     "own-page": [{"index": 1, "type": "URL", "data": {"value": "https://publisher.example/a"}}],
 }
 
 
-@pytest.mark.parametrize("kind, expected", [("hs-alias", (VALID, "10.1000/Primary")),
-                                            ("doi-url", (VALID, "10.1000/Primary")),
-                                            ("own-page", (VALID, None))])
+@pytest.mark.parametrize(
+    "kind, expected",
+    [("hs-alias", (VALID, "10.1000/Primary")), ("doi-url", (VALID, "10.1000/Primary")), ("own-page", (VALID, None))],
+)
 def test_alias_target_from_the_handle(client, mock, kind, expected):
-    mock.get(f"{DOI_ORG}/api/handles/10.1000/alias",
-             json={"responseCode": 1, "handle": "10.1000/alias", "values": HANDLE_VALUES[kind]})
+    mock.get(
+        f"{DOI_ORG}/api/handles/10.1000/alias",
+        json={"responseCode": 1, "handle": "10.1000/alias", "values": HANDLE_VALUES[kind]},
+    )
     assert client.alias_target("10.1000/alias") == expected
 
 
@@ -497,17 +522,21 @@ def test_alias_target_of_a_missing_or_unreachable_handle(client, mock):
 
 # -- hostile servers on loopback: every exchange ends by its deadline -----------------------------
 
+
 def timed(call):
     started = time.monotonic()
     result = call()
     return result, time.monotonic() - started
 
 
-@pytest.mark.parametrize("knobs", [
-    {"trickle_seconds": 0.2},  # 200 OK, then one byte every 0.2 s: the first record alone takes minutes
-    {"trickle_seconds": 0.2, "declare_length": False},  # and the body ends only when the connection does
-    {"hang_rate": 1.0, "hang_seconds": 60},  # accepts the connection, never answers
-])
+@pytest.mark.parametrize(
+    "knobs",
+    [
+        {"trickle_seconds": 0.2},  # 200 OK, then one byte every 0.2 s: the first record alone takes minutes
+        {"trickle_seconds": 0.2, "declare_length": False},  # and the body ends only when the connection does
+        {"hang_rate": 1.0, "hang_seconds": 60},  # accepts the connection, never answers
+    ],
+)
 def test_a_hostile_server_cannot_outlast_the_time_limit(fake_crossref_factory, knobs):
     server = fake_crossref_factory(**knobs)
     client = CrossrefClient(server.url, server.url, "t@example.org", timeout=30, time_limit=2)
@@ -587,8 +616,7 @@ def test_a_host_the_name_server_does_not_know_is_out_after_one_exchange(monkeypa
 
 
 def test_a_long_retry_after_never_holds_a_lookup_past_the_time_limit(fake, mock):
-    client = CrossrefClient(API, DOI_ORG, mailto="a@b.c", time_limit=5, sleep=fake.sleep,
-                            clock=fake.clock)
+    client = CrossrefClient(API, DOI_ORG, mailto="a@b.c", time_limit=5, sleep=fake.sleep, clock=fake.clock)
     mock.get(f"{API}/works", status=429, headers={"Retry-After": "60"})
     assert client.search("x") is None
     mock.replace(responses.GET, f"{API}/works", json={"message": {"items": []}})

@@ -35,13 +35,37 @@ def rel(paths: list[Path], root: Path) -> list[str]:
 # --------------------------------------------------------------------------- discovery
 
 TREE = {
-    "a.md": "", "b.markdown": "", "c.txt": "", "d.html": "", "e.htm": "", "f.bib": "",
-    "g.rst": "", "h.py": "", "UPPER.MD": "", ".hidden.md": "",
-    "sub/deep/i.md": "", "docs/j.md": "", "docs/drafts/k.md": "",
-    ".git/l.md": "", ".venv/m.md": "", "node_modules/pkg/n.md": "", "sub/.cache/o.md": "",
+    "a.md": "",
+    "b.markdown": "",
+    "c.txt": "",
+    "d.html": "",
+    "e.htm": "",
+    "f.bib": "",
+    "g.rst": "",
+    "h.py": "",
+    "UPPER.MD": "",
+    ".hidden.md": "",
+    "sub/deep/i.md": "",
+    "docs/j.md": "",
+    "docs/drafts/k.md": "",
+    ".git/l.md": "",
+    ".venv/m.md": "",
+    "node_modules/pkg/n.md": "",
+    "sub/.cache/o.md": "",
 }
-ALL = [".hidden.md", "UPPER.MD", "a.md", "b.markdown", "c.txt", "d.html", "docs/drafts/k.md",
-       "docs/j.md", "e.htm", "f.bib", "sub/deep/i.md"]
+ALL = [
+    ".hidden.md",
+    "UPPER.MD",
+    "a.md",
+    "b.markdown",
+    "c.txt",
+    "d.html",
+    "docs/drafts/k.md",
+    "docs/j.md",
+    "e.htm",
+    "f.bib",
+    "sub/deep/i.md",
+]
 
 
 @pytest.mark.parametrize(
@@ -49,28 +73,71 @@ ALL = [".hidden.md", "UPPER.MD", "a.md", "b.markdown", "c.txt", "d.html", "docs/
     [
         pytest.param(TREE, ["."], {}, ALL, id="suffixes-recursion-hidden-dirs"),
         pytest.param(TREE, ["."], {"include": ["docs/"]}, ["docs/drafts/k.md", "docs/j.md"], id="include-dir"),
-        pytest.param(TREE, ["."], {"include": ["*.md"], "exclude": ["drafts/"]},
-                     [".hidden.md", "a.md", "docs/j.md", "sub/deep/i.md"], id="include-and-exclude"),
-        pytest.param(TREE, ["."], {"exclude": ["*.md", "!a.md", "*.bib", "sub"]},
-                     ["UPPER.MD", "a.md", "b.markdown", "c.txt", "d.html", "e.htm"], id="exclude-negation"),
-        pytest.param(TREE, ["docs"], {"exclude": ["/docs/drafts"]}, ["docs/j.md"], id="anchored-relative-to-cwd"),
-        pytest.param({"kb/a.md": "", "kb/b.md": "", "c.md": ""}, ["kb", "kb/a.md", "./kb/b.md", "kb/../c.md"], {},
-                     ["c.md", "kb/a.md", "kb/b.md"], id="dedupe-and-sort"),
         pytest.param(
-            {".gitignore": "build/\n*.txt\n# comment\n", "build/x.md": "", "a.txt": "", "a.md": "",
-             "kb/.gitignore": "private.md\n!keep.txt\n/top.md\n", "kb/private.md": "", "kb/keep.txt": "",
-             "kb/top.md": "", "kb/sub/top.md": "", "kb/sub/private.md": "", "kb/sub/drop.txt": ""},
-            ["."], {}, ["a.md", "kb/keep.txt", "kb/sub/top.md"], id="nested-gitignore"),
+            TREE,
+            ["."],
+            {"include": ["*.md"], "exclude": ["drafts/"]},
+            [".hidden.md", "a.md", "docs/j.md", "sub/deep/i.md"],
+            id="include-and-exclude",
+        ),
+        pytest.param(
+            TREE,
+            ["."],
+            {"exclude": ["*.md", "!a.md", "*.bib", "sub"]},
+            ["UPPER.MD", "a.md", "b.markdown", "c.txt", "d.html", "e.htm"],
+            id="exclude-negation",
+        ),
+        pytest.param(TREE, ["docs"], {"exclude": ["/docs/drafts"]}, ["docs/j.md"], id="anchored-relative-to-cwd"),
+        pytest.param(
+            {"kb/a.md": "", "kb/b.md": "", "c.md": ""},
+            ["kb", "kb/a.md", "./kb/b.md", "kb/../c.md"],
+            {},
+            ["c.md", "kb/a.md", "kb/b.md"],
+            id="dedupe-and-sort",
+        ),
+        pytest.param(
+            {
+                ".gitignore": "build/\n*.txt\n# comment\n",
+                "build/x.md": "",
+                "a.txt": "",
+                "a.md": "",
+                "kb/.gitignore": "private.md\n!keep.txt\n/top.md\n",
+                "kb/private.md": "",
+                "kb/keep.txt": "",
+                "kb/top.md": "",
+                "kb/sub/top.md": "",
+                "kb/sub/private.md": "",
+                "kb/sub/drop.txt": "",
+            },
+            ["."],
+            {},
+            ["a.md", "kb/keep.txt", "kb/sub/top.md"],
+            id="nested-gitignore",
+        ),
         pytest.param(
             {".gitignore": "build/\n*.txt\n", "build/x.md": "", "a.txt": "", "a.md": ""},
-            ["."], {"respect_gitignore": False}, ["a.md", "a.txt", "build/x.md"], id="gitignore-off"),
+            ["."],
+            {"respect_gitignore": False},
+            ["a.md", "a.txt", "build/x.md"],
+            id="gitignore-off",
+        ),
         pytest.param(  # explicit files are taken even when ignored or excluded (ruff's rule)
-            {".gitignore": "*.md\n", "a.md": "", "b.md": ""}, ["a.md"], {"exclude": ["a.md"]}, ["a.md"],
-            id="explicit-file-bypasses-filters"),
-        pytest.param({"a.md": "", "b.md": ""}, ["a.md", "b.md"], {"exclude": ["a.md"], "force_exclude": True},
-                     ["b.md"], id="force-exclude"),
-        pytest.param({"kb/a.md": "", "other/b.md": ""}, ["kb"], {"root": "kb", "exclude": ["/a.md"]}, [],
-                     id="root-for-patterns"),
+            {".gitignore": "*.md\n", "a.md": "", "b.md": ""},
+            ["a.md"],
+            {"exclude": ["a.md"]},
+            ["a.md"],
+            id="explicit-file-bypasses-filters",
+        ),
+        pytest.param(
+            {"a.md": "", "b.md": ""},
+            ["a.md", "b.md"],
+            {"exclude": ["a.md"], "force_exclude": True},
+            ["b.md"],
+            id="force-exclude",
+        ),
+        pytest.param(
+            {"kb/a.md": "", "other/b.md": ""}, ["kb"], {"root": "kb", "exclude": ["/a.md"]}, [], id="root-for-patterns"
+        ),
     ],
 )
 def test_discover(tmp_path, monkeypatch, files, args, kwargs, expected):
@@ -98,7 +165,10 @@ def test_discover_parent_gitignore_inside_repo(tmp_path, monkeypatch):
     "args, note",
     [
         (["missing.md"], "missing.md: no such file or directory - check the path"),
-        (["notes.rst"], "notes.rst: skipped: unknown file type - reflint reads .md, .markdown, .qmd, .rmd, .txt, .html, .htm, .bib"),
+        (
+            ["notes.rst"],
+            "notes.rst: skipped: unknown file type - reflint reads .md, .markdown, .qmd, .rmd, .txt, .html, .htm, .bib",
+        ),
         (["dir/../missing"], "dir/../missing: no such file or directory - check the path"),
         (["dangling.md"], "dangling.md: broken symbolic link - fix or remove the link"),
     ],
@@ -118,7 +188,9 @@ def test_discover_skips_symlinked_dirs_and_invalid_gitignore_is_a_note(tmp_path,
     monkeypatch.chdir(tmp_path)
     found, notes = discover(["."])
     assert rel(found, tmp_path) == ["real/a.md"]
-    assert len(notes) == 1 and notes[0].startswith(".gitignore: not used (") and notes[0].endswith(") - fix or remove it")
+    assert (
+        len(notes) == 1 and notes[0].startswith(".gitignore: not used (") and notes[0].endswith(") - fix or remove it")
+    )
 
 
 @pytest.mark.parametrize("pattern", ["!", "[z-a]", "a\\"])
@@ -129,6 +201,7 @@ def test_discover_invalid_pattern_is_a_document_error(tmp_path, monkeypatch, pat
 
 
 # --------------------------------------------------------------------------- decoding
+
 
 @pytest.mark.parametrize(
     "name, data, text, encoding, bom",
@@ -141,12 +214,27 @@ def test_discover_invalid_pattern_is_a_document_error(tmp_path, monkeypatch, pat
         ("cp.md", b"pages 133\x96149 \x93q\x94", "pages 133–149 “q”", "cp1252", False),
         ("bad-utf8.md", b"caf\xc3\xa9 \xff\xfe tail", "cafÃ© ÿþ tail", "cp1252", False),
         ("latin.md", b"undefined in cp1252: \x81\x8d", "undefined in cp1252: \x81\x8d", "latin-1", False),
-        ("meta.html", b'<meta charset="iso-8859-2"><p>\xb1</p>', '<meta charset="iso-8859-2"><p>ą</p>',
-         "iso8859-2", False),
-        ("meta2.html", b'<meta http-equiv="Content-Type" content="text/html; charset=shift_jis">\x93\xfa',
-         '<meta http-equiv="Content-Type" content="text/html; charset=shift_jis">日', "shift_jis", False),
-        ("bogus-meta.html", b'<meta charset="nonsense"><p>\x96</p>', '<meta charset="nonsense"><p>–</p>',
-         "cp1252", False),
+        (
+            "meta.html",
+            b'<meta charset="iso-8859-2"><p>\xb1</p>',
+            '<meta charset="iso-8859-2"><p>ą</p>',
+            "iso8859-2",
+            False,
+        ),
+        (
+            "meta2.html",
+            b'<meta http-equiv="Content-Type" content="text/html; charset=shift_jis">\x93\xfa',
+            '<meta http-equiv="Content-Type" content="text/html; charset=shift_jis">日',
+            "shift_jis",
+            False,
+        ),
+        (
+            "bogus-meta.html",
+            b'<meta charset="nonsense"><p>\x96</p>',
+            '<meta charset="nonsense"><p>–</p>',
+            "cp1252",
+            False,
+        ),
         ("empty.md", b"", "", "utf-8", False),
     ],
 )
@@ -248,6 +336,7 @@ def test_huge_single_line_loads_in_linear_time(tmp_path):
 
 # --------------------------------------------------------------------------- HTML
 
+
 def check_maps(text: str, plain: str, starts, ends) -> None:
     """Every plain char comes from a source span that produces it."""
     assert len(starts) == len(ends) == len(plain)
@@ -277,7 +366,10 @@ def check_maps(text: str, plain: str, starts, ends) -> None:
         ("<table><tr><td>[1]</td><td>Smith</td></tr></table>", "\n\n [1]  Smith \n\n"),
         ("Smith <i>et al.</i> <a href='https://doi.org/10.1/x'>link</a>", "Smith et al. link"),
         ("A&amp;B&nbsp;C &#8211; &#x2014; Caf&eacute; &lt;x&gt;", "A&B C – — Café <x>"),
-        ("&copy 2020 &notit; &AMP &#150; &#0; &#99999999999999999999; &foo; & &#;", "© 2020 ¬it; & – \ufffd \ufffd &foo; & &#;"),
+        (
+            "&copy 2020 &notit; &AMP &#150; &#0; &#99999999999999999999; &foo; & &#;",
+            "© 2020 ¬it; & – \ufffd \ufffd &foo; & &#;",
+        ),
         ("&NotEqualTilde; x", "\u2242\u0338 x"),
         ("<head><title>Title</title><style>p{}</style><meta charset=utf-8></head><body>Text</body>", "Text"),
         ("a<script type='x'>if (a < b && c > d) {}</script>b<SCRIPT>x</SCRIPT >c<script src=x />d", "abcd"),
@@ -317,8 +409,34 @@ def test_html_to_source(source, word, in_source):
 
 def test_html_fuzz_never_crashes_and_maps_stay_exact():
     rng = random.Random(0)
-    alphabet = ["<", ">", "&", ";", "#", "x", "1", "/", "!", "-", "'", '"', "=", " ", "\n", "p", "a", "amp",
-                "script", "style", "br", "<!--", "-->", "&nbsp;", "&#x41;", "td"]
+    alphabet = [
+        "<",
+        ">",
+        "&",
+        ";",
+        "#",
+        "x",
+        "1",
+        "/",
+        "!",
+        "-",
+        "'",
+        '"',
+        "=",
+        " ",
+        "\n",
+        "p",
+        "a",
+        "amp",
+        "script",
+        "style",
+        "br",
+        "<!--",
+        "-->",
+        "&nbsp;",
+        "&#x41;",
+        "td",
+    ]
     for _ in range(400):
         source = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80)))
         plain, starts, ends = visible_text(source)
@@ -339,8 +457,18 @@ def test_html_fuzz_never_crashes_and_maps_stay_exact():
         "<!" * 500_000,
         "<title>" * 100_000 + "</title" * 100_000,
     ],
-    ids=["ordinary", "unclosed-tags", "unclosed-quotes", "quote-after-gt", "ampersands", "digits",
-         "scripts", "comments", "bangs", "raw-close-without-gt"],
+    ids=[
+        "ordinary",
+        "unclosed-tags",
+        "unclosed-quotes",
+        "quote-after-gt",
+        "ampersands",
+        "digits",
+        "scripts",
+        "comments",
+        "bangs",
+        "raw-close-without-gt",
+    ],
 )
 def test_html_pathological_input_is_linear(source):
     started = time.perf_counter()
@@ -350,6 +478,7 @@ def test_html_pathological_input_is_linear(source):
 
 
 # --------------------------------------------------------------------------- writing
+
 
 def leftovers(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir() if "reflint-tmp" in p.name)
@@ -391,12 +520,14 @@ def deny_access(monkeypatch):
 def fail_replace(monkeypatch):
     def replace(src, dst):
         raise PermissionError(13, "Permission denied")
+
     monkeypatch.setattr(documents.os, "replace", replace)
 
 
 def fail_fsync(monkeypatch):
     def fsync(fd):
         raise OSError(28, "No space left on device")
+
     monkeypatch.setattr(documents.os, "fsync", fsync)
 
 
@@ -407,7 +538,11 @@ def fail_fsync(monkeypatch):
         (0o444, None, "doc.md: permission denied - make it writable or run without --fix"),
         (0o644, deny_access, "doc.md: permission denied - make it writable or run without --fix"),
         (0o644, fail_replace, "doc.md: permission denied, file left unchanged - make it writable or run without --fix"),
-        (0o644, fail_fsync, "doc.md: No space left on device, file left unchanged - make it writable or run without --fix"),
+        (
+            0o644,
+            fail_fsync,
+            "doc.md: No space left on device, file left unchanged - make it writable or run without --fix",
+        ),
     ],
     ids=["read-only", "no-access", "replace-fails", "disk-full"],
 )
@@ -471,36 +606,51 @@ def test_write_from_text_document_uses_its_path(tmp_path, monkeypatch):
 
 # --------------------------------------------------------------------------- reflint's own output, links, leftovers
 
-GENERATED_BIB = "% Generated by reflint from a.md. Do not edit: run `reflint bib` to refresh.\n\n@article{x, doi = {1179/x}}\n"
-GENERATED_HTML = ('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-                  '<meta name="generator" content="reflint 0.1.0">\n</head><body><p>doi:1179/x</p></body></html>\n')
+GENERATED_BIB = (
+    "% Generated by reflint from a.md. Do not edit: run `reflint bib` to refresh.\n\n@article{x, doi = {1179/x}}\n"
+)
+GENERATED_HTML = (
+    '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+    '<meta name="generator" content="reflint 0.1.0">\n</head><body><p>doi:1179/x</p></body></html>\n'
+)
 
 
 def test_discover_never_takes_reflints_own_output(tmp_path, monkeypatch):
-    make(tmp_path, {"a.md": "", "references/a.md.bib": GENERATED_BIB, "report.html": GENERATED_HTML,
-                    "mine.bib": "@article{x, doi = {1179/x}}\n",
-                    # the mark only counts where reflint puts it: a page about reflint is linted
-                    "about.html": "<p>Our page says &lt;meta name=generator content=reflint&gt;</p>\n",
-                    "notes.md": 'Write <meta name="generator" content="reflint"> in the head.\n',
-                    # `reflint check . > report.txt`: known by its shape, as text has no header
-                    "report.txt": "a.md:3:5: RL101 DOI `1179/x` is missing the `10.` prefix\n"
-                                  "  fix (unsafe): Prepend `10.`: `10.1179/x`\n"
-                                  "Found 1 problem. 1 more fixable with `--fix --unsafe-fixes`.\n",
-                    "clean.txt": "All checks passed.\n",
-                    "story.txt": "We ran the linter twice.\nFound 3 problems.\n"})
+    make(
+        tmp_path,
+        {
+            "a.md": "",
+            "references/a.md.bib": GENERATED_BIB,
+            "report.html": GENERATED_HTML,
+            "mine.bib": "@article{x, doi = {1179/x}}\n",
+            # the mark only counts where reflint puts it: a page about reflint is linted
+            "about.html": "<p>Our page says &lt;meta name=generator content=reflint&gt;</p>\n",
+            "notes.md": 'Write <meta name="generator" content="reflint"> in the head.\n',
+            # `reflint check . > report.txt`: known by its shape, as text has no header
+            "report.txt": "a.md:3:5: RL101 DOI `1179/x` is missing the `10.` prefix\n"
+            "  fix (unsafe): Prepend `10.`: `10.1179/x`\n"
+            "Found 1 problem. 1 more fixable with `--fix --unsafe-fixes`.\n",
+            "clean.txt": "All checks passed.\n",
+            "story.txt": "We ran the linter twice.\nFound 3 problems.\n",
+        },
+    )
     monkeypatch.chdir(tmp_path)
     found, notes = discover(["."])
     assert rel(found, tmp_path) == ["a.md", "about.html", "mine.bib", "notes.md", "story.txt"]
     assert notes == []
     found, notes = discover(["references/a.md.bib", "report.html"])
     assert found == []
-    assert notes == ["references/a.md.bib: generated by reflint, not linted - lint the documents it was made from",
-                     "report.html: generated by reflint, not linted - lint the documents it was made from"]
+    assert notes == [
+        "references/a.md.bib: generated by reflint, not linted - lint the documents it was made from",
+        "report.html: generated by reflint, not linted - lint the documents it was made from",
+    ]
 
 
 def test_a_directory_named_explicitly_is_linted_even_if_excluded(tmp_path, monkeypatch):
-    make(tmp_path, {"docs/a.md": "", "examples/b.md": "", "examples/sub/c.md": "", "tests/data/d.md": "",
-                    "tests/e.md": ""})
+    make(
+        tmp_path,
+        {"docs/a.md": "", "examples/b.md": "", "examples/sub/c.md": "", "tests/data/d.md": "", "tests/e.md": ""},
+    )
     monkeypatch.chdir(tmp_path)
     exclude = ["examples/", "tests/data/", "*.tmp.md"]
     assert rel(discover(["."], exclude=exclude)[0], tmp_path) == ["docs/a.md", "tests/e.md"]
@@ -528,9 +678,15 @@ def age(path: Path, seconds: float) -> None:
 
 
 def test_stale_temp_files_are_removed_and_backups_reported(tmp_path, monkeypatch):
-    make(tmp_path, {"kb/a.md": "", "kb/.a.md.x1y2z3w4.reflint-tmp": "half a fix",
-                    "kb/.a.md.young123.reflint-tmp": "a fix being written now",
-                    "kb/.b.md.k9k9k9k9.reflint-backup": "the original"})
+    make(
+        tmp_path,
+        {
+            "kb/a.md": "",
+            "kb/.a.md.x1y2z3w4.reflint-tmp": "half a fix",
+            "kb/.a.md.young123.reflint-tmp": "a fix being written now",
+            "kb/.b.md.k9k9k9k9.reflint-backup": "the original",
+        },
+    )
     age(tmp_path / "kb/.a.md.x1y2z3w4.reflint-tmp", 3600)
     age(tmp_path / "kb/.b.md.k9k9k9k9.reflint-backup", 3600)
     monkeypatch.chdir(tmp_path)
@@ -538,8 +694,10 @@ def test_stale_temp_files_are_removed_and_backups_reported(tmp_path, monkeypatch
         found, notes = discover(args)
         assert rel(found, tmp_path) == ["kb/a.md"]  # never linted
         assert leftovers(tmp_path / "kb") == [".a.md.young123.reflint-tmp"]
-        assert notes[-1] == ("kb/.b.md.k9k9k9k9.reflint-backup: the original text of a file whose --fix was "
-                             "interrupted - compare it with the file, then remove it")
+        assert notes[-1] == (
+            "kb/.b.md.k9k9k9k9.reflint-backup: the original text of a file whose --fix was "
+            "interrupted - compare it with the file, then remove it"
+        )
         assert (tmp_path / "kb/.b.md.k9k9k9k9.reflint-backup").exists()
         make(tmp_path, {"kb/.a.md.x1y2z3w4.reflint-tmp": "half a fix"})
         age(tmp_path / "kb/.a.md.x1y2z3w4.reflint-tmp", 3600)
@@ -569,6 +727,7 @@ def test_write_in_place_failure_puts_the_original_back(tmp_path, monkeypatch):
         if len(calls) == 2:
             raise OSError(28, "No space left on device")
         real_fsync(fd)
+
     monkeypatch.setattr(documents.os, "fsync", fsync)
     with pytest.raises(DocumentError, match="No space left on device, file left unchanged"):
         write(doc, "a much longer text that would have been written\n")
@@ -586,6 +745,7 @@ def test_write_in_place_names_the_backup_when_even_restoring_fails(tmp_path, mon
         if len(calls) > 1:
             raise OSError(5, "Input/output error")
         real_fsync(fd)
+
     monkeypatch.setattr(documents.os, "fsync", fsync)
     monkeypatch.chdir(tmp_path)
     with pytest.raises(DocumentError, match=r"the original text is in \.doc\.md\.\w+\.reflint-backup - restore it"):
@@ -597,14 +757,21 @@ def test_write_in_place_names_the_backup_when_even_restoring_fails(tmp_path, mon
 # --------------------------------------------------------------------------- the same, end to end
 
 REPO = Path(__file__).resolve().parents[1]
-DOCUMENT = ("# Notes\n\nNeedling helps a little (Gattie et al. 2017).\n\n## References\n\n"
-            "1. Gattie E, Cleland JA, Snodgrass S. The effectiveness of trigger point dry needling. "
-            "J Orthop Sports Phys Ther. 2017;47(3):133-149. doi:2519/jospt.2017.7096\n")
+DOCUMENT = (
+    "# Notes\n\nNeedling helps a little (Gattie et al. 2017).\n\n## References\n\n"
+    "1. Gattie E, Cleland JA, Snodgrass S. The effectiveness of trigger point dry needling. "
+    "J Orthop Sports Phys Ther. 2017;47(3):133-149. doi:2519/jospt.2017.7096\n"
+)
 
 
 def test_bib_never_reads_its_own_output(tmp_path):
-    make(tmp_path, {"docs/notes.md": DOCUMENT,  # and a .bib of the user's own kept in the library
-                    "references/mine.bib": "@article{mine, title={Kept by hand}, year={2019}}\n"})
+    make(
+        tmp_path,
+        {
+            "docs/notes.md": DOCUMENT,  # and a .bib of the user's own kept in the library
+            "references/mine.bib": "@article{mine, title={Kept by hand}, year={2019}}\n",
+        },
+    )
     for _ in range(3):  # the default path is ".", which holds references/ too
         assert invoke("bib", cwd=tmp_path).exit_code == 0
     written = sorted(p.relative_to(tmp_path).as_posix() for p in (tmp_path / "references").rglob("*"))
@@ -639,9 +806,11 @@ def test_a_fix_killed_before_its_rename_leaves_a_temp_file_the_next_run_removes(
     import sys
 
     path, _ = loaded(tmp_path)
-    killed = ("import os, signal, sys\nfrom reflint import documents\n"
-              "os.replace = lambda *args: os.kill(os.getpid(), signal.SIGKILL)\n"
-              "documents.write(documents.load(sys.argv[1]), 'doi:10.1/x\\n')\n")
+    killed = (
+        "import os, signal, sys\nfrom reflint import documents\n"
+        "os.replace = lambda *args: os.kill(os.getpid(), signal.SIGKILL)\n"
+        "documents.write(documents.load(sys.argv[1]), 'doi:10.1/x\\n')\n"
+    )
     assert subprocess.run([sys.executable, "-c", killed, str(path)]).returncode == -signal.SIGKILL
     assert path.read_bytes() == b"doi:10.1/x.\n"  # the document itself is whole
     [temp] = leftovers(tmp_path)
@@ -654,8 +823,14 @@ def test_a_fix_killed_before_its_rename_leaves_a_temp_file_the_next_run_removes(
 
 def test_an_excluded_directory_named_from_outside_its_project_is_linted(tmp_path):
     """The closer config's exclude yields to the command line too (`reflint check repo/examples/`)."""
-    make(tmp_path, {"repo/pyproject.toml": '[tool.reflint]\nexclude = ["examples/"]\n',
-                    "repo/examples/a.md": DOCUMENT, "repo/docs/b.md": DOCUMENT})
+    make(
+        tmp_path,
+        {
+            "repo/pyproject.toml": '[tool.reflint]\nexclude = ["examples/"]\n',
+            "repo/examples/a.md": DOCUMENT,
+            "repo/docs/b.md": DOCUMENT,
+        },
+    )
     named = invoke("check", "repo/examples/", "--format", "json", cwd=tmp_path)
     assert {d["path"] for d in json.loads(named.stdout)["diagnostics"]} == {"repo/examples/a.md"}
     walked = invoke("check", "repo", "--format", "json", cwd=tmp_path)

@@ -14,25 +14,37 @@ from reflint import documents
 from reflint.extract import extract
 from reflint.models import Document
 
-GATTIE = ("Gattie E, Cleland JA, Snodgrass S. The effectiveness of trigger point dry needling for "
-          "musculoskeletal conditions by physical therapists: a systematic review and meta-analysis. "
-          "J Orthop Sports Phys Ther. 2017;47(3):133-149. doi:10.2519/jospt.2017.7096")
-PYNE = ("Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136. "
-        "doi:1093/rheumatology/ken161")
-MEAKINS = ("Meakins A. Acupuncture: what's the point? Br J Sports Med. 2017;51(6):484-484. "
-           "doi:1136/bjsports-2016-096248")
-HU = ("Hu, H-T. et al. Is dry needling effective for low back pain?: A systematic review and "
-      "PRISMA-compliant meta-analysis. Medicine (Baltimore). 2018;97(26):e11225. "
-      "doi:10.1097/MD.0000000000011225")
-HALL = ("Hall, ML, Mackie, AC & Cury Ribeiro, D. Effects of dry needling trigger point therapy in the "
-        "shoulder region on patients with upper extremity pain and dysfunction: a systematic review "
-        "with meta-analysis. Physiotherapy. 2018;104:167-177. doi:10.1016/")
-CUSHMAN = ("Cushman, DM. et al. Postrace Dry Needling Does Not Reduce Subsequent Soreness and "
-           "Cramping-A Randomized Controlled Trial. Clin J Sport Med. 2021;31(3):225-231. "
-           "doi:10.1097/JSM.0000000000000794")
+GATTIE = (
+    "Gattie E, Cleland JA, Snodgrass S. The effectiveness of trigger point dry needling for "
+    "musculoskeletal conditions by physical therapists: a systematic review and meta-analysis. "
+    "J Orthop Sports Phys Ther. 2017;47(3):133-149. doi:10.2519/jospt.2017.7096"
+)
+PYNE = (
+    "Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136. " "doi:1093/rheumatology/ken161"
+)
+MEAKINS = (
+    "Meakins A. Acupuncture: what's the point? Br J Sports Med. 2017;51(6):484-484. " "doi:1136/bjsports-2016-096248"
+)
+HU = (
+    "Hu, H-T. et al. Is dry needling effective for low back pain?: A systematic review and "
+    "PRISMA-compliant meta-analysis. Medicine (Baltimore). 2018;97(26):e11225. "
+    "doi:10.1097/MD.0000000000011225"
+)
+HALL = (
+    "Hall, ML, Mackie, AC & Cury Ribeiro, D. Effects of dry needling trigger point therapy in the "
+    "shoulder region on patients with upper extremity pain and dysfunction: a systematic review "
+    "with meta-analysis. Physiotherapy. 2018;104:167-177. doi:10.1016/"
+)
+CUSHMAN = (
+    "Cushman, DM. et al. Postrace Dry Needling Does Not Reduce Subsequent Soreness and "
+    "Cramping-A Randomized Controlled Trial. Clin J Sport Med. 2021;31(3):225-231. "
+    "doi:10.1097/JSM.0000000000000794"
+)
 
-PROSE = ("Dry needling places a thin filament into a tight band of muscle. Patients often report "
-         "soreness (24–48 hours) afterwards, and the evidence is mixed.\n\n")
+PROSE = (
+    "Dry needling places a thin filament into a tight band of muscle. Patients often report "
+    "soreness (24–48 hours) afterwards, and the evidence is mixed.\n\n"
+)
 
 
 def md(text: str, kind: str = "markdown") -> Document:
@@ -40,33 +52,47 @@ def md(text: str, kind: str = "markdown") -> Document:
 
 
 def entries(doc: Document) -> list[str]:
-    return [doc.text[r.start:r.end] for r in extract(doc).references]
+    return [doc.text[r.start : r.end] for r in extract(doc).references]
 
 
 # --- reference lists -------------------------------------------------------------------------
 
+
 def test_seed_style_reference_heading_with_bullets():
-    text = (PROSE + "< Recommendation by Our Experts>\n\n✔ Combine needling with exercise\n"
-            "✔ Expect mild soreness\n\n< Reference >\n\n"
-            + "".join(f"  • {e}\n" for e in (PYNE, MEAKINS, GATTIE)))
+    text = (
+        PROSE + "< Recommendation by Our Experts>\n\n✔ Combine needling with exercise\n"
+        "✔ Expect mild soreness\n\n< Reference >\n\n" + "".join(f"  • {e}\n" for e in (PYNE, MEAKINS, GATTIE))
+    )
     doc = md(text, "text")
     found = extract(doc)
     assert found.has_reference_list
     assert entries(doc) == [PYNE, MEAKINS, GATTIE]
     assert [r.label for r in found.references] == [None, None, None]
     assert [r.kind for r in found.references] == ["list-entry"] * 3
-    assert [[doc.text[m.start:m.end] for m in r.dois] for r in found.references] == [
-        ["doi:1093/rheumatology/ken161"], ["doi:1136/bjsports-2016-096248"],
-        ["doi:10.2519/jospt.2017.7096"]]
+    assert [[doc.text[m.start : m.end] for m in r.dois] for r in found.references] == [
+        ["doi:1093/rheumatology/ken161"],
+        ["doi:1136/bjsports-2016-096248"],
+        ["doi:10.2519/jospt.2017.7096"],
+    ]
     assert [m.raw for m in found.dois] == [
-        "1093/rheumatology/ken161", "1136/bjsports-2016-096248", "10.2519/jospt.2017.7096"]
+        "1093/rheumatology/ken161",
+        "1136/bjsports-2016-096248",
+        "10.2519/jospt.2017.7096",
+    ]
 
 
 def test_headless_trailing_paragraphs_stop_before_the_author_bio():
-    bio = ("About Dr. Alex Example\n\nExample A, an emergency physician, has raced since 2005 and "
-           "writes about training and coaching for runners and triathletes.\n")
-    text = PROSE * 3 + "Train hard, recover well.\n\n\n" + "\n\n".join([GATTIE, HALL, HU, CUSHMAN]) + \
-        "\n\nAvatar1573582516 7\n" + bio
+    bio = (
+        "About Dr. Alex Example\n\nExample A, an emergency physician, has raced since 2005 and "
+        "writes about training and coaching for runners and triathletes.\n"
+    )
+    text = (
+        PROSE * 3
+        + "Train hard, recover well.\n\n\n"
+        + "\n\n".join([GATTIE, HALL, HU, CUSHMAN])
+        + "\n\nAvatar1573582516 7\n"
+        + bio
+    )
     doc = md(text, "text")
     assert entries(doc) == [GATTIE, HALL, HU, CUSHMAN]
     assert extract(doc).has_reference_list
@@ -78,39 +104,58 @@ def test_headless_list_does_not_swallow_a_trailing_remark():
 
 
 def test_numbered_list_with_wrapped_entries():
-    text = (PROSE + "## References\n\n"
-            "1. Gattie E, Cleland JA, Snodgrass S. The effectiveness of trigger point dry\n"
-            "   needling for musculoskeletal conditions. J Orthop Sports Phys Ther.\n"
-            "   2017;47(3):133-149.\n"
-            "2) Pyne D, Shenker NG. Demystifying acupuncture.\n"
-            "Rheumatology. 2008;47(8):1132-1136.\n"
-            "[3] Meakins A. Acupuncture: what's the point? Br J Sports Med. 2017;51(6):484.\n")
+    text = (
+        PROSE + "## References\n\n"
+        "1. Gattie E, Cleland JA, Snodgrass S. The effectiveness of trigger point dry\n"
+        "   needling for musculoskeletal conditions. J Orthop Sports Phys Ther.\n"
+        "   2017;47(3):133-149.\n"
+        "2) Pyne D, Shenker NG. Demystifying acupuncture.\n"
+        "Rheumatology. 2008;47(8):1132-1136.\n"
+        "[3] Meakins A. Acupuncture: what's the point? Br J Sports Med. 2017;51(6):484.\n"
+    )
     doc = md(text)
     refs = extract(doc).references
     assert [r.label for r in refs] == ["1", "2", "3"]
-    assert refs[0].text == ("Gattie E, Cleland JA, Snodgrass S. The effectiveness of trigger point dry "
-                            "needling for musculoskeletal conditions. J Orthop Sports Phys Ther. "
-                            "2017;47(3):133-149.")
-    assert doc.text[refs[0].start:refs[0].end].startswith("Gattie E")
-    assert doc.text[refs[0].start:refs[0].end].endswith("2017;47(3):133-149.")
+    assert refs[0].text == (
+        "Gattie E, Cleland JA, Snodgrass S. The effectiveness of trigger point dry "
+        "needling for musculoskeletal conditions. J Orthop Sports Phys Ther. "
+        "2017;47(3):133-149."
+    )
+    assert doc.text[refs[0].start : refs[0].end].startswith("Gattie E")
+    assert doc.text[refs[0].start : refs[0].end].endswith("2017;47(3):133-149.")
     assert refs[1].text == "Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136."
-    assert doc.text[refs[2].start:refs[2].end].startswith("Meakins A.")
+    assert doc.text[refs[2].start : refs[2].end].startswith("Meakins A.")
     assert extract(doc).citations == []  # "[3]" labels an entry, it does not cite one
 
 
-@pytest.mark.parametrize("heading", [
-    "## References", "# Bibliography", "**References**", "References:", "REFERENCES", "< Reference >",
-    "### Works cited", "Sources", "Further reading", "<h2>References</h2>", "Literature",
-    "References and further reading", "6. References",
-])
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "## References",
+        "# Bibliography",
+        "**References**",
+        "References:",
+        "REFERENCES",
+        "< Reference >",
+        "### Works cited",
+        "Sources",
+        "Further reading",
+        "<h2>References</h2>",
+        "Literature",
+        "References and further reading",
+        "6. References",
+    ],
+)
 def test_reference_headings(heading):
     text = PROSE + heading + "\n\n- " + PYNE + "\n- " + MEAKINS + "\n\n## About the author\n\n- Runs in 2024\n"
     assert entries(md(text)) == [PYNE, MEAKINS]
 
 
 def test_list_under_heading_ends_at_a_non_reference_paragraph():
-    text = ("## References\n\n- " + PYNE + "\n- Personal communication, see our website\n\n"
-            "About the author\n\nJane has treated runners since 2009 (https://example.org).\n")
+    text = (
+        "## References\n\n- " + PYNE + "\n- Personal communication, see our website\n\n"
+        "About the author\n\nJane has treated runners since 2009 (https://example.org).\n"
+    )
     assert entries(md(text)) == [PYNE, "Personal communication, see our website"]
 
 
@@ -119,14 +164,17 @@ def test_one_reference_per_line_without_markers():
     assert entries(md(text, "text")) == [GATTIE, HU, CUSHMAN]
 
 
-@pytest.mark.parametrize("text", [
-    PROSE,
-    PROSE + "Gattie et al. (2017) found that needling helped in 2017, as did later work.\n\n"
-            "Hu et al. (2018) found the same for low back pain in 2018, with caveats.\n",
-    PROSE + "- Stretch daily in 2024\n- Rest 2 days\n",
-    "```\n## References\n- " + PYNE + "\n```\n",
-    "<!-- References\n- " + PYNE + "\n-->\n" + PROSE,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        PROSE,
+        PROSE + "Gattie et al. (2017) found that needling helped in 2017, as did later work.\n\n"
+        "Hu et al. (2018) found the same for low back pain in 2018, with caveats.\n",
+        PROSE + "- Stretch daily in 2024\n- Rest 2 days\n",
+        "```\n## References\n- " + PYNE + "\n```\n",
+        "<!-- References\n- " + PYNE + "\n-->\n" + PROSE,
+    ],
+)
 def test_no_reference_list(text):
     found = extract(md(text))
     assert not found.has_reference_list
@@ -140,69 +188,83 @@ def test_crlf_spans_exclude_line_endings():
 
 # --- in-text citations -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("prose, expected", [
-    ("as shown (Gattie et al. 2017).", [("Gattie et al. 2017", ["Gattie"], "2017")]),
-    ("as shown (Gattie et al., 2017).", [("Gattie et al., 2017", ["Gattie"], "2017")]),
-    ("mixed (Smith & Jones, 2019; Lee 2020).",
-     [("Smith & Jones, 2019", ["Smith", "Jones"], "2019"), ("Lee 2020", ["Lee"], "2020")]),
-    ("mixed (Smith and Jones 2019).", [("Smith and Jones 2019", ["Smith", "Jones"], "2019")]),
-    ("Gattie et al. (2017) found", [("Gattie et al. (2017)", ["Gattie"], "2017")]),
-    ("In a trial, Cotchett et al. (2014) found", [("Cotchett et al. (2014)", ["Cotchett"], "2014")]),
-    ("As Smith (2019a) notes", [("Smith (2019a)", ["Smith"], "2019a")]),
-    ("Smith and Jones (2019) note", [("Smith and Jones (2019)", ["Smith", "Jones"], "2019")]),
-    ("pain (Fernández-de-las-Peñas 2019).",
-     [("Fernández-de-las-Peñas 2019", ["Fernández-de-las-Peñas"], "2019")]),
-    ("pain (see Lee 2020).", [("Lee 2020", ["Lee"], "2020")]),
-    ("pain (e.g., Lee 2020, p. 5).", [("Lee 2020", ["Lee"], "2020")]),
-    ("pain (Lee 2020: 45-47).", [("Lee 2020", ["Lee"], "2020")]),
-    ("pain (Gattie et al. 2017; Dunning et al., 2014, pp. 252–265).",
-     [("Gattie et al. 2017", ["Gattie"], "2017"), ("Dunning et al., 2014", ["Dunning"], "2014")]),
-    ("In their review, Gattie et al. (2017, p. 140) found",
-     [("Gattie et al. (2017, p. 140)", ["Gattie"], "2017")]),
-    ("pain (van Hoek et al. 2024).", [("van Hoek et al. 2024", ["van Hoek"], "2024")]),
-    ("pain (World Health Organization, 2020).",
-     [("World Health Organization, 2020", ["World Health Organization"], "2020")]),
-    ("pain (Smith 2019, 2020).", [("Smith 2019", ["Smith"], "2019"), ("2020", ["Smith"], "2020")]),
-    ("pain (Smith, Jones, & Lee, 2019).", [("Smith, Jones, & Lee, 2019", ["Smith", "Jones", "Lee"], "2019")]),
-])
+
+@pytest.mark.parametrize(
+    "prose, expected",
+    [
+        ("as shown (Gattie et al. 2017).", [("Gattie et al. 2017", ["Gattie"], "2017")]),
+        ("as shown (Gattie et al., 2017).", [("Gattie et al., 2017", ["Gattie"], "2017")]),
+        (
+            "mixed (Smith & Jones, 2019; Lee 2020).",
+            [("Smith & Jones, 2019", ["Smith", "Jones"], "2019"), ("Lee 2020", ["Lee"], "2020")],
+        ),
+        ("mixed (Smith and Jones 2019).", [("Smith and Jones 2019", ["Smith", "Jones"], "2019")]),
+        ("Gattie et al. (2017) found", [("Gattie et al. (2017)", ["Gattie"], "2017")]),
+        ("In a trial, Cotchett et al. (2014) found", [("Cotchett et al. (2014)", ["Cotchett"], "2014")]),
+        ("As Smith (2019a) notes", [("Smith (2019a)", ["Smith"], "2019a")]),
+        ("Smith and Jones (2019) note", [("Smith and Jones (2019)", ["Smith", "Jones"], "2019")]),
+        ("pain (Fernández-de-las-Peñas 2019).", [("Fernández-de-las-Peñas 2019", ["Fernández-de-las-Peñas"], "2019")]),
+        ("pain (see Lee 2020).", [("Lee 2020", ["Lee"], "2020")]),
+        ("pain (e.g., Lee 2020, p. 5).", [("Lee 2020", ["Lee"], "2020")]),
+        ("pain (Lee 2020: 45-47).", [("Lee 2020", ["Lee"], "2020")]),
+        (
+            "pain (Gattie et al. 2017; Dunning et al., 2014, pp. 252–265).",
+            [("Gattie et al. 2017", ["Gattie"], "2017"), ("Dunning et al., 2014", ["Dunning"], "2014")],
+        ),
+        ("In their review, Gattie et al. (2017, p. 140) found", [("Gattie et al. (2017, p. 140)", ["Gattie"], "2017")]),
+        ("pain (van Hoek et al. 2024).", [("van Hoek et al. 2024", ["van Hoek"], "2024")]),
+        (
+            "pain (World Health Organization, 2020).",
+            [("World Health Organization, 2020", ["World Health Organization"], "2020")],
+        ),
+        ("pain (Smith 2019, 2020).", [("Smith 2019", ["Smith"], "2019"), ("2020", ["Smith"], "2020")]),
+        ("pain (Smith, Jones, & Lee, 2019).", [("Smith, Jones, & Lee, 2019", ["Smith", "Jones", "Lee"], "2019")]),
+    ],
+)
 def test_author_year_citations(prose, expected):
     doc = md(prose)
     cites = extract(doc).citations
-    assert [(doc.text[c.start:c.end], c.authors, c.year) for c in cites] == expected
+    assert [(doc.text[c.start : c.end], c.authors, c.year) for c in cites] == expected
     assert {c.style for c in cites} == {"author-year"}
 
 
-@pytest.mark.parametrize("prose", [
-    "platelet-rich plasma (PRP) injections",
-    "soreness (24–48 hours) afterwards",
-    "the (“Qi”) concept",
-    "a nodule (the so-called trigger point) forms",
-    "a review (2017) found",
-    "(2017) was a good year",
-    "in 40 patients (n = 40) and",
-    "significant (p < 0.05) results",
-    "during the pandemic (COVID-19) clinics",
-    "since the change (March 2020) clinics",
-    "the study (in 2019) found",
-    "published in Lancet Global Health (2020) was",
-    "a range (1999–2019) of",
-])
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "platelet-rich plasma (PRP) injections",
+        "soreness (24–48 hours) afterwards",
+        "the (“Qi”) concept",
+        "a nodule (the so-called trigger point) forms",
+        "a review (2017) found",
+        "(2017) was a good year",
+        "in 40 patients (n = 40) and",
+        "significant (p < 0.05) results",
+        "during the pandemic (COVID-19) clinics",
+        "since the change (March 2020) clinics",
+        "the study (in 2019) found",
+        "published in Lancet Global Health (2020) was",
+        "a range (1999–2019) of",
+    ],
+)
 def test_ordinary_parentheses_are_not_citations(prose):
     assert extract(md(prose)).citations == []
 
 
-@pytest.mark.parametrize("prose, numbers", [
-    ("helps [1].", [[1]]),
-    ("helps [2-4].", [[2, 3, 4]]),
-    ("helps [2–4].", [[2, 3, 4]]),
-    ("helps [1, 3].", [[1, 3]]),
-    ("helps [1,3-5] and [7].", [[1, 3, 4, 5], [7]]),
-    ("a link [1](https://example.org) here", []),
-    ("[1]: https://example.org\n", []),
-    ("- [x] done\n- [ ] todo\n", []),
-    ("![1](fig.png)", []),
-    ("see `[1]` in code", []),
-])
+@pytest.mark.parametrize(
+    "prose, numbers",
+    [
+        ("helps [1].", [[1]]),
+        ("helps [2-4].", [[2, 3, 4]]),
+        ("helps [2–4].", [[2, 3, 4]]),
+        ("helps [1, 3].", [[1, 3]]),
+        ("helps [1,3-5] and [7].", [[1, 3, 4, 5], [7]]),
+        ("a link [1](https://example.org) here", []),
+        ("[1]: https://example.org\n", []),
+        ("- [x] done\n- [ ] todo\n", []),
+        ("![1](fig.png)", []),
+        ("see `[1]` in code", []),
+    ],
+)
 def test_numeric_citations(prose, numbers):
     cites = extract(md(prose)).citations
     assert [c.numbers for c in cites] == numbers
@@ -212,19 +274,22 @@ def test_numeric_citations(prose, numbers):
 def test_numeric_citations_with_a_numbered_list():
     doc = md("Needling helps [1] and hurts [2].\n\n## References\n\n1. " + PYNE + "\n2. " + MEAKINS + "\n")
     found = extract(doc)
-    assert [(doc.text[c.start:c.end], c.numbers) for c in found.citations] == [("[1]", [1]), ("[2]", [2])]
+    assert [(doc.text[c.start : c.end], c.numbers) for c in found.citations] == [("[1]", [1]), ("[2]", [2])]
     assert [r.label for r in found.references] == ["1", "2"]
 
 
-@pytest.mark.parametrize("prose, keys", [
-    ("helps [@gattie2017].", [["gattie2017"]]),
-    ("helps [@smith2019; @lee2020, p. 3].", [["smith2019", "lee2020"]]),
-    ("helps [@charniga2024best;@park2024estimating].", [["charniga2024best", "park2024estimating"]]),
-    ("helps [see -@smith2019].", [["smith2019"]]),
-    ("@gattie2017 says so.", [["gattie2017"]]),
-    ("mail me at someone@example.org or [a@b.c]", []),
-    ("see [@user](https://social.example/@user)", []),
-])
+@pytest.mark.parametrize(
+    "prose, keys",
+    [
+        ("helps [@gattie2017].", [["gattie2017"]]),
+        ("helps [@smith2019; @lee2020, p. 3].", [["smith2019", "lee2020"]]),
+        ("helps [@charniga2024best;@park2024estimating].", [["charniga2024best", "park2024estimating"]]),
+        ("helps [see -@smith2019].", [["smith2019"]]),
+        ("@gattie2017 says so.", [["gattie2017"]]),
+        ("mail me at someone@example.org or [a@b.c]", []),
+        ("see [@user](https://social.example/@user)", []),
+    ],
+)
 def test_pandoc_citations(prose, keys):
     cites = extract(md(prose)).citations
     assert [c.keys for c in cites] == keys
@@ -239,33 +304,44 @@ def test_doi_link_citation():
     text = "as [a trial](https://doi.org/10.1016/S2214-109X(20)30074-7) showed."
     doc = md(text)
     found = extract(doc)
-    assert [(c.style, doc.text[c.start:c.end]) for c in found.citations] == [
-        ("doi-link", "[a trial](https://doi.org/10.1016/S2214-109X(20)30074-7)")]
-    assert [doc.text[m.start:m.end] for m in found.dois] == ["https://doi.org/10.1016/S2214-109X(20)30074-7"]
+    assert [(c.style, doc.text[c.start : c.end]) for c in found.citations] == [
+        ("doi-link", "[a trial](https://doi.org/10.1016/S2214-109X(20)30074-7)")
+    ]
+    assert [doc.text[m.start : m.end] for m in found.dois] == ["https://doi.org/10.1016/S2214-109X(20)30074-7"]
 
 
 def test_citations_are_not_read_from_code_comments_or_the_reference_list():
-    text = ("Text (Lee 2020).\n\n```\nx = f(Smith 2019) [1]\n```\n\n"
-            "<!-- reflint: ignore RL401 (Jones 2018) -->\n\n## References\n\n1. " + PYNE + "\n")
+    text = (
+        "Text (Lee 2020).\n\n```\nx = f(Smith 2019) [1]\n```\n\n"
+        "<!-- reflint: ignore RL401 (Jones 2018) -->\n\n## References\n\n1. " + PYNE + "\n"
+    )
     doc = md(text)
-    assert [doc.text[c.start:c.end] for c in extract(doc).citations] == ["Lee 2020"]
+    assert [doc.text[c.start : c.end] for c in extract(doc).citations] == ["Lee 2020"]
 
 
 # --- DOI mentions ----------------------------------------------------------------------------
+
 
 def test_dois_anywhere_index_the_source_text():
     text = "Front doi:1179/jmt.2006.14.4.70E and https://doi.org/10.2519/jospt.2017.7096.\n"
     doc = md(text, "text")
     dois = extract(doc).dois
-    assert [doc.text[m.start:m.end] for m in dois] == [
-        "doi:1179/jmt.2006.14.4.70E", "https://doi.org/10.2519/jospt.2017.7096"]
-    assert [doc.text[m.doi_start:m.doi_end] for m in dois] == [m.raw for m in dois] == [
-        "1179/jmt.2006.14.4.70E", "10.2519/jospt.2017.7096"]
+    assert [doc.text[m.start : m.end] for m in dois] == [
+        "doi:1179/jmt.2006.14.4.70E",
+        "https://doi.org/10.2519/jospt.2017.7096",
+    ]
+    assert (
+        [doc.text[m.doi_start : m.doi_end] for m in dois]
+        == [m.raw for m in dois]
+        == ["1179/jmt.2006.14.4.70E", "10.2519/jospt.2017.7096"]
+    )
 
 
 def test_dois_in_code_and_comments_are_ignored_but_front_matter_counts():
-    text = ('---\ndoi: "10.59350/ncsre-v2w98"\n---\n\nText.\n\n```\ndoi:10.1000/code\n```\n'
-            "<!-- doi:10.1000/comment -->\n")
+    text = (
+        '---\ndoi: "10.59350/ncsre-v2w98"\n---\n\nText.\n\n```\ndoi:10.1000/code\n```\n'
+        "<!-- doi:10.1000/comment -->\n"
+    )
     assert [m.raw for m in extract(md(text)).dois] == ["10.59350/ncsre-v2w98"]
 
 
@@ -287,39 +363,61 @@ def html_doc(chunks: list[tuple[str, str | None]]) -> Document:
             starts.extend([begin] * len(visible))
             ends.extend([len(text)] * len(visible))
         plain += visible
-    return Document(path="x.html", text=text, kind="html", plain=plain,
-                    source_starts=starts, source_ends=ends)
+    return Document(path="x.html", text=text, kind="html", plain=plain, source_starts=starts, source_ends=ends)
 
 
 def test_html_offsets_map_to_the_source():
-    doc = html_doc([
-        ("<p>", "\n"), ("Needling helps (Gattie et al. 2017) and ", None),
-        ('<a href="https://doi.org/10.1136/bjsports-2016-096248">', ""), ("a review", None), ("</a>", ""),
-        (" agrees.", None), ("</p>", "\n"), ("<h2>", "\n"), ("References", None), ("</h2>", "\n"),
-        ("<ul>", "\n"), ("<li>", "\n"),
-        ("Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136. doi:", None),
-        ('<a href="https://doi.org/10.1093/rheumatology/ken161">', ""),
-        ("10.1093/rheumatology/ken161", None), ("</a>", ""), ("</li>", "\n"),
-        ("<li>", "\n"), ("Meakins A. Acupuncture ", None), ("&amp;", "&"),
-        (" the point. Br J Sports Med. 2017;51(6):484.", None), ("</li>", "\n"), ("</ul>", "\n"),
-    ])
+    doc = html_doc(
+        [
+            ("<p>", "\n"),
+            ("Needling helps (Gattie et al. 2017) and ", None),
+            ('<a href="https://doi.org/10.1136/bjsports-2016-096248">', ""),
+            ("a review", None),
+            ("</a>", ""),
+            (" agrees.", None),
+            ("</p>", "\n"),
+            ("<h2>", "\n"),
+            ("References", None),
+            ("</h2>", "\n"),
+            ("<ul>", "\n"),
+            ("<li>", "\n"),
+            ("Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136. doi:", None),
+            ('<a href="https://doi.org/10.1093/rheumatology/ken161">', ""),
+            ("10.1093/rheumatology/ken161", None),
+            ("</a>", ""),
+            ("</li>", "\n"),
+            ("<li>", "\n"),
+            ("Meakins A. Acupuncture ", None),
+            ("&amp;", "&"),
+            (" the point. Br J Sports Med. 2017;51(6):484.", None),
+            ("</li>", "\n"),
+            ("</ul>", "\n"),
+        ]
+    )
     found = extract(doc)
     text = doc.text
-    assert [text[r.start:r.end] for r in found.references] == [
-        'Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136. doi:'
+    assert [text[r.start : r.end] for r in found.references] == [
+        "Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136. doi:"
         '<a href="https://doi.org/10.1093/rheumatology/ken161">10.1093/rheumatology/ken161',
-        "Meakins A. Acupuncture &amp; the point. Br J Sports Med. 2017;51(6):484."]
+        "Meakins A. Acupuncture &amp; the point. Br J Sports Med. 2017;51(6):484.",
+    ]
     assert found.references[1].text == "Meakins A. Acupuncture & the point. Br J Sports Med. 2017;51(6):484."
     # the link text "a review" is not the DOI, so the href is scanned; the list entry's is not repeated
-    assert [text[m.start:m.end] for m in found.dois] == [
+    assert [text[m.start : m.end] for m in found.dois] == [
         "https://doi.org/10.1136/bjsports-2016-096248",
-        'doi:<a href="https://doi.org/10.1093/rheumatology/ken161">10.1093/rheumatology/ken161']
-    assert [text[m.doi_start:m.doi_end] for m in found.dois] == [m.raw for m in found.dois] == [
-        "10.1136/bjsports-2016-096248", "10.1093/rheumatology/ken161"]
+        'doi:<a href="https://doi.org/10.1093/rheumatology/ken161">10.1093/rheumatology/ken161',
+    ]
+    assert (
+        [text[m.doi_start : m.doi_end] for m in found.dois]
+        == [m.raw for m in found.dois]
+        == ["10.1136/bjsports-2016-096248", "10.1093/rheumatology/ken161"]
+    )
     assert found.references[0].dois == [found.dois[1]]
-    cites = [(c.style, text[c.start:c.end]) for c in found.citations]
-    assert cites == [("author-year", "Gattie et al. 2017"),
-                     ("doi-link", '<a href="https://doi.org/10.1136/bjsports-2016-096248">a review</a>')]
+    cites = [(c.style, text[c.start : c.end]) for c in found.citations]
+    assert cites == [
+        ("author-year", "Gattie et al. 2017"),
+        ("doi-link", '<a href="https://doi.org/10.1136/bjsports-2016-096248">a review</a>'),
+    ]
 
 
 # --- BibTeX ----------------------------------------------------------------------------------
@@ -351,19 +449,32 @@ def test_bibtex_entries():
     assert found.notes == [] and found.citations == []
     first, second = found.references
     assert (first.key, first.kind, second.key) == ("gattie2017effectiveness", "bibtex-entry", "travell1983")
-    assert doc.text[first.start:first.end].startswith("@article{gattie2017effectiveness,")
-    assert doc.text[first.start:first.end].endswith("jospt.2017.7096}\n}")
-    assert doc.text[second.start:second.end].endswith("year      = {1983},\n}")
+    assert doc.text[first.start : first.end].startswith("@article{gattie2017effectiveness,")
+    assert doc.text[first.start : first.end].endswith("jospt.2017.7096}\n}")
+    assert doc.text[second.start : second.end].endswith("year      = {1983},\n}")
     f = first.fields
     assert [(a.family, a.given) for a in f.authors] == [
-        ("Gattie", "Eric"), ("Cleland", "Joshua A."), ("Snodgrass", "Suzanne")]
+        ("Gattie", "Eric"),
+        ("Cleland", "Joshua A."),
+        ("Snodgrass", "Suzanne"),
+    ]
     assert (f.title, f.container, f.year, f.volume, f.issue, f.pages, f.doi, f.type) == (
-        "The Effectiveness of Trigger Point Dry Needling", "J Orthop Sports Phys Ther", "2017", "47", "3",
-        "133-149", "10.2519/jospt.2017.7096", "article")
+        "The Effectiveness of Trigger Point Dry Needling",
+        "J Orthop Sports Phys Ther",
+        "2017",
+        "47",
+        "3",
+        "133-149",
+        "10.2519/jospt.2017.7096",
+        "article",
+    )
     assert [m.doi for m in first.dois] == ["10.2519/jospt.2017.7096"]
     g = second.fields
     assert [(a.family, a.given) for a in g.authors] == [
-        ("Travell", "Janet G."), ("Simons", "David G."), ("World Health Organization", "")]
+        ("Travell", "Janet G."),
+        ("Simons", "David G."),
+        ("World Health Organization", ""),
+    ]
     assert (g.container, g.type, second.dois) == ("Williams & Wilkins", "book", [])
 
 
@@ -371,7 +482,7 @@ def test_malformed_bibtex_is_a_note_not_a_crash():
     text = BIB + "\n@article{broken,\n  title = {Unclosed\n  year = 2019,\n\n@misc{ok, title = {Fine}}\n"
     doc = Document(path="x.bib", text=text, kind="bibtex")
     found = extract(doc)
-    line = text[:text.index("@article{broken")].count("\n") + 1
+    line = text[: text.index("@article{broken")].count("\n") + 1
     assert found.notes == [f"line {line}: malformed BibTeX entry (unbalanced braces?) - fix or remove it"]
     assert [r.key for r in found.references] == ["gattie2017effectiveness", "travell1983", "ok"]
 
@@ -384,6 +495,7 @@ def test_duplicate_bibtex_key_is_noted_and_kept():
 
 
 # --- hostile input: these must simply finish quickly ------------------------------------------
+
 
 def test_ten_thousand_nested_parentheses():
     cites = extract(md("(" * 10_000 + "Smith 2019" + ")" * 10_000)).citations
@@ -407,10 +519,49 @@ def test_many_short_citations():
     assert len(found.citations) == 40_000
 
 
-TOKENS = ["(", ")", "[", "]", "@", "Smith", " et al.", " 2019", "2020a", ";", ",", "&", " and ", "\n",
-          "\n\n", "# References\n", "- ", "1. ", "[1]", "doi:", "10.1000/", "https://doi.org/", "<!--",
-          "-->", "```", "`", '<a href="https://doi.org/10.1/x">', "</a>", "&amp;", "<p>", "Gattie E, ",
-          "•", "\r\n", " ", "x", "{", "}", "@article{k,", "title={", "author = {A, B and C}", "---\n"]
+TOKENS = [
+    "(",
+    ")",
+    "[",
+    "]",
+    "@",
+    "Smith",
+    " et al.",
+    " 2019",
+    "2020a",
+    ";",
+    ",",
+    "&",
+    " and ",
+    "\n",
+    "\n\n",
+    "# References\n",
+    "- ",
+    "1. ",
+    "[1]",
+    "doi:",
+    "10.1000/",
+    "https://doi.org/",
+    "<!--",
+    "-->",
+    "```",
+    "`",
+    '<a href="https://doi.org/10.1/x">',
+    "</a>",
+    "&amp;",
+    "<p>",
+    "Gattie E, ",
+    "•",
+    "\r\n",
+    " ",
+    "x",
+    "{",
+    "}",
+    "@article{k,",
+    "title={",
+    "author = {A, B and C}",
+    "---\n",
+]
 
 
 @pytest.mark.parametrize("kind", ["markdown", "text", "html", "bibtex"])
@@ -430,12 +581,14 @@ def test_random_input_never_crashes_and_spans_stay_in_bounds(kind):
             assert 0 <= item.start <= item.end <= len(text)
         for m in found.dois:
             assert m.start <= m.doi_start <= m.junk_start <= m.doi_end <= m.end
-            assert m.raw == text[m.doi_start:m.doi_end]
+            assert m.raw == text[m.doi_start : m.doi_end]
 
 
 def test_lists_of_a_thousand_entries_and_more_are_read_whole():
     entries = [f"{i}. Smith J{i}, Lee K. A study of thing {i}. J Test. 20{i % 20:02d};{i}:1-9." for i in range(1, 1206)]
-    doc = documents.from_text("Claims [1000]–[1150].\n\n## References\n\n" + "\n".join(entries) + "\n", "x.md", "markdown")
+    doc = documents.from_text(
+        "Claims [1000]–[1150].\n\n## References\n\n" + "\n".join(entries) + "\n", "x.md", "markdown"
+    )
     x = extract(doc)
     assert len(x.references) == 1205 and x.references[-1].label == "1205"
     assert x.citations[0].numbers == list(range(1000, 1151))

@@ -1,4 +1,5 @@
 """The fake Crossref + doi.org server answers in the shapes of the real APIs."""
+
 import json
 import threading
 import time
@@ -13,20 +14,22 @@ GATTIE = "10.2519/jospt.2017.7096"
 RETRACTED = "10.5555/synthetic.retracted.1"
 SEED_REFERENCES = {  # reference strings as printed in /work/shared/seeds, DOIs dropped
     GATTIE: "Gattie, E., Cleland, JA & Snodgrass, S. The effectiveness of trigger point dry needling for "
-            "musculoskeletal conditions by physical therapists: A systematic review and meta-analysis. "
-            "J Orthop Sports Phys Ther. 2017;47(3):133-149.",
+    "musculoskeletal conditions by physical therapists: A systematic review and meta-analysis. "
+    "J Orthop Sports Phys Ther. 2017;47(3):133-149.",
     "10.1179/106698111X13129729552065": "Dommerholt J. Dry needling — peripheral and central considerations. "
-            "Journal of Manual & Manipulative Therapy. 2011;19(4):223-227.",
+    "Journal of Manual & Manipulative Therapy. 2011;19(4):223-227.",
     "10.1179/jmt.2006.14.4.70E": "Dommerholt J, Mayoral Del Moral O, Gröbli C. Trigger Point Dry Needling. "
-            "Journal of Manual & Manipulative Therapy. 2006;14(4):70E-87E.",
+    "Journal of Manual & Manipulative Therapy. 2006;14(4):70E-87E.",
     "10.1097/JSM.0000000000000794": "Cushman, DM. et al. Postrace Dry Needling Does Not Reduce Subsequent "
-            "Soreness and Cramping-A Randomized Controlled Trial. Clin J Sport Med. 2021;31(3):225-231.",
+    "Soreness and Cramping-A Randomized Controlled Trial. Clin J Sport Med. 2021;31(3):225-231.",
     "10.1016/j.ctim.2017.06.003": "Espejo-Antúnez, L. et al. Dry needling in the management of myofascial "
-            "trigger points: A systematic review of randomized controlled trials. 2017.",
+    "trigger points: A systematic review of randomized controlled trials. 2017.",
 }
-HALL = ("Hall, ML, Mackie, AC & Cury Ribeiro, D. Systematic review Effects of dry needling trigger point therapy "
-        "in the shoulder region on patients with upper extremity pain and dysfunction: a systematic review with "
-        "meta-analysis. Physiotherapy. 2018;104:167-177.")
+HALL = (
+    "Hall, ML, Mackie, AC & Cury Ribeiro, D. Systematic review Effects of dry needling trigger point therapy "
+    "in the shoulder region on patients with upper extremity pain and dysfunction: a systematic review with "
+    "meta-analysis. Physiotherapy. 2018;104:167-177."
+)
 LIMIT_HEADERS = ("x-rate-limit-limit", "x-rate-limit-interval", "x-concurrency-limit")
 
 
@@ -63,8 +66,11 @@ def test_single_work_not_found(fake_crossref, http):
 
 def test_batch_with_select(fake_crossref, http):
     dois = [GATTIE, "10.9999/not-registered", RETRACTED]
-    r = http.get(f"{fake_crossref.url}/works", timeout=5, params={
-        "filter": ",".join(f"doi:{d}" for d in dois), "rows": 50, "select": "title,updated-by"})
+    r = http.get(
+        f"{fake_crossref.url}/works",
+        timeout=5,
+        params={"filter": ",".join(f"doi:{d}" for d in dois), "rows": 50, "select": "title,updated-by"},
+    )
     body = r.json()
     assert body["message-type"] == "work-list" and r.headers["x-rate-limit-limit"] == "3"
     msg = body["message"]
@@ -128,8 +134,11 @@ def test_query_without_overlap_is_empty(fake_crossref, http):
 
 
 def test_query_author_and_date_filter(fake_crossref, http):
-    r = http.get(f"{fake_crossref.url}/works", timeout=5, params={
-        "query.author": "Dommerholt", "filter": "from-pub-date:2010,until-pub-date:2012"})
+    r = http.get(
+        f"{fake_crossref.url}/works",
+        timeout=5,
+        params={"query.author": "Dommerholt", "filter": "from-pub-date:2010,until-pub-date:2012"},
+    )
     assert [i["DOI"] for i in r.json()["message"]["items"]] == ["10.1179/106698111X13129729552065"]
 
 
@@ -145,8 +154,13 @@ def test_bibtex_transform_and_content_negotiation(fake_crossref, http):
 
 def test_retracted_work_and_notice(fake_crossref, http):
     work = http.get(f"{fake_crossref.url}/works/{RETRACTED}", timeout=5).json()["message"]
-    assert work["updated-by"][0] == {"type": "retraction", "DOI": "10.5555/retraction.1", "label": "Retraction",
-                                     "source": "retraction-watch", "updated": {"date-parts": [[2020, 1, 1]]}}
+    assert work["updated-by"][0] == {
+        "type": "retraction",
+        "DOI": "10.5555/retraction.1",
+        "label": "Retraction",
+        "source": "retraction-watch",
+        "updated": {"date-parts": [[2020, 1, 1]]},
+    }
     notice = http.get(f"{fake_crossref.url}/works/10.5555/retraction.1", timeout=5).json()["message"]
     assert notice["update-to"][0]["DOI"] == RETRACTED
 
@@ -264,6 +278,7 @@ def test_records_file():
 
 # -- hostile knobs ---------------------------------------------------------------------------------
 
+
 def test_aliases_are_answered_with_the_primary_record_and_named_by_the_handle(fake_crossref_factory, http):
     fake = fake_crossref_factory(aliases={"10.5555/Alias.1": GATTIE})
     assert http.get(f"{fake.url}/works/10.5555/alias.1").json()["message"]["DOI"] == GATTIE
@@ -272,7 +287,9 @@ def test_aliases_are_answered_with_the_primary_record_and_named_by_the_handle(fa
     assert [item["DOI"] for item in listed] == [GATTIE]
     values = http.get(f"{fake.url}/api/handles/10.5555/alias.1").json()["values"]
     assert {(v["type"], v["data"]["value"]) for v in values} == {
-        ("URL", f"https://doi.org/{GATTIE}"), ("HS_ALIAS", GATTIE)}
+        ("URL", f"https://doi.org/{GATTIE}"),
+        ("HS_ALIAS", GATTIE),
+    }
 
 
 def test_wrong_records_answer_a_doi_with_another_work(fake_crossref_factory, http):

@@ -30,8 +30,7 @@ def test_warm_run_same_output_and_new_answers_check_again(tmp_path, monkeypatch)
 
     # The registry now says a cited DOI does not exist: the files citing it are checked again.
     with Cache() as cache:
-        cache.put("doi:10.2519/jospt.2017.7096", {"verdict": "invalid", "record": None,
-                                                  "agency": None}, False)
+        cache.put("doi:10.2519/jospt.2017.7096", {"verdict": "invalid", "record": None, "agency": None}, False)
     answered = invoke("check", ".", "--format", "json", "-j", "1", cwd=kb)
     assert answered.stdout != cold.stdout
     assert '"RL201"' in answered.stdout and "10.2519/jospt.2017.7096" in answered.stdout

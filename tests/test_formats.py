@@ -18,10 +18,10 @@ from reflint.report import render_github
 from reflint.rules import RULES
 from reflint.sarif import FINGERPRINT_KEY, render_sarif
 
-SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif" / "sarif-schema-2.1.0.json")
-                    .read_text("utf-8"))
-MISSING = ("Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136. "
-           "doi:1093/rheumatology/ken161")
+SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif" / "sarif-schema-2.1.0.json").read_text("utf-8"))
+MISSING = (
+    "Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136. " "doi:1093/rheumatology/ken161"
+)
 JUNK = "Read the [review](https://doi.org/10.2519/jospt.2017.7096.,) first."
 BAD = f"# Needling\n\n{MISSING}\n\n{JUNK}\n"
 
@@ -59,24 +59,30 @@ def test_github_lines_for_a_real_document(tmp_path, monkeypatch):
 def test_github_escapes_the_path_property(tmp_path, monkeypatch):
     (tmp_path / "notes, 100%: draft.md").write_text(BAD, "utf-8")
     result = check(tmp_path, monkeypatch, ".", "--format", "github")
-    assert result.stdout.splitlines()[0].startswith(
-        "::error file=notes%2C 100%25%3A draft.md,line=3,col=87,")
+    assert result.stdout.splitlines()[0].startswith("::error file=notes%2C 100%25%3A draft.md,line=3,col=87,")
 
 
 def test_github_escapes_message_and_maps_severity():
     doc = documents.from_text("one\ntwo\nthree\n", "a.md")
     diags = [
         Diagnostic("RL205", "doi-other-agency", "info", "50% done: a, b\r\nnext", "a.md", 0, 3),
-        Diagnostic("RL303", "duplicate-reference", "warning", "twice", "a.md", 4, 10,
-                   fix=Fix((Edit(4, 10, ""),), Applicability.DISPLAY, "Drop 100%")),
+        Diagnostic(
+            "RL303",
+            "duplicate-reference",
+            "warning",
+            "twice",
+            "a.md",
+            4,
+            10,
+            fix=Fix((Edit(4, 10, ""),), Applicability.DISPLAY, "Drop 100%"),
+        ),
     ]
     assert render_github([(doc, diags)]).splitlines() == [
         # in the message only %, CR and LF are escaped; `:` and `,` stay readable
         "::notice file=a.md,line=1,col=1,endLine=1,endColumn=4,title=RL205 (doi-other-agency)"
         "::50%25 done: a, b%0D%0Anext",
         # a span over two lines: no columns, which GitHub only honours on one line
-        "::warning file=a.md,line=2,endLine=3,title=RL303 (duplicate-reference)"
-        "::twice (fix: Drop 100%25)",
+        "::warning file=a.md,line=2,endLine=3,title=RL303 (duplicate-reference)" "::twice (fix: Drop 100%25)",
     ]
 
 
@@ -144,8 +150,11 @@ def fingerprints(log: dict) -> list[str]:
 def test_fingerprints_survive_lines_inserted_above():
     before = sarif_of(lint(BAD))
     after = sarif_of(lint("An introduction.\n\nAnd a second paragraph.\n\n" + BAD))
-    lines = [r["locations"][0]["physicalLocation"]["region"]["startLine"]
-             for log in (before, after) for r in log["runs"][0]["results"]]
+    lines = [
+        r["locations"][0]["physicalLocation"]["region"]["startLine"]
+        for log in (before, after)
+        for r in log["runs"][0]["results"]
+    ]
     assert lines == [3, 5, 7, 9]
     assert fingerprints(before) == fingerprints(after)
     assert len(set(fingerprints(before))) == 2
@@ -167,7 +176,7 @@ def test_fixes_map_to_the_right_regions():
 
     def text_of(region) -> str:
         start = doc.offset(region["startLine"], region["startColumn"])
-        return doc.text[start:doc.offset(region["endLine"], region["endColumn"])]
+        return doc.text[start : doc.offset(region["endLine"], region["endColumn"])]
 
     changes = []
     for result in log["runs"][0]["results"]:
@@ -175,11 +184,21 @@ def test_fixes_map_to_the_right_regions():
         (change,) = fix["artifactChanges"]
         assert change["artifactLocation"] == {"uri": "kb/bad.md", "uriBaseId": "%SRCROOT%"}
         (replacement,) = change["replacements"]
-        changes.append((fix["description"]["text"], fix["properties"]["applicability"],
-                        text_of(replacement["deletedRegion"]), replacement["insertedContent"]["text"]))
+        changes.append(
+            (
+                fix["description"]["text"],
+                fix["properties"]["applicability"],
+                text_of(replacement["deletedRegion"]),
+                replacement["insertedContent"]["text"],
+            )
+        )
     assert changes == [
-        ("Prepend `10.`: `10.1093/rheumatology/ken161`", "unsafe",
-         "1093/rheumatology/ken161", "10.1093/rheumatology/ken161"),
+        (
+            "Prepend `10.`: `10.1093/rheumatology/ken161`",
+            "unsafe",
+            "1093/rheumatology/ken161",
+            "10.1093/rheumatology/ken161",
+        ),
         ("Remove `.,`", "safe", ".,", ""),
     ]
 
@@ -192,8 +211,7 @@ def test_results_without_fix_have_no_fixes_and_uris_are_encoded():
     results = sarif_of([(doc, [diag]), (absolute, [diag_abs])])["runs"][0]["results"]
     assert "fixes" not in results[0]
     locations = [r["locations"][0]["physicalLocation"]["artifactLocation"] for r in results]
-    assert locations == [{"uri": "my%20notes/a%231.md", "uriBaseId": "%SRCROOT%"},
-                         {"uri": "file:///abs/dir/b.md"}]
+    assert locations == [{"uri": "my%20notes/a%231.md", "uriBaseId": "%SRCROOT%"}, {"uri": "file:///abs/dir/b.md"}]
 
 
 def test_sarif_is_deterministic():
@@ -238,8 +256,11 @@ def sarif_of_text(text: str) -> dict:
 def test_rule_pages_are_up_to_date():
     """docs/rules/ is generated from the docstrings: `python -m reflint.rule_docs` rewrites it."""
     directory = Path(__file__).resolve().parents[1] / "docs" / "rules"
-    stale = [name for name, text in rule_docs.pages().items()
-             if not (directory / name).exists() or (directory / name).read_text("utf-8") != text]
+    stale = [
+        name
+        for name, text in rule_docs.pages().items()
+        if not (directory / name).exists() or (directory / name).read_text("utf-8") != text
+    ]
     assert stale == [], "run `python -m reflint.rule_docs` to regenerate " + ", ".join(stale)
     assert sorted(p.name for p in directory.glob("RL*.md")) == sorted(f"{r.code}.md" for r in RULES)
 
@@ -272,6 +293,7 @@ def test_annotations_from_sarif_match_the_github_format(tmp_path, monkeypatch):
     monkeypatch.setattr("sys.argv", ["x"])
     import contextlib
     import io
+
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
         github.main([str(tmp_path / "out.sarif"), "--summary", str(summary)])

@@ -13,15 +13,17 @@ from reflint.cli import main
 @pytest.fixture
 def garbage(tmp_path):
     (tmp_path / "binary.md").write_bytes(bytes(range(256)) * 64)
-    (tmp_path / "invalid-utf8.md").write_bytes(
-        b"Caf\xe9 au lait (Smith 2019) \xff\xfe broken doi:10.1016/ bytes\n")
+    (tmp_path / "invalid-utf8.md").write_bytes(b"Caf\xe9 au lait (Smith 2019) \xff\xfe broken doi:10.1016/ bytes\n")
     (tmp_path / "one-line.txt").write_text(
-        ("Dry needling (Gattie et al. 2017) doi:1179/x " * 120_000)[:5_000_000], "utf-8")
+        ("Dry needling (Gattie et al. 2017) doi:1179/x " * 120_000)[:5_000_000], "utf-8"
+    )
     (tmp_path / "nested.md").write_text("(" * 10_000 + "Smith 2019" + ")" * 10_000 + "\n", "utf-8")
     (tmp_path / "brackets.md").write_text("[" * 10_000 + "1" + "]" * 10_000 + "\n", "utf-8")
     (tmp_path / "broken.bib").write_text(
         "@article{ok, title={Fine}, year={2017}, doi={10.2519/jospt.2017.7096}}\n\n"
-        "@article{bad, title={Unclosed, year={2018}\n", "utf-8")
+        "@article{bad, title={Unclosed, year={2018}\n",
+        "utf-8",
+    )
     return tmp_path
 
 
@@ -45,10 +47,17 @@ CONTROLS = set("\x07\x1b\x9b\u202e\r")
 
 def test_text_output_never_passes_control_characters_to_the_terminal(tmp_path):
     doc = tmp_path / f"odd{chr(0x1b)}[31mname.md"
-    doc.write_text("# Notes\n\nAs research shows (review 2021\x07).\n\n## References\n\n"
-                   f"1. Smith J. Title{ESCAPES} here. J Foo. 2019;1:2. doi:10.1234/abc{chr(7)}\n", "utf-8")
-    for args in (["refs", str(tmp_path)], ["check", str(tmp_path)], ["check", str(doc), "--select", "RL"],
-                 ["audit", str(tmp_path)]):
+    doc.write_text(
+        "# Notes\n\nAs research shows (review 2021\x07).\n\n## References\n\n"
+        f"1. Smith J. Title{ESCAPES} here. J Foo. 2019;1:2. doi:10.1234/abc{chr(7)}\n",
+        "utf-8",
+    )
+    for args in (
+        ["refs", str(tmp_path)],
+        ["check", str(tmp_path)],
+        ["check", str(doc), "--select", "RL"],
+        ["audit", str(tmp_path)],
+    ):
         result = CliRunner().invoke(main, args)
         assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
         shown = result.stdout + result.stderr
@@ -60,6 +69,7 @@ def test_text_output_never_passes_control_characters_to_the_terminal(tmp_path):
 
 # --------------------------------------------------------------------------- slow pathological input
 
+
 def count_parses(monkeypatch) -> list[str]:
     """The reference texts handed to the CRF parser in this test."""
     from reflint import extract
@@ -70,6 +80,7 @@ def count_parses(monkeypatch) -> list[str]:
     def counted(text, **kwargs):
         seen.append(text)
         return real(text, **kwargs)
+
     monkeypatch.setattr(extract, "parse_reference", counted)
     extract._parsed.cache_clear()
     return seen
@@ -78,21 +89,24 @@ def count_parses(monkeypatch) -> list[str]:
 def test_an_overlong_reference_is_reported_not_parsed(tmp_path, monkeypatch):
     parsed = count_parses(monkeypatch)
     doc = tmp_path / "parens.md"
-    doc.write_text("# Notes\n\n## References\n\n1. Smith J. A title. J Foo. 2019;1:2.\n2. "
-                   + "(" * 1_000_000 + "\n", "utf-8")
+    doc.write_text(
+        "# Notes\n\n## References\n\n1. Smith J. A title. J Foo. 2019;1:2.\n2. " + "(" * 1_000_000 + "\n", "utf-8"
+    )
     result = CliRunner().invoke(main, ["check", str(doc), "--format", "json", "--select", "RL001"])
     assert result.exit_code == 1, result.output
     [diag] = json.loads(result.stdout)["diagnostics"]
     assert diag["line"] == 6 and diag["message"] == (
         "Reference entry is 1,000,000 characters long, more than the 3,000 read as one reference: "
-        "split or shorten it")
+        "split or shorten it"
+    )
     assert parsed == ["Smith J. A title. J Foo. 2019;1:2."]  # the million brackets never reach the parser
 
 
 def test_fix_rounds_parse_only_what_changed(tmp_path, monkeypatch):
     parsed = count_parses(monkeypatch)
-    entries = [f"{n}. Author{chr(65 + n)} J. Title number {n}. J Foo. 2019;{n}:2. doi:10.1234/abc{n}"
-               for n in range(1, 6)]
+    entries = [
+        f"{n}. Author{chr(65 + n)} J. Title number {n}. J Foo. 2019;{n}:2. doi:10.1234/abc{n}" for n in range(1, 6)
+    ]
     entries[0] += ")."  # junk after one DOI: one entry changes under --fix
     doc = tmp_path / "refs.md"
     doc.write_text("# Notes\n\n## References\n\n" + "\n".join(entries) + "\n", "utf-8")
@@ -103,10 +117,14 @@ def test_fix_rounds_parse_only_what_changed(tmp_path, monkeypatch):
 
 def test_a_catastrophic_user_pattern_cannot_stall_a_run(tmp_path):
     (tmp_path / "pyproject.toml").write_text(
-        '[tool.reflint]\nevidence-phrases = ["(x|xx)+y", "studies show"]\nselect = ["RL404"]\n', "utf-8")
+        '[tool.reflint]\nevidence-phrases = ["(x|xx)+y", "studies show"]\nselect = ["RL404"]\n', "utf-8"
+    )
     (tmp_path / "claims.md").write_text(
-        "# Notes\n\n" + "".join(f"Line {n}: {'x' * 60} and more.\n\n" for n in range(20))
-        + "Studies show that stretching works.\n", "utf-8")
+        "# Notes\n\n"
+        + "".join(f"Line {n}: {'x' * 60} and more.\n\n" for n in range(20))
+        + "Studies show that stretching works.\n",
+        "utf-8",
+    )
     from helpers import invoke
 
     result = invoke("check", "claims.md", cwd=tmp_path)  # with `re`: the first line alone runs for hours

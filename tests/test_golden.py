@@ -18,11 +18,14 @@ ROOT = Path(__file__).parent.parent
 GOLDEN = Path(__file__).parent / "golden"
 
 
-@pytest.mark.parametrize("name,args", [
-    ("examples.txt", ["check", "examples"]),
-    ("examples.json", ["check", "examples", "--format", "json"]),
-    ("examples-refs.json", ["refs", "examples", "--format", "json"]),
-])
+@pytest.mark.parametrize(
+    "name,args",
+    [
+        ("examples.txt", ["check", "examples"]),
+        ("examples.json", ["check", "examples", "--format", "json"]),
+        ("examples-refs.json", ["refs", "examples", "--format", "json"]),
+    ],
+)
 def test_output_matches_golden_file(monkeypatch, name, args):
     monkeypatch.chdir(ROOT)
     result = CliRunner().invoke(main, args)

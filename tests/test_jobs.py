@@ -29,13 +29,16 @@ def corpus(tmp_path):
     return tmp_path / "kb"
 
 
-@pytest.mark.parametrize("args", [
-    ["check", "--format", "json"],
-    ["check"],
-    ["check", "--format", "sarif"],
-    ["refs", "--format", "json"],
-    ["audit", "--json"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["check", "--format", "json"],
+        ["check"],
+        ["check", "--format", "sarif"],
+        ["refs", "--format", "json"],
+        ["audit", "--json"],
+    ],
+)
 def test_jobs_print_the_same_bytes_as_one_process(corpus, args):
     one = invoke(*args, ".", "--jobs", "1", cwd=corpus)
     two = invoke(*args, ".", "-j", "2", cwd=corpus)
@@ -91,7 +94,9 @@ def test_a_reference_whose_doi_does_not_exist_is_searched_for(tmp_path, monkeypa
             "1. Hall ML, Mackie AC, Cury Ribeiro D. Effects of dry needling trigger point therapy in "
             "the shoulder region on patients with upper extremity pain and dysfunction: a systematic "
             "review with meta-analysis. Physiotherapy. 2018;104(2):167-177. "
-            f"doi:10.5555/no.such.work.{i}\n", "utf-8")
+            f"doi:10.5555/no.such.work.{i}\n",
+            "utf-8",
+        )
     reports = []
     for jobs in ("1", "2"):
         result = invoke("check", ".", "--format", "json", "--no-cache", "-j", jobs, cwd=tmp_path)

@@ -44,12 +44,15 @@ def test_crlf_and_indented_lines_keep_their_offsets():
     assert spans(text, s.links) == ["[a](https://x.org)"] and spans(text, s.code_spans) == ["`code`"]
 
 
-@pytest.mark.parametrize("text,numbers", [
-    ("in wide use [1–3](see Discussion).", [[1, 2, 3]]),
-    ("a link [1](https://example.org) here", []),
-    ("a reference link [1] here\n\n[1]: https://example.org\n", []),
-    ("code `[4]` is not cited, [5] is", [[5]]),
-])
+@pytest.mark.parametrize(
+    "text,numbers",
+    [
+        ("in wide use [1–3](see Discussion).", [[1, 2, 3]]),
+        ("a link [1](https://example.org) here", []),
+        ("a reference link [1] here\n\n[1]: https://example.org\n", []),
+        ("code `[4]` is not cited, [5] is", [[5]]),
+    ],
+)
 def test_only_commonmark_links_and_code_hide_citations(text, numbers):
     doc = from_text(text, "x.md", "markdown")
     assert [c.numbers for c in extract(doc).citations if c.style == "numeric"] == numbers

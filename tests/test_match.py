@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reflint.match import (Comparison, Match, best_match, compare, disagreements, record_fields,
-                           same_work)
+from reflint.match import Comparison, Match, best_match, compare, disagreements, record_fields, same_work
 from reflint.models import Author, Fields
 from reflint.parse import parse_reference
 
@@ -24,18 +23,34 @@ NOTICE_SAME_AUTHORS = "10.1371/annotation/53374aad-bc04-4c64-b313-8ff9b881d0da" 
 RETRACTED, RETRACTION_NOTICE = "10.5555/synthetic.retracted.1", "10.5555/retraction.1"
 ORG = "10.1155/2015/438597"  # author {"name": "Canadian Pain Society Study Day participants"}
 HTML = "10.1093/ecam/nen001"  # title "Lipid Lowering Activity of<i>Anthocephalus indicus</i>Root ..."
-PAIN_TITLE = ("The effectiveness of trigger point dry needling for musculoskeletal conditions by physical "
-              "therapists: a systematic review and meta-analysis")
+PAIN_TITLE = (
+    "The effectiveness of trigger point dry needling for musculoskeletal conditions by physical "
+    "therapists: a systematic review and meta-analysis"
+)
 
 
 def fields(authors=(), year=None, title=None, container=None, volume=None, issue=None, pages=None):
-    return Fields(authors=[Author(*a.split(" ", 1)) if " " in a else Author(a) for a in authors],
-                  year=year, title=title, container=container, volume=volume, issue=issue, pages=pages)
+    return Fields(
+        authors=[Author(*a.split(" ", 1)) if " " in a else Author(a) for a in authors],
+        year=year,
+        title=title,
+        container=container,
+        volume=volume,
+        issue=issue,
+        pages=pages,
+    )
 
 
 def gattie(**changes) -> Fields:
-    base = dict(authors=["Gattie E", "Cleland JA", "Snodgrass S"], year="2017", title=PAIN_TITLE,
-                container="J Orthop Sports Phys Ther", volume="47", issue="3", pages="133-149")
+    base = dict(
+        authors=["Gattie E", "Cleland JA", "Snodgrass S"],
+        year="2017",
+        title=PAIN_TITLE,
+        container="J Orthop Sports Phys Ther",
+        volume="47",
+        issue="3",
+        pages="133-149",
+    )
     return fields(**{**base, **changes})
 
 
@@ -49,23 +64,39 @@ def doi_of(match: Match | None) -> str | None:
 
 # -- best_match: accepted and rejected, against all 74 records as candidates ----------------------
 SEED_STRINGS = [
-    ("Gattie E, Cleland JA, Snodgrass S. " + PAIN_TITLE
-     + ". J Orthop Sports Phys Ther. 2017;47(3):133-149.", GATTIE),
-    ("Gattie, E., Cleland, J. A., & Snodgrass, S. (2017). " + PAIN_TITLE.replace(": a", ": A")
-     + ". Journal of Orthopaedic & Sports Physical Therapy, 47(3), 133-149.", GATTIE),
-    ("Dommerholt J, Mayoral Del Moral O, Gröbli C. Trigger Point Dry Needling. Journal of Manual & "
-     "Manipulative Therapy. 2006;14(4):70E-87E.", DOMMERHOLT_2006),
-    ("Dommerholt J. Dry needling — peripheral and central considerations. Journal of Manual & "
-     "Manipulative Therapy. 2011;19(4):223-227.", DOMMERHOLT_2011),
-    ("Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136.",
-     "10.1093/rheumatology/ken161"),
-    ("Hu, H-T. et al. Is dry needling effective for low back pain?: A systematic review and "
-     "PRISMA-compliant meta-analysis. Medicine (Baltimore). 2018;97(26):e11225.",
-     "10.1097/MD.0000000000011225"),
+    ("Gattie E, Cleland JA, Snodgrass S. " + PAIN_TITLE + ". J Orthop Sports Phys Ther. 2017;47(3):133-149.", GATTIE),
+    (
+        "Gattie, E., Cleland, J. A., & Snodgrass, S. (2017). "
+        + PAIN_TITLE.replace(": a", ": A")
+        + ". Journal of Orthopaedic & Sports Physical Therapy, 47(3), 133-149.",
+        GATTIE,
+    ),
+    (
+        "Dommerholt J, Mayoral Del Moral O, Gröbli C. Trigger Point Dry Needling. Journal of Manual & "
+        "Manipulative Therapy. 2006;14(4):70E-87E.",
+        DOMMERHOLT_2006,
+    ),
+    (
+        "Dommerholt J. Dry needling — peripheral and central considerations. Journal of Manual & "
+        "Manipulative Therapy. 2011;19(4):223-227.",
+        DOMMERHOLT_2011,
+    ),
+    (
+        "Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136.",
+        "10.1093/rheumatology/ken161",
+    ),
+    (
+        "Hu, H-T. et al. Is dry needling effective for low back pain?: A systematic review and "
+        "PRISMA-compliant meta-analysis. Medicine (Baltimore). 2018;97(26):e11225.",
+        "10.1097/MD.0000000000011225",
+    ),
     # Hall 2018 is not in Crossref's answer: only similar-but-wrong dry-needling works are.
-    ("Hall, ML, Mackie, AC & Cury Ribeiro, D. Systematic review Effects of dry needling trigger point "
-     "therapy in the shoulder region on patients with upper extremity pain and dysfunction: a systematic "
-     "review with meta-analysis. Physiotherapy. 2018;104:167-177.", None),
+    (
+        "Hall, ML, Mackie, AC & Cury Ribeiro, D. Systematic review Effects of dry needling trigger point "
+        "therapy in the shoulder region on patients with upper extremity pain and dysfunction: a systematic "
+        "review with meta-analysis. Physiotherapy. 2018;104:167-177.",
+        None,
+    ),
 ]
 
 
@@ -77,17 +108,31 @@ def test_seed_references_against_all_records(text, expected):
 CASES = [
     # (id, citation fields, candidate DOIs, expected DOI)
     ("exact match", gattie(), [GATTIE, DOMMERHOLT_2006], GATTIE),
-    ("full journal name", gattie(container="Journal of Orthopaedic & Sports Physical Therapy"),
-     [GATTIE], GATTIE),
-    ("Dommerholt 2006 is not 2011",
-     fields(["Dommerholt J"], "2006", "Trigger Point Dry Needling", volume="14", pages="70E-87E"),
-     [DOMMERHOLT_2011], None),
-    ("Dommerholt 2011 is not 2006",
-     fields(["Dommerholt J"], "2011", "Dry needling — peripheral and central considerations",
-            volume="19", pages="223-227"), [DOMMERHOLT_2006], None),
-    ("Dommerholt 2011 picked out", fields(["Dommerholt J"], "2011", "Dry needling — peripheral and "
-                                          "central considerations"), [DOMMERHOLT_2006, DOMMERHOLT_2011],
-     DOMMERHOLT_2011),
+    ("full journal name", gattie(container="Journal of Orthopaedic & Sports Physical Therapy"), [GATTIE], GATTIE),
+    (
+        "Dommerholt 2006 is not 2011",
+        fields(["Dommerholt J"], "2006", "Trigger Point Dry Needling", volume="14", pages="70E-87E"),
+        [DOMMERHOLT_2011],
+        None,
+    ),
+    (
+        "Dommerholt 2011 is not 2006",
+        fields(
+            ["Dommerholt J"],
+            "2011",
+            "Dry needling — peripheral and central considerations",
+            volume="19",
+            pages="223-227",
+        ),
+        [DOMMERHOLT_2006],
+        None,
+    ),
+    (
+        "Dommerholt 2011 picked out",
+        fields(["Dommerholt J"], "2011", "Dry needling — peripheral and " "central considerations"),
+        [DOMMERHOLT_2006, DOMMERHOLT_2011],
+        DOMMERHOLT_2011,
+    ),
     ("same title, other author", gattie(authors=["Smith J"]), [GATTIE], None),
     ("same title, year +4", gattie(year="2021"), [GATTIE], None),
     ("same title, no author, year +4", gattie(authors=[], year="2021"), [GATTIE], None),
@@ -96,38 +141,90 @@ CASES = [
     ("year +2 rejected", gattie(year="2019"), [GATTIE], None),
     ("title fragment only", fields(title="Dry needling"), [DOMMERHOLT_2011], None),
     ("longer fragment only", fields(title="Trigger point dry needling"), [DOMMERHOLT_2006], None),
-    ("fragment with author and year",
-     fields(["Dommerholt J"], "2011", "Dry needling"), [DOMMERHOLT_2011], None),
+    ("fragment with author and year", fields(["Dommerholt J"], "2011", "Dry needling"), [DOMMERHOLT_2011], None),
     ("author and year only", fields(["Gattie E"], "2017"), [GATTIE], None),
     ("author, year, volume, no page", fields(["Gattie E"], "2017", volume="47"), [GATTIE], None),
-    ("no title but author, year, volume, page",
-     fields(["Gattie E"], "2017", volume="47", pages="133-149"), [GATTIE], GATTIE),
+    (
+        "no title but author, year, volume, page",
+        fields(["Gattie E"], "2017", volume="47", pages="133-149"),
+        [GATTIE],
+        GATTIE,
+    ),
     ("title and year, no author", gattie(authors=[]), [GATTIE], GATTIE),
-    ("short anonymous title with locators",
-     fields([], "1975", "Traumatic haemobilia", "Injury", "7", pages="69"),
-     ["10.1016/0020-1383(75)90074-1"], "10.1016/0020-1383(75)90074-1"),
-    ("Vancouver initials glued to family", fields(["Hu H-T"], "2018", "Is dry needling effective for "
-                                                  "low back pain?"), ["10.1097/MD.0000000000011225"],
-     "10.1097/MD.0000000000011225"),
-    ("org author", fields(["Canadian Pain Society Study Day participants"], "2015",
-                          "Safety and effectiveness of the herpes zoster vaccine to prevent postherpetic "
-                          "neuralgia: 2014 update and consensus statement from the Canadian Pain Society"),
-     [ORG], ORG),
-    ("HTML in the record title", fields(["Kumar V"], "2010", "Lipid lowering activity of Anthocephalus "
-                                        "indicus root in hyperlipidemic rats"), [HTML], HTML),
-    ("correction notice is not the work it corrects (same authors, title, year ±1)",
-     fields(["Formoso G"], "2012", "Magnetic resonance imaging determined visceral fat reduction "
-            "associates with enhanced IL-10 plasma levels in calorie restricted obese subjects"),
-     [NOTICE_SAME_AUTHORS], None),
-    ("correction notice cited as such",
-     fields(["PLOS ONE Staff"], "2014", "Correction: The kinematics of cytotoxic lymphocytes influence "
-            "their ability to kill target cells"), [CORRECTION], CORRECTION),
-    ("retraction notice is not the retracted work",
-     fields(["Example A"], "2019", "A synthetic placebo-controlled trial used only to test retraction "
-            "detection", volume="1", pages="10-19"), [RETRACTION_NOTICE], None),
-    ("retracted work picked out beside its notice",
-     fields(["Example A"], "2019", "A synthetic placebo-controlled trial used only to test retraction "
-            "detection", volume="1", pages="10-19"), [RETRACTION_NOTICE, RETRACTED], RETRACTED),
+    (
+        "short anonymous title with locators",
+        fields([], "1975", "Traumatic haemobilia", "Injury", "7", pages="69"),
+        ["10.1016/0020-1383(75)90074-1"],
+        "10.1016/0020-1383(75)90074-1",
+    ),
+    (
+        "Vancouver initials glued to family",
+        fields(["Hu H-T"], "2018", "Is dry needling effective for " "low back pain?"),
+        ["10.1097/MD.0000000000011225"],
+        "10.1097/MD.0000000000011225",
+    ),
+    (
+        "org author",
+        fields(
+            ["Canadian Pain Society Study Day participants"],
+            "2015",
+            "Safety and effectiveness of the herpes zoster vaccine to prevent postherpetic "
+            "neuralgia: 2014 update and consensus statement from the Canadian Pain Society",
+        ),
+        [ORG],
+        ORG,
+    ),
+    (
+        "HTML in the record title",
+        fields(["Kumar V"], "2010", "Lipid lowering activity of Anthocephalus " "indicus root in hyperlipidemic rats"),
+        [HTML],
+        HTML,
+    ),
+    (
+        "correction notice is not the work it corrects (same authors, title, year ±1)",
+        fields(
+            ["Formoso G"],
+            "2012",
+            "Magnetic resonance imaging determined visceral fat reduction "
+            "associates with enhanced IL-10 plasma levels in calorie restricted obese subjects",
+        ),
+        [NOTICE_SAME_AUTHORS],
+        None,
+    ),
+    (
+        "correction notice cited as such",
+        fields(
+            ["PLOS ONE Staff"],
+            "2014",
+            "Correction: The kinematics of cytotoxic lymphocytes influence " "their ability to kill target cells",
+        ),
+        [CORRECTION],
+        CORRECTION,
+    ),
+    (
+        "retraction notice is not the retracted work",
+        fields(
+            ["Example A"],
+            "2019",
+            "A synthetic placebo-controlled trial used only to test retraction " "detection",
+            volume="1",
+            pages="10-19",
+        ),
+        [RETRACTION_NOTICE],
+        None,
+    ),
+    (
+        "retracted work picked out beside its notice",
+        fields(
+            ["Example A"],
+            "2019",
+            "A synthetic placebo-controlled trial used only to test retraction " "detection",
+            volume="1",
+            pages="10-19",
+        ),
+        [RETRACTION_NOTICE, RETRACTED],
+        RETRACTED,
+    ),
     ("nothing to choose from", gattie(), [], None),
 ]
 
@@ -166,8 +263,10 @@ def test_preprint_is_not_the_journal_article():
     assert doi_of(best_match(gattie(), [preprint, BY_DOI[GATTIE]])) == GATTIE
 
 
-@pytest.mark.parametrize("prefix", ["Author response: ", "Decision letter: ", "Erratum: ",
-                                    "Expression of concern: ", "Correction: Correction: "])
+@pytest.mark.parametrize(
+    "prefix",
+    ["Author response: ", "Decision letter: ", "Erratum: ", "Expression of concern: ", "Correction: Correction: "],
+)
 def test_notices_with_the_works_own_authors_are_rejected(prefix):
     notice = record(GATTIE, DOI="10.9999/notice", title=[prefix + PAIN_TITLE])
     assert best_match(gattie(), [notice]) is None
@@ -184,11 +283,16 @@ def test_peer_review_record_is_rejected():
     assert best_match(gattie(), [record(GATTIE, DOI="10.9999/review", type="peer-review")]) is None
 
 
-@pytest.mark.parametrize("broken", [
-    {}, {"DOI": "10.1/x"}, {"DOI": "10.1/x", "title": [None], "container-title": [None]},
-    {"DOI": "10.1/x", "title": [""], "author": [{"given": "A"}], "issued": {"date-parts": [[None]]}},
-    {"DOI": "10.1/x", "title": ["<i></i>"], "page": "-", "volume": "", "subtitle": [None]},
-])
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {},
+        {"DOI": "10.1/x"},
+        {"DOI": "10.1/x", "title": [None], "container-title": [None]},
+        {"DOI": "10.1/x", "title": [""], "author": [{"given": "A"}], "issued": {"date-parts": [[None]]}},
+        {"DOI": "10.1/x", "title": ["<i></i>"], "page": "-", "volume": "", "subtitle": [None]},
+    ],
+)
 def test_malformed_records_never_match_or_crash(broken):
     assert best_match(gattie(), [broken]) is None
     record_fields(broken)
@@ -205,81 +309,97 @@ def test_match_carries_record_and_confidence():
 
 
 # -- compare: field by field ----------------------------------------------------------------------
-@pytest.mark.parametrize("cited,registered,short", [
-    ("J Orthop Sports Phys Ther", "Journal of Orthopaedic & Sports Physical Therapy", None),
-    ("J Orthop Sport Phys Ther", "Journal of Orthopaedic & Sports Physical Therapy", None),
-    ("Br J Sports Med", "British Journal of Sports Medicine", None),
-    ("JPR", "Journal of Pain Research", None),
-    ("JAMA", "Journal of the American Medical Association", None),
-    ("Medicine (Baltimore)", "Medicine", None),
-    ("Int J Clin Pract", "International Journal of Clinical Practice", None),
-    ("Proc Natl Acad Sci U S A",
-     "Proceedings of the National Academy of Sciences of the United States of America", None),
-    ("Arch Intern Med", "Archives of Internal Medicine", "Arch Intern Med"),
-    ("BJR", "The British Journal of Radiology", "BJR"),
-    ("Journal of Orthopaedic and Sports Physical Therapy", "J Orthop Sports Phys Ther", None),
-    ("Orthopädie & Rheuma", "Orthopädie &amp; Rheuma", "Orthop. Rheuma"),
-    ("N Engl J Med", "New England Journal of Medicine", None),
-    ("Evid Based Complement Alternat Med", "Evidence-Based Complementary and Alternative Medicine", None),
-    ("Spine (Phila Pa 1976)", "Spine", None),
-    ("Cochrane Database Syst Rev", "Cochrane Database of Systematic Reviews", None),
-    ("Lancet", "The Lancet", None),
-])
+@pytest.mark.parametrize(
+    "cited,registered,short",
+    [
+        ("J Orthop Sports Phys Ther", "Journal of Orthopaedic & Sports Physical Therapy", None),
+        ("J Orthop Sport Phys Ther", "Journal of Orthopaedic & Sports Physical Therapy", None),
+        ("Br J Sports Med", "British Journal of Sports Medicine", None),
+        ("JPR", "Journal of Pain Research", None),
+        ("JAMA", "Journal of the American Medical Association", None),
+        ("Medicine (Baltimore)", "Medicine", None),
+        ("Int J Clin Pract", "International Journal of Clinical Practice", None),
+        (
+            "Proc Natl Acad Sci U S A",
+            "Proceedings of the National Academy of Sciences of the United States of America",
+            None,
+        ),
+        ("Arch Intern Med", "Archives of Internal Medicine", "Arch Intern Med"),
+        ("BJR", "The British Journal of Radiology", "BJR"),
+        ("Journal of Orthopaedic and Sports Physical Therapy", "J Orthop Sports Phys Ther", None),
+        ("Orthopädie & Rheuma", "Orthopädie &amp; Rheuma", "Orthop. Rheuma"),
+        ("N Engl J Med", "New England Journal of Medicine", None),
+        ("Evid Based Complement Alternat Med", "Evidence-Based Complementary and Alternative Medicine", None),
+        ("Spine (Phila Pa 1976)", "Spine", None),
+        ("Cochrane Database Syst Rev", "Cochrane Database of Systematic Reviews", None),
+        ("Lancet", "The Lancet", None),
+    ],
+)
 def test_journal_abbreviations_agree(cited, registered, short):
     rec = record(GATTIE, **{"container-title": [registered], "short-container-title": [short] if short else []})
     assert compare(gattie(container=cited), rec).container is True
 
 
-@pytest.mark.parametrize("cited,registered", [
-    ("J Pain", "Journal of Pain Research"),
-    ("Pain Res Manag", "Journal of Pain Research"),
-    ("Annals of Internal Medicine", "Archives of Internal Medicine"),
-    ("PLoS Genet", "PLOS Pathogens"),
-    ("Physiotherapy", "Physical Therapy Reviews"),
-])
+@pytest.mark.parametrize(
+    "cited,registered",
+    [
+        ("J Pain", "Journal of Pain Research"),
+        ("Pain Res Manag", "Journal of Pain Research"),
+        ("Annals of Internal Medicine", "Archives of Internal Medicine"),
+        ("PLoS Genet", "PLOS Pathogens"),
+        ("Physiotherapy", "Physical Therapy Reviews"),
+    ],
+)
 def test_different_journals_disagree(cited, registered):
     rec = record(GATTIE, **{"container-title": [registered], "short-container-title": []})
     assert compare(gattie(container=cited), rec).container is False
 
 
-@pytest.mark.parametrize("cited,registered,agrees", [
-    ("Fernández-de-las-Peñas", "Fernández-de-Las-Peñas", True),
-    ("Fernandez-de-las-Penas", "Fernández-de-Las-Peñas", True),
-    ("Fernández de las Peñas", "Fernández-de-Las-Peñas", True),
-    ("Mayoral del Moral", "Mayoral Del Moral", True),
-    ("Mayoral", "Mayoral Del Moral", True),
-    ("Pluijm", "van der Pluijm", True),
-    ("Hu H-T", "Hu", True),
-    ("Stein", "STEIN", True),
-    ("O'Brien", "O’Brien", True),
-    ("Pérez Palomares", "Pérez-Palomares", True),
-    ("Hu", "Hua", False),
-    ("Lin", "Li", False),
-    ("Del Moral", "Del Rio", False),
-])
+@pytest.mark.parametrize(
+    "cited,registered,agrees",
+    [
+        ("Fernández-de-las-Peñas", "Fernández-de-Las-Peñas", True),
+        ("Fernandez-de-las-Penas", "Fernández-de-Las-Peñas", True),
+        ("Fernández de las Peñas", "Fernández-de-Las-Peñas", True),
+        ("Mayoral del Moral", "Mayoral Del Moral", True),
+        ("Mayoral", "Mayoral Del Moral", True),
+        ("Pluijm", "van der Pluijm", True),
+        ("Hu H-T", "Hu", True),
+        ("Stein", "STEIN", True),
+        ("O'Brien", "O’Brien", True),
+        ("Pérez Palomares", "Pérez-Palomares", True),
+        ("Hu", "Hua", False),
+        ("Lin", "Li", False),
+        ("Del Moral", "Del Rio", False),
+    ],
+)
 def test_first_author_family(cited, registered, agrees):
     rec = record(GATTIE, author=[{"given": "X", "family": registered, "sequence": "first"}])
     assert compare(fields([cited]), rec).author is agrees
 
 
 def test_first_author_is_the_one_crossref_marks_first():
-    rec = record(GATTIE, author=[{"family": "Cleland", "sequence": "additional"},
-                                 {"family": "Gattie", "sequence": "first"}])
+    rec = record(
+        GATTIE, author=[{"family": "Cleland", "sequence": "additional"}, {"family": "Gattie", "sequence": "first"}]
+    )
     assert compare(gattie(), rec).author is True
 
 
-@pytest.mark.parametrize("cited,registered,doi,agrees", [
-    ("133-149", "133-149", GATTIE, True),
-    ("133", "133-149", GATTIE, True),
-    ("1132-6", "1132-1136", GATTIE, True),
-    ("70E-87E", "70E-87E", GATTIE, True),
-    ("e11225", "e11225", GATTIE, True),
-    ("xii-xv", "XII-XV", GATTIE, True),
-    ("pp. 133–149", "133-149", GATTIE, True),
-    ("6695741", "1-8", "10.1155/2021/6695741", True),  # article number, Hindawi paginates 1-8
-    ("135-149", "133-149", GATTIE, False),
-    ("e11226", "e11225", GATTIE, False),
-])
+@pytest.mark.parametrize(
+    "cited,registered,doi,agrees",
+    [
+        ("133-149", "133-149", GATTIE, True),
+        ("133", "133-149", GATTIE, True),
+        ("1132-6", "1132-1136", GATTIE, True),
+        ("70E-87E", "70E-87E", GATTIE, True),
+        ("e11225", "e11225", GATTIE, True),
+        ("xii-xv", "XII-XV", GATTIE, True),
+        ("pp. 133–149", "133-149", GATTIE, True),
+        ("6695741", "1-8", "10.1155/2021/6695741", True),  # article number, Hindawi paginates 1-8
+        ("135-149", "133-149", GATTIE, False),
+        ("e11226", "e11225", GATTIE, False),
+    ],
+)
 def test_first_page(cited, registered, doi, agrees):
     assert compare(gattie(pages=cited), record(GATTIE, page=registered, DOI=doi)).first_page is agrees
 
@@ -292,15 +412,21 @@ def test_missing_fields_are_none_not_false():
     assert compare(gattie(), BY_DOI["10.1016/0020-1383(75)90074-1"]).author is None  # no authors
 
 
-@pytest.mark.parametrize("cited,low,high", [
-    (PAIN_TITLE, 99, 100),
-    (PAIN_TITLE.upper(), 99, 100),
-    (PAIN_TITLE + ". J Orthop Sports Phys Ther", 90, 100),  # parser glued the journal on
-    ("The effectiveness of trigger point dry needling for musculoskeletal conditions by physical "
-     "therapists", 90, 100),  # subtitle dropped
-    ("Dry needling", 0, 60),
-    ("Trigger point dry needling for the treatment of myofascial pain syndrome", 0, 75),
-])
+@pytest.mark.parametrize(
+    "cited,low,high",
+    [
+        (PAIN_TITLE, 99, 100),
+        (PAIN_TITLE.upper(), 99, 100),
+        (PAIN_TITLE + ". J Orthop Sports Phys Ther", 90, 100),  # parser glued the journal on
+        (
+            "The effectiveness of trigger point dry needling for musculoskeletal conditions by physical " "therapists",
+            90,
+            100,
+        ),  # subtitle dropped
+        ("Dry needling", 0, 60),
+        ("Trigger point dry needling for the treatment of myofascial pain syndrome", 0, 75),
+    ],
+)
 def test_title_similarity(cited, low, high):
     assert low <= compare(fields(title=cited), BY_DOI[GATTIE]).title <= high
 
@@ -320,22 +446,39 @@ def test_record_fields_of_a_seed_record():
     f = record_fields(BY_DOI[GATTIE])
     assert f.authors[0] == Author("Gattie", "E") and len(f.authors) == 3
     assert (f.year, f.container, f.volume, f.issue, f.pages, f.doi, f.type) == (
-        "2017", "J Orthop Sports Phys Ther", "47", "3", "133-149", GATTIE, "article")
+        "2017",
+        "J Orthop Sports Phys Ther",
+        "47",
+        "3",
+        "133-149",
+        GATTIE,
+        "article",
+    )
 
 
 def test_record_fields_strips_html_and_keeps_org_authors():
     assert record_fields(BY_DOI[HTML]).title == (
-        "Lipid Lowering Activity of Anthocephalus indicus Root in Hyperlipidemic Rats")
+        "Lipid Lowering Activity of Anthocephalus indicus Root in Hyperlipidemic Rats"
+    )
     assert record_fields(record(HTML, title=["H<sub>2</sub>O and <i>E. coli</i>"])).title == "H2O and E. coli"
     assert record_fields(BY_DOI[ORG]).authors == [Author("Canadian Pain Society Study Day participants")]
     assert record_fields(BY_DOI["10.1007/s15002-013-0459-8"]).container == "Orthopädie & Rheuma"
 
 
-@pytest.mark.parametrize("crossref_type,reflint_type", [
-    ("journal-article", "article"), ("book-chapter", "incollection"),
-    ("proceedings-article", "inproceedings"), ("book", "book"), ("monograph", "book"),
-    ("posted-content", "misc"), ("dissertation", "thesis"), ("report", "report"), ("dataset", "misc"),
-])
+@pytest.mark.parametrize(
+    "crossref_type,reflint_type",
+    [
+        ("journal-article", "article"),
+        ("book-chapter", "incollection"),
+        ("proceedings-article", "inproceedings"),
+        ("book", "book"),
+        ("monograph", "book"),
+        ("posted-content", "misc"),
+        ("dissertation", "thesis"),
+        ("report", "report"),
+        ("dataset", "misc"),
+    ],
+)
 def test_record_fields_type(crossref_type, reflint_type):
     assert record_fields(record(GATTIE, type=crossref_type)).type == reflint_type
 
@@ -358,15 +501,18 @@ def test_same_work_rules():
     assert not same_work(Comparison(True, True, None, True, None, None, None))
 
 
-@pytest.mark.parametrize("changes,expected", [
-    ({}, []),
-    ({"volume": "46"}, ["volume"]),
-    ({"pages": "135-149"}, ["pages"]),
-    ({"issue": "4", "volume": "48"}, ["volume", "issue"]),
-    ({"year": "2018"}, ["year"]),  # the record's only date is 2017
-    ({"container": "Br J Sports Med"}, ["container"]),
-    ({"pages": "133"}, []),
-])
+@pytest.mark.parametrize(
+    "changes,expected",
+    [
+        ({}, []),
+        ({"volume": "46"}, ["volume"]),
+        ({"pages": "135-149"}, ["pages"]),
+        ({"issue": "4", "volume": "48"}, ["volume", "issue"]),
+        ({"year": "2018"}, ["year"]),  # the record's only date is 2017
+        ({"container": "Br J Sports Med"}, ["container"]),
+        ({"pages": "133"}, []),
+    ],
+)
 def test_disagreements_on_the_right_work(changes, expected):
     c = compare(gattie(**changes), BY_DOI[GATTIE])
     assert same_work(c) and doi_of(best_match(gattie(**changes), [BY_DOI[GATTIE]])) == GATTIE
@@ -374,7 +520,10 @@ def test_disagreements_on_the_right_work(changes, expected):
 
 
 def test_print_year_of_an_online_first_record_is_not_a_disagreement():
-    rec = record(GATTIE, issued={"date-parts": [[2016, 11]]}, **{"published-print": {"date-parts": [[2017, 3]]},
-                                                                "published-online": {"date-parts": [[2016, 11]]}})
+    rec = record(
+        GATTIE,
+        issued={"date-parts": [[2016, 11]]},
+        **{"published-print": {"date-parts": [[2017, 3]]}, "published-online": {"date-parts": [[2016, 11]]}},
+    )
     assert disagreements(compare(gattie(year="2017"), rec)) == []
     assert disagreements(compare(gattie(year="2016"), rec)) == []

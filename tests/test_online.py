@@ -19,19 +19,34 @@ from reflint.cli import main
 
 DATA = Path(__file__).parent / "data"
 SEEDLIKE = DATA / "seedlike"
-MISSING_PREFIX = ["10.1179/jmt.2006.14.4.70E", "10.1179/106698111X13129729552065",
-                  "10.1136/bjsports-2016-096248", "10.1093/rheumatology/ken161",
-                  "10.1179/108331913X13844245102034", "10.1136/acupmed-2015-010911",
-                  "10.2147/JPR.S154728"]
+MISSING_PREFIX = [
+    "10.1179/jmt.2006.14.4.70E",
+    "10.1179/106698111X13129729552065",
+    "10.1136/bjsports-2016-096248",
+    "10.1093/rheumatology/ken161",
+    "10.1179/108331913X13844245102034",
+    "10.1136/acupmed-2015-010911",
+    "10.2147/JPR.S154728",
+]
 # A stand-in record for the Hall 2018 review, whose full DOI the seed lost: synthetic DOI
 # under Crossref's 10.5555 example prefix, facts as printed in the seed.
-HALL = {"DOI": "10.5555/synthetic.hall.2018", "type": "journal-article",
-        "title": ["Effects of dry needling trigger point therapy in the shoulder region on patients "
-                  "with upper extremity pain and dysfunction: a systematic review with meta-analysis"],
-        "author": [{"family": "Hall", "given": "M. L."}, {"family": "Mackie", "given": "A. C."},
-                   {"family": "Cury Ribeiro", "given": "D."}],
-        "container-title": ["Physiotherapy"], "issued": {"date-parts": [[2018]]},
-        "volume": "104", "page": "167-177"}
+HALL = {
+    "DOI": "10.5555/synthetic.hall.2018",
+    "type": "journal-article",
+    "title": [
+        "Effects of dry needling trigger point therapy in the shoulder region on patients "
+        "with upper extremity pain and dysfunction: a systematic review with meta-analysis"
+    ],
+    "author": [
+        {"family": "Hall", "given": "M. L."},
+        {"family": "Mackie", "given": "A. C."},
+        {"family": "Cury Ribeiro", "given": "D."},
+    ],
+    "container-title": ["Physiotherapy"],
+    "issued": {"date-parts": [[2018]]},
+    "volume": "104",
+    "page": "167-177",
+}
 
 
 @pytest.fixture
@@ -102,22 +117,29 @@ def write(tmp_path, text) -> str:
 
 def test_retracted_other_agency_and_unregistered_dois(online, tmp_path):
     online()
-    page = write(tmp_path, """# Notes
+    page = write(
+        tmp_path,
+        """# Notes
 
 A trial was retracted (doi:10.5555/synthetic.retracted.1).
 The data set is archived at doi:10.5281/zenodo.123 for reuse.
 A mistyped DOI: doi:10.1093/rheumatology/ken1611 never existed.
-""")
+""",
+    )
     _, report, _ = check(page, "--select", "RL2")
     found = {(d["code"], d["data"]["doi"]) for d in report["diagnostics"]}
-    assert found == {("RL203", "10.5555/synthetic.retracted.1"),
-                     ("RL205", "10.5281/zenodo.123"),
-                     ("RL201", "10.1093/rheumatology/ken1611")}
+    assert found == {
+        ("RL203", "10.5555/synthetic.retracted.1"),
+        ("RL205", "10.5281/zenodo.123"),
+        ("RL201", "10.1093/rheumatology/ken1611"),
+    }
 
 
 def test_dois_missing_only_where_the_match_validates(online, tmp_path):
     online()
-    page = write(tmp_path, """Low back pain limits daily function [1]; pain scores help clinics [2].
+    page = write(
+        tmp_path,
+        """Low back pain limits daily function [1]; pain scores help clinics [2].
 Dry needling has its critics [3], and motivation matters [4].
 
 ## References
@@ -126,21 +148,24 @@ Dry needling has its critics [3], and motivation matters [4].
 2. Pace MC, et al. An objective pain score for chronic pain clinic patients. Pain Res Manag. 2021;2021:6695741.
 3. Dommerholt J. Dry needling - peripheral and central considerations. J Man Manip Ther. 2011;19(4):223-227.
 4. Keller T, Novak R. Motivation in long-term rehabilitation: a qualitative interview study. J Rehabil Psychol. 2019;12(2):40-51.
-""")
+""",
+    )
     _, report, _ = check(page, "--select", "RL301")
     suggested = [d["data"]["suggested_doi"] for d in report["diagnostics"]]
-    assert suggested == ["10.1016/j.rasd.2014.03.011", "10.1155/2021/6695741",
-                         "10.1179/106698111X13129729552065"]
+    assert suggested == ["10.1016/j.rasd.2014.03.011", "10.1155/2021/6695741", "10.1179/106698111X13129729552065"]
 
 
 def test_wrong_work_and_wrong_details(online, tmp_path):
     online()
-    page = write(tmp_path, """## References
+    page = write(
+        tmp_path,
+        """## References
 
 - Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136. doi:10.2519/jospt.2017.7096
 - Meakins A. Acupuncture: what's the point? Br J Sports Med. 2015;51(6):484-484. doi:10.1136/bjsports-2016-096248
 - Zhou K, Ma Y, Brogan MS. Dry needling versus acupuncture: the ongoing debate. Acupunct Med. 2015;33(6):485-490. doi:10.1136/acupmed-2015-010911
-""")
+""",
+    )
     _, report, _ = check(page, "--select", "RL202,RL302")
     assert codes(report) == ["RL202", "RL302"]
     mismatch, details = report["diagnostics"]
@@ -210,8 +235,9 @@ def test_library_answers_later_runs_without_network(online, tmp_path, monkeypatc
 def test_a_dead_registry_makes_everything_unknown_and_nothing_broken(online, tmp_path, monkeypatch):
     online(fail_rate=1.0)
     monkeypatch.setenv("REFLINT_TIMEOUT", "0.5")
-    page = write(tmp_path, "A mistyped DOI: doi:10.1093/rheumatology/ken1611 and a good one "
-                           "doi:10.2519/jospt.2017.7096.\n")
+    page = write(
+        tmp_path, "A mistyped DOI: doi:10.1093/rheumatology/ken1611 and a good one " "doi:10.2519/jospt.2017.7096.\n"
+    )
     code, report, stderr = check(page, "--no-cache")
     assert codes(report) == []
     assert report["summary"]["unknown"] == 2
@@ -221,20 +247,27 @@ def test_a_dead_registry_makes_everything_unknown_and_nothing_broken(online, tmp
 
 # Stand-in for Cotchett MP et al., Phys Ther 2014 (title and year as published), under the
 # 10.5555 example prefix: its real record is not among the recorded Crossref responses.
-COTCHETT = {"DOI": "10.5555/synthetic.cotchett.2014", "type": "journal-article",
-            "title": ["Effectiveness of trigger point dry needling for plantar heel pain: "
-                      "a randomized controlled trial"],
-            "author": [{"family": "Cotchett", "given": "M. P."}, {"family": "Munteanu", "given": "S. E."},
-                       {"family": "Landorf", "given": "K. B."}],
-            "container-title": ["Physical Therapy"], "issued": {"date-parts": [[2014]]}}
+COTCHETT = {
+    "DOI": "10.5555/synthetic.cotchett.2014",
+    "type": "journal-article",
+    "title": ["Effectiveness of trigger point dry needling for plantar heel pain: " "a randomized controlled trial"],
+    "author": [
+        {"family": "Cotchett", "given": "M. P."},
+        {"family": "Munteanu", "given": "S. E."},
+        {"family": "Landorf", "given": "K. B."},
+    ],
+    "container-title": ["Physical Therapy"],
+    "issued": {"date-parts": [[2014]]},
+}
 
 
 def test_citations_without_a_reference_list_get_validated_suggestions(online):
     online(extra=[COTCHETT])
     _, report, _ = check(str(DATA / "citations" / "evidence-summary.md"), "--select", "RL4")
     assert sorted(codes(report)) == ["RL401", "RL401", "RL403", "RL403", "RL403"]
-    suggested = {d["data"]["authors"][0]: d["data"].get("suggested_doi")
-                 for d in report["diagnostics"] if d["code"] == "RL401"}
+    suggested = {
+        d["data"]["authors"][0]: d["data"].get("suggested_doi") for d in report["diagnostics"] if d["code"] == "RL401"
+    }
     assert suggested == {"Gattie": "10.2519/jospt.2017.7096", "Cotchett": "10.5555/synthetic.cotchett.2014"}
     bibtex = next(d["data"]["bibtex"] for d in report["diagnostics"] if d["code"] == "RL401")
     assert bibtex.startswith("@article{") and "doi = {" in bibtex
@@ -250,11 +283,12 @@ def test_citation_lookup_rejects_a_same_author_work_on_another_topic(online, tmp
 
 # -- hostile registries: a hard deadline, no false alarms (issue 12) ----------------------------
 
-GATTIE_REF = ("- Gattie E, Cleland JA, Snodgrass S. The effectiveness of trigger point dry needling for "
-              "musculoskeletal conditions by physical therapists: a systematic review and meta-analysis. "
-              "J Orthop Sports Phys Ther. 2017;47(3):133-149. doi:{doi}\n")
-PYNE_REF = ("- Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136. "
-            "doi:{doi}\n")
+GATTIE_REF = (
+    "- Gattie E, Cleland JA, Snodgrass S. The effectiveness of trigger point dry needling for "
+    "musculoskeletal conditions by physical therapists: a systematic review and meta-analysis. "
+    "J Orthop Sports Phys Ther. 2017;47(3):133-149. doi:{doi}\n"
+)
+PYNE_REF = "- Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136. " "doi:{doi}\n"
 FALSE_ALARMS = {"RL201", "RL202"}
 
 
@@ -264,14 +298,23 @@ def timed_check(*args):
     return (*result, time.monotonic() - started)
 
 
-@pytest.mark.parametrize("knobs", [{"trickle_seconds": 0.5},
-                                   {"trickle_seconds": 0.5, "declare_length": False},
-                                   {"oversize_bytes": 50 * 1024 * 1024, "declare_length": False},
-                                   {"hang_rate": 1.0, "hang_seconds": 60}])
+@pytest.mark.parametrize(
+    "knobs",
+    [
+        {"trickle_seconds": 0.5},
+        {"trickle_seconds": 0.5, "declare_length": False},
+        {"oversize_bytes": 50 * 1024 * 1024, "declare_length": False},
+        {"hang_rate": 1.0, "hang_seconds": 60},
+    ],
+)
 def test_a_hostile_registry_ends_within_the_time_limit_without_false_alarms(online, tmp_path, knobs):
     online(**knobs)
-    page = write(tmp_path, "## References\n\n" + GATTIE_REF.format(doi="10.2519/jospt.2017.7096")
-                 + PYNE_REF.format(doi="10.1093/rheumatology/ken1611"))
+    page = write(
+        tmp_path,
+        "## References\n\n"
+        + GATTIE_REF.format(doi="10.2519/jospt.2017.7096")
+        + PYNE_REF.format(doi="10.1093/rheumatology/ken1611"),
+    )
     code, report, stderr, elapsed = timed_check(page, "--no-cache", "--time-limit", "3")
     assert elapsed < 3 + 1
     assert not set(codes(report)) & FALSE_ALARMS

@@ -36,16 +36,22 @@ def check(page: Path, code: str) -> list:
 
 
 def test_an_unknown_key_in_a_quarto_post_is_one_rl401(tmp_path):
-    page = post(tmp_path / "post", "Needling helps [@gattie2017effectiveness], maybe [@nosuchkey2020]; "
-                "acupuncture differs (@fig-sites, @zhou2015dry).")
+    page = post(
+        tmp_path / "post",
+        "Needling helps [@gattie2017effectiveness], maybe [@nosuchkey2020]; "
+        "acupuncture differs (@fig-sites, @zhou2015dry).",
+    )
     found = check(page, "RL401")
     assert [d.data["keys"] for d in found] == [["nosuchkey2020"]]
     assert "index.bib" in found[0].message
 
 
 def test_narrative_keys_count_only_when_they_look_like_keys(tmp_path):
-    page = post(tmp_path / "post", "As @gattie2017effectiveness found, and @zhou2015dry argued; "
-                "the `@param` tag and @v0 are not citations, @smith2019trial is.")
+    page = post(
+        tmp_path / "post",
+        "As @gattie2017effectiveness found, and @zhou2015dry argued; "
+        "the `@param` tag and @v0 are not citations, @smith2019trial is.",
+    )
     assert [d.data["keys"] for d in check(page, "RL401")] == [["smith2019trial"]]
 
 

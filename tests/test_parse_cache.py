@@ -62,8 +62,7 @@ def test_fingerprint_covers_the_model_and_the_parser_modules(monkeypatch, tmp_pa
     for source in parse_cache._PACKAGE.iterdir():
         if source.name.endswith(".py"):
             (package / source.name).write_bytes(source.read_bytes())
-    (package / "data" / "parser.crfsuite").write_bytes(
-        (parse_cache._PACKAGE / "data" / "parser.crfsuite").read_bytes())
+    (package / "data" / "parser.crfsuite").write_bytes((parse_cache._PACKAGE / "data" / "parser.crfsuite").read_bytes())
     monkeypatch.setattr(parse_cache, "_PACKAGE", package)
     parse_cache.fingerprint.cache_clear()
     try:
@@ -93,8 +92,7 @@ def _fill(path: str, start: int, errors) -> None:
 
 def test_processes_sharing_one_cache_get_no_lock_errors(tmp_path):
     path = str(tmp_path / "cache.sqlite3")
-    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
-                                      else "spawn")
+    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     errors = ctx.Queue()
     workers = [ctx.Process(target=_fill, args=(path, k * 20, errors)) for k in range(4)]
     for w in workers:
@@ -111,8 +109,10 @@ def test_check_fills_the_cache_and_no_cache_leaves_it_alone(tmp_path, monkeypatc
     db = tmp_path / "cache" / "cache.sqlite3"
     result = invoke("check", str(ROOT / "examples"), "--no-cache", "--jobs", "1")
     assert result.exit_code == 1
-    assert not db.exists() or not sqlite3.connect(db).execute(
-        "SELECT name FROM sqlite_master WHERE name = 'parsed'").fetchone()
+    assert (
+        not db.exists()
+        or not sqlite3.connect(db).execute("SELECT name FROM sqlite_master WHERE name = 'parsed'").fetchone()
+    )
     cold = invoke("check", str(ROOT / "examples"), "--jobs", "1")
     rows = sqlite3.connect(db).execute("SELECT COUNT(*) FROM parsed").fetchone()[0]
     assert rows >= 25  # every reference entry of the examples

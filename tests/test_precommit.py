@@ -18,24 +18,44 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-BROKEN = ("Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136. "
-          "doi:1179/jmt.2006.14.4.70E\n")
+BROKEN = (
+    "Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136. " "doi:1179/jmt.2006.14.4.70E\n"
+)
 JUNK = "Read the [review](https://doi.org/10.2519/jospt.2017.7096.,) first.\n"
-VERIFIABLE = ("Gattie E, Cleland JA, Snodgrass S. The effectiveness of trigger point dry needling for "
-              "musculoskeletal conditions. J Orthop Sports Phys Ther. 2017;47(3):133-149. "
-              "doi:10.2519/jospt.2017.7096\n")
+VERIFIABLE = (
+    "Gattie E, Cleland JA, Snodgrass S. The effectiveness of trigger point dry needling for "
+    "musculoskeletal conditions. J Orthop Sports Phys Ther. 2017;47(3):133-149. "
+    "doi:10.2519/jospt.2017.7096\n"
+)
 CLEAN = "Stretching before running is a common habit.\n"
 SKIP = shutil.ignore_patterns(".git", ".venv", "__pycache__", "*.egg-info", ".pytest_cache", "build", "dist")
 
 
-CLEAN_ENV = {k: v for k, v in os.environ.items()
-             if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "VIRTUAL_ENV")}
+CLEAN_ENV = {
+    k: v for k, v in os.environ.items() if k not in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "VIRTUAL_ENV")
+}
 
 
 def git(cwd, *args) -> str:
-    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com",
-                           "-c", "commit.gpgsign=false", "-c", "init.defaultBranch=main", *args],
-                          cwd=cwd, env=CLEAN_ENV, check=True, capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        [
+            "git",
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "init.defaultBranch=main",
+            *args,
+        ],
+        cwd=cwd,
+        env=CLEAN_ENV,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
 
 
 def copy_project(dest: Path) -> str:
@@ -43,8 +63,13 @@ def copy_project(dest: Path) -> str:
     repository; returns the commit for ``rev:``."""
     dest.mkdir()
     try:
-        listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                                cwd=ROOT, check=True, capture_output=True, text=True).stdout
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         for name in filter(None, listed.split("\0")):
             if (ROOT / name).is_file():
                 (dest / name).parent.mkdir(parents=True, exist_ok=True)
@@ -67,18 +92,33 @@ def hooked(tmp_path_factory):
     repo = base / "kb"
     repo.mkdir()
     git(repo, "init", "-q")
-    config = {"repos": [{"repo": str(base / "reflint-hooks"), "rev": rev,
-                         "hooks": [{"id": "reflint"}, {"id": "reflint-fix", "stages": ["manual"]}]}]}
+    config = {
+        "repos": [
+            {
+                "repo": str(base / "reflint-hooks"),
+                "rev": rev,
+                "hooks": [{"id": "reflint"}, {"id": "reflint-fix", "stages": ["manual"]}],
+            }
+        ]
+    }
     (repo / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), "utf-8")
-    env = {**CLEAN_ENV, "PRE_COMMIT_HOME": str(base / "pre-commit-home"), "REFLINT_OFFLINE": "1",
-           "REFLINT_CACHE_DIR": str(base / "cache"), "PRE_COMMIT_COLOR": "never",
-           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    env = {
+        **CLEAN_ENV,
+        "PRE_COMMIT_HOME": str(base / "pre-commit-home"),
+        "REFLINT_OFFLINE": "1",
+        "REFLINT_CACHE_DIR": str(base / "cache"),
+        "PRE_COMMIT_COLOR": "never",
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+    }
     pre_commit = [sys.executable, "-m", "pre_commit"]
     installed = subprocess.run([*pre_commit, "install-hooks"], cwd=repo, env=env, capture_output=True, text=True)
-    assert installed.returncode == 0, ("pre-commit could not build the hook environment "
-                                       "(needs `pip install -e .[test]` and PyPI):\n"
-                                       + installed.stdout + installed.stderr)
+    assert installed.returncode == 0, (
+        "pre-commit could not build the hook environment "
+        "(needs `pip install -e .[test]` and PyPI):\n" + installed.stdout + installed.stderr
+    )
     subprocess.run([*pre_commit, "install"], cwd=repo, env=env, check=True, capture_output=True)
     yield repo, env, pre_commit
 
@@ -109,8 +149,13 @@ def test_hooks_reject_broken_dois_and_accept_clean_files(hooked):
     unreachable = {**env, "REFLINT_CROSSREF_URL": "http://127.0.0.1:9", "REFLINT_DOI_URL": "http://127.0.0.1:9"}
     del unreachable["REFLINT_OFFLINE"]
     started = time.monotonic()
-    offline = subprocess.run([*pre_commit, "run", "reflint", "--files", "online.md"], cwd=repo,
-                             env=unreachable, capture_output=True, text=True)
+    offline = subprocess.run(
+        [*pre_commit, "run", "reflint", "--files", "online.md"],
+        cwd=repo,
+        env=unreachable,
+        capture_output=True,
+        text=True,
+    )
     assert offline.returncode == 0, offline.stdout + offline.stderr  # unknown, not broken
     assert time.monotonic() - started < 60
 

@@ -28,8 +28,9 @@ Dry needling is popular [1].
 """
 # The branch: entry 2 keeps its truncated DOI but its title changes (a changed line with an old
 # problem), entry 3 gets a DOI without its `10.` (new problem); entry 1 is untouched.
-BRANCH_DOC = (BASE_DOC.replace("Title one.", "Title one, revised.")
-              .replace("doi:10.3122/jabfm.2010.05.090296", "doi:3122/jabfm.2010.05.090296"))
+BRANCH_DOC = BASE_DOC.replace("Title one.", "Title one, revised.").replace(
+    "doi:10.3122/jabfm.2010.05.090296", "doi:3122/jabfm.2010.05.090296"
+)
 ANNOTATION = re.compile(r"::(error|warning|notice) file=([^,]+),line=(\d+),")
 
 
@@ -71,13 +72,24 @@ def run_step(name: str, ws: Path, tmp_path: Path, **env_values) -> subprocess.Co
             (bin_dir / tool).write_text(f'#!/bin/sh\nexec "{real}" "$@"\n', "utf-8")
             (bin_dir / tool).chmod(0o755)
     step = action_step(name)
-    env = {**os.environ, "GITHUB_ACTIONS": "true", "RUNNER_TEMP": str(runner_temp),
-           "GITHUB_OUTPUT": str(tmp_path / "github-output"), "GITHUB_WORKSPACE": str(ws),
-           "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
-           "REFLINT_CACHE_DIR": str(runner_temp / "reflint-cache"), "REFLINT_MAILTO": "",
-           **env_values}
-    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
-                          cwd=ws, env=env, capture_output=True, text=True)
+    env = {
+        **os.environ,
+        "GITHUB_ACTIONS": "true",
+        "RUNNER_TEMP": str(runner_temp),
+        "GITHUB_OUTPUT": str(tmp_path / "github-output"),
+        "GITHUB_WORKSPACE": str(ws),
+        "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md"),
+        "REFLINT_CACHE_DIR": str(runner_temp / "reflint-cache"),
+        "REFLINT_MAILTO": "",
+        **env_values,
+    }
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+        cwd=ws,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
 
 
 def outputs(tmp_path: Path) -> dict:
@@ -85,19 +97,26 @@ def outputs(tmp_path: Path) -> dict:
     return dict(line.split("=", 1) for line in lines)
 
 
-def run_check_step(ws: Path, tmp_path: Path, base_ref: str, paths: str = "docs/", fail: str = "true",
-                   ) -> subprocess.CompletedProcess:
+def run_check_step(
+    ws: Path,
+    tmp_path: Path,
+    base_ref: str,
+    paths: str = "docs/",
+    fail: str = "true",
+) -> subprocess.CompletedProcess:
     """The action's fetch, check and result steps in a row, as a pull_request event runs them."""
     if base_ref:
         fetched = run_step("Fetch the base branch", ws, tmp_path, BASE_REF=base_ref)
         if fetched.returncode:
             return fetched
-    check = run_step("reflint check", ws, tmp_path, BASE_REF=base_ref, PATHS=paths, ARGS="",
-                     CHANGED_ONLY="true", PREFIX=".")
+    check = run_step(
+        "reflint check", ws, tmp_path, BASE_REF=base_ref, PATHS=paths, ARGS="", CHANGED_ONLY="true", PREFIX="."
+    )
     assert check.returncode == 0, check.stderr  # the check step records the status, the result step fails
     result = run_step("Result", ws, tmp_path, STATUS=outputs(tmp_path)["exit-code"], FAIL_ON_PROBLEMS=fail)
-    return subprocess.CompletedProcess(check.args, result.returncode, check.stdout + result.stdout,
-                                       check.stderr + result.stderr)
+    return subprocess.CompletedProcess(
+        check.args, result.returncode, check.stdout + result.stdout, check.stderr + result.stderr
+    )
 
 
 def test_pull_request_annotates_only_changed_lines(workspace, tmp_path):
@@ -116,8 +135,7 @@ def test_push_event_checks_everything(workspace, tmp_path):
     result = run_check_step(workspace, tmp_path, base_ref="")
     lines = {(path, int(line)) for _, path, line in ANNOTATION.findall(result.stdout)}
     assert result.returncode == 1
-    assert {("docs/needling.md", 7), ("docs/needling.md", 8), ("docs/needling.md", 9),
-            ("docs/other.md", 1)} <= lines
+    assert {("docs/needling.md", 7), ("docs/needling.md", 8), ("docs/needling.md", 9), ("docs/other.md", 1)} <= lines
 
 
 def test_pull_request_without_problems_passes(workspace, tmp_path):
@@ -172,8 +190,16 @@ def test_paths_with_spaces_one_per_line(workspace, tmp_path):
 def test_action_definition():
     action = yaml.safe_load((ROOT / "action.yml").read_text("utf-8"))
     assert action["runs"]["using"] == "composite"
-    assert set(action["inputs"]) == {"paths", "args", "mailto", "version", "format", "working-directory",
-                                     "fail-on-problems", "changed-lines-only"}
+    assert set(action["inputs"]) == {
+        "paths",
+        "args",
+        "mailto",
+        "version",
+        "format",
+        "working-directory",
+        "fail-on-problems",
+        "changed-lines-only",
+    }
     steps = action["runs"]["steps"]
     install = action_step("Install reflint")
     assert "${{ github.action_path }}" in install["env"].values()
@@ -182,7 +208,7 @@ def test_action_definition():
     check = action_step("reflint check")
     assert check["env"]["REFLINT_CACHE_DIR"] == cache["with"]["path"]
     assert '--changed-since "origin/$BASE_REF"' in check["run"]
-    assert "--output-format sarif" in check["run"] and check["run"].count("reflint\" check") == 1
+    assert "--output-format sarif" in check["run"] and check["run"].count('reflint" check') == 1
     upload = next(s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload-sarif@"))
     assert "inputs.format == 'sarif'" in upload["if"]
 

@@ -16,8 +16,7 @@ ARTICLES = Path(__file__).parent / "data" / "plos-articles"
 
 def test_real_articles_draw_only_their_real_defects():
     run = Linter(Config(dict(DEFAULTS))).lint_paths([str(ARTICLES)])
-    found = sorted((Path(d.path).name, d.code, f.doc.position(d.start)[0])
-                   for f in run.files for d in f.diagnostics)
+    found = sorted((Path(d.path).name, d.code, f.doc.position(d.start)[0]) for f in run.files for d in f.diagnostics)
     assert found == [
         ("10.1371_journal.pone.0116586.md", "RL303", 106),  # entry 42 repeats entry 21
         ("10.1371_journal.pone.0116586.md", "RL402", 119),  # entry 55 is never cited

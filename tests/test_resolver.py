@@ -25,8 +25,15 @@ def mock_registry():
 
 
 def works(n: int) -> list[dict]:
-    return [{"DOI": f"10.5555/r.{i}", "title": [f"Resolver work {i}"],
-             "author": [{"family": f"Writer{i}"}], "issued": {"date-parts": [[2020]]}} for i in range(n)]
+    return [
+        {
+            "DOI": f"10.5555/r.{i}",
+            "title": [f"Resolver work {i}"],
+            "author": [{"family": f"Writer{i}"}],
+            "issued": {"date-parts": [[2020]]},
+        }
+        for i in range(n)
+    ]
 
 
 def extraction_with(dois: list[str]):
@@ -52,8 +59,10 @@ def test_missing_from_batch_is_confirmed_before_it_is_called_invalid(fake_crossr
     ex = extraction_with(["10.5555/r.0", "10.5281/zenodo.9", "10.5555/absent"])
     resolution = Resolver(CrossrefClient(server.url, server.url, "t@example.org")).resolve([ex])
     assert resolution.doi("10.5555/r.0").verdict == "valid"
-    assert (resolution.doi("10.5281/zenodo.9").verdict, resolution.doi("10.5281/zenodo.9").agency) == \
-        ("valid", "datacite")
+    assert (resolution.doi("10.5281/zenodo.9").verdict, resolution.doi("10.5281/zenodo.9").agency) == (
+        "valid",
+        "datacite",
+    )
     assert resolution.doi("10.5555/absent").verdict == "invalid"
     paths = [r[1] for r in server.requests]
     assert "/works/10.5555/absent/agency" in paths and "/api/handles/10.5555/absent" in paths
@@ -62,8 +71,7 @@ def test_missing_from_batch_is_confirmed_before_it_is_called_invalid(fake_crossr
 def test_failed_lookups_are_unknown_and_not_cached(fake_crossref_factory, tmp_path):
     server = fake_crossref_factory(works(2), fail_rate=1.0)
     cache = Cache(tmp_path / "c.sqlite3")
-    client = CrossrefClient(server.url, server.url, "t@example.org", max_retries=1,
-                            sleep=lambda s: None)
+    client = CrossrefClient(server.url, server.url, "t@example.org", max_retries=1, sleep=lambda s: None)
     resolution = Resolver(client, cache).resolve([extraction_with(["10.5555/r.0", "10.5555/r.1"])])
     assert {s.verdict for s in resolution.dois.values()} == {"unknown"}
     assert resolution.unknown == 2
@@ -116,8 +124,9 @@ def test_an_alias_named_by_crossrefs_relation_needs_no_handle_lookup(fake_crossr
     records = load_records()
     for record in records:
         if record["DOI"] == GATTIE:
-            record["relation"] = {"has-alias": [{"id-type": "doi", "id": "10.5555/ALIAS.gattie",
-                                                 "asserted-by": "subject"}]}
+            record["relation"] = {
+                "has-alias": [{"id-type": "doi", "id": "10.5555/ALIAS.gattie", "asserted-by": "subject"}]
+            }
     server = fake_crossref_factory(records, aliases={"10.5555/alias.gattie": GATTIE})
     client = CrossrefClient(server.url, server.url, "t@example.org")
     status = Resolver(client).resolve([extraction_with(["10.5555/alias.gattie"])]).doi("10.5555/alias.gattie")
@@ -139,12 +148,12 @@ def test_a_record_for_another_doi_is_unknown_and_not_cached(fake_crossref_factor
 def test_registered_at_crossref_but_no_record_is_valid_never_invalid(mock_registry):
     """The agency says Crossref registered it; /works has no record (not yet indexed)."""
     mock_registry.get(f"{API}/works", json={"message": {"items": []}})
-    mock_registry.get(f"{API}/works/10.1000/fresh/agency",
-                      json={"message": {"agency": {"id": "crossref"}}})
+    mock_registry.get(f"{API}/works/10.1000/fresh/agency", json={"message": {"agency": {"id": "crossref"}}})
     mock_registry.get(f"{API}/works/10.1000/fresh", status=404)
-    mock_registry.get(f"{API}/api/handles/10.1000/fresh",
-                      json={"responseCode": 1,
-                            "values": [{"type": "URL", "data": {"value": "https://x.example/"}}]})
+    mock_registry.get(
+        f"{API}/api/handles/10.1000/fresh",
+        json={"responseCode": 1, "values": [{"type": "URL", "data": {"value": "https://x.example/"}}]},
+    )
     client = CrossrefClient(API, API, "t@example.org", sleep=lambda s: None)
     status = Resolver(client).resolve([extraction_with(["10.1000/fresh"])]).doi("10.1000/fresh")
     assert (status.verdict, status.record, status.agency) == ("valid", None, "crossref")
@@ -152,10 +161,12 @@ def test_registered_at_crossref_but_no_record_is_valid_never_invalid(mock_regist
 
 # -- a registry that is not there -----------------------------------------------------------------
 
+
 def test_an_outage_is_remembered_and_the_next_run_waits_for_nothing(fake_crossref_factory, tmp_path):
     server = fake_crossref_factory(hang_rate=1.0, hang_seconds=60)
     cache = Cache(tmp_path / "c.sqlite3")
     ex = extraction_with([GATTIE, PYNE])
+
     def client():
         return CrossrefClient(server.url, server.url, "t@example.org", timeout=0.3)
 
@@ -197,9 +208,18 @@ def test_a_spent_time_limit_is_not_an_outage(fake_crossref_factory, tmp_path):
 
 # -- cache entries of another version ------------------------------------------------------------
 
-@pytest.mark.parametrize("value", [[1, 2], "valid", {"verdict": 3}, {"record": {}},
-                                   {"verdict": "valid", "record": "text"},
-                                   {"verdict": "valid", "agency": ["crossref"]}])
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [1, 2],
+        "valid",
+        {"verdict": 3},
+        {"record": {}},
+        {"verdict": "valid", "record": "text"},
+        {"verdict": "valid", "agency": ["crossref"]},
+    ],
+)
 def test_a_cached_answer_of_an_unexpected_shape_is_a_miss(fake_crossref_factory, tmp_path, value):
     server = fake_crossref_factory(works(1), {})
     cache = Cache(tmp_path / "c.sqlite3")
@@ -212,6 +232,7 @@ def test_a_cached_answer_of_an_unexpected_shape_is_a_miss(fake_crossref_factory,
 
 
 # -- progress on a terminal ----------------------------------------------------------------------
+
 
 class SlowResolver:
     def __init__(self, seconds):
@@ -241,8 +262,11 @@ def test_progress_appears_only_when_lookups_take_a_while(seconds, shown):
 
 
 def test_an_alias_answered_with_its_own_record_says_which_doi_is_primary(fake_crossref_factory):
-    alias = {"DOI": "10.5555/old.gattie", "title": ["Trigger point dry needling: a review"],
-             "relation": {"is-alias-of": [{"id-type": "doi", "id": GATTIE, "asserted-by": "subject"}]}}
+    alias = {
+        "DOI": "10.5555/old.gattie",
+        "title": ["Trigger point dry needling: a review"],
+        "relation": {"is-alias-of": [{"id-type": "doi", "id": GATTIE, "asserted-by": "subject"}]},
+    }
     server = fake_crossref_factory([alias], {})
     client = CrossrefClient(server.url, server.url, "t@example.org")
     status = Resolver(client).resolve([extraction_with(["10.5555/old.gattie"])]).doi("10.5555/old.gattie")

@@ -56,8 +56,9 @@ class MemoryRegistry:
     def agency(self, doi):
         if doi.lower() in self.records:
             return AgencyResult(VALID, "crossref")
-        return AgencyResult(VALID, self.other[doi.lower()]) if doi.lower() in self.other \
-            else AgencyResult(INVALID, None)
+        return (
+            AgencyResult(VALID, self.other[doi.lower()]) if doi.lower() in self.other else AgencyResult(INVALID, None)
+        )
 
     def work(self, doi):
         record = self.records.get(doi.lower())
@@ -70,9 +71,11 @@ class MemoryRegistry:
         return list(self.records.values())[:rows]
 
     def related_works(self, relation, doi, rows=5):
-        return [r for r in self.records.values()
-                if any(link.get("id", "").lower() == doi.lower()
-                       for link in (r.get("relation") or {}).get(relation, []))][:rows]
+        return [
+            r
+            for r in self.records.values()
+            if any(link.get("id", "").lower() == doi.lower() for link in (r.get("relation") or {}).get(relation, []))
+        ][:rows]
 
 
 class MemoryPubmed:
@@ -113,9 +116,12 @@ def test_rule_case(code, case):
     if "severity" in case:
         assert found[0].severity == case["severity"]
     if "fix_str" in case:
-        outcome = fix_until_stable(doc, lambda d: linter.lint_document(d).diagnostics,
-                                   lambda d, t: documents.from_text(t, d.path, d.kind),
-                                   unsafe=case.get("unsafe", False))
+        outcome = fix_until_stable(
+            doc,
+            lambda d: linter.lint_document(d).diagnostics,
+            lambda d, t: documents.from_text(t, d.path, d.kind),
+            unsafe=case.get("unsafe", False),
+        )
         assert outcome.text == case["fix_str"]
 
 

@@ -14,19 +14,22 @@ def codes(text, kind="markdown"):
     return [d.code for d in Linter(Config()).lint_document(doc).diagnostics]
 
 
-@pytest.mark.parametrize("text,expected", [
-    (f"{BAD}\n", ["RL101"]),
-    (f"<!-- reflint: ignore RL101 -->\n{BAD}\n", []),
-    (f"<!-- reflint: ignore doi-missing-prefix -->\n{BAD}\n", []),
-    (f"<!-- reflint: ignore RL1 -->\n{BAD}\n", []),
-    (f"<!-- reflint: ignore -->\n\n{BAD}\n", []),                      # next non-blank line
-    (f"<!-- reflint: ignore RL303 -->\n{BAD}\n", ["RL101"]),           # other code: no effect
-    (f"<!-- reflint: ignore RL101 -->\nSomething else.\n{BAD}\n", ["RL101"]),  # only the next line
-    (f"{BAD} <!-- reflint: ignore RL101 -->\n", []),                   # trailing: own line
-    (f"<!-- reflint: ignore-file -->\n\nText.\n\n{BAD}\n", []),
-    (f"<!-- reflint: ignore-file RL303 -->\n{BAD}\n", ["RL101"]),
-    (f"<!-- reflint: ignore RL9999 -->\n{BAD}\n", ["RL101"]),          # unknown code silences nothing
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        (f"{BAD}\n", ["RL101"]),
+        (f"<!-- reflint: ignore RL101 -->\n{BAD}\n", []),
+        (f"<!-- reflint: ignore doi-missing-prefix -->\n{BAD}\n", []),
+        (f"<!-- reflint: ignore RL1 -->\n{BAD}\n", []),
+        (f"<!-- reflint: ignore -->\n\n{BAD}\n", []),  # next non-blank line
+        (f"<!-- reflint: ignore RL303 -->\n{BAD}\n", ["RL101"]),  # other code: no effect
+        (f"<!-- reflint: ignore RL101 -->\nSomething else.\n{BAD}\n", ["RL101"]),  # only the next line
+        (f"{BAD} <!-- reflint: ignore RL101 -->\n", []),  # trailing: own line
+        (f"<!-- reflint: ignore-file -->\n\nText.\n\n{BAD}\n", []),
+        (f"<!-- reflint: ignore-file RL303 -->\n{BAD}\n", ["RL101"]),
+        (f"<!-- reflint: ignore RL9999 -->\n{BAD}\n", ["RL101"]),  # unknown code silences nothing
+    ],
+)
 def test_markdown_directives(text, expected):
     assert codes(text) == expected
 

@@ -32,7 +32,7 @@ def reference(diag, doc) -> str:
     doi = diag.data.get("doi") if diag.data else None
     if isinstance(doi, str) and doi:
         return doi
-    return " ".join(doc.text[diag.start:diag.end].split())
+    return " ".join(doc.text[diag.start : diag.end].split())
 
 
 def _relpath(doc, root: str) -> str:
@@ -51,8 +51,7 @@ def dumps(results, path: str | os.PathLike) -> str:
     """The baseline for ``results`` (pairs of document and diagnostics) stored at ``path``."""
     root = _root(path)
     counts = Counter(_key(d, doc, root) for doc, diags in results for d in diags)
-    entries = [{"path": p, "code": c, "reference": r, "count": n}
-               for (p, c, r), n in sorted(counts.items())]
+    entries = [{"path": p, "code": c, "reference": r, "count": n} for (p, c, r), n in sorted(counts.items())]
     return json.dumps({"version": VERSION, "entries": entries}, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -83,8 +82,9 @@ class Baseline:
         except (ValueError, UnicodeDecodeError) as exc:
             raise BaselineError(f"{path}: not a reflint baseline ({exc}) - rewrite it with --write-baseline") from None
         if not isinstance(data, dict) or data.get("version") != VERSION:
-            raise BaselineError(f"{path}: unsupported baseline version (expected {VERSION}) - "
-                                "rewrite it with --write-baseline")
+            raise BaselineError(
+                f"{path}: unsupported baseline version (expected {VERSION}) - " "rewrite it with --write-baseline"
+            )
         counts: Counter = Counter()
         try:
             for e in data.get("entries", []):

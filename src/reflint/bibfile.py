@@ -124,7 +124,7 @@ def _bib_authors(value: str) -> list[Author]:
         elif m.group() == "}":
             depth = max(0, depth - 1)
         elif depth == 0:
-            names.append(value[start:m.start()])
+            names.append(value[start : m.start()])
             start = m.end()
     names.append(value[start:])
     authors = []

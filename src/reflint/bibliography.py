@@ -20,8 +20,7 @@ import yaml
 from reflint.models import Document
 
 _FRONT = re.compile(r"---[ \t]*\r?\n(.*?)^(?:---|\.\.\.)[ \t\r]*$", re.S | re.M)
-_BIB_KEY = re.compile(r"@[ \t]*(?!comment\b|string\b|preamble\b)\w+[ \t]*[{(][ \t\r\n]*([^,\s{}()]+)[ \t\r\n]*,",
-                      re.I)
+_BIB_KEY = re.compile(r"@[ \t]*(?!comment\b|string\b|preamble\b)\w+[ \t]*[{(][ \t\r\n]*([^,\s{}()]+)[ \t\r\n]*,", re.I)
 _PAGES = (".md", ".markdown", ".qmd", ".rmd")
 
 
@@ -48,7 +47,7 @@ def named_bibliography(doc: Document) -> Bibliography | None:
     files = [files] if isinstance(files, str) else files
     if not files or not all(isinstance(f, str) for f in files):
         return None
-    line = re.search(r"(?m)^bibliography[ \t]*:.*$", doc.text[:front.end()])
+    line = re.search(r"(?m)^bibliography[ \t]*:.*$", doc.text[: front.end()])
     out = Bibliography(span=line.span() if line else (0, 3))
     folder = os.path.dirname(doc.file)
     for name in files:
@@ -56,16 +55,20 @@ def named_bibliography(doc: Document) -> Bibliography | None:
         try:
             keys = _keys(path, os.stat(path).st_mtime_ns)
         except (OSError, ValueError, yaml.YAMLError) as exc:
-            out.notes.append(f"bibliography {name} named in the front matter cannot be read "
-                             f"({exc}); its citation keys were not checked")
+            out.notes.append(
+                f"bibliography {name} named in the front matter cannot be read "
+                f"({exc}); its citation keys were not checked"
+            )
             out.readable = False
             return out
         out.keys.update((k, name) for k in keys)
-    out.owned = all(os.path.dirname(os.path.abspath(os.path.join(folder, f))) == os.path.abspath(folder)
-                    for f in files) and _only_page(folder)
+    out.owned = all(
+        os.path.dirname(os.path.abspath(os.path.join(folder, f))) == os.path.abspath(folder) for f in files
+    ) and _only_page(folder)
     nocite = meta.get("nocite") if isinstance(meta, dict) else None
-    out.nocite = frozenset(re.findall(r"@([\w*][\w:.#$%&+?<>~/-]*)", nocite)) if isinstance(nocite, str) \
-        else frozenset()
+    out.nocite = (
+        frozenset(re.findall(r"@([\w*][\w:.#$%&+?<>~/-]*)", nocite)) if isinstance(nocite, str) else frozenset()
+    )
     return out
 
 
@@ -108,4 +111,3 @@ def outside_state(doc: Document) -> str:
         except OSError:
             state.append(f"{name}:missing")
     return "|".join(state)
-

@@ -61,7 +61,7 @@ def _cut_short(ref: Reference) -> bool:
     """The source listed only the first authors ("et al.", ``and others``)."""
     head = ref.text
     if ref.fields.title and ref.fields.title[:20] in head:
-        head = head[:head.index(ref.fields.title[:20])]
+        head = head[: head.index(ref.fields.title[:20])]
     return bool(_ET_AL.search(head if ref.kind == "list-entry" else ref.text))
 
 
@@ -104,9 +104,12 @@ def to_entry(ref: Reference, verified: DoiStatus | None = None) -> Entry:
     record = verified.record if verified else None
     if not record and not parsed(ref):
         given = ref.fields
-        notes = [("note", tex(" ".join(ref.text.split()))),
-                 ("doi", None if unregistered else clean_doi(given.doi)),
-                 ("pmid", given.pmid), ("url", _verbatim(given.url))]
+        notes = [
+            ("note", tex(" ".join(ref.text.split()))),
+            ("doi", None if unregistered else clean_doi(given.doi)),
+            ("pmid", given.pmid),
+            ("url", _verbatim(given.url)),
+        ]
         return Entry("misc", key, [Field(k, v) for k, v in notes if v])
     f: Fields = record_fields(record) if record else ref.fields
     doi = clean_doi(f.doi)
@@ -115,8 +118,12 @@ def to_entry(ref: Reference, verified: DoiStatus | None = None) -> Entry:
     if kind == "article" and not f.container:
         kind = "misc"
     values = [
-        ("author", texencode.names(f.authors if record else texencode.mend(f.authors), suffixes,
-                                   others=not record and _cut_short(ref))),
+        (
+            "author",
+            texencode.names(
+                f.authors if record else texencode.mend(f.authors), suffixes, others=not record and _cut_short(ref)
+            ),
+        ),
         ("title", _title(ref, f.title) if f.title else None),
         (_CONTAINER_FIELD.get(kind, "howpublished" if kind == "misc" else "publisher"), tex(f.container)),
         ("year", f.year),
@@ -132,8 +139,7 @@ def to_entry(ref: Reference, verified: DoiStatus | None = None) -> Entry:
     return Entry(kind, key, [Field(k, v) for k, v in values if v])
 
 
-def to_bibtex(references: list[Reference], verified: Callable[[Reference], DoiStatus | None]
-              = lambda ref: None) -> str:
+def to_bibtex(references: list[Reference], verified: Callable[[Reference], DoiStatus | None] = lambda ref: None) -> str:
     """The entries of ``references``, each work once (the same key is the same work)."""
     library, seen = bibtexparser.Library(), set()
     for ref in references:
@@ -155,5 +161,6 @@ def same_structure(before: str, after: str) -> bool:
     """Would a fixed .bib still hold the same entries and no new broken blocks? A guard so
     that no fix, however wrong, can cost a user a bibliography entry."""
     old, new = bibtexparser.parse_string(before), bibtexparser.parse_string(after)
-    return ([e.key for e in old.entries] == [e.key for e in new.entries]
-            and len(new.failed_blocks) <= len(old.failed_blocks))
+    return [e.key for e in old.entries] == [e.key for e in new.entries] and len(new.failed_blocks) <= len(
+        old.failed_blocks
+    )

@@ -31,8 +31,10 @@ FILENAME = "cache.sqlite3"
 POSITIVE_TTL = timedelta(days=30)
 NEGATIVE_TTL = timedelta(days=1)
 ANSWERS_SCHEMA = "2"  # bump when the stored answers change shape (2: alias_of, outages)
-_SCHEMA = ("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
-           "positive INTEGER NOT NULL, stored_at REAL NOT NULL)")
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
+    "positive INTEGER NOT NULL, stored_at REAL NOT NULL)"
+)
 _META = "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
 
@@ -64,10 +66,13 @@ def _seconds(ttl: float | timedelta) -> float:
 class Cache:
     """Key -> JSON value with an age limit per kind; safe to share between threads."""
 
-    def __init__(self, path: str | os.PathLike | None = None,
-                 positive_ttl: float | timedelta = POSITIVE_TTL,
-                 negative_ttl: float | timedelta = NEGATIVE_TTL,
-                 clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        path: str | os.PathLike | None = None,
+        positive_ttl: float | timedelta = POSITIVE_TTL,
+        negative_ttl: float | timedelta = NEGATIVE_TTL,
+        clock: Callable[[], float] = time.time,
+    ):
         self.path = Path(path) if path is not None else default_path()
         self.positive_ttl, self.negative_ttl = _seconds(positive_ttl), _seconds(negative_ttl)
         self._clock = clock
@@ -83,8 +88,9 @@ class Cache:
 
     def lookup(self, key: str) -> CacheEntry | None:
         """Like ``get`` but says whether the stored answer was positive."""
-        row = self._run(lambda db: db.execute(
-            "SELECT value, positive, stored_at FROM entries WHERE key = ?", (key,)).fetchone())
+        row = self._run(
+            lambda db: db.execute("SELECT value, positive, stored_at FROM entries WHERE key = ?", (key,)).fetchone()
+        )
         if not row:
             return None
         value, positive, stored_at = row
@@ -109,19 +115,24 @@ class Cache:
                 raise ValueError(f"cache value for {key!r} is None; store a non-None marker")
             rows.append((key, json.dumps(value, separators=(",", ":")), int(bool(positive)), now))
         if rows:
-            self._run(lambda db: db.executemany(
-                "INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows), write=True)
+            self._run(lambda db: db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows), write=True)
 
     def info(self) -> dict:
         """path, entries, positive, negative, size_bytes (expired entries included)."""
         counts = None
         if self.path.exists():
-            counts = self._run(lambda db: db.execute(
-                "SELECT COUNT(*), COALESCE(SUM(positive), 0) FROM entries").fetchone())
+            counts = self._run(
+                lambda db: db.execute("SELECT COUNT(*), COALESCE(SUM(positive), 0) FROM entries").fetchone()
+            )
         entries, positive = counts or (0, 0)
         size = self.path.stat().st_size if self.path.is_file() else 0
-        return {"path": str(self.path), "entries": entries, "positive": positive,
-                "negative": entries - positive, "size_bytes": size}
+        return {
+            "path": str(self.path),
+            "entries": entries,
+            "positive": positive,
+            "negative": entries - positive,
+            "size_bytes": size,
+        }
 
     def clear(self) -> int:
         """Delete every entry and return how many there were. A corrupt file is removed."""
@@ -185,8 +196,9 @@ class Cache:
         self._corrupt = type(exc) is sqlite3.DatabaseError
         self.disabled = True
         self.close()
-        log.warning("cache %s unusable (%s); continuing without a cache "
-                    "(`reflint cache clear` resets it)", self.path, exc)
+        log.warning(
+            "cache %s unusable (%s); continuing without a cache " "(`reflint cache clear` resets it)", self.path, exc
+        )
 
 
 def _schema(db: sqlite3.Connection) -> str | None:

@@ -15,39 +15,71 @@ from reflint.markdown import Structure
 from reflint.models import Citation
 
 _PAREN = re.compile(r"\(([^()]{1,400})\)")
-_NUMBERS = (r"\d{1,4}(?:[ \t]*[-–—‐‑−][ \t]*\d{1,4})?"
-            r"(?:[ \t]*,[ \t]*\d{1,4}(?:[ \t]*[-–—‐‑−][ \t]*\d{1,4})?)*")
+_NUMBERS = r"\d{1,4}(?:[ \t]*[-–—‐‑−][ \t]*\d{1,4})?" r"(?:[ \t]*,[ \t]*\d{1,4}(?:[ \t]*[-–—‐‑−][ \t]*\d{1,4})?)*"
 _NUMERIC = re.compile(rf"\[({_NUMBERS})\]")
-_PAREN_NUMERIC = re.compile(r"(?<![\w(])\((\d{1,3}(?:[ \t]*[-–—‐‑−][ \t]*\d{1,3})?"
-                            r"(?:[ \t]*,[ \t]*\d{1,3}(?:[ \t]*[-–—‐‑−][ \t]*\d{1,3})?)*)\)")
+_PAREN_NUMERIC = re.compile(
+    r"(?<![\w(])\((\d{1,3}(?:[ \t]*[-–—‐‑−][ \t]*\d{1,3})?"
+    r"(?:[ \t]*,[ \t]*\d{1,3}(?:[ \t]*[-–—‐‑−][ \t]*\d{1,3})?)*)\)"
+)
 _SUPERSCRIPT = re.compile(rf"<sup>[ \t]*\[?({_NUMBERS})\]?[ \t]*</sup>|(?<![\^\[])\^\[?({_NUMBERS})\]?\^", re.I)
-_UNICODE_SUP = re.compile(r"(?:(?<=[^\W\d_])|(?<=[^\W\d_][.,;:)\]’\"”]))[¹²³⁴⁵⁶⁷⁸⁹⁰]+"
-                          r"(?:[⁻,–-][¹²³⁴⁵⁶⁷⁸⁹⁰]+)*")
+_UNICODE_SUP = re.compile(r"(?:(?<=[^\W\d_])|(?<=[^\W\d_][.,;:)\]’\"”]))[¹²³⁴⁵⁶⁷⁸⁹⁰]+" r"(?:[⁻,–-][¹²³⁴⁵⁶⁷⁸⁹⁰]+)*")
 _SUP_DIGITS = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰⁻", "1234567890-")
 _RANGE_DASH = re.compile(r"[ \t]*[-–—‐‑−][ \t]*")
 _BRACKET = re.compile(r"\[([^\[\]\n]{1,500})\]")
 _KEY = r"[\w](?:[\w:.#$%&+?<>~/-]*\w)?"
 _BRACKET_KEY = re.compile(rf"(?:^|(?<=[\s;\[-]))@({_KEY})")
 _BARE_KEY = re.compile(rf"(?<![\w@.\[/:;-])@({_KEY})")
-_MD_DOI_LINK = re.compile(r"\[[^\[\]\n]{1,300}\]\(\s*<?(?:https?:)?//(?:dx\.|www\.)?doi\.org/"
-                          r"(?:[^\s()<>]|\([^\s()<>]*\))+>?(?:[ \t]+\"[^\"\n]*\")?\s*\)", re.I)
+_MD_DOI_LINK = re.compile(
+    r"\[[^\[\]\n]{1,300}\]\(\s*<?(?:https?:)?//(?:dx\.|www\.)?doi\.org/"
+    r"(?:[^\s()<>]|\([^\s()<>]*\))+>?(?:[ \t]+\"[^\"\n]*\")?\s*\)",
+    re.I,
+)
 
-_LEAD = re.compile(r"\s*(?:(?:see(?:[ \t]+also)?|e\.g\.,?|i\.e\.,?|cf\.|compare|for[ \t]+example,?"
-                   r"|reviewed[ \t]+in|as[ \t]+in|also)\s+)*", re.I)
+_LEAD = re.compile(
+    r"\s*(?:(?:see(?:[ \t]+also)?|e\.g\.,?|i\.e\.,?|cf\.|compare|for[ \t]+example,?"
+    r"|reviewed[ \t]+in|as[ \t]+in|also)\s+)*",
+    re.I,
+)
 _YEAR = re.compile(r"(?<![\w/.-])((?:19|20)\d\d[a-z]?)(?![\w/-])")
 _MORE_YEAR = re.compile(r"\s*,\s*((?:19|20)\d\d[a-z]?)(?![\w/-])")
-_LOCATOR = re.compile(r"\s*(?:,?\s*(?:(?:p|pp|para|ch|chap|fig|sec|s)\.|§|pages?|chapter|table|figure)"
-                      r"\s*[\w–-]+(?:\s*[-–,]\s*\w+)*|:\s*\d+(?:\s*[-–,]\s*\d+)*)\s*", re.I)
+_LOCATOR = re.compile(
+    r"\s*(?:,?\s*(?:(?:p|pp|para|ch|chap|fig|sec|s)\.|§|pages?|chapter|table|figure)"
+    r"\s*[\w–-]+(?:\s*[-–,]\s*\w+)*|:\s*\d+(?:\s*[-–,]\s*\d+)*)\s*",
+    re.I,
+)
 _ETAL = re.compile(r"\s*,?\s*\bet\s+al\b\.?\s*$")
 _AUTHOR_SEP = re.compile(r"\s*,\s*(?:(?:&|and)\s+)?|\s+(?:&|and)\s+|\s*&\s*")
-_PARTICLES = {"van", "von", "de", "der", "den", "del", "della", "da", "di", "du", "dos", "das",
-              "la", "le", "ten", "ter", "st.", "al", "el", "bin", "ibn"}
+_PARTICLES = {
+    "van",
+    "von",
+    "de",
+    "der",
+    "den",
+    "del",
+    "della",
+    "da",
+    "di",
+    "du",
+    "dos",
+    "das",
+    "la",
+    "le",
+    "ten",
+    "ter",
+    "st.",
+    "al",
+    "el",
+    "bin",
+    "ibn",
+}
 _WORD = r"[^\W\d_](?:[^\W\d_]|['’.-])*"
-_NAME = re.compile(rf"(?:(?:{'|'.join(re.escape(p) for p in _PARTICLES)})\s+){{0,3}}{_WORD}"
-                   rf"(?:\s+{_WORD}){{0,3}}", re.I)
+_NAME = re.compile(
+    rf"(?:(?:{'|'.join(re.escape(p) for p in _PARTICLES)})\s+){{0,3}}{_WORD}" rf"(?:\s+{_WORD}){{0,3}}", re.I
+)
 _TOKEN = re.compile(rf"{_WORD}|[&,]")
 # Capitalised words that precede a year without being anyone's name: "(March 2020)".
-_NOT_AUTHORS = set("""january february march april may june july august september october
+_NOT_AUTHORS = set(
+    """january february march april may june july august september october
     november december jan feb mar apr jun jul aug sep sept oct nov dec spring summer autumn
     fall winter in on at by since from until till before after during circa ca updated
     published accessed retrieved revised copyright version figure fig table see also the
@@ -55,7 +87,8 @@ _NOT_AUTHORS = set("""january february march april may june july august septembe
     no edition ed est founded recently later earlier between around about approximately
     and or of for however moreover furthermore indeed similarly likewise thus therefore hence
     notably here there today overall finally first second third then while when as although
-    but yet so according our their its his her we they it a an""".split())
+    but yet so according our their its his her we they it a an""".split()
+)
 
 
 def find_citations(text: str, *, bare_keys: bool = False, links: Structure | None = None) -> list[Citation]:
@@ -66,6 +99,7 @@ def find_citations(text: str, *, bare_keys: bool = False, links: Structure | Non
     citation (``[1](https://x.org)``, but not ``[1–3](see Discussion)``). Without it, a
     bracket before ``(`` or a parenthesis after ``]`` is taken for a link.
     """
+
     def syntax(c: Citation) -> bool:
         if c.style == "doi-link":
             return False
@@ -78,8 +112,9 @@ def find_citations(text: str, *, bare_keys: bool = False, links: Structure | Non
     found += brackets
     if bare_keys:
         starts = [c.start for c in brackets]  # sorted, and brackets never overlap
-        found += [c for c in _bare_keys(text)
-                  if not (i := bisect_right(starts, c.start)) or brackets[i - 1].end <= c.start]
+        found += [
+            c for c in _bare_keys(text) if not (i := bisect_right(starts, c.start)) or brackets[i - 1].end <= c.start
+        ]
     return sorted(found, key=lambda c: (c.start, c.end))
 
 
@@ -133,12 +168,14 @@ def _parenthetical(text: str, part: str, base: int) -> list[Citation]:
     if not y:
         return []
     years = _year_list(part, y.start())
-    authors = _authors(part[lead:y.start()])
+    authors = _authors(part[lead : y.start()])
     if not years or not authors:
         return []
     first = base + lead
-    return [_cite(text, first if i == 0 else base + s, base + e, "author-year", authors=authors, year=yr)
-            for i, (s, e, yr) in enumerate(years)]
+    return [
+        _cite(text, first if i == 0 else base + s, base + e, "author-year", authors=authors, year=yr)
+        for i, (s, e, yr) in enumerate(years)
+    ]
 
 
 def _authors(s: str) -> list[str] | None:
@@ -154,8 +191,11 @@ def _is_name(name: str) -> bool:
     if not _NAME.fullmatch(name):
         return False
     words = [w for w in name.split() if w.lower() not in _PARTICLES] or name.split()
-    return (all(w[0].isupper() for w in words) and len(words[-1].rstrip(".")) > 1
-            and words[0].lower().rstrip(".") not in _NOT_AUTHORS)
+    return (
+        all(w[0].isupper() for w in words)
+        and len(words[-1].rstrip(".")) > 1
+        and words[0].lower().rstrip(".") not in _NOT_AUTHORS
+    )
 
 
 def _narrative(text: str, open_: int, close: int, years: list[tuple[int, int, str]]) -> list[Citation]:
@@ -170,7 +210,7 @@ def _narrative(text: str, open_: int, close: int, years: list[tuple[int, int, st
         return []
 
     def tok(j: int) -> str:  # token j if only whitespace separates it from token j + 1
-        if j < 0 or (j + 1 < len(toks) and stripped[toks[j][2]:toks[j + 1][1]].strip()):
+        if j < 0 or (j + 1 < len(toks) and stripped[toks[j][2] : toks[j + 1][1]].strip()):
             return ""
         return toks[j][0]
 
@@ -185,7 +225,7 @@ def _narrative(text: str, open_: int, close: int, years: list[tuple[int, int, st
         while tok(first - 1).lower() in _PARTICLES:
             first -= 1
         start = toks[first][1]
-        names.append(re.sub(r"['’]s$", "", stripped[start:toks[i][2]]))
+        names.append(re.sub(r"['’]s$", "", stripped[start : toks[i][2]]))
         i = first - 1
         if tok(i) in ("&", "and"):
             joined = True
@@ -203,8 +243,10 @@ def _narrative(text: str, open_: int, close: int, years: list[tuple[int, int, st
     begin = window_start + start
     if len(years) == 1:
         return [_cite(text, begin, close, "author-year", authors=names, year=years[0][2])]
-    return [_cite(text, begin if k == 0 else s, e, "author-year", authors=names, year=y)
-            for k, (s, e, y) in enumerate(years)]
+    return [
+        _cite(text, begin if k == 0 else s, e, "author-year", authors=names, year=y)
+        for k, (s, e, y) in enumerate(years)
+    ]
 
 
 def _numeric(text: str) -> list[Citation]:
@@ -222,18 +264,28 @@ def _numeric(text: str) -> list[Citation]:
         if after == ":" and before == "\n":
             continue  # footnote or link definition "[1]: https://..."
         prev = out[-1] if out else None
-        if (prev and prev.text[0] == "[" and len(prev.numbers) == 1 and "," not in m.group(1)
-                and _RANGE_DASH.fullmatch(text, prev.end, m.start())):
+        if (
+            prev
+            and prev.text[0] == "["
+            and len(prev.numbers) == 1
+            and "," not in m.group(1)
+            and _RANGE_DASH.fullmatch(text, prev.end, m.start())
+        ):
             first, last = prev.numbers[0], _expand(m.group(1))[-1]  # "[1]–[3]": a range over brackets
             out[-1] = _cite(text, prev.start, m.end(), "numeric", numbers=_expand(f"{first}-{last}"))
             continue
         out.append(_cite(text, m.start(), m.end(), "numeric", numbers=_expand(m.group(1))))
-    out += [_cite(text, m.start(), m.end(), "numeric", numbers=_expand(m.group(1)))
-            for m in _PAREN_NUMERIC.finditer(text)]
-    out += [_cite(text, m.start(), m.end(), "numeric", numbers=_expand(m.group(1) or m.group(2)))
-            for m in _SUPERSCRIPT.finditer(text)]
-    out += [_cite(text, m.start(), m.end(), "numeric", numbers=_expand(m.group().translate(_SUP_DIGITS)))
-            for m in _UNICODE_SUP.finditer(text)]
+    out += [
+        _cite(text, m.start(), m.end(), "numeric", numbers=_expand(m.group(1))) for m in _PAREN_NUMERIC.finditer(text)
+    ]
+    out += [
+        _cite(text, m.start(), m.end(), "numeric", numbers=_expand(m.group(1) or m.group(2)))
+        for m in _SUPERSCRIPT.finditer(text)
+    ]
+    out += [
+        _cite(text, m.start(), m.end(), "numeric", numbers=_expand(m.group().translate(_SUP_DIGITS)))
+        for m in _UNICODE_SUP.finditer(text)
+    ]
     return out
 
 

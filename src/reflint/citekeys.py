@@ -27,7 +27,8 @@ SKIP_WORDS = frozenset(
     "einer,eines,el,en,et,except,for,from,gli,i,il,in,inside,into,is,l,la,las,le,les,like,lo,los,"
     "near,nor,of,off,on,onto,or,over,past,per,plus,round,save,since,so,some,sur,than,the,through,"
     "to,toward,towards,un,una,unas,under,underneath,une,unlike,uno,unos,until,up,upon,versus,via,"
-    "von,while,with,within,without,yet,zu,zum".split(","))
+    "von,while,with,within,without,yet,zu,zum".split(",")
+)
 
 
 def ascii_word(text: str) -> str:
@@ -81,8 +82,14 @@ class Works:
         if not fields.year:
             return self.undated.get(self._undated(fields))
         this = identity(self._ref(fields, doi, text))
-        return next((key for other, key in self.by_year.get(fields.year, ())
-                     if same_identity(other, this) or same_identity(this, other)), None)  # either order
+        return next(
+            (
+                key
+                for other, key in self.by_year.get(fields.year, ())
+                if same_identity(other, this) or same_identity(this, other)
+            ),
+            None,
+        )  # either order
 
     def add(self, fields: Fields, doi: str | None, key: str, text: str = "") -> None:
         if doi:
@@ -120,6 +127,7 @@ def assign_keys(references: list[Reference]) -> None:
     for ref in references:
         if not ref.key:
             ref.key = works.find(ref.fields, ref.fields.doi, ref.text) or next_free(
-                citekey(ref.fields, ref.text), taken)
+                citekey(ref.fields, ref.text), taken
+            )
             taken.add(ref.key)
         works.add(ref.fields, ref.fields.doi, ref.key, ref.text)

@@ -40,8 +40,10 @@ ISSUES_URL = "https://github.com/reflint/reflint/issues"
 def _report_unknown(run, opts: RunOptions | None = None) -> int:
     unknown = run.resolution.unknown if run.resolution else 0
     if unknown and not (opts and opts.quiet):
-        _note(f"{unknown} DOI(s) or reference(s) could not be verified (offline, or the registry "
-              "did not answer); they are reported neither valid nor broken. Run again online.")
+        _note(
+            f"{unknown} DOI(s) or reference(s) could not be verified (offline, or the registry "
+            "did not answer); they are reported neither valid nor broken. Run again online."
+        )
     for note in run.resolution.notes if run.resolution else []:
         _note(note)
     return unknown
@@ -66,8 +68,11 @@ class ReflintGroup(click.Group):
             if os.environ.get("REFLINT_DEBUG"):
                 raise
             _error(f"reflint {__version__} failed unexpectedly: {type(exc).__name__}: {exc}")
-            click.echo(f"  This is a bug in reflint. Please report it at {ISSUES_URL} with the command "
-                       "you ran (REFLINT_DEBUG=1 shows the traceback).", err=True)
+            click.echo(
+                f"  This is a bug in reflint. Please report it at {ISSUES_URL} with the command "
+                "you ran (REFLINT_DEBUG=1 shows the traceback).",
+                err=True,
+            )
             ctx.exit(EXIT_ERROR)
 
 
@@ -89,18 +94,31 @@ FORMATS = ["text", "json", "github", "sarif"]
 @click.option("--fix", is_flag=True, help="Apply safe fixes in place.")
 @click.option("--unsafe-fixes", is_flag=True, help="With --fix or --diff, also apply unsafe fixes.")
 @click.option("--diff", is_flag=True, help="Show the fixes as a unified diff; write nothing.")
-@click.option("--output-format", "--format", "fmt", type=click.Choice(FORMATS), default="text",
-              show_default=True, help="github: Actions annotations; sarif: for code scanning upload.")
+@click.option(
+    "--output-format",
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="text",
+    show_default=True,
+    help="github: Actions annotations; sarif: for code scanning upload.",
+)
 @click.option("--statistics", is_flag=True, help="Count problems by rule instead of listing them.")
 @click.option("--show-fixes", is_flag=True, help="With --fix, list what was fixed, by file and rule.")
-@click.option("--stdin-filename", metavar="PATH",
-              help="Lint the text on stdin as if it were PATH (its type, config and excludes); "
-                   "with --fix, print the fixed text.")
-@click.option("--write-baseline", "write_baseline_path", type=click.Path(dir_okay=False),
-              help="Record the current problems in a baseline file and exit 0.")
+@click.option(
+    "--stdin-filename",
+    metavar="PATH",
+    help="Lint the text on stdin as if it were PATH (its type, config and excludes); "
+    "with --fix, print the fixed text.",
+)
+@click.option(
+    "--write-baseline",
+    "write_baseline_path",
+    type=click.Path(dir_okay=False),
+    help="Record the current problems in a baseline file and exit 0.",
+)
 @shared_options
-def check(paths, fix, unsafe_fixes, diff, fmt, statistics, show_fixes, stdin_filename, write_baseline_path,
-          **shared):
+def check(paths, fix, unsafe_fixes, diff, fmt, statistics, show_fixes, stdin_filename, write_baseline_path, **shared):
     """Lint PATHS (files or directories; default: the current directory; `-` reads stdin).
 
     DOIs are verified with Crossref and doi.org unless --offline; answers come from the
@@ -114,8 +132,12 @@ def check(paths, fix, unsafe_fixes, diff, fmt, statistics, show_fixes, stdin_fil
     if from_stdin and opts.changed_since:
         raise click.UsageError("--changed-since needs files in a git repository, not stdin")
     linter = opts.linter(default_time_limit=CHECK_TIME_LIMIT)
-    if linter.resolver is not None and linter.resolver.client is not None and sys.stderr.isatty() \
-            and not opts.no_progress:
+    if (
+        linter.resolver is not None
+        and linter.resolver.client is not None
+        and sys.stderr.isatty()
+        and not opts.no_progress
+    ):
         from reflint.lookup_progress import DelayedProgress
 
         linter.resolver = DelayedProgress(linter.resolver)
@@ -125,8 +147,9 @@ def check(paths, fix, unsafe_fixes, diff, fmt, statistics, show_fixes, stdin_fil
         if fix and not opts.output_file:
             opts.use_stream(sys.stderr)  # stdout carries the fixed text
     else:
-        targets, keep = cli_check.narrow(linter, opts, list(paths) or ["."],
-                                None if write_baseline_path else opts.baseline_path)
+        targets, keep = cli_check.narrow(
+            linter, opts, list(paths) or ["."], None if write_baseline_path else opts.baseline_path
+        )
         run = linter.lint_paths(targets, stream=not (fix or diff or write_baseline_path))
     for note in run.notes:
         opts.note(note)
@@ -158,8 +181,14 @@ def check(paths, fix, unsafe_fixes, diff, fmt, statistics, show_fixes, stdin_fil
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("-o", "--output", "output", type=click.Path(file_okay=False), default=None,
-              help="Library directory (default: the `references-dir` setting, `references`).")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Library directory (default: the `references-dir` setting, `references`).",
+)
 @click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 when the library is stale.")
 @options(CONFIG, NETWORK, JOBS)
 def bib(paths, output, check_only, config_path, jobs, **network):
@@ -180,8 +209,7 @@ def bib(paths, output, check_only, config_path, jobs, **network):
     if run.errors:
         sys.exit(EXIT_ERROR)
     _report_unknown(run)
-    plan = references_dir.plan(run.files, roots, out, run.resolution,
-                               single=linter.config["bib-layout"] == "single")
+    plan = references_dir.plan(run.files, roots, out, run.resolution, single=linter.config["bib-layout"] == "single")
     if check_only:
         stale = references_dir.stale(plan, out)
         for line in stale:
@@ -199,8 +227,9 @@ def bib(paths, output, check_only, config_path, jobs, **network):
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--output-format", "--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option(
+    "--output-format", "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 @options(CONFIG, JOBS)
 def refs(paths, fmt, config_path, jobs):
     """List the references reflint extracted, with parsed fields and BibTeX."""
@@ -217,8 +246,15 @@ def refs(paths, fmt, config_path, jobs):
 
 @main.command()
 @click.argument("rule", required=False)
-@click.option("--output-format", "--format", "fmt", type=click.Choice(["text", "json", "markdown"]),
-              default="text", show_default=True, help="json: for tools; markdown: the rule's documentation page.")
+@click.option(
+    "--output-format",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="json: for tools; markdown: the rule's documentation page.",
+)
 def rules(rule, fmt):
     """List all rules, or explain RULE (a code, prefix or name) with bad and good examples."""
     if rule is None:
@@ -252,8 +288,10 @@ def cache():
 def cache_info():
     """Where the cache lives and what it holds."""
     info = Cache().info()
-    click.echo(f"path: {info['path']}\nentries: {info['entries']} ({info['positive']} found, "
-               f"{info['negative']} not found)\nsize: {info['size_bytes']} bytes")
+    click.echo(
+        f"path: {info['path']}\nentries: {info['entries']} ({info['positive']} found, "
+        f"{info['negative']} not found)\nsize: {info['size_bytes']} bytes"
+    )
 
 
 @cache.command("clear")
@@ -265,8 +303,13 @@ def cache_clear():
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the audit summary as JSON (schema version 1).")
-@click.option("--html", "html_path", type=click.Path(dir_okay=False), metavar="REPORT",
-              help="Also write a self-contained HTML report to REPORT.")
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False),
+    metavar="REPORT",
+    help="Also write a self-contained HTML report to REPORT.",
+)
 @shared_options
 def audit(paths, as_json, html_path, **shared):
     """Audit a whole repository: progress bar, summary by rule and by document, HTML report.
@@ -279,7 +322,6 @@ def audit(paths, as_json, html_path, **shared):
     opts = RunOptions.take(shared)
     linter = opts.linter()
     targets, keep = cli_check.narrow(linter, opts, list(paths) or ["."], opts.baseline_path)
-    code = run_audit(linter, targets, opts, keep, as_json=as_json, html_path=html_path,
-                     scope=list(paths) or ["."])
+    code = run_audit(linter, targets, opts, keep, as_json=as_json, html_path=html_path, scope=list(paths) or ["."])
     opts.close()
     sys.exit(code)

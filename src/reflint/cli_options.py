@@ -145,8 +145,13 @@ OUTPUT = [
 ]
 
 JOBS = [
-    click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-                 help="Processes that read and check files (default: one per core)."),
+    click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Processes that read and check files (default: one per core).",
+    ),
 ]
 
 shared_options = options(SELECTION, NETWORK, SCOPE, OUTCOME, OUTPUT, JOBS)
@@ -272,8 +277,13 @@ class RunOptions:
             self._stream.close()
 
 
-def build_linter(config_path: str | None, network: dict | None = None, default_time_limit: float | None = None,
-                 jobs: int | None = None, **overrides) -> Linter:
+def build_linter(
+    config_path: str | None,
+    network: dict | None = None,
+    default_time_limit: float | None = None,
+    jobs: int | None = None,
+    **overrides,
+) -> Linter:
     """The configured linter: the config tree (``--config`` fixes one file for all), the
     environment and ``overrides`` on top; with ``network`` options, one that resolves online
     (or from the lock and cache when offline). ``time-limit = 0`` means no limit; unset, the
@@ -305,7 +315,14 @@ def build_linter(config_path: str | None, network: dict | None = None, default_t
     )
     cache = Cache() if config["cache"] else NullCache()
     lock = load_lock(Path(config["references-dir"]))
-    ncbi = None if config["offline"] else NcbiClient(  # PubMed IDs (RL207, RL208); NCBI_API_KEY paces faster
-        config["ncbi-url"], config["mailto"], timeout=float(config["timeout"]),
-        time_limit=float(limit) if limit else None)
+    ncbi = (
+        None
+        if config["offline"]
+        else NcbiClient(  # PubMed IDs (RL207, RL208); NCBI_API_KEY paces faster
+            config["ncbi-url"],
+            config["mailto"],
+            timeout=float(config["timeout"]),
+            time_limit=float(limit) if limit else None,
+        )
+    )
     return Linter(configs, Resolver(client, cache, lock, ncbi=ncbi), jobs=jobs)

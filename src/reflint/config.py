@@ -52,6 +52,7 @@ CONFIG_NAMES = ("reflint.toml", "pyproject.toml")
 
 # -- validation: each checker returns what was expected, or None when the value is fine ----------
 
+
 def _strings(value) -> str | None:
     ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
     return None if ok else 'a list of strings, e.g. ["drafts/**"]'
@@ -110,12 +111,26 @@ def _layout(value) -> str | None:
 
 
 CHECKS: dict[str, Callable[[object], str | None]] = {
-    "select": _selectors, "extend-select": _selectors, "ignore": _selectors, "extend-ignore": _selectors,
-    "per-file-ignores": _per_file, "include": _strings, "exclude": _strings,
-    "respect-gitignore": _boolean, "doi-url-style": _text, "references-dir": _text,
-    "bib-layout": _layout, "evidence-phrases": _strings, "mailto": _optional_text,
-    "crossref-url": _url, "doi-url": _url, "ncbi-url": _url, "offline": _boolean, "cache": _boolean,
-    "timeout": _seconds, "time-limit": _optional_seconds,
+    "select": _selectors,
+    "extend-select": _selectors,
+    "ignore": _selectors,
+    "extend-ignore": _selectors,
+    "per-file-ignores": _per_file,
+    "include": _strings,
+    "exclude": _strings,
+    "respect-gitignore": _boolean,
+    "doi-url-style": _text,
+    "references-dir": _text,
+    "bib-layout": _layout,
+    "evidence-phrases": _strings,
+    "mailto": _optional_text,
+    "crossref-url": _url,
+    "doi-url": _url,
+    "ncbi-url": _url,
+    "offline": _boolean,
+    "cache": _boolean,
+    "timeout": _seconds,
+    "time-limit": _optional_seconds,
 }
 
 
@@ -136,8 +151,7 @@ def validate(values: dict, where: str) -> None:
     """Raise ConfigError naming ``where`` (a file, ``--option`` or variable), key and value."""
     unknown = sorted(set(values) - set(DEFAULTS))
     if unknown:
-        raise ConfigError(f"{where}: unknown setting(s) {', '.join(unknown)}; "
-                          f"known: {', '.join(sorted(DEFAULTS))}")
+        raise ConfigError(f"{where}: unknown setting(s) {', '.join(unknown)}; " f"known: {', '.join(sorted(DEFAULTS))}")
     for key, value in values.items():
         problem = CHECKS[key](value) if key in CHECKS else None  # tests/test_config.py: none missing
         if problem is not None:
@@ -158,8 +172,9 @@ def from_environment(env=None) -> dict:
     if "REFLINT_OFFLINE" in env:
         raw = env["REFLINT_OFFLINE"].strip().lower()
         if raw not in _TRUE + _FALSE:
-            raise ConfigError(f"REFLINT_OFFLINE={env['REFLINT_OFFLINE']} is not valid: expected 1 or 0 "
-                              "(true/false, yes/no)")
+            raise ConfigError(
+                f"REFLINT_OFFLINE={env['REFLINT_OFFLINE']} is not valid: expected 1 or 0 " "(true/false, yes/no)"
+            )
         values["offline"] = raw in _TRUE
     if env.get("REFLINT_TIMEOUT", "").strip():
         raw = env["REFLINT_TIMEOUT"]
@@ -168,13 +183,15 @@ def from_environment(env=None) -> dict:
         except ValueError:
             seconds = -1.0
         if not seconds > 0 or seconds == float("inf"):
-            raise ConfigError(f"REFLINT_TIMEOUT={raw} is not valid: expected a positive number of "
-                              "seconds, e.g. REFLINT_TIMEOUT=10")
+            raise ConfigError(
+                f"REFLINT_TIMEOUT={raw} is not valid: expected a positive number of " "seconds, e.g. REFLINT_TIMEOUT=10"
+            )
         values["timeout"] = seconds
     return values
 
 
 # -- one config -----------------------------------------------------------------------------------
+
 
 @dataclass
 class Config:
@@ -198,8 +215,7 @@ class Config:
 
         Selection keys form the command line's own layer: ``--select`` replaces the config's
         selection, ``--ignore`` adds to its ignores."""
-        given = {k: list(v) if isinstance(v, tuple) else v for k, v in overrides.items()
-                 if v not in (None, (), [])}
+        given = {k: list(v) if isinstance(v, tuple) else v for k, v in overrides.items() if v not in (None, (), [])}
         selection = {k: given.pop(k) for k in SELECTION_KEYS if k in given}
         for key, value in selection.items():
             validate({key: value}, f"--{key}")
@@ -266,6 +282,7 @@ def load_config(path: Path | None = None, start: Path | None = None) -> Config:
 
 
 # -- the config of every file ---------------------------------------------------------------------
+
 
 class ConfigTree:
     """The config that applies to each file: the closest one above it (ruff's hierarchical

@@ -10,8 +10,20 @@ from __future__ import annotations
 import re
 
 LABELS = (
-    "author", "title", "container", "volume", "issue", "pages", "date", "doi", "url",
-    "publisher", "location", "note", "editor", "other",
+    "author",
+    "title",
+    "container",
+    "volume",
+    "issue",
+    "pages",
+    "date",
+    "doi",
+    "url",
+    "publisher",
+    "location",
+    "note",
+    "editor",
+    "other",
 )
 
 # One token each: URLs and DOI bodies (so the "2017" inside 10.2519/jospt.2017.7096 is
@@ -25,35 +37,120 @@ _TOKEN = re.compile(
 )
 
 # PDF copy-paste damage that changes how a token reads but not what it means.
-_LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl",
-                            "ﬅ": "st", "ﬆ": "st", "\u00ad": "", "\u200b": ""})
+_LIGATURES = str.maketrans(
+    {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st", "\u00ad": "", "\u200b": ""}
+)
 
 _LEXICON = {
     # words typical of journal / proceedings names and their abbreviations
-    "journal": "jour", "j": "jour", "jour": "jour", "med": "jour", "sci": "jour", "res": "jour",
-    "rev": "jour", "am": "jour", "soc": "jour", "phys": "jour", "lett": "jour", "int": "jour",
-    "clin": "jour", "ther": "jour", "eur": "jour", "br": "jour", "ann": "jour", "natl": "jour",
-    "acad": "jour", "chem": "jour", "biol": "jour", "arch": "jour", "bull": "jour",
-    "trans": "jour", "assoc": "jour", "surg": "jour", "psychol": "jour", "nat": "jour",
-    "physiol": "jour", "rehabil": "jour", "orthop": "jour", "sports": "jour", "sport": "jour",
-    "pain": "jour", "res.": "jour", "engl": "jour", "lancet": "jour", "bmj": "jour",
-    "jama": "jour", "plos": "jour", "review": "jour", "letters": "jour", "annals": "jour",
-    "proceedings": "proc", "proc": "proc", "conference": "proc", "conf": "proc",
-    "symposium": "proc", "workshop": "proc", "congress": "proc", "meeting": "proc",
+    "journal": "jour",
+    "j": "jour",
+    "jour": "jour",
+    "med": "jour",
+    "sci": "jour",
+    "res": "jour",
+    "rev": "jour",
+    "am": "jour",
+    "soc": "jour",
+    "phys": "jour",
+    "lett": "jour",
+    "int": "jour",
+    "clin": "jour",
+    "ther": "jour",
+    "eur": "jour",
+    "br": "jour",
+    "ann": "jour",
+    "natl": "jour",
+    "acad": "jour",
+    "chem": "jour",
+    "biol": "jour",
+    "arch": "jour",
+    "bull": "jour",
+    "trans": "jour",
+    "assoc": "jour",
+    "surg": "jour",
+    "psychol": "jour",
+    "nat": "jour",
+    "physiol": "jour",
+    "rehabil": "jour",
+    "orthop": "jour",
+    "sports": "jour",
+    "sport": "jour",
+    "pain": "jour",
+    "res.": "jour",
+    "engl": "jour",
+    "lancet": "jour",
+    "bmj": "jour",
+    "jama": "jour",
+    "plos": "jour",
+    "review": "jour",
+    "letters": "jour",
+    "annals": "jour",
+    "proceedings": "proc",
+    "proc": "proc",
+    "conference": "proc",
+    "conf": "proc",
+    "symposium": "proc",
+    "workshop": "proc",
+    "congress": "proc",
+    "meeting": "proc",
     # field markers
-    "vol": "vol", "volume": "vol", "v": "vol", "no": "num", "nr": "num", "issue": "num",
-    "pp": "pp", "p": "pp", "pages": "pp", "ed": "ed", "eds": "ed", "edn": "ed",
-    "editor": "ed", "editors": "ed", "edited": "ed", "hrsg": "ed", "in": "in",
-    "doi": "doi", "pmid": "pmid", "pmcid": "pmid", "arxiv": "arxiv", "isbn": "isbn",
-    "available": "avail", "accessed": "avail", "retrieved": "avail", "url": "avail",
-    "press": "pub", "publisher": "pub", "publishers": "pub", "publishing": "pub",
-    "university": "pub", "verlag": "pub", "inc": "pub", "ltd": "pub", "springer": "pub",
-    "wiley": "pub", "elsevier": "pub", "thesis": "thesis", "dissertation": "thesis",
-    "phd": "thesis", "report": "report", "et": "etal", "al": "etal", "and": "and",
-    "und": "and", "&": "and", "preprint": "note", "submitted": "note", "press.": "note",
+    "vol": "vol",
+    "volume": "vol",
+    "v": "vol",
+    "no": "num",
+    "nr": "num",
+    "issue": "num",
+    "pp": "pp",
+    "p": "pp",
+    "pages": "pp",
+    "ed": "ed",
+    "eds": "ed",
+    "edn": "ed",
+    "editor": "ed",
+    "editors": "ed",
+    "edited": "ed",
+    "hrsg": "ed",
+    "in": "in",
+    "doi": "doi",
+    "pmid": "pmid",
+    "pmcid": "pmid",
+    "arxiv": "arxiv",
+    "isbn": "isbn",
+    "available": "avail",
+    "accessed": "avail",
+    "retrieved": "avail",
+    "url": "avail",
+    "press": "pub",
+    "publisher": "pub",
+    "publishers": "pub",
+    "publishing": "pub",
+    "university": "pub",
+    "verlag": "pub",
+    "inc": "pub",
+    "ltd": "pub",
+    "springer": "pub",
+    "wiley": "pub",
+    "elsevier": "pub",
+    "thesis": "thesis",
+    "dissertation": "thesis",
+    "phd": "thesis",
+    "report": "report",
+    "et": "etal",
+    "al": "etal",
+    "and": "and",
+    "und": "and",
+    "&": "and",
+    "preprint": "note",
+    "submitted": "note",
+    "press.": "note",
 }
-_MONTHS = set(("january february march april may june july august september october november "
-                "december jan feb mar apr jun jul aug sep sept oct nov dec").split())
+_MONTHS = set(
+    (
+        "january february march april may june july august september october november "
+        "december jan feb mar apr jun jul aug sep sept oct nov dec"
+    ).split()
+)
 _YEAR = re.compile(r"(1[5-9]\d\d|20\d\d)[a-z]?")
 _SEPARATORS = {".", ",", ";", ":", "(", ")", "“", "”", '"'}
 
@@ -85,9 +182,11 @@ def _shape_slow(tok: str) -> str:
 
 
 # digits become "d" and then, being a lowercase letter, "x": the shape the model knows
-_SHAPE_TABLE = {**{c: "x" for c in range(ord("a"), ord("z") + 1)},
-                **{c: "x" for c in range(ord("0"), ord("9") + 1)},
-                **{c: "X" for c in range(ord("A"), ord("Z") + 1)}}
+_SHAPE_TABLE = {
+    **{c: "x" for c in range(ord("a"), ord("z") + 1)},
+    **{c: "x" for c in range(ord("0"), ord("9") + 1)},
+    **{c: "X" for c in range(ord("A"), ord("Z") + 1)},
+}
 _RUNS = re.compile(r"(.)\1+")
 
 
@@ -183,7 +282,7 @@ def sequence_features(text: str, tokens: list[tuple[str, int, int]]) -> list[dic
             block += 1
         paren += (tok in "([") - (tok in ")]")
         paren = max(paren, 0)
-        if tok in "\"“”«»":
+        if tok in '"“”«»':
             quote = 0 if quote else 1
         seen_year = seen_year or "0year" in f
     return out
@@ -192,4 +291,3 @@ def sequence_features(text: str, tokens: list[tuple[str, int, int]]) -> list[dic
 def to_crfsuite(feats: list[dict[str, str]]) -> list[list[str]]:
     """crfsuite's string form: one "name=value" attribute per feature."""
     return [[f"{k}={v}" for k, v in f.items()] for f in feats]
-

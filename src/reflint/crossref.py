@@ -35,10 +35,12 @@ log = logging.getLogger(__name__)
 DEFAULT_CROSSREF_URL = "https://api.crossref.org"
 DEFAULT_DOI_URL = "https://doi.org"
 PROJECT_URL = "https://github.com/reflint/reflint"
-SELECT = ("DOI,title,author,issued,container-title,volume,issue,page,type,updated-by,update-to,"
-          "relation,institution")  # relation: aliases, preprint links (RL206); institution: a preprint's server
-NO_MAILTO_WARNING = ("no mailto: using Crossref's public pool at lower limits; "
-                     "set REFLINT_MAILTO or `mailto` in config")
+SELECT = (
+    "DOI,title,author,issued,container-title,volume,issue,page,type,updated-by,update-to," "relation,institution"
+)  # relation: aliases, preprint links (RL206); institution: a preprint's server
+NO_MAILTO_WARNING = (
+    "no mailto: using Crossref's public pool at lower limits; " "set REFLINT_MAILTO or `mailto` in config"
+)
 
 _DOI_ORG_HOSTS = ("doi.org", "dx.doi.org", "www.doi.org")
 _warned_no_mailto = False
@@ -62,8 +64,6 @@ class WorkResult(NamedTuple):
 class AgencyResult(NamedTuple):
     verdict: Verdict
     agency: str | None = None
-
-
 
 
 def quote_doi(doi: str) -> str:
@@ -92,28 +92,37 @@ class CrossrefClient:
     ``time_limit`` bounds all of them together. ``outage`` says why the circuit opened.
     """
 
-    def __init__(self, crossref_url: str | None = None, doi_url: str | None = None,
-                 mailto: str | None = None, timeout: float = 10.0, max_retries: int = 4,
-                 breaker_threshold: int = 5, session: requests.Session | None = None,
-                 sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic, time_limit: float | None = None):
-        self.crossref_url = (crossref_url or os.environ.get("REFLINT_CROSSREF_URL")
-                             or DEFAULT_CROSSREF_URL).rstrip("/")
+    def __init__(
+        self,
+        crossref_url: str | None = None,
+        doi_url: str | None = None,
+        mailto: str | None = None,
+        timeout: float = 10.0,
+        max_retries: int = 4,
+        breaker_threshold: int = 5,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        time_limit: float | None = None,
+    ):
+        self.crossref_url = (crossref_url or os.environ.get("REFLINT_CROSSREF_URL") or DEFAULT_CROSSREF_URL).rstrip("/")
         self.doi_url = (doi_url or os.environ.get("REFLINT_DOI_URL") or DEFAULT_DOI_URL).rstrip("/")
         self.mailto = mailto or os.environ.get("REFLINT_MAILTO") or None
         agent = f"reflint/{__version__} ({PROJECT_URL}"
-        headers = {"User-Agent": agent + (f"; mailto:{self.mailto})" if self.mailto else ")"),
-                   "Accept": "application/json"}
-        self.http = RegistryHTTP(headers, bool(self.mailto), timeout, max_retries, breaker_threshold,
-                                 session, sleep, clock, time_limit)
+        headers = {
+            "User-Agent": agent + (f"; mailto:{self.mailto})" if self.mailto else ")"),
+            "Accept": "application/json",
+        }
+        self.http = RegistryHTTP(
+            headers, bool(self.mailto), timeout, max_retries, breaker_threshold, session, sleep, clock, time_limit
+        )
         if not self.mailto:
             _warn_no_mailto()
 
     @property
     def registry(self) -> str:
         """Which registry this client asks (the outage memory's key)."""
-        return self.crossref_url if self.doi_url == self.crossref_url \
-            else f"{self.crossref_url} {self.doi_url}"
+        return self.crossref_url if self.doi_url == self.crossref_url else f"{self.crossref_url} {self.doi_url}"
 
     @property
     def stats(self) -> dict:
@@ -214,11 +223,17 @@ class CrossrefClient:
                 return VALID, target
         return VALID, None
 
-    def search(self, reference: str, rows: int = 5, *, author: str | None = None,
-               from_year: int | None = None, until_year: int | None = None) -> list[dict] | None:
+    def search(
+        self,
+        reference: str,
+        rows: int = 5,
+        *,
+        author: str | None = None,
+        from_year: int | None = None,
+        until_year: int | None = None,
+    ) -> list[dict] | None:
         """``query.bibliographic`` candidates for a reference (with ``score``), None on failure."""
-        params: dict[str, Any] = {"query.bibliographic": reference, "rows": rows,
-                                  "select": SELECT + ",score"}
+        params: dict[str, Any] = {"query.bibliographic": reference, "rows": rows, "select": SELECT + ",score"}
         if author:
             params["query.author"] = author
         dates = []
@@ -233,8 +248,7 @@ class CrossrefClient:
     def related_works(self, relation: str, doi: str, rows: int = 5) -> list[dict] | None:
         """Works whose ``relation.<relation>`` names ``doi`` (``has-preprint`` finds the article
         a preprint became, even when the preprint's own record does not say). None on failure."""
-        params = {"filter": f"relation.type:{relation},relation.object:{doi}", "rows": rows,
-                  "select": SELECT}
+        params = {"filter": f"relation.type:{relation},relation.object:{doi}", "rows": rows, "select": SELECT}
         return self._items(self._get("list", f"{self.crossref_url}/works", params))
 
     # -- the one request core ------------------------------------------------------------

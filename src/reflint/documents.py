@@ -19,8 +19,16 @@ from reflint.html_text import visible_text
 from reflint.models import Document
 from reflint.writeback import BACKUP_SUFFIX, TEMP_SUFFIX
 
-SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".qmd": "markdown", ".rmd": "markdown",
-            ".txt": "text", ".html": "html", ".htm": "html", ".bib": "bibtex"}
+SUFFIXES = {
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".qmd": "markdown",
+    ".rmd": "markdown",
+    ".txt": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".bib": "bibtex",
+}
 SKIP_DIRS = frozenset({"node_modules", "__pycache__", "site-packages"})  # plus every hidden dir
 BOMS = {  # longest first: the UTF-32-LE BOM starts with the UTF-16-LE one
     "utf-32-le": codecs.BOM_UTF32_LE,
@@ -39,8 +47,10 @@ _GENERATED_HTML = re.compile(rb"<meta\s+name\s*=\s*[\"']?generator[\"']?\s+conte
 # `check`'s text output saved to a file (`> report.txt`, `--output-file`) has no header to
 # carry a mark: it is known by its shape, problem lines and reflint's summary as last line.
 _REPORT_LINE = re.compile(rb"^[^\n]+:\d+:\d+: RL\d{3}\b", re.M)
-_REPORT_END = re.compile(rb"(?:\A|\n)(?:Fixed \d+ problems?\. )?(?:All checks passed\.|No problems remain\."
-                         rb"|Found \d+ problems?\.[^\n]*)\s*\Z")
+_REPORT_END = re.compile(
+    rb"(?:\A|\n)(?:Fixed \d+ problems?\. )?(?:All checks passed\.|No problems remain\."
+    rb"|Found \d+ problems?\.[^\n]*)\s*\Z"
+)
 STALE_AFTER = 60.0  # seconds before this run started: a live write lasts milliseconds
 _STARTED = time.time()
 
@@ -168,15 +178,21 @@ def discover(
                     wanted = os.path.splitext(entry.name)[1].lower() in SUFFIXES
                 else:
                     continue
-                if not wanted or _ignored(entry.path, is_dir, specs) or (spec and matches(spec, entry.path, top, is_dir)):
+                if (
+                    not wanted
+                    or _ignored(entry.path, is_dir, specs)
+                    or (spec and matches(spec, entry.path, top, is_dir))
+                ):
                     continue
                 if is_dir:
                     stack.append((entry.path, specs))
                 elif inc is not None and not matches(inc, entry.path, top, False):
                     continue
                 elif entry.is_symlink() and not inside(os.path.realpath(entry.path), tree):
-                    notes.append(f"{_display(entry.path)}: symbolic link to a file outside {_display(top)},"
-                                 " not followed - name the file itself to lint it")
+                    notes.append(
+                        f"{_display(entry.path)}: symbolic link to a file outside {_display(top)},"
+                        " not followed - name the file itself to lint it"
+                    )
                 elif not is_generated(entry.path):
                     found.add(entry.path)
 
@@ -227,8 +243,11 @@ def unexcluded(exclude, top: str, base: str) -> pathspec.PathSpec | None:
     if rel == os.curdir or rel == os.pardir or rel.startswith(os.pardir + os.sep):
         return _compile(exclude, "exclude")
     rel = rel.replace(os.sep, "/") + "/"
-    kept = [p for p in exclude or () if p.lstrip().startswith(("!", "#"))
-            or not (one := _compile([p], "exclude")) or not one.match_file(rel)]
+    kept = [
+        p
+        for p in exclude or ()
+        if p.lstrip().startswith(("!", "#")) or not (one := _compile([p], "exclude")) or not one.match_file(rel)
+    ]
     return _compile(kept, "exclude")
 
 
@@ -249,8 +268,11 @@ def is_generated(path: str | os.PathLike) -> bool:
 
 def _leftovers_in(directory: str) -> list[str]:
     try:
-        return [os.path.join(directory, n) for n in sorted(os.listdir(directory))
-                if n.startswith(".") and n.endswith((TEMP_SUFFIX, BACKUP_SUFFIX))]
+        return [
+            os.path.join(directory, n)
+            for n in sorted(os.listdir(directory))
+            if n.startswith(".") and n.endswith((TEMP_SUFFIX, BACKUP_SUFFIX))
+        ]
     except OSError:
         return []
 
@@ -263,8 +285,10 @@ def _leftover(path: str, notes: list[str]) -> None:
         if os.lstat(path).st_mtime >= _STARTED - STALE_AFTER:
             return
         if path.endswith(BACKUP_SUFFIX):
-            notes.append(f"{_display(path)}: the original text of a file whose --fix was interrupted"
-                         " - compare it with the file, then remove it")
+            notes.append(
+                f"{_display(path)}: the original text of a file whose --fix was interrupted"
+                " - compare it with the file, then remove it"
+            )
             return
         os.unlink(path)
         notes.append(f"{_display(path)}: removed, a temporary file left by an interrupted --fix")
@@ -284,7 +308,7 @@ def decode(data: bytes, kind: str = "text") -> tuple[str, str, bool] | None:
     for encoding, bom in BOMS.items():
         if data.startswith(bom):
             try:
-                return data[len(bom):].decode(encoding), encoding, True
+                return data[len(bom) :].decode(encoding), encoding, True
             except UnicodeDecodeError:
                 break  # a BOM followed by garbage: judge it like any other bytes
     if _is_binary(data):
@@ -395,10 +419,15 @@ def write(doc: Document, new_text: str) -> None:
         else:
             writeback.replace(target, data, st)
     except writeback.InPlaceError as exc:
-        raise DocumentError(doc.path, f"{exc.strerror}; the fix is half written and the original text is in "
-                            f"{_display(exc.backup)} - restore it by hand") from None
+        raise DocumentError(
+            doc.path,
+            f"{exc.strerror}; the fix is half written and the original text is in "
+            f"{_display(exc.backup)} - restore it by hand",
+        ) from None
     except OSError as exc:
         reason = "permission denied" if isinstance(exc, PermissionError) else exc.strerror or str(exc)
-        raise DocumentError(doc.path, f"{reason}, file left unchanged - make it writable or run without --fix") from None
+        raise DocumentError(
+            doc.path, f"{reason}, file left unchanged - make it writable or run without --fix"
+        ) from None
     new = os.stat(target)
     doc._stamp = (new.st_mtime_ns, new.st_size)  # a second write with the same doc is legitimate

@@ -92,8 +92,13 @@ def _run_end(text: str, i: int) -> int | None:
 
 def _suffix_like(tok: str) -> bool:
     """Could ``tok`` only be the rest of a DOI suffix, never an ordinary next word?"""
-    return (tok[:1].isalnum() and sum(c.isdigit() for c in tok) >= 3
-            and any(c.isalpha() for c in tok) and "://" not in tok and not _HEAD.match(tok))
+    return (
+        tok[:1].isalnum()
+        and sum(c.isdigit() for c in tok) >= 3
+        and any(c.isalpha() for c in tok)
+        and "://" not in tok
+        and not _HEAD.match(tok)
+    )
 
 
 def _join(text: str, p: int, end: int) -> int:
@@ -167,8 +172,11 @@ def _junk_len(text: str, head: re.Match, e: int, prose: _Prose) -> int:
         opener, link = head.group()[-1], True
     else:
         before, opener = text[max(start - 2, 0) : start].rjust(2)
-        link = (opener in "<{" or (opener == "(" and (form == "url" or before == "]"))
-                or (opener in "'\"" and before == "="))
+        link = (
+            opener in "<{"
+            or (opener == "(" and (form == "url" or before == "]"))
+            or (opener in "'\"" and before == "=")
+        )
     if link:
         closer = _PAIRS.get(opener, opener)
         for k in range(e, min(len(text), e + 100)):
@@ -253,9 +261,16 @@ def _mention(text: str, head: re.Match, prose: _Prose) -> tuple[DoiMention | Non
     if url_prefix and url_prefix.lower() != CANONICAL_URL:
         problems.add("noncanonical")
     return DoiMention(
-        start=start, end=junk_end, doi_start=p, doi_end=junk_end, raw=text[p:junk_end],
-        form=form, doi=doi, problems=tuple(x for x in PROBLEMS if x in problems),
-        junk_start=e, url_prefix=url_prefix,
+        start=start,
+        end=junk_end,
+        doi_start=p,
+        doi_end=junk_end,
+        raw=text[p:junk_end],
+        form=form,
+        doi=doi,
+        problems=tuple(x for x in PROBLEMS if x in problems),
+        junk_start=e,
+        url_prefix=url_prefix,
     ), junk_end
 
 
@@ -268,6 +283,7 @@ def invisible_repair(written: str, doi: str) -> bool:
     page range glued to the DOI (``.1001373–1104``), changes what the text says: unsafe
     unless the registry confirms the result.
     """
+
     def drop_invisible_escape(m: re.Match) -> str:
         return "" if not _clean(unquote(m.group())) else m.group()
 
@@ -322,8 +338,7 @@ def normalise(raw: str) -> str | None:
 def is_valid(doi: str) -> bool:
     """True for a complete DOI with nothing to repair: what a sound mention reports."""
     found = find_dois("doi:" + doi)
-    return (len(found) == 1 and not found[0].problems and found[0].doi == doi
-            and found[0].end == len(doi) + 4)
+    return len(found) == 1 and not found[0].problems and found[0].doi == doi and found[0].end == len(doi) + 4
 
 
 _URL_ESCAPES = {"%": "%25", '"': "%22", "#": "%23", " ": "%20", "?": "%3F"}

@@ -30,23 +30,28 @@ _REF_HEADING = re.compile(
     r"(?:(?:selected|key)[ \t]+)?(?:references?|reference[ \t]+list|bibliography|sources|works[ \t]+cited"
     r"|literature(?:[ \t]+cited)?|cited[ \t]+literature|further[ \t]+reading|notes[ \t]+and[ \t]+references)"
     r"(?:[ \t]+and[ \t]+(?:further[ \t]+reading|notes|sources))?"
-    r"[ \t]*>?[ \t]*:?[ \t]*(?:\*\*|__|\*|_)?[ \t]*:?(?:</h[1-6]>)?[ \t]*\#*", re.I)
-_OTHER_HEADING = re.compile(r"\#{1,6}(?:[ \t]|$)|<h[1-6][\s>]|(\*\*|__)[^*_]{1,120}\1:?$|<[^<>/]{1,80}>$",
-                            re.I)
+    r"[ \t]*>?[ \t]*:?[ \t]*(?:\*\*|__|\*|_)?[ \t]*:?(?:</h[1-6]>)?[ \t]*\#*",
+    re.I,
+)
+_OTHER_HEADING = re.compile(r"\#{1,6}(?:[ \t]|$)|<h[1-6][\s>]|(\*\*|__)[^*_]{1,120}\1:?$|<[^<>/]{1,80}>$", re.I)
 _SEPARATOR = re.compile(r"[=\-_*]{3,}[ \t]*")
 # List numbers run to 1899: a four-digit number from 1900 on starting a line is a year.
-_MARKER = re.compile(r"[ \t\xa0]*(?:(?:[-*+•‣◦▪●]|(\d{1,3}|1[0-8]\d\d)[.)])[ \t\xa0]+|\[(\d{1,4})\][ \t\xa0]*)"
-                     r"(?=\S)")
+_MARKER = re.compile(
+    r"[ \t\xa0]*(?:(?:[-*+•‣◦▪●]|(\d{1,3}|1[0-8]\d\d)[.)])[ \t\xa0]+|\[(\d{1,4})\][ \t\xa0]*)" r"(?=\S)"
+)
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _URL = re.compile(r"https?://|www\.", re.I)
 _UP = "A-ZÀ-ÖØ-Þ"
 # "Gattie E," "Gattie, E." "Hall, ML," "Hu, H-T." "Dunning, J., et al.": a family name and initials.
-_INITIALS = re.compile(rf"(?<![^\W\d_])[{_UP}][^\W\d_]*(?:['’-][^\W\d_]+)*,?[ \t]+"
-                       rf"[{_UP}](?:[-.]?[ \t]?[{_UP}]){{0,2}}\.?(?=[,;&]|\.|[ \t]+(?:&|and|et[ \t]+al)\b)")
+_INITIALS = re.compile(
+    rf"(?<![^\W\d_])[{_UP}][^\W\d_]*(?:['’-][^\W\d_]+)*,?[ \t]+"
+    rf"[{_UP}](?:[-.]?[ \t]?[{_UP}]){{0,2}}\.?(?=[,;&]|\.|[ \t]+(?:&|and|et[ \t]+al)\b)"
+)
 _ETAL_START = re.compile(r"[^\W\d_][\w'’-]*(?:,?[ \t]+[^\W\d_][\w'’-]*){0,3},?[ \t]+et[ \t]+al\b")
 # "World Health Organization." "Cochrane Collaboration (": a corporate author.
-_ORG_START = re.compile(rf"[{_UP}][\w'’&-]*(?:[ \t]+(?:(?:of|for|and|the|on|in|&)[ \t]+)?[{_UP}][\w'’&-]*)"
-                        r"{0,7}[ \t]*[.,(:]")
+_ORG_START = re.compile(
+    rf"[{_UP}][\w'’&-]*(?:[ \t]+(?:(?:of|for|and|the|on|in|&)[ \t]+)?[{_UP}][\w'’&-]*)" r"{0,7}[ \t]*[.,(:]"
+)
 _NARRATIVE = re.compile(r"et al\.?,? \((?:19|20)\d\d[a-z]?\) [a-z]")
 _HREF = re.compile(r"""\bhref[ \t\r\n]*=[ \t\r\n]*(?:"([^"<>]*)"|'([^'<>]*)')""", re.I)
 _DOI_URL = re.compile(r"\s*(?:https?:)?//(?:www\.|dx\.)?doi\.org/", re.I)
@@ -69,12 +74,14 @@ def extract(doc: Document, parse: Callable[[str], Fields] | None = None) -> Extr
         if doc.kind == "markdown":
             text = text.replace("*", "")  # emphasis markers only confuse the parser
         src_start, src_end = doc.to_source(start, end)
-        references.append(Reference(src_start, src_end, text, "list-entry", parsed(text, parse),
-                                    label=label or None))
+        references.append(Reference(src_start, src_end, text, "list-entry", parsed(text, parse), label=label or None))
     prose = blank(masked, [(masked.rfind("\n", 0, s) + 1, e) for s, e, _ in entries])  # with markers
-    citations = [replace(c, context=paragraph_around(prose, c.start, c.end)) if c.style == "author-year"
-                 else c for c in find_citations(prose, bare_keys=doc.kind == "markdown",
-                                                links=structure(plain) if doc.kind == "markdown" else None)]
+    citations = [
+        replace(c, context=paragraph_around(prose, c.start, c.end)) if c.style == "author-year" else c
+        for c in find_citations(
+            prose, bare_keys=doc.kind == "markdown", links=structure(plain) if doc.kind == "markdown" else None
+        )
+    ]
     if doc.source_starts is not None:
         citations = [replace(c, start=a, end=b) for c in citations for a, b in [doc.to_source(c.start, c.end)]]
     if doc.kind == "html":
@@ -171,8 +178,9 @@ def _map_mention(doc: Document, m: DoiMention) -> DoiMention:
     s, doi_s = start(m.start), start(m.doi_start)
     e, doi_e = max(s, end(m.end)), max(doi_s, end(m.doi_end))
     junk = start(m.junk_start) if m.junk_start < m.doi_end else doi_e
-    return replace(m, start=s, end=e, doi_start=doi_s, doi_end=doi_e, junk_start=min(junk, doi_e),
-                   raw=doc.text[doi_s:doi_e])
+    return replace(
+        m, start=s, end=e, doi_start=doi_s, doi_end=doi_e, junk_start=min(junk, doi_e), raw=doc.text[doi_s:doi_e]
+    )
 
 
 def _attach_dois(references: list[Reference], dois: list[DoiMention]) -> None:
@@ -200,19 +208,28 @@ def _html_doi_links(doc: Document, dois: list[DoiMention], ref_spans: list[tuple
         if i < 0 or dois[i].end <= h.end():  # the link text does not repeat the DOI
             # Quoted as in the source, so a "." or ")" left inside the attribute counts as junk.
             shift = base - 2
-            extra += [replace(m, start=m.start + shift, end=m.end + shift, doi_start=m.doi_start + shift,
-                              doi_end=m.doi_end + shift, junk_start=m.junk_start + shift,
-                              raw=text[m.doi_start + shift:m.doi_end + shift])
-                      for m in find_dois(f'="{value}"')]
+            extra += [
+                replace(
+                    m,
+                    start=m.start + shift,
+                    end=m.end + shift,
+                    doi_start=m.doi_start + shift,
+                    doi_end=m.doi_end + shift,
+                    junk_start=m.junk_start + shift,
+                    raw=text[m.doi_start + shift : m.doi_end + shift],
+                )
+                for m in find_dois(f'="{value}"')
+            ]
         tag = text.rfind("<", max(0, h.start() - 2000), h.start())
         k = bisect_left(ref_ends, tag + 1)
         in_refs = k < len(ref_spans) and ref_spans[k][0] <= tag
-        if close and tag >= 0 and re.match(r"<a\s", text[tag:tag + 3], re.I) and not in_refs:
-            links.append(Citation(tag, close.end(), " ".join(text[tag:close.end()].split()), "doi-link"))
+        if close and tag >= 0 and re.match(r"<a\s", text[tag : tag + 3], re.I) and not in_refs:
+            links.append(Citation(tag, close.end(), " ".join(text[tag : close.end()].split()), "doi-link"))
     return extra, links
 
 
 # --- reference lists -------------------------------------------------------------------------
+
 
 def _reference_entries(text: str, doi_starts: list[int]) -> list[tuple[int, int, str | None]]:
     """(start, end, label) of each entry of the reference lists, as offsets into ``text``.
@@ -253,7 +270,7 @@ def _reference_entries(text: str, doi_starts: list[int]) -> list[tuple[int, int,
             runs.append([])
     for run in reversed(runs):  # the last run that is a list: two entries, or one clear one
         if len(run) > 1 or (run and has_doi(*run[0][:2]) and _INITIALS.match(text, run[0][0])):
-            tail = text[run[-1][1]:]
+            tail = text[run[-1][1] :]
             if len(tail) - tail.count(" ") - tail.count("\n") > max(2000, len(text) // 4):
                 return []  # not trailing: more text follows than an author note or footer
             return run
@@ -261,8 +278,9 @@ def _reference_entries(text: str, doi_starts: list[int]) -> list[tuple[int, int,
 
 
 def _lenient(entry: str, has_doi: bool) -> bool:
-    return len(entry.split()) >= 3 and bool(has_doi or _YEAR.search(entry) or _URL.search(entry)
-                                            or _INITIALS.match(entry))
+    return len(entry.split()) >= 3 and bool(
+        has_doi or _YEAR.search(entry) or _URL.search(entry) or _INITIALS.match(entry)
+    )
 
 
 def _strict(entry: str, has_doi: bool) -> bool:
@@ -317,8 +335,7 @@ def _split_block(text: str, block: list[tuple[int, int]]) -> list[tuple[str, int
                 entries.append([s, e, None])  # lead-in text before the list
     else:
         indents = [len(text[s:e]) - len(text[s:e].lstrip()) for s, e in block]
-        one_per_line = all(_YEAR.search(text, s, e) for (s, e), ind in zip(block, indents)
-                           if ind <= indents[0])
+        one_per_line = all(_YEAR.search(text, s, e) for (s, e), ind in zip(block, indents) if ind <= indents[0])
         for (s, e), ind in zip(block, indents):
             new = one_per_line or _INITIALS.match(text, s + ind, e) or _ETAL_START.match(text, s + ind, e)
             if entries and (ind > indents[0] or not new):
@@ -337,8 +354,7 @@ def _split_block(text: str, block: list[tuple[int, int]]) -> list[tuple[str, int
 def _extract_bibtex(doc: Document) -> Extraction:
     """Each entry becomes a reference with its exact span; a broken block becomes a note."""
     references, notes = read_entries(doc)
-    out = Extraction(references, [], [_map_mention(doc, m) for m in find_dois(doc.text)],
-                     bool(references), notes)
+    out = Extraction(references, [], [_map_mention(doc, m) for m in find_dois(doc.text)], bool(references), notes)
     _attach_dois(out.references, out.dois)
     out.pubmed_ids = pubmed_ids.find_ids(doc.text)
     pubmed_ids.attach(out.references, out.pubmed_ids)

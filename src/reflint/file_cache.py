@@ -28,8 +28,9 @@ from importlib import resources
 from reflint.parse_cache import Store
 
 MAX_AGE = 30 * 86400
-_SCHEMA = ("CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, used_at REAL NOT NULL, "
-           "value BLOB NOT NULL)")  # the age before the blob: pruning reads no blob
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS files (key TEXT PRIMARY KEY, used_at REAL NOT NULL, " "value BLOB NOT NULL)"
+)  # the age before the blob: pruning reads no blob
 
 
 @lru_cache(maxsize=1)
@@ -78,10 +79,10 @@ class FileCache(Store):
 
     def put(self, key: str, value) -> None:
         blob = zlib.compress(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), 1)
-        self._run(lambda db: db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?)",
-                                        (key, time.time(), blob)), write=True)
+        self._run(
+            lambda db: db.execute("INSERT OR REPLACE INTO files VALUES (?, ?, ?)", (key, time.time(), blob)), write=True
+        )
 
     def prune(self) -> None:
         """Forget entries older than MAX_AGE (a file edited since, an old reflint)."""
-        self._run(lambda db: db.execute("DELETE FROM files WHERE used_at < ?",
-                                        (time.time() - MAX_AGE,)), write=True)
+        self._run(lambda db: db.execute("DELETE FROM files WHERE used_at < ?", (time.time() - MAX_AGE,)), write=True)

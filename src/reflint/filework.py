@@ -80,8 +80,8 @@ def _config_key(doc: Document) -> str:
     config = _state().linter.configs.for_path(real)
     if id(config) not in _state().config_keys:
         _state().config_keys[id(config)] = digest(
-            fingerprint(), str(config.directory), repr(sorted(config.values.items())),
-            repr(sorted(config.cli.items())))
+            fingerprint(), str(config.directory), repr(sorted(config.values.items())), repr(sorted(config.cli.items()))
+        )
     rules = ",".join(r.code for r in _state().linter.rules_for(doc.path, real))
     return digest(_state().config_keys[id(config)], rules)
 
@@ -151,17 +151,20 @@ def _scan(doc: Document, ex: Extraction) -> Scan:
     found = Scan(Path(doc.path), loaded=True)
     found.notes += [f"{doc.path}: {note}" for note in ex.notes]
     found.references = len(ex.references)
-    found.keys = (frozenset(m.doi.lower() for m in ex.dois if m.doi),
-                  frozenset(query_key(r.text) for r in ex.references),
-                  frozenset(citation_key(c) for c in ex.citations if c.authors and c.year))
+    found.keys = (
+        frozenset(m.doi.lower() for m in ex.dois if m.doi),
+        frozenset(query_key(r.text) for r in ex.references),
+        frozenset(citation_key(c) for c in ex.citations if c.authors and c.year),
+    )
     found.pubmed_keys = frozenset(pubmed.key(i.kind, i.value) for i in ex.pubmed_ids)
     if suppress.parse(doc).file is not suppress.ALL:  # silenced files need no lookups
         refs: list = [CompactReference(r) for r in ex.references if needs_lookup(r)]  # duck-typed
         cites = [] if ex.has_reference_list else [c for c in ex.citations if c.style == "author-year"]
         found.lookups = Extraction(refs, cites, [], ex.has_reference_list)
         found.lookups.pubmed_ids = list(ex.pubmed_ids)  # verified in the same bulk pass
-        found.followups = tuple(CompactReference(r) for r in ex.references
-                                if r.fields.title and r.dois and not needs_lookup(r))
+        found.followups = tuple(
+            CompactReference(r) for r in ex.references if r.fields.title and r.dois and not needs_lookup(r)
+        )
     return found
 
 
@@ -215,9 +218,11 @@ class CompactReference:
 def answers_for(scan: Scan, resolution: Resolution) -> Resolution:
     """The part of a run's resolution that concerns one file."""
     dois, refs, cites = scan.keys
-    answers = Resolution({k: resolution.dois[k] for k in sorted(dois) if k in resolution.dois},
-                         {k: resolution.matches[k] for k in sorted(refs) if k in resolution.matches},
-                         {k: resolution.citations[k] for k in sorted(cites) if k in resolution.citations})
+    answers = Resolution(
+        {k: resolution.dois[k] for k in sorted(dois) if k in resolution.dois},
+        {k: resolution.matches[k] for k in sorted(refs) if k in resolution.matches},
+        {k: resolution.citations[k] for k in sorted(cites) if k in resolution.citations},
+    )
     answers.published = {k: resolution.published[k] for k in sorted(dois) if k in resolution.published}
     answers.pubmed = {k: resolution.pubmed[k] for k in sorted(scan.pubmed_keys) if k in resolution.pubmed}
     return answers

@@ -26,7 +26,7 @@ def apply_fixes(text: str, fixes: list[Fix]) -> tuple[str, int]:
         count += 1
     pieces, cursor = [], 0
     for edit in sorted(accepted, key=lambda e: (e.start, e.end)):
-        pieces.append(text[cursor:edit.start])
+        pieces.append(text[cursor : edit.start])
         pieces.append(edit.content)
         cursor = edit.end
     pieces.append(text[cursor:])
@@ -47,8 +47,12 @@ class FixOutcome:
     document: Document
 
 
-def fix_until_stable(doc: Document, lint: Callable[[Document], list[Diagnostic]],
-                     rebuild: Callable[[Document, str], Document], unsafe: bool) -> FixOutcome:
+def fix_until_stable(
+    doc: Document,
+    lint: Callable[[Document], list[Diagnostic]],
+    rebuild: Callable[[Document, str], Document],
+    unsafe: bool,
+) -> FixOutcome:
     """Fix, re-lint the result, and repeat until nothing applicable is left."""
     fixed = 0
     diagnostics = lint(doc)

@@ -36,8 +36,9 @@ class FileResult:
     """A file's document, what it cites and its diagnostics. From the file cache the
     extraction stays pickled until someone asks for it (``check`` never does)."""
 
-    def __init__(self, doc: Document, extraction: Extraction | None, diagnostics: list[Diagnostic],
-                 packed: bytes | None = None):
+    def __init__(
+        self, doc: Document, extraction: Extraction | None, diagnostics: list[Diagnostic], packed: bytes | None = None
+    ):
         self.doc, self.diagnostics = doc, diagnostics
         self._extraction, self._packed = extraction, packed
 
@@ -88,8 +89,7 @@ class Linter:
     of the run in one bulk pass before any rule runs.
     """
 
-    def __init__(self, config: Config | ConfigTree, resolver: Resolver | None = None,
-                 jobs: int | None = None):
+    def __init__(self, config: Config | ConfigTree, resolver: Resolver | None = None, jobs: int | None = None):
         self.configs = config if isinstance(config, ConfigTree) else ConfigTree(config, fixed=True)
         self.jobs = jobs  # processes for lint_paths; None: every core
         self.config = self.configs.root  # the run's settings: network, cache, library
@@ -101,9 +101,10 @@ class Linter:
     def _selection(self, config: Config) -> tuple[list[Rule], list]:
         """A config's rules and its compiled per-file ignores, computed once per config."""
         if id(config) not in self._selected:
-            per_file = [(pathspec.GitIgnoreSpec.from_lines([pattern]),
-                         {r.code for sel in codes for r in resolve_selector(sel)})
-                        for pattern, codes in config["per-file-ignores"].items()]
+            per_file = [
+                (pathspec.GitIgnoreSpec.from_lines([pattern]), {r.code for sel in codes for r in resolve_selector(sel)})
+                for pattern, codes in config["per-file-ignores"].items()
+            ]
             self._selected[id(config)] = (config.rules(), per_file)
         return self._selected[id(config)]
 
@@ -124,8 +125,7 @@ class Linter:
         ctx = Context(doc, extraction, self.configs.for_path(real).values, self.resolution)
         hidden = suppress.parse(doc)
         diagnostics = [
-            d for rule in self.rules_for(doc.path, real) for d in rule.check(ctx)
-            if not hidden.hides(d, doc)
+            d for rule in self.rules_for(doc.path, real) for d in rule.check(ctx) if not hidden.hides(d, doc)
         ]
         diagnostics.sort(key=lambda d: (d.start, d.code))
         return FileResult(doc, extraction, diagnostics)
@@ -135,8 +135,9 @@ class Linter:
         directory), then the include/exclude of a closer config of each file (ruff's rule:
         files named on the command line are taken unless ``force_exclude``)."""
         c = self.config
-        files, notes = documents.discover(paths, c["include"], c["exclude"], c["respect-gitignore"],
-                                          root=c.directory, force_exclude=force_exclude)
+        files, notes = documents.discover(
+            paths, c["include"], c["exclude"], c["respect-gitignore"], root=c.directory, force_exclude=force_exclude
+        )
         named = {os.path.abspath(p) for p in paths if os.path.isfile(p)}
         named_dirs = sorted((os.path.abspath(p) for p in paths if os.path.isdir(p)), key=len, reverse=True)
         kept = []
@@ -216,9 +217,14 @@ class Linter:
         dois = sorted({d for s in wanted for d in s.keys[0]})
         resolution = resolver.resolve(
             [Extraction(dois=[filework.mention(d) for d in dois], has_reference_list=True)]
-            + [s.lookups for s in wanted if s.lookups is not None])
-        broken = [r for s in wanted for r in s.followups  # DOI not registered, or another work's
-                  if any(doi_is_wrong(r.fields, resolution.doi(d)) for d in r.doi_names if d)]
+            + [s.lookups for s in wanted if s.lookups is not None]
+        )
+        broken = [
+            r
+            for s in wanted
+            for r in s.followups  # DOI not registered, or another work's
+            if any(doi_is_wrong(r.fields, resolution.doi(d)) for d in r.doi_names if d)
+        ]
         for s in scans:
             s.lookups, s.followups = None, ()  # phase two needs only the keys
         if broken:
@@ -231,8 +237,7 @@ class Linter:
     def _check(self, scans, pool: FilePool, scratch, cache_path: str) -> Iterator[FileResult]:
         resolution = self.resolution
         try:
-            tasks = ((s.doc or s.path, filework.answers_for(s, resolution) if resolution else None)
-                     for s in scans)
+            tasks = ((s.doc or s.path, filework.answers_for(s, resolution) if resolution else None) for s in scans)
             for result, _ in pool.map(filework.check, tasks):
                 if result is not None:
                     yield result
@@ -251,7 +256,8 @@ class Linter:
             loaded.append((doc, extraction))
         if self.resolver is not None:  # a file that silences every rule needs no lookups
             self.resolution = self.resolver.resolve(
-                [ex for doc, ex in loaded if suppress.parse(doc).file is not suppress.ALL])
+                [ex for doc, ex in loaded if suppress.parse(doc).file is not suppress.ALL]
+            )
         run.resolution = self.resolution
         run.files = [self.lint_document(doc, ex) for doc, ex in loaded]
         run.file_count, run.references = len(loaded), sum(len(ex.references) for _, ex in loaded)

@@ -22,7 +22,7 @@ def _items(result):
     inside = [(r.start, r.end) for r in ex.references]
     for m in ex.dois:
         if not any(s <= m.start < e for s, e in inside):
-            yield m.start, "identifier", doc.text[m.start:m.end], Fields(doi=m.doi), None, None
+            yield m.start, "identifier", doc.text[m.start : m.end], Fields(doi=m.doi), None, None
 
 
 def reference_dicts(files) -> list[dict]:
@@ -30,22 +30,33 @@ def reference_dicts(files) -> list[dict]:
     for result in files:
         for start, kind, text, fields, key, bibtex in sorted(_items(result), key=lambda i: i[0]):
             line, column = result.doc.position(start)
-            out.append({"path": result.doc.path, "line": line, "column": column, "kind": kind,
-                        "text": text, "fields": fields.to_dict(), "key": key, "bibtex": bibtex})
+            out.append(
+                {
+                    "path": result.doc.path,
+                    "line": line,
+                    "column": column,
+                    "kind": kind,
+                    "text": text,
+                    "fields": fields.to_dict(),
+                    "key": key,
+                    "bibtex": bibtex,
+                }
+            )
     return out
 
 
 def render_refs(files, fmt: str) -> str:
     items = reference_dicts(files)
     if fmt == "json":
-        return json.dumps({"version": SCHEMA_VERSION, "references": items},
-                          indent=2, ensure_ascii=False)
+        return json.dumps({"version": SCHEMA_VERSION, "references": items}, indent=2, ensure_ascii=False)
     lines = []
     for item in items:
         f = item["fields"]
         authors = "; ".join(f"{a['family']} {a['given']}".strip() for a in f["authors"])
-        lines.append(f"{item['path']}:{item['line']}:{item['column']}: {item['kind']}"
-                     f"{'  ' + item['key'] if item['key'] else ''}")
+        lines.append(
+            f"{item['path']}:{item['line']}:{item['column']}: {item['kind']}"
+            f"{'  ' + item['key'] if item['key'] else ''}"
+        )
         lines.append(f"  {item['text']}")
         shown = {"authors": authors, **{k: v for k, v in f.items() if k != "authors"}}
         lines.extend(f"    {k}: {v}" for k, v in shown.items() if v)

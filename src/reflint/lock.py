@@ -23,9 +23,14 @@ from reflint.texencode import decode
 
 log = logging.getLogger(__name__)
 STATUS_FIELDS = ("reflint-agency", "reflint-status", "reflint-updates", "reflint-verified")
-_TYPES = {"article": "journal-article", "incollection": "book-chapter",
-          "inproceedings": "proceedings-article", "book": "book", "thesis": "dissertation",
-          "report": "report"}
+_TYPES = {
+    "article": "journal-article",
+    "incollection": "book-chapter",
+    "inproceedings": "proceedings-article",
+    "book": "book",
+    "thesis": "dissertation",
+    "report": "report",
+}
 _RETRACTIONS = {"retraction", "removal"}
 
 
@@ -36,8 +41,12 @@ def status_fields(status: DoiStatus) -> list[tuple[str, str]]:
     kinds = {u.get("type") for u in record.get("updated-by", [])}
     state = "retracted" if kinds & _RETRACTIONS else "updated" if notices else "valid"
     verified = record.get("_verified") or datetime.date.today().isoformat()
-    return [("reflint-agency", status.agency or ""), ("reflint-status", state),
-            ("reflint-updates", "; ".join(notices)), ("reflint-verified", verified)]
+    return [
+        ("reflint-agency", status.agency or ""),
+        ("reflint-status", state),
+        ("reflint-updates", "; ".join(notices)),
+        ("reflint-verified", verified),
+    ]
 
 
 def split_top(value: str, sep: str) -> list[str]:
@@ -49,7 +58,7 @@ def split_top(value: str, sep: str) -> list[str]:
         elif m.group() == "}":
             depth = max(0, depth - 1)
         elif depth == 0:
-            parts.append(value[start:m.start()].strip())
+            parts.append(value[start : m.start()].strip())
             start = m.end()
     return [p for p in [*parts, value[start:].strip()] if p]
 

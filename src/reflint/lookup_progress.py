@@ -11,8 +11,7 @@ from __future__ import annotations
 import threading
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, \
-    TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 DELAY = 1.5  # seconds of lookups before the line appears
 
@@ -30,9 +29,15 @@ class DelayedProgress:
 
     def resolve(self, extractions):
         total = self.resolver.pending(extractions) or None  # None: indeterminate
-        bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                       MofNCompleteColumn(), TimeElapsedColumn(), console=self.console,
-                       transient=True)
+        bar = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=True,
+        )
         task = bar.add_task("Looking up DOIs and references", total=total)
         lock = threading.Lock()
         state = {"done": False}

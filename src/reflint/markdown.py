@@ -68,6 +68,7 @@ class _Recorder:
             if ok and not silent and self.base:
                 self.found[kind].append((self.to_source(start), self.to_source(state.pos - 1) + 1))
             return ok
+
         return recorded
 
 

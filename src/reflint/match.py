@@ -16,16 +16,25 @@ from rapidfuzz import fuzz
 from reflint.models import Author, Fields
 from reflint.text import fold
 
-_TYPES = {"journal-article": "article", "book-chapter": "incollection", "proceedings-article": "inproceedings",
-          "book": "book", "monograph": "book", "dissertation": "thesis", "report": "report"}  # else misc
+_TYPES = {
+    "journal-article": "article",
+    "book-chapter": "incollection",
+    "proceedings-article": "inproceedings",
+    "book": "book",
+    "monograph": "book",
+    "dissertation": "thesis",
+    "report": "report",
+}  # else misc
 _TAG = re.compile(r"<(/?)([a-zA-Z][\w:.-]*)[^<>]*>")
 _PARTICLES = set("de del della der di da das do dos du la las le les los van von den ten ter y e the".split())
 _STOP = set("the of and for in on de la le des der und du".split())  # ignored in journal names
 _INITIALS = re.compile(r"(?:\s+[A-Z](?:[-.]{0,2}[A-Z]){0,3}\.?)+$")  # "Hu H-T": Vancouver initials
 # A notice carries the title of the work it concerns, yet is another work with another DOI.
-_NOTICE = re.compile(r"^(?:(?:correction|corrigendum|erratum|retraction(?: notice)?|notice of retraction"
-                     r"|(?:editorial )?expression of concern|withdrawal|withdrawn|in reply|reply|response to"
-                     r"|author response|decision letter|review for|comment on)\b\s*)*")
+_NOTICE = re.compile(
+    r"^(?:(?:correction|corrigendum|erratum|retraction(?: notice)?|notice of retraction"
+    r"|(?:editorial )?expression of concern|withdrawal|withdrawn|in reply|reply|response to"
+    r"|author response|decision letter|review for|comment on)\b\s*)*"
+)
 _RETRACTED = re.compile(r"^retracted\b\s*")  # Elsevier retitles the retracted article itself
 _WEIGHTS = {"author": 0.2, "year": 0.1, "volume": 0.1, "first_page": 0.1, "issue": 0.025, "container": 0.025}
 
@@ -39,8 +48,10 @@ def _strip_html(text: str) -> str:
 
 def _years(record: dict) -> list[int]:
     """Years of the record's dates, issued (the earlier of print and online) first."""
-    parts = [((record.get(k) or {}).get("date-parts") or [[None]])[0]
-             for k in ("issued", "published-print", "published-online", "published")]
+    parts = [
+        ((record.get(k) or {}).get("date-parts") or [[None]])[0]
+        for k in ("issued", "published-print", "published-online", "published")
+    ]
     return [p[0] for p in parts if p and isinstance(p[0], int)]
 
 
@@ -50,15 +61,24 @@ def _containers(record: dict) -> list[str]:
 
 def record_fields(record: dict) -> Fields:
     """A Crossref ``message`` as reflint's :class:`Fields` (an org author becomes a family name)."""
-    authors = [Author(a["family"], a.get("given", "")) if a.get("family") else Author(a["name"])
-               for a in record.get("author") or [] if a.get("family") or a.get("name")]
+    authors = [
+        Author(a["family"], a.get("given", "")) if a.get("family") else Author(a["name"])
+        for a in record.get("author") or []
+        if a.get("family") or a.get("name")
+    ]
     years, titles = _years(record), [t for t in record.get("title") or [] if t]
     containers = [c for c in record.get("container-title") or [] if c]
-    return Fields(authors=authors, year=str(years[0]) if years else None,
-                  title=_strip_html(titles[0]) if titles else None,
-                  container=_strip_html(containers[0]) if containers else None,
-                  volume=record.get("volume"), issue=record.get("issue"), pages=record.get("page"),
-                  doi=record.get("DOI"), type=_TYPES.get(record.get("type", ""), "misc"))
+    return Fields(
+        authors=authors,
+        year=str(years[0]) if years else None,
+        title=_strip_html(titles[0]) if titles else None,
+        container=_strip_html(containers[0]) if containers else None,
+        volume=record.get("volume"),
+        issue=record.get("issue"),
+        pages=record.get("page"),
+        doi=record.get("DOI"),
+        type=_TYPES.get(record.get("type", ""), "misc"),
+    )
 
 
 @dataclass(frozen=True)
@@ -105,13 +125,17 @@ def _title_score(cited: str, record: dict) -> float:
     title = _strip_html(record["title"][0] or "")
     subtitle = next(iter(record.get("subtitle") or []), "")
     main = re.split(r"[:?]\s|\s[-\u2013\u2014]\s", title)[0]
-    variants = [_RETRACTED.sub("", fold(v)) for v in (title, subtitle and f"{title}: {subtitle}",
-                                                      len(main.split()) >= 3 and main) if v]
+    variants = [
+        _RETRACTED.sub("", fold(v))
+        for v in (title, subtitle and f"{title}: {subtitle}", len(main.split()) >= 3 and main)
+        if v
+    ]
     a = _RETRACTED.sub("", fold(_strip_html(cited)))
     if not a or not variants:
         return 0.0
-    forms = [a] + [a[: -len(j) - 1] for j in map(fold, _containers(record))
-                   if j and a.endswith(" " + j)]  # "Demystifying acupuncture. Rheumatology"
+    forms = [a] + [
+        a[: -len(j) - 1] for j in map(fold, _containers(record)) if j and a.endswith(" " + j)
+    ]  # "Demystifying acupuncture. Rheumatology"
     score = max(_similarity(x, v) for x in forms for v in variants)
     marks = {(_NOTICE.match(t).group().strip(), t.endswith("reply")) for t in (a, variants[0])}
     if len(marks) > 1:  # "Correction: <title>" is not <title>, nor is "<title>—Reply"
@@ -125,18 +149,26 @@ def _is_abbreviation(abbr: list[str], full: list[str]) -> bool:
     if len(abbr) == 1 and len(full) > 1 and abbr[0] == "".join(w[0] for w in full):
         return True
     return len(abbr) == len(full) and all(  # folded words are alphanumeric: safe as a pattern
-        f.startswith(s) or (len(s) >= 4 and re.match(".*?".join(s), f)) for s, f in zip(abbr, full))
+        f.startswith(s) or (len(s) >= 4 and re.match(".*?".join(s), f)) for s, f in zip(abbr, full)
+    )
 
 
 def _same_container(cited: str, record: dict) -> bool:
     """The cited journal against the record's full and short titles, either side abbreviated;
     fuzz.ratio >= 92 on whole names admits spelling variants ("Orthopaedic"/"Orthopedic")."""
+
     def forms(name: str) -> list[list[str]]:
         plain = re.sub(r"\([^)]*\)", " ", name)  # "Medicine (Baltimore)"
         return [[w for w in fold(n).split() if w not in _STOP] for n in {name, plain}]
-    return any(a and b and (a == b or _is_abbreviation(a, b) or _is_abbreviation(b, a)
-                            or fuzz.ratio(" ".join(a), " ".join(b)) >= 92)
-               for a in forms(cited) for name in _containers(record) for b in forms(name))
+
+    return any(
+        a
+        and b
+        and (a == b or _is_abbreviation(a, b) or _is_abbreviation(b, a) or fuzz.ratio(" ".join(a), " ".join(b)) >= 92)
+        for a in forms(cited)
+        for name in _containers(record)
+        for b in forms(name)
+    )
 
 
 def _number(value) -> str:
@@ -147,8 +179,10 @@ def _number(value) -> str:
 def _same_first_page(cited: str, record: dict) -> bool:
     """Equal first pages ("133-149"/"133", "70E-87E", "xii"), the same digits ("e2"/"2"), or the
     article number that journals paginating every article "1-8" put in the DOI (Hindawi)."""
-    a, b = (_number(re.sub(r"^pp?\.?\s*", "", re.split(r"\s*[-\u2010-\u2015,]\s*", p.strip())[0], flags=re.I))
-            for p in (cited, record.get("page") or ""))
+    a, b = (
+        _number(re.sub(r"^pp?\.?\s*", "", re.split(r"\s*[-\u2010-\u2015,]\s*", p.strip())[0], flags=re.I))
+        for p in (cited, record.get("page") or "")
+    )
     digits = re.sub(r"\D", "", a)
     if a and b and (a == b or (digits and digits == re.sub(r"\D", "", b))):
         return True
@@ -166,16 +200,18 @@ def compare(fields: Fields, record: dict) -> Comparison:
     first = next((a for a in authors if a.get("sequence") == "first"), authors[0] if authors else {})
     cited_year = int(m.group()) if (m := re.search(r"\d{4}", fields.year or "")) else None
     return Comparison(
-        author=_agree(fields.authors[0].family if fields.authors else None,
-                      first.get("family") or first.get("name"), _same_family),
+        author=_agree(
+            fields.authors[0].family if fields.authors else None, first.get("family") or first.get("name"), _same_family
+        ),
         # ±1: print versus online-first year; Crossref's "issued" is the earlier of the two.
         year=_agree(cited_year, _years(record), lambda y, ys: any(abs(y - r) <= 1 for r in ys)),
         year_exact=_agree(cited_year, _years(record), lambda y, ys: y in ys),
         title=_agree(fields.title, record.get("title"), lambda t, _: _title_score(t, record)),
         volume=_agree(fields.volume, record.get("volume"), lambda a, b: _number(a) == _number(b)),
         issue=_agree(fields.issue, record.get("issue"), lambda a, b: _number(a) == _number(b)),
-        first_page=_agree(fields.pages, record.get("page") or record.get("article-number"),
-                          lambda p, _: _same_first_page(p, record)),
+        first_page=_agree(
+            fields.pages, record.get("page") or record.get("article-number"), lambda p, _: _same_first_page(p, record)
+        ),
         container=_agree(fields.container, _containers(record), lambda j, _: _same_container(j, record)),
     )
 
@@ -191,8 +227,13 @@ def same_work(c: Comparison) -> bool:
 def disagreements(c: Comparison) -> list[str]:
     """Details of a matched work that differ from the record (RL302). A year that is off by one
     from every date the record has (issued, print, online) counts as a disagreement."""
-    fields = {"year": c.year and c.year_exact, "volume": c.volume, "issue": c.issue,
-              "pages": c.first_page, "container": c.container}
+    fields = {
+        "year": c.year and c.year_exact,
+        "volume": c.volume,
+        "issue": c.issue,
+        "pages": c.first_page,
+        "container": c.container,
+    }
     return [name for name, agrees in fields.items() if agrees is False]
 
 
@@ -209,7 +250,8 @@ class Match:
 def _confidence(c: Comparison) -> float:
     """0-1: title similarity carries 0.45, independent fields the rest; disagreement subtracts."""
     score = 0.45 * (c.title or 0) / 100 + sum(
-        w * {True: 1, False: -1}.get(getattr(c, name), 0) for name, w in _WEIGHTS.items())
+        w * {True: 1, False: -1}.get(getattr(c, name), 0) for name, w in _WEIGHTS.items()
+    )
     return max(0.0, min(1.0, score))
 
 

@@ -40,19 +40,22 @@ def recall(cache, registry: str, now: float | None = None) -> Outage | None:
 
 
 def remember(cache, registry: str, reason: str, now: float | None = None) -> None:
-    cache.put(_key(registry), {"reason": reason, "at": time.time() if now is None else now},
-              positive=False)
+    cache.put(_key(registry), {"reason": reason, "at": time.time() if now is None else now}, positive=False)
 
 
 def fresh_note(registry: str, reason: str) -> str:
     minutes = round(OUTAGE_TTL / 60)
-    return (f"the registry {registry} did not answer ({reason}), so its lookups are unknown; "
-            f"later runs in the next {minutes} minutes will not wait for it ({RETRY_NOW})")
+    return (
+        f"the registry {registry} did not answer ({reason}), so its lookups are unknown; "
+        f"later runs in the next {minutes} minutes will not wait for it ({RETRY_NOW})"
+    )
 
 
 def remembered_note(registry: str, outage: Outage, now: float | None = None) -> str:
     now = time.time() if now is None else now
     retry = datetime.fromtimestamp(outage.at + OUTAGE_TTL, timezone.utc).strftime("%H:%M:%S UTC")
-    return (f"the registry {registry} did not answer {round(now - outage.at)} s ago "
-            f"({outage.reason}), so it was not asked and its lookups are unknown; it is asked "
-            f"again from {retry} ({RETRY_NOW}, or `--no-cache` for one run)")
+    return (
+        f"the registry {registry} did not answer {round(now - outage.at)} s ago "
+        f"({outage.reason}), so it was not asked and its lookups are unknown; it is asked "
+        f"again from {retry} ({RETRY_NOW}, or `--no-cache` for one run)"
+    )

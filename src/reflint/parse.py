@@ -114,8 +114,11 @@ def _vancouver_names_end(text: str, start: int) -> int | None:
         return None
     for part in re.split(r",\s*", re.sub(r",?\s+et al$", "", m.group().strip())):
         words = part.split()
-        if (len(words) < 2 or not re.fullmatch(r"[A-Z]{1,3}", words[-1])
-                or not all(w[0].isupper() or w in _PARTICLES for w in words[:-1])):
+        if (
+            len(words) < 2
+            or not re.fullmatch(r"[A-Z]{1,3}", words[-1])
+            or not all(w[0].isupper() or w in _PARTICLES for w in words[:-1])
+        ):
             return None
     etal = _ETAL.match(text, m.end())  # "Adriani O. et al."
     return etal.end() if etal else m.end()
@@ -129,23 +132,23 @@ def _ama(text: str, skip: int, segs: list[Segment]) -> list[Segment] | None:
         return None
     span = author_span(segs)
     head_start = span[1] if span else skip
-    head = text[head_start:anchor.start()]
+    head = text[head_start : anchor.start()]
     cut = max(head.rfind(". "), head.rfind("? "), head.rfind("! "))
     if cut < 0:
         return None
     parts = [("author", *span)] if span else []
-    title = re.match(r"[\s.:]*(.*\S)", head[:cut + 1])
+    title = re.match(r"[\s.:]*(.*\S)", head[: cut + 1])
     if title:
         parts.append(("title", head_start + title.start(1), head_start + title.end(1)))
     parts.append(("container", head_start + cut + 2, anchor.start() - 1))
     parts += [(k, anchor.start(k), anchor.end(k)) for k in ("date", "volume", "issue", "pages") if anchor[k]]
-    return [Segment(label, a, b, text[a:b]) for label, a, b in parts] + [
-        s for s in segs if s.start >= anchor.end()]
+    return [Segment(label, a, b, text[a:b]) for label, a, b in parts] + [s for s in segs if s.start >= anchor.end()]
 
 
 _GIVEN = re.compile(  # ", Charles." / ", Marie-Luise von." / ", J. Gerald." after "Family"
     r",\s*((?:[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*|[A-Z]\.)(?:\s(?:[A-Z][a-z]+(?:-[A-Z][a-z]+)*|[A-Z]\."
-    r"|(?:%s)\b))*?)\.\s+(?=\S)" % "|".join(sorted(_PARTICLES)))
+    r"|(?:%s)\b))*?)\.\s+(?=\S)" % "|".join(sorted(_PARTICLES))
+)
 
 
 def _inverted_given_name(text: str, tokens: list, labels: list[str]) -> None:
@@ -158,7 +161,7 @@ def _inverted_given_name(text: str, tokens: list, labels: list[str]) -> None:
     last = first
     while last + 1 < len(labels) and labels[last + 1] == "author":
         last += 1
-    family = text[tokens[first][1]:tokens[last][2]]
+    family = text[tokens[first][1] : tokens[last][2]]
     if not re.fullmatch(r"(?:(?:%s)\s)*[^\W\d_][\w'’-]*" % "|".join(_PARTICLES), family):
         return
     m = _GIVEN.match(text, tokens[last][2])
@@ -197,14 +200,14 @@ def _year_range_in_title(tokens: list, labels: list[str]) -> None:
     if title_end is None or title_end + 4 >= len(tokens) or tokens[title_end + 1][0] != ",":
         return
     j = k = title_end + 2
-    while (k < len(tokens) and labels[j] in ("date", "pages") and labels[k] == labels[j]
-           and tokens[k][0] not in ",.;:()"):
+    while (
+        k < len(tokens) and labels[j] in ("date", "pages") and labels[k] == labels[j] and tokens[k][0] not in ",.;:()"
+    ):
         k += 1
     rng = " ".join(t for t, _, _ in tokens[j:k])
     if k == j or not _RANGE.fullmatch(rng.replace(" ", "")):
         return
-    if not any(lab == "date" and _YEAR.fullmatch(tokens[i][0][:4]) and not j <= i < k
-               for i, lab in enumerate(labels)):
+    if not any(lab == "date" and _YEAR.fullmatch(tokens[i][0][:4]) and not j <= i < k for i, lab in enumerate(labels)):
         return
     for i in range(title_end + 1, k):
         labels[i] = "title"
@@ -223,8 +226,9 @@ def segment(text: str, rules: bool = True) -> list[Segment]:
     labels = tagger.tag(attributes.build(text, tokens))
     names_end = _vancouver_names_end(text, skip) if rules else None
     if names_end:  # the author list is exactly the names; what the CRF ran on joins the title
-        after = next((lab for (_, a, _), lab in zip(tokens, labels)
-                      if a > names_end and lab not in ("author", "other")), "title")
+        after = next(
+            (lab for (_, a, _), lab in zip(tokens, labels) if a > names_end and lab not in ("author", "other")), "title"
+        )
         for i, (_, a, b) in enumerate(tokens):
             if b <= names_end:
                 labels[i] = "author"
@@ -247,7 +251,7 @@ def segment(text: str, rules: bool = True) -> list[Segment]:
         else:
             segs.append(Segment(label, start, end, ""))
     for s in segs:
-        s.text = text[s.start:s.end]
+        s.text = text[s.start : s.end]
     return (rules and (_ama(text, skip, segs) or _book_parts(text, _subtitle(text, segs)))) or segs
 
 
@@ -265,8 +269,14 @@ def _subtitle(text: str, segs: list[Segment]) -> list[Segment]:
     if t < 0 or segs[t].label != "title" or cut < 0:
         return segs
     end, start = segs[c].start + cut, segs[c].start + cut + 2
-    return segs[:t] + [Segment("title", segs[t].start, end, text[segs[t].start:end]),
-                       Segment("container", start, segs[c].end, text[start:segs[c].end])] + segs[c + 1:]
+    return (
+        segs[:t]
+        + [
+            Segment("title", segs[t].start, end, text[segs[t].start : end]),
+            Segment("container", start, segs[c].end, text[start : segs[c].end]),
+        ]
+        + segs[c + 1 :]
+    )
 
 
 _PROCEEDINGS = re.compile(r"(?i)\b(?:proc|conference|workshop|symposium|meeting|congress)")
@@ -284,8 +294,9 @@ def _book_parts(text: str, segs: list[Segment]) -> list[Segment]:
     labels = [s.label for s in segs]
     if "container" not in labels and "editor" in labels and "title" in labels:
         first_title, editor = labels.index("title"), labels.index("editor")
-        later = [i for i in range(editor + 1, len(segs))
-                 if labels[i] == "title" and re.search(r"[^\W\d_]{2}", segs[i].text)]
+        later = [
+            i for i in range(editor + 1, len(segs)) if labels[i] == "title" and re.search(r"[^\W\d_]{2}", segs[i].text)
+        ]
         if first_title < editor and later:
             for i in range(later[0], len(segs)):
                 if labels[i] not in ("title", "other"):
@@ -294,10 +305,13 @@ def _book_parts(text: str, segs: list[Segment]) -> list[Segment]:
                     segs[i].label = "container"
     elif "title" not in labels and "container" in labels and "editor" not in labels:
         i = labels.index("container")
-        rest = set(labels[i + 1:])
-        if (rest & {"publisher", "location"} and not rest & {"volume", "issue", "container"}
-                and not re.search(r"(?i)\bin:?\s*$", text[:segs[i].start])
-                and not _PROCEEDINGS.search(segs[i].text)):
+        rest = set(labels[i + 1 :])
+        if (
+            rest & {"publisher", "location"}
+            and not rest & {"volume", "issue", "container"}
+            and not re.search(r"(?i)\bin:?\s*$", text[: segs[i].start])
+            and not _PROCEEDINGS.search(segs[i].text)
+        ):
             segs[i].label = "title"
     return segs
 
@@ -351,13 +365,13 @@ def _tidy(s: str, abbrev: bool = False) -> str:
     return s.strip(" ,;:")
 
 
-
-
 _YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
 _VOLUME_YEAR = re.compile(r"19\d\d|20\d\d")  # a "volume" that is a plausible year
 _EDITION = re.compile(  # "Dialectology. 2nd edition", "The Eleventh Commandment. Rev. ed"
     r"[.,]\s+(?:\d{1,2}(?:st|nd|rd|th|e|\.)?|rev(?:ised)?\.?|new|second|third)\s*"
-    r"(?:ed|edn|edition|éd|édition|aufl|auflage)\.?$", re.I)
+    r"(?:ed|edn|edition|éd|édition|aufl|auflage)\.?$",
+    re.I,
+)
 _PMID = re.compile(r"\bPMID:?\s*(\d{1,9})\b")
 _URL = re.compile(r"https?://[^\s<>\"]+")
 
@@ -406,7 +420,7 @@ def parse_reference(text: str, *, rules: bool = True) -> Fields:
         first.setdefault(s.label, s.text)
     for name in ("author", "title", "container"):
         if span := _run(segs, name):
-            first[name] = text[span[0]:span[1]]
+            first[name] = text[span[0] : span[1]]
     fields = Fields()
     fields.authors = split_authors(first["author"]) if "author" in first else []
     for name in ("title", "container"):
@@ -426,8 +440,13 @@ def parse_reference(text: str, *, rules: bool = True) -> Fields:
     if "pages" in first:
         fields.pages = _pages(first["pages"]) or None
     volume = next((s for s in segs if s.label == "volume"), None)
-    if (fields.year is None and volume and fields.volume and _VOLUME_YEAR.fullmatch(fields.volume)
-            and re.match(r"\s*:\s*\w", text[volume.end:])):
+    if (
+        fields.year is None
+        and volume
+        and fields.volume
+        and _VOLUME_YEAR.fullmatch(fields.volume)
+        and re.match(r"\s*:\s*\w", text[volume.end :])
+    ):
         # AMA books and chapters: "Springer Berlin Heidelberg; 2015:155-158." has no volume;
         # the number the CRF read as one is the year, followed by the pages
         fields.year, fields.volume = fields.volume, None

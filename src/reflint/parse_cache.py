@@ -29,8 +29,11 @@ from reflint.models import Fields
 log = logging.getLogger(__name__)
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS parsed (key TEXT PRIMARY KEY, fields TEXT NOT NULL)"
-_IMPORT = re.compile(r"^\s*(?:from\s+reflint\.(\w+)\s+import|import\s+reflint\.(\w+)"
-                     r"|from\s+reflint\s+import\s+(\([^)]*\)|[\w \t,]+))", re.M)
+_IMPORT = re.compile(
+    r"^\s*(?:from\s+reflint\.(\w+)\s+import|import\s+reflint\.(\w+)"
+    r"|from\s+reflint\s+import\s+(\([^)]*\)|[\w \t,]+))",
+    re.M,
+)
 _PACKAGE = resources.files("reflint")
 
 
@@ -87,8 +90,9 @@ class Store:
             self.disabled = True
             self._forget()
             self.close()
-            log.warning("cache %s unusable (%s); going on without it "
-                        "(`reflint cache clear` resets it)", self.path, exc)
+            log.warning(
+                "cache %s unusable (%s); going on without it " "(`reflint cache clear` resets it)", self.path, exc
+            )
             return None
 
     def _forget(self) -> None:
@@ -138,8 +142,7 @@ class ParseCache(Store):
         """Write the fields parsed since the last flush."""
         rows, self._pending = list(self._pending.items()), {}
         if rows:
-            self._run(lambda db: db.executemany("INSERT OR REPLACE INTO parsed VALUES (?, ?)", rows),
-                      write=True)
+            self._run(lambda db: db.executemany("INSERT OR REPLACE INTO parsed VALUES (?, ?)", rows), write=True)
 
     def close(self) -> None:
         self.flush()
@@ -156,6 +159,5 @@ class ParseCache(Store):
         return self._parse
 
     def _get(self, key: str) -> str | None:
-        row = self._run(lambda db: db.execute("SELECT fields FROM parsed WHERE key = ?",
-                                              (key,)).fetchone())
+        row = self._run(lambda db: db.execute("SELECT fields FROM parsed WHERE key = ?", (key,)).fetchone())
         return row[0] if row else None

@@ -85,12 +85,10 @@ class Prefetch:
     """``with Prefetch(resolver, files, overlay): parse...``: full batches go out meanwhile;
     leaving the block waits for them; their answers wait in ``overlay`` for the run's resolve."""
 
-    def __init__(self, resolver: Resolver, files: Iterable[Path], overlay: RunCache,
-                 batch: int = BATCH_SIZE):
+    def __init__(self, resolver: Resolver, files: Iterable[Path], overlay: RunCache, batch: int = BATCH_SIZE):
         resolver = unwrapped(resolver)
         self.resolver, self.files, self.batch, self.overlay = resolver, list(files), batch, overlay
-        self._pool = ThreadPoolExecutor(max(1, getattr(resolver, "workers", 3)),
-                                        thread_name_prefix="reflint-prefetch")
+        self._pool = ThreadPoolExecutor(max(1, getattr(resolver, "workers", 3)), thread_name_prefix="reflint-prefetch")
         self._futures: list[Future] = []
         self._reader = threading.Thread(target=self._read, name="reflint-prefetch-reader", daemon=True)
 

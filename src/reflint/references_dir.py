@@ -88,8 +88,10 @@ def plan(files, roots: list[str], out: Path, resolution=None, single: bool = Fal
         header = HEADER.format(source=", ".join(r.doc.path for r in results))
         return {out / "library.bib": header + "\n" + "\n".join(entries) + "\n"}
     targets = _targets(results, roots, out)
-    return {targets[id(r)]: HEADER.format(source=r.doc.path) + "\n" + to_bibtex(r.extraction.references, verified)
-            for r in results}
+    return {
+        targets[id(r)]: HEADER.format(source=r.doc.path) + "\n" + to_bibtex(r.extraction.references, verified)
+        for r in results
+    }
 
 
 def _answer(status: DoiStatus | None) -> Callable[[Reference], DoiStatus | None]:
@@ -114,8 +116,9 @@ def _merged(refs, verified) -> list[str]:
             ref.key = known
             continue
         if not ref.key or ref.key in entries:
-            ref.key = next_free(ref.key if ref.kind == "bibtex-entry" and ref.key
-                                else citekey(ref.fields, ref.text), entries)
+            ref.key = next_free(
+                ref.key if ref.kind == "bibtex-entry" and ref.key else citekey(ref.fields, ref.text), entries
+            )
         works.add(fields, doi, ref.key, ref.text)
         entries[ref.key] = to_bibtex([ref], _answer(status)).strip()
     return [entries[k] for k in sorted(entries)]

@@ -26,8 +26,15 @@ from urllib.parse import urlsplit
 
 import requests
 
-from reflint.pacing import (POLITE_CONCURRENCY, POLITE_LIMITS, PUBLIC_CONCURRENCY, PUBLIC_LIMITS,
-                            Gate, Limiter, parse_retry_after)
+from reflint.pacing import (
+    POLITE_CONCURRENCY,
+    POLITE_LIMITS,
+    PUBLIC_CONCURRENCY,
+    PUBLIC_LIMITS,
+    Gate,
+    Limiter,
+    parse_retry_after,
+)
 from reflint.transport import BodyTooLarge, bounded_session, fetch
 
 log = logging.getLogger("reflint.crossref")
@@ -38,14 +45,19 @@ MAX_RETRY_AFTER = 120.0  # a server asking for a longer pause gets an "unknown" 
 PROBE_TIMEOUT = 3.5  # seconds per exchange until the registry has answered once this run
 PROBE_ATTEMPTS = 2  # failed exchanges, with no answer ever, that make the registry "out"
 
-_TRANSIENT = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError,
-              requests.exceptions.ContentDecodingError)
+_TRANSIENT = (
+    requests.Timeout,
+    requests.ConnectionError,
+    requests.exceptions.ChunkedEncodingError,
+    requests.exceptions.ContentDecodingError,
+)
 
 
 @dataclass(frozen=True)
 class Reply:
     """What one logical GET came to. ``status`` None is a failure the server or network is
     to blame for (it counts toward the circuit breaker); ``data`` is the parsed JSON body."""
+
     status: int | None
     data: Any = None
 
@@ -56,12 +68,21 @@ FAILED = Reply(None)
 class RegistryHTTP:
     """Paced, retried, bounded GETs for one client. ``polite`` picks the pool's limits."""
 
-    def __init__(self, headers: dict, polite: bool, timeout: float = 10.0, max_retries: int = 4,
-                 breaker_threshold: int = 5, session: requests.Session | None = None,
-                 sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic, time_limit: float | None = None,
-                 limits: dict[str, float] | None = None, concurrency: int | None = None,
-                 name: str = "Crossref/doi.org"):
+    def __init__(
+        self,
+        headers: dict,
+        polite: bool,
+        timeout: float = 10.0,
+        max_retries: int = 4,
+        breaker_threshold: int = 5,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        time_limit: float | None = None,
+        limits: dict[str, float] | None = None,
+        concurrency: int | None = None,
+        name: str = "Crossref/doi.org",
+    ):
         self.headers, self.name = headers, name
         self.timeout, self.max_retries, self.breaker_threshold = timeout, max_retries, breaker_threshold
         self.session = session or bounded_session()
@@ -104,8 +125,7 @@ class RegistryHTTP:
         self._record(reply)
         return reply
 
-    def _attempt(self, limiter: Limiter, url: str, params: dict | None,
-                 attempt: int) -> tuple[Reply, float | None]:
+    def _attempt(self, limiter: Limiter, url: str, params: dict | None, attempt: int) -> tuple[Reply, float | None]:
         """One HTTP exchange: the reply, and the delay before a retry if one is warranted."""
         if self._out_of_time(limiter.delay()):
             return FAILED, None  # its turn (a server's Retry-After) comes after the deadline
@@ -180,7 +200,7 @@ class RegistryHTTP:
 
     def _backoff(self, attempt: int) -> float:
         """Full jitter: uniform over [0, min(cap, base * 2**attempt)]."""
-        return self.random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** attempt))
+        return self.random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt))
 
     def _record(self, reply: Reply) -> None:
         """Feed the circuit breaker: a run of failed requests opens it for good."""
@@ -198,8 +218,7 @@ class RegistryHTTP:
         if self.broken:
             return
         self.broken, self.outage = True, reason
-        log.info("%s unreachable (%s); remaining lookups are reported as unknown",
-                 self.name, reason)
+        log.info("%s unreachable (%s); remaining lookups are reported as unknown", self.name, reason)
 
     def _count(self, key: str) -> None:
         with self._lock:

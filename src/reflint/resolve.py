@@ -70,8 +70,7 @@ class Resolution:
 
     @property
     def unknown(self) -> int:
-        answers = [*self.dois.values(), *self.matches.values(), *self.citations.values(),
-                   *self.pubmed.values()]
+        answers = [*self.dois.values(), *self.matches.values(), *self.citations.values(), *self.pubmed.values()]
         return sum(a.verdict == UNKNOWN for a in answers)
 
 
@@ -98,8 +97,15 @@ def needs_lookup(ref: Reference) -> bool:
 class Resolver:
     """Fetches what the rules need for a whole run; ``client=None`` means offline."""
 
-    def __init__(self, client: CrossrefClient | None, cache=None, lock: dict | None = None,
-                 workers: int = 3, progress: Callable[[int], None] | None = None, ncbi=None):
+    def __init__(
+        self,
+        client: CrossrefClient | None,
+        cache=None,
+        lock: dict | None = None,
+        workers: int = 3,
+        progress: Callable[[int], None] | None = None,
+        ncbi=None,
+    ):
         self.client = client
         self.cache = cache or NullCache()
         self.lock = lock or {}
@@ -116,8 +122,13 @@ class Resolver:
         reference list) author-year citations, deduplicated by their keys."""
         dois = sorted({m.doi.lower() for ex in extractions for m in ex.dois if m.doi})
         refs = {query_key(r.text): r for ex in extractions for r in ex.references if needs_lookup(r)}
-        cites = {citation_key(c): c for ex in extractions if not ex.has_reference_list
-                 for c in ex.citations if c.style == "author-year" and c.authors and c.year and c.context}
+        cites = {
+            citation_key(c): c
+            for ex in extractions
+            if not ex.has_reference_list
+            for c in ex.citations
+            if c.style == "author-year" and c.authors and c.year and c.context
+        }
         return dois, refs, cites
 
     def pending(self, extractions: list[Extraction]) -> int:
@@ -139,11 +150,12 @@ class Resolver:
             for ref in ex.references:
                 if ref.fields.title and any(self._wrong_doi(ref, resolution.doi(m.doi)) for m in ref.dois):
                     refs.setdefault(query_key(ref.text), ref)
-        resolution.matches = self._lookups(refs, self._search_reference,
-                                           lambda ref, items: best_match(ref.fields, items))
+        resolution.matches = self._lookups(
+            refs, self._search_reference, lambda ref, items: best_match(ref.fields, items)
+        )
         resolution.citations = self._lookups(
-            cites, self._search_citation,
-            lambda c, items: citation_match(c.authors[0], c.year, c.context, items))
+            cites, self._search_citation, lambda c, items: citation_match(c.authors[0], c.year, c.context, items)
+        )
         if self._remembered is None:
             self._remember_outage()
         elif self._skipped:
@@ -184,7 +196,7 @@ class Resolver:
             self._skipped = self._remembered is not None
             return found | {d: UNKNOWN_STATUS for d in todo}
         listable = [d for d in todo if batchable(d)]  # a comma cannot go into a filter
-        batches = [listable[i:i + BATCH_SIZE] for i in range(0, len(listable), BATCH_SIZE)]
+        batches = [listable[i : i + BATCH_SIZE] for i in range(0, len(listable), BATCH_SIZE)]
         with ThreadPoolExecutor(self.workers) as pool:
             for statuses in pool.map(self._batch, batches):
                 found.update(statuses)
@@ -235,9 +247,11 @@ class Resolver:
             return DoiStatus(VALID, work.message if ok else None, "crossref", alias_of=primary)
         if primary is not None and isinstance(named, str) and primary.lower() == named.lower():
             return DoiStatus(VALID, record, "crossref", alias_of=named)
-        self._notes.append(f"Crossref answered `{doi}` with the record of `{named}`, which is not "
-                           f"a known alias of it; `{doi}` is left unknown rather than compared "
-                           "with another work")
+        self._notes.append(
+            f"Crossref answered `{doi}` with the record of `{named}`, which is not "
+            f"a known alias of it; `{doi}` is left unknown rather than compared "
+            "with another work"
+        )
         return UNKNOWN_STATUS
 
     def _alias_of(self, doi: str, record: dict | None) -> str | None:
@@ -274,16 +288,21 @@ class Resolver:
         return DoiStatus(Verdict(value["verdict"]), record, agency, alias)
 
     def _store(self, statuses: dict[str, DoiStatus]) -> None:
-        self.cache.put_many([
-            (doi_key(doi), {"verdict": s.verdict, "record": s.record, "agency": s.agency,
-                            "alias_of": s.alias_of}, s.verdict == VALID)
-            for doi, s in statuses.items() if s.verdict != UNKNOWN
-        ])
+        self.cache.put_many(
+            [
+                (
+                    doi_key(doi),
+                    {"verdict": s.verdict, "record": s.record, "agency": s.agency, "alias_of": s.alias_of},
+                    s.verdict == VALID,
+                )
+                for doi, s in statuses.items()
+                if s.verdict != UNKNOWN
+            ]
+        )
 
     # -- bibliographic matches -------------------------------------------------------------
 
-    def _lookups(self, wanted: dict[str, object], search: Callable, validate: Callable
-                 ) -> dict[str, MatchResult]:
+    def _lookups(self, wanted: dict[str, object], search: Callable, validate: Callable) -> dict[str, MatchResult]:
         """Answer each wanted item from the cache or by ``search``, accepting only what
         ``validate`` confirms; the cache keeps the accepted record (or that there was none)."""
         found: dict[str, MatchResult] = {}
@@ -309,11 +328,13 @@ class Resolver:
 
         with ThreadPoolExecutor(self.workers) as pool:
             found.update(zip(todo, pool.map(lookup, todo)))
-        self.cache.put_many([
-            (key, {"record": found[key].match.record if found[key].match else None},
-             found[key].match is not None)
-            for key in todo if found[key].verdict != UNKNOWN
-        ])
+        self.cache.put_many(
+            [
+                (key, {"record": found[key].match.record if found[key].match else None}, found[key].match is not None)
+                for key in todo
+                if found[key].verdict != UNKNOWN
+            ]
+        )
         return found
 
     def _search_reference(self, ref: Reference) -> list[dict] | None:
@@ -321,8 +342,7 @@ class Resolver:
 
     def _search_citation(self, cit: Citation) -> list[dict] | None:
         year = int(cit.year[:4])
-        return self.client.search(cit.context, rows=5, author=cit.authors[0], from_year=year,
-                                  until_year=year)
+        return self.client.search(cit.context, rows=5, author=cit.authors[0], from_year=year, until_year=year)
 
 
 def _own_record(record: dict) -> DoiStatus:
@@ -335,8 +355,11 @@ def _related(record: dict, kind: str) -> list[str]:
     """The DOIs a Crossref record's ``relation`` lists under ``kind``."""
     relation = record.get("relation")
     items = relation.get(kind) if isinstance(relation, dict) else None
-    return [str(item["id"]) for item in items if isinstance(item, dict) and item.get("id")] \
-        if isinstance(items, list) else []
+    return (
+        [str(item["id"]) for item in items if isinstance(item, dict) and item.get("id")]
+        if isinstance(items, list)
+        else []
+    )
 
 
 def _optional(value, kind: type) -> bool:

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from reflint.models import Diagnostic, Document
 from reflint.rules import SelectorError, resolve_selector
 
-_DIRECTIVE = re.compile(
-    r"(?:<!--|%)[ \t]*reflint:[ \t]*(ignore-file|ignore)\b([^\n]*?)[ \t]*(?:-->|$)", re.M)
+_DIRECTIVE = re.compile(r"(?:<!--|%)[ \t]*reflint:[ \t]*(ignore-file|ignore)\b([^\n]*?)[ \t]*(?:-->|$)", re.M)
 ALL = frozenset({"*"})
 
 
@@ -58,7 +57,7 @@ def parse(doc: Document) -> Suppressions:
             continue
         line, _ = doc.position(match.start())
         line_start = doc.line_starts[line - 1]
-        own_line = not text[line_start:match.start()].strip()
+        own_line = not text[line_start : match.start()].strip()
         target = _next_content_line(doc, line) if own_line else line
         if target:
             previous = found.lines.get(target, frozenset())
@@ -70,6 +69,6 @@ def _next_content_line(doc: Document, line: int) -> int | None:
     starts = doc.line_starts
     for n in range(line + 1, len(starts) + 1):
         end = starts[n] if n < len(starts) else len(doc.text)
-        if doc.text[starts[n - 1]:end].strip():
+        if doc.text[starts[n - 1] : end].strip():
             return n
     return None

@@ -23,18 +23,32 @@ from reflint.models import Author
 logging.getLogger("pylatexenc.latexencode").addHandler(logging.NullHandler())
 logging.getLogger("pylatexenc.latexencode").propagate = False
 
-_ENCODER = UnicodeToLatexEncoder(non_ascii_only=True, replacement_latex_protection="braces-almost-all",
-                                 unknown_char_policy="keep")
+_ENCODER = UnicodeToLatexEncoder(
+    non_ascii_only=True, replacement_latex_protection="braces-almost-all", unknown_char_policy="keep"
+)
 _DECODER = LatexNodes2Text()
-_ASCII_SPECIALS = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",
-                   "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-                   "\u2013": "--", "\u2014": "---"}
+_ASCII_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "\u2013": "--",
+    "\u2014": "---",
+}
 _SPECIAL = re.compile("[" + re.escape("".join(_ASCII_SPECIALS)) + "]")
 _SUFFIXES = {"jr", "sr", "ii", "iii", "iv", "v", "2nd", "3rd"}
 _INITIALS = re.compile(r"^(?:[^\W\d_](?:\.|(?=[-\s]|$))[-\s]*)+$")  # "J.A.", "J A", "H-T"
 _BARE_INITIALS = re.compile(r"^[^\W\d_]{1,4}(?:-[^\W\d_]{1,2})?$")  # Vancouver "DM", "H-T"
-_SKIP = set("a an and as at but by for from in into is nor of off on onto or over per the to up upon via "
-            "with vs versus".split())
+_SKIP = set(
+    "a an and as at but by for from in into is nor of off on onto or over per the to up upon via "
+    "with vs versus".split()
+)
 
 
 _LATIN_LETTERS = set("øØłŁßæÆœŒı")  # no accent, yet every BibTeX style and pandoc know them
@@ -77,6 +91,7 @@ def decode(value: str) -> str:
 
 # -- titles ------------------------------------------------------------------------------------
 
+
 def _inner_capital(word: str) -> bool:
     """``UK``, ``COVID-19``, ``mRNA``, ``iPhone``: a capital that is not a word's first letter."""
     return any(any(c.isupper() for c in part[1:]) for part in re.split(r"[-/]", word))
@@ -91,8 +106,11 @@ def _core(token: str) -> tuple[str, str, str]:
 
 def _sentence_case(words: list[tuple[str, bool]]) -> bool:
     """Most content words after the first start lowercase: a capital there marks a name."""
-    content = [w for w, starts in words if not starts and len(w) > 3 and w.lower() not in _SKIP
-               and w[:1].isalpha() and not _inner_capital(w)]
+    content = [
+        w
+        for w, starts in words
+        if not starts and len(w) > 3 and w.lower() not in _SKIP and w[:1].isalpha() and not _inner_capital(w)
+    ]
     return bool(content) and sum(w[:1].isupper() for w in content) * 2 <= len(content)
 
 
@@ -112,8 +130,12 @@ def title(text: str, protected: frozenset[str] = frozenset()) -> str:
     keep = []
     for core, start in words:
         letters = core[:1].isalpha() or core[:1].isdigit()
-        keep.append(bool(core) and letters and not shouting and (
-            core in protected or _inner_capital(core) or (sentence and not start and core[:1].isupper())))
+        keep.append(
+            bool(core)
+            and letters
+            and not shouting
+            and (core in protected or _inner_capital(core) or (sentence and not start and core[:1].isupper()))
+        )
     out, i = [], 0
     while i < len(cores):
         lead, core, tail = cores[i]
@@ -153,11 +175,13 @@ def protected_words(raw: str) -> frozenset[str]:
 
 # -- names -------------------------------------------------------------------------------------
 
+
 def _given(given: str) -> str:
     """``DM`` -> ``D. M.``, ``J.A.`` -> ``J. A.``, ``H-T`` -> ``H.-T.``; full names unchanged."""
     given = " ".join(given.split())
-    if not (_BARE_INITIALS.match(given) or _INITIALS.match(given)) \
-            or not all(c.isupper() for c in given if c.isalpha()):
+    if not (_BARE_INITIALS.match(given) or _INITIALS.match(given)) or not all(
+        c.isupper() for c in given if c.isalpha()
+    ):
         return given
     out = ""
     for ch in given:
@@ -206,8 +230,11 @@ def _suffix_dot(suffix: str) -> str:
 
 
 def _is_initials(text: str) -> bool:
-    return bool(text) and bool(_INITIALS.match(text) or _BARE_INITIALS.match(text)) and \
-        all(c.isupper() for c in text if c.isalpha())
+    return (
+        bool(text)
+        and bool(_INITIALS.match(text) or _BARE_INITIALS.match(text))
+        and all(c.isupper() for c in text if c.isalpha())
+    )
 
 
 def mend(authors: list[Author]) -> list[Author]:

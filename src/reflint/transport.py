@@ -156,8 +156,9 @@ def bounded_session() -> requests.Session:
     return session
 
 
-def fetch(session: requests.Session, url: str, seconds: float, *, params=None, headers=None,
-          max_bytes: int = MAX_BODY_BYTES) -> tuple[requests.Response, bytes]:
+def fetch(
+    session: requests.Session, url: str, seconds: float, *, params=None, headers=None, max_bytes: int = MAX_BODY_BYTES
+) -> tuple[requests.Response, bytes]:
     """GET ``url`` without following redirects: the response (headers, status) and its body.
 
     The whole exchange ends within ``seconds`` (plus scheduling noise): a read still blocked
@@ -166,8 +167,9 @@ def fetch(session: requests.Session, url: str, seconds: float, *, params=None, h
     """
     with _Watchdog(seconds) as dog:
         try:
-            response = session.get(url, params=params, headers=headers, timeout=seconds,
-                                   allow_redirects=False, stream=True)
+            response = session.get(
+                url, params=params, headers=headers, timeout=seconds, allow_redirects=False, stream=True
+            )
         except requests.RequestException:
             if dog.fired:
                 raise requests.Timeout(f"no complete answer within {seconds:.1f} s") from None

@@ -13,8 +13,30 @@ from reflint.rules.pubmed import RL207, RL208
 from reflint.rules.references import RL001, RL303
 from reflint.rules.registry import RL201, RL202, RL203, RL204, RL205
 
-RULES: list[Rule] = [RL001, RL101, RL102, RL103, RL104, RL105, RL106, RL201, RL202, RL203, RL204, RL205,
-                     RL206, RL207, RL208, RL301, RL302, RL303, RL401, RL402, RL403, RL404]
+RULES: list[Rule] = [
+    RL001,
+    RL101,
+    RL102,
+    RL103,
+    RL104,
+    RL105,
+    RL106,
+    RL201,
+    RL202,
+    RL203,
+    RL204,
+    RL205,
+    RL206,
+    RL207,
+    RL208,
+    RL301,
+    RL302,
+    RL303,
+    RL401,
+    RL402,
+    RL403,
+    RL404,
+]
 BY_CODE: dict[str, Rule] = {r.code: r for r in RULES}
 BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
 
@@ -47,5 +69,4 @@ def select_rules(select=None, extend_select=(), ignore=()) -> list[Rule]:
     return [r for r in RULES if r.code in chosen]
 
 
-__all__ = ["RULES", "BY_CODE", "BY_NAME", "Context", "Rule", "SelectorError",
-           "resolve_selector", "select_rules"]
+__all__ = ["RULES", "BY_CODE", "BY_NAME", "Context", "Rule", "SelectorError", "resolve_selector", "select_rules"]

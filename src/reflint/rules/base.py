@@ -42,10 +42,10 @@ class Rule:
     def doc(self) -> str:
         return _dedent(self.check.__doc__ or "")
 
-    def diagnostic(self, ctx: Context, start: int, end: int, message: str,
-                   data: dict | None = None, fix: Fix | None = None) -> Diagnostic:
-        return Diagnostic(self.code, self.name, self.severity, message, ctx.doc.path,
-                          start, end, data or {}, fix)
+    def diagnostic(
+        self, ctx: Context, start: int, end: int, message: str, data: dict | None = None, fix: Fix | None = None
+    ) -> Diagnostic:
+        return Diagnostic(self.code, self.name, self.severity, message, ctx.doc.path, start, end, data or {}, fix)
 
 
 def fix(message: str, applicability: Applicability, *edits: tuple[int, int, str]) -> Fix:

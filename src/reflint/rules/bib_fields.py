@@ -60,7 +60,7 @@ def doi_field_not_bare(ctx: Context):
         if i == len(starts) or starts[i] >= end:
             continue
         m = mentions[i]
-        lead, tail = text[start:m.doi_start], text[m.doi_end:end]
+        lead, tail = text[start : m.doi_start], text[m.doi_end : end]
         if not lead and not tail:
             continue
         if tail.strip():  # something after the DOI that is not junk RL104 knows: leave it be
@@ -68,12 +68,22 @@ def doi_field_not_bare(ctx: Context):
         edits = [(start, m.doi_start, "")] if lead else []
         edits += [(m.doi_end, end, "")] if tail else []
         what = f"`{lead.strip()}`" if lead.strip() else "spaces"
-        doi = m.doi or text[m.doi_start:m.junk_start]
-        yield RL106.diagnostic(ctx, start, end, f"BibTeX `doi` field holds {what} as well as the DOI",
-                               {"doi": m.raw, "suggested_doi": doi},
-                               fix("Keep only the DOI in the field", Applicability.SAFE, *edits))
+        doi = m.doi or text[m.doi_start : m.junk_start]
+        yield RL106.diagnostic(
+            ctx,
+            start,
+            end,
+            f"BibTeX `doi` field holds {what} as well as the DOI",
+            {"doi": m.raw, "suggested_doi": doi},
+            fix("Keep only the DOI in the field", Applicability.SAFE, *edits),
+        )
 
 
-RL106 = Rule("RL106", "doi-field-not-bare", "error",
-             "a BibTeX `doi` field holds a URL, a `doi:` label or spaces", doi_field_not_bare,
-             fixable="safe")
+RL106 = Rule(
+    "RL106",
+    "doi-field-not-bare",
+    "error",
+    "a BibTeX `doi` field holds a URL, a `doi:` label or spaces",
+    doi_field_not_bare,
+    fixable="safe",
+)

@@ -17,12 +17,13 @@ from reflint.rules.base import Context, Rule
 from reflint.rules.prose import LIST_MARKER, linked, pseudo
 from reflint.text import blank, fold
 
-_PARTICLES = set("van von de der den del della da di du dos das la las los le ten ter st y e al el bin ibn"
-                 .split())
+_PARTICLES = set("van von de der den del della da di du dos das la las los le ten ter st y e al el bin ibn".split())
 _YEAR = re.compile(r"(?<!\d)((?:1[6-9]|20)\d\d)(?!\d)")
-_LIST_HEAD = re.compile(r"(?im)^[ \t]*(?:#{1,6}[ \t]*|<h[1-6][^<>]*>[ \t]*)?[*_<]*[ \t]*"
-                        r"((?:further|additional|recommended)[ \t]+reading|reading[ \t]+list|bibliography"
-                        r"|references?|works[ \t]+cited|sources|literature)\b")
+_LIST_HEAD = re.compile(
+    r"(?im)^[ \t]*(?:#{1,6}[ \t]*|<h[1-6][^<>]*>[ \t]*)?[*_<]*[ \t]*"
+    r"((?:further|additional|recommended)[ \t]+reading|reading[ \t]+list|bibliography"
+    r"|references?|works[ \t]+cited|sources|literature)\b"
+)
 
 
 def _words(name: str) -> frozenset[str]:
@@ -79,7 +80,8 @@ _CITEKEY = re.compile(r"[^\W\d_][\w:.-]*(?:19|20)\d\d[\w:.-]*")
 def _personal(c: Citation) -> bool:
     """Unmistakably people: ``Smith et al.``, ``Smith and Jones``; not ``Stata``, ``GBD``, ``FMNH PR``."""
     return (bool(re.search(r"\bet\s+al\b", c.text)) or len(c.authors) > 1) and all(
-        not n.isupper() and not any(ch.isdigit() for ch in n) for n in c.authors)
+        not n.isupper() and not any(ch.isdigit() for ch in n) for n in c.authors
+    )
 
 
 def _key_match(key: str, ref: Reference) -> bool:
@@ -87,8 +89,12 @@ def _key_match(key: str, ref: Reference) -> bool:
     if ref.key and (ref.key.lower() == k or ref.key.lower().startswith(k)):
         return True
     m = re.fullmatch(r"([^\W\d_]+)[_:-]?((?:19|20)\d\d)[a-z]?.*", k)
-    return bool(m and ref.fields.authors and ref.fields.year == m.group(2)
-                and fold(ref.fields.authors[0].family).replace(" ", "") == m.group(1))
+    return bool(
+        m
+        and ref.fields.authors
+        and ref.fields.year == m.group(2)
+        and fold(ref.fields.authors[0].family).replace(" ", "") == m.group(1)
+    )
 
 
 def _numbering(ctx: Context) -> dict[int, Reference] | None:
@@ -100,8 +106,11 @@ def _numbering(ctx: Context) -> dict[int, Reference] | None:
     text = ctx.doc.text.lower()
     ol = text.rfind("<ol", 0, refs[0].start)
     items = text.count("<li", ol, refs[-1].end)  # every item was understood: positions are numbers
-    return {i + 1: r for i, r in enumerate(refs)} if ol > text.rfind("<ul", 0, refs[0].start) \
-        and items == len(refs) else None
+    return (
+        {i + 1: r for i, r in enumerate(refs)}
+        if ol > text.rfind("<ul", 0, refs[0].start) and items == len(refs)
+        else None
+    )
 
 
 def _form(c: Citation) -> str:
@@ -140,7 +149,7 @@ def _line_heads(doc) -> dict[str, list[tuple[str, int, int]]]:
     pos = 0
     for line in doc.plain.split("\n"):
         m = LIST_MARKER.match(line)
-        folded = " ".join(fold(line[m.end() if m else 0:][:300]).split())
+        folded = " ".join(fold(line[m.end() if m else 0 :][:300]).split())
         if folded:
             heads.setdefault(folded.split()[0], []).append((folded + " ", pos, pos + len(line)))
         pos += len(line) + 1
@@ -216,31 +225,58 @@ def citation_without_reference(ctx: Context):
             heads = heads or (_line_heads(doc), sorted(d.start for d in x.citations))
             if _listed(doc, *heads, c):
                 continue
-            why = "matches no entry of the reference list" if x.references else \
-                "has no reference: the document has no reference list"
-            seen[work] = RL401.diagnostic(ctx, c.start, c.end, f"Citation `{c.text}` {why}",
-                                          {"authors": c.authors, "year": c.year, "occurrences": 1,
-                                           **_suggestion(ctx, c)})
+            why = (
+                "matches no entry of the reference list"
+                if x.references
+                else "has no reference: the document has no reference list"
+            )
+            seen[work] = RL401.diagnostic(
+                ctx,
+                c.start,
+                c.end,
+                f"Citation `{c.text}` {why}",
+                {"authors": c.authors, "year": c.year, "occurrences": 1, **_suggestion(ctx, c)},
+            )
             if style:  # the document cites by number: an author-year form is a hint, not a failure
                 seen[work].severity = "warning"
         elif c.style == "numeric" and numbered and _form(c) == style != "(" and _cites_list(c, len(numbered)):
             missing = [n for n in c.numbers if n not in numbered]
             if missing:
-                yield RL401.diagnostic(ctx, c.start, c.end, f"Citation `{c.text}`: the reference list has no entry "
-                                       f"{', '.join(map(str, missing))}", {"numbers": missing})
+                yield RL401.diagnostic(
+                    ctx,
+                    c.start,
+                    c.end,
+                    f"Citation `{c.text}`: the reference list has no entry " f"{', '.join(map(str, missing))}",
+                    {"numbers": missing},
+                )
         elif c.style == "pandoc" and x.bibliography and x.bibliography.readable:
             files = ", ".join(sorted(set(x.bibliography.keys.values()))) or "the bibliography"
-            missing = [k for k in c.keys if k not in x.bibliography.keys and not _QUARTO_REF.match(k)
-                       and (c.text.startswith("[") or _CITEKEY.fullmatch(k))
-                       and not any(_key_match(k, r) for r in x.references)]
+            missing = [
+                k
+                for k in c.keys
+                if k not in x.bibliography.keys
+                and not _QUARTO_REF.match(k)
+                and (c.text.startswith("[") or _CITEKEY.fullmatch(k))
+                and not any(_key_match(k, r) for r in x.references)
+            ]
             if missing:
-                yield RL401.diagnostic(ctx, c.start, c.end, f"Citation `{c.text}`: no entry with key "
-                                       f"{', '.join(missing)} in {files}", {"keys": missing})
+                yield RL401.diagnostic(
+                    ctx,
+                    c.start,
+                    c.end,
+                    f"Citation `{c.text}`: no entry with key " f"{', '.join(missing)} in {files}",
+                    {"keys": missing},
+                )
         elif c.style == "pandoc" and x.references and c.text.startswith("[") and not bib:
             missing = [k for k in c.keys if not any(_key_match(k, r) for r in x.references)]
             if missing:
-                yield RL401.diagnostic(ctx, c.start, c.end, f"Citation `{c.text}`: no reference with key "
-                                       f"{', '.join(missing)}", {"keys": missing})
+                yield RL401.diagnostic(
+                    ctx,
+                    c.start,
+                    c.end,
+                    f"Citation `{c.text}`: no reference with key " f"{', '.join(missing)}",
+                    {"keys": missing},
+                )
     yield from seen.values()  # one per cited work, at its first occurrence
 
 
@@ -291,8 +327,11 @@ def reference_not_cited(ctx: Context):
     prose = blank(doc.text, spans)
     named = {w for m in re.finditer(r"\b[A-ZÀ-Þ][\w'’-]+", prose) for w in fold(m.group()).split()}
     starts = [r.start for r in x.references]
-    linked = {m.doi.lower() for m in x.dois
-              if m.doi and not ((i := bisect_left(starts, m.start + 1) - 1) >= 0 and m.start < x.references[i].end)}
+    linked = {
+        m.doi.lower()
+        for m in x.dois
+        if m.doi and not ((i := bisect_left(starts, m.start + 1) - 1) >= 0 and m.start < x.references[i].end)
+    }
     distinct = {(tuple(c.authors), c.year): c for c in author_year}
     cites = _by_year(distinct.values(), lambda c: [(c.year or "")[:4]])
     heads = [(m.start(), m.group(1).lower()) for m in _LIST_HEAD.finditer(doc.text)]
@@ -303,14 +342,18 @@ def reference_not_cited(ctx: Context):
             continue
         if not (author_year or keys or id(ref) in numbers):
             continue  # no citation family in use can point at this entry
-        if (any(_matches(c, ref) for y in _ref_years(ref) for c in cites.get(y, ()))
-                or numbers.get(id(ref)) in cited_numbers
-                or any(_key_match(k, ref) for k in keys) or (f.doi and f.doi.lower() in linked)
-                or (f.authors and _words(f.authors[0].family) and _words(f.authors[0].family) <= named)):
+        if (
+            any(_matches(c, ref) for y in _ref_years(ref) for c in cites.get(y, ()))
+            or numbers.get(id(ref)) in cited_numbers
+            or any(_key_match(k, ref) for k in keys)
+            or (f.doi and f.doi.lower() in linked)
+            or (f.authors and _words(f.authors[0].family) and _words(f.authors[0].family) <= named)
+        ):
             continue
         who = " ".join(filter(None, [f.authors[0].family if f.authors else ref.text[:40], f.year]))
-        yield RL402.diagnostic(ctx, ref.start, ref.end, f"Reference `{who}` is never cited in the text",
-                               {"key": ref.key})
+        yield RL402.diagnostic(
+            ctx, ref.start, ref.end, f"Reference `{who}` is never cited in the text", {"key": ref.key}
+        )
 
 
 def _uncited_bibliography(ctx: Context):
@@ -322,11 +365,25 @@ def _uncited_bibliography(ctx: Context):
     cited = {k for c in ctx.extraction.citations if c.style == "pandoc" for k in c.keys} | bib.nocite
     for key, name in bib.keys.items():
         if key not in cited:
-            yield RL402.diagnostic(ctx, *bib.span, f"Entry `{key}` of {name} is never cited in the text",
-                                   {"key": key, "bibliography": name})
+            yield RL402.diagnostic(
+                ctx,
+                *bib.span,
+                f"Entry `{key}` of {name} is never cited in the text",
+                {"key": key, "bibliography": name},
+            )
 
 
-RL401 = Rule("RL401", "citation-without-reference", "error",
-             "in-text citation with no matching reference entry", citation_without_reference)
-RL402 = Rule("RL402", "reference-not-cited", "warning",
-             "reference entry never cited, in a document that cites in-text", reference_not_cited)
+RL401 = Rule(
+    "RL401",
+    "citation-without-reference",
+    "error",
+    "in-text citation with no matching reference entry",
+    citation_without_reference,
+)
+RL402 = Rule(
+    "RL402",
+    "reference-not-cited",
+    "warning",
+    "reference entry never cited, in a document that cites in-text",
+    reference_not_cited,
+)

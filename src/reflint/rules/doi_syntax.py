@@ -38,11 +38,12 @@ def doi_missing_prefix(ctx: Context):
         suggested = m.doi or "10." + m.raw
         applicability, note = _verified(ctx, m)
         yield RL101.diagnostic(
-            ctx, m.doi_start, m.junk_start,
+            ctx,
+            m.doi_start,
+            m.junk_start,
             f"DOI `{m.raw}` is missing the `10.` prefix",
             {"doi": m.raw, "suggested_doi": suggested},
-            fix(f"Prepend `10.`: `{suggested}`{note}", applicability,
-                (m.doi_start, m.junk_start, suggested)),
+            fix(f"Prepend `10.`: `{suggested}`{note}", applicability, (m.doi_start, m.junk_start, suggested)),
         )
 
 
@@ -80,10 +81,14 @@ def doi_truncated(ctx: Context):
         result = ctx.resolution.match(ref) if ctx.resolution and ref else None
         if result and result.match:
             data["suggested_doi"] = right = result.match.doi
-            repair = fix(f"Complete as `{right}`, the DOI of the matching registered work",
-                         Applicability.UNSAFE, (m.doi_start, m.junk_start, right))
-        yield RL102.diagnostic(ctx, m.start, m.junk_start,
-                               f"DOI `{m.raw}` is truncated: it has no complete suffix", data, repair)
+            repair = fix(
+                f"Complete as `{right}`, the DOI of the matching registered work",
+                Applicability.UNSAFE,
+                (m.doi_start, m.junk_start, right),
+            )
+        yield RL102.diagnostic(
+            ctx, m.start, m.junk_start, f"DOI `{m.raw}` is truncated: it has no complete suffix", data, repair
+        )
 
 
 def doi_malformed(ctx: Context):
@@ -114,7 +119,7 @@ def doi_malformed(ctx: Context):
     for m in _with_problem(ctx, "malformed"):
         data = {"doi": m.raw}
         repair, hint = None, ""
-        written = ctx.doc.text[m.doi_start:m.junk_start]
+        written = ctx.doc.text[m.doi_start : m.junk_start]
         if glued := _GLUED_RANGE.search(written):
             hint = f"; `…{glued.group(1)}` looks like a page range glued to it"
         if m.doi:
@@ -123,10 +128,8 @@ def doi_malformed(ctx: Context):
                 applicability, note = Applicability.SAFE, ""
             else:
                 applicability, note = _verified(ctx, m)
-            repair = fix(f"Normalise to `{m.doi}`{note}", applicability,
-                         (m.doi_start, m.junk_start, m.doi))
-        yield rule.diagnostic(ctx, m.doi_start, m.junk_start,
-                              f"DOI `{m.raw}` is malformed{hint}", data, repair)
+            repair = fix(f"Normalise to `{m.doi}`{note}", applicability, (m.doi_start, m.junk_start, m.doi))
+        yield rule.diagnostic(ctx, m.doi_start, m.junk_start, f"DOI `{m.raw}` is malformed{hint}", data, repair)
 
 
 _GLUED_RANGE = re.compile(r"\d([\u2012\u2013\u2014\u2212]\d+)\Z")
@@ -155,19 +158,28 @@ def doi_trailing_junk(ctx: Context):
     rule = RL104
     text = ctx.doc.text
     for m in _with_problem(ctx, "trailing-junk"):
-        junk = text[m.junk_start:m.doi_end]
-        clean = text[m.doi_start:m.junk_start]
+        junk = text[m.junk_start : m.doi_end]
+        clean = text[m.doi_start : m.junk_start]
         if doi_syntax.junk_removal_joins(text, m.doi_start, m.junk_start, m.doi_end):
-            repair = fix(f"Replace `{junk}` with a space: what follows would join the DOI",
-                         Applicability.UNSAFE, (m.junk_start, m.doi_end, " "))
+            repair = fix(
+                f"Replace `{junk}` with a space: what follows would join the DOI",
+                Applicability.UNSAFE,
+                (m.junk_start, m.doi_end, " "),
+            )
         else:
             markup = _MARKUP.intersection(junk)
-            repair = fix(f"Remove `{junk}`", Applicability.UNSAFE if markup else Applicability.SAFE,
-                         (m.junk_start, m.doi_end, ""))
+            repair = fix(
+                f"Remove `{junk}`",
+                Applicability.UNSAFE if markup else Applicability.SAFE,
+                (m.junk_start, m.doi_end, ""),
+            )
         yield rule.diagnostic(
-            ctx, m.doi_start, m.doi_end,
+            ctx,
+            m.doi_start,
+            m.doi_end,
             f"DOI `{clean}` has trailing junk `{junk}`",
-            {"doi": m.raw, "suggested_doi": m.doi or clean}, repair,
+            {"doi": m.raw, "suggested_doi": m.doi or clean},
+            repair,
         )
 
 
@@ -194,25 +206,42 @@ def doi_noncanonical(ctx: Context):
     for m in _with_problem(ctx, "noncanonical"):
         if in_doi_field(ctx, m.start):
             continue  # a URL in a BibTeX doi field must go altogether: RL106
-        prefix = ctx.doc.text[m.start:m.doi_start]
-        doi = m.doi or ctx.doc.text[m.doi_start:m.junk_start]
+        prefix = ctx.doc.text[m.start : m.doi_start]
+        doi = m.doi or ctx.doc.text[m.doi_start : m.junk_start]
         yield rule.diagnostic(
-            ctx, m.start, m.junk_start,
+            ctx,
+            m.start,
+            m.junk_start,
             f"DOI link uses `{prefix}` instead of `{style}`",
             {"doi": m.raw, "suggested_doi": doi},
-            fix(f"Rewrite as `{doi_syntax.canonical(doi, style)}`", Applicability.SAFE,
-                (m.start, m.doi_start, style)),
+            fix(f"Rewrite as `{doi_syntax.canonical(doi, style)}`", Applicability.SAFE, (m.start, m.doi_start, style)),
         )
 
 
-RL101 = Rule("RL101", "doi-missing-prefix", "error", "DOI lacks the `10.` prefix",
-             doi_missing_prefix, fixable="unsafe")
-RL102 = Rule("RL102", "doi-truncated", "error", "DOI prefix with no or a cut suffix",
-             doi_truncated)
-RL103 = Rule("RL103", "doi-malformed", "error",
-             "spaces, line breaks, Unicode dashes or escapes inside a DOI",
-             doi_malformed, fixable="sometimes")
-RL104 = Rule("RL104", "doi-trailing-junk", "error",
-             "punctuation or markup captured into a DOI", doi_trailing_junk, fixable="sometimes")
-RL105 = Rule("RL105", "doi-noncanonical", "info", "DOI link not in the canonical form",
-             doi_noncanonical, enabled_by_default=False, fixable="safe")
+RL101 = Rule("RL101", "doi-missing-prefix", "error", "DOI lacks the `10.` prefix", doi_missing_prefix, fixable="unsafe")
+RL102 = Rule("RL102", "doi-truncated", "error", "DOI prefix with no or a cut suffix", doi_truncated)
+RL103 = Rule(
+    "RL103",
+    "doi-malformed",
+    "error",
+    "spaces, line breaks, Unicode dashes or escapes inside a DOI",
+    doi_malformed,
+    fixable="sometimes",
+)
+RL104 = Rule(
+    "RL104",
+    "doi-trailing-junk",
+    "error",
+    "punctuation or markup captured into a DOI",
+    doi_trailing_junk,
+    fixable="sometimes",
+)
+RL105 = Rule(
+    "RL105",
+    "doi-noncanonical",
+    "info",
+    "DOI link not in the canonical form",
+    doi_noncanonical,
+    enabled_by_default=False,
+    fixable="safe",
+)

@@ -46,7 +46,11 @@ def doi_missing(ctx: Context):
         else:
             continue
         yield RL301.diagnostic(
-            ctx, ref.start, ref.end, message, data,
+            ctx,
+            ref.start,
+            ref.end,
+            message,
+            data,
             fix(f"Append `doi:{doi}`", Applicability.UNSAFE, (ref.end, ref.end, f" doi:{doi}")),
         )
 
@@ -85,13 +89,20 @@ def metadata_mismatch(ctx: Context):
         registered = record_fields(status.record).to_dict()
         expected = {name: registered.get(name) for name in wrong}
         shown = ", ".join(f"{name} {expected[name]!s}" for name in wrong)
-        edits = [e for name in wrong if (e := _replacement(ctx, ref, getattr(ref.fields, name),
-                                                             expected[name]))]
-        repair = fix(f"Use the registered {shown}", Applicability.UNSAFE, *edits) \
-            if edits and len(edits) == len(wrong) else None
-        yield RL302.diagnostic(ctx, ref.start, ref.end,
-                               f"Reference details disagree with the registered record: {shown}",
-                               {"doi": mention.raw, "fields": wrong, "registered": expected}, repair)
+        edits = [e for name in wrong if (e := _replacement(ctx, ref, getattr(ref.fields, name), expected[name]))]
+        repair = (
+            fix(f"Use the registered {shown}", Applicability.UNSAFE, *edits)
+            if edits and len(edits) == len(wrong)
+            else None
+        )
+        yield RL302.diagnostic(
+            ctx,
+            ref.start,
+            ref.end,
+            f"Reference details disagree with the registered record: {shown}",
+            {"doi": mention.raw, "fields": wrong, "registered": expected},
+            repair,
+        )
 
 
 def _replacement(ctx: Context, ref, cited: str | None, right: str | None):
@@ -100,14 +111,20 @@ def _replacement(ctx: Context, ref, cited: str | None, right: str | None):
     if not (cited and right):
         return None
     pattern = r"(?<![\w.])" + "[-\u2010-\u2015]".join(map(re.escape, cited.split("-"))) + r"(?!\w)"
-    found = list(re.finditer(pattern, ctx.doc.text[ref.start:ref.end]))
+    found = list(re.finditer(pattern, ctx.doc.text[ref.start : ref.end]))
     if len(found) != 1:
         return None
     return ref.start + found[0].start(), ref.start + found[0].end(), right
 
 
-RL301 = Rule("RL301", "doi-missing", "warning", "reference without DOI has a validated match",
-             doi_missing, fixable="unsafe")
-RL302 = Rule("RL302", "metadata-mismatch", "warning",
-             "year, volume, issue or pages disagree with the record", metadata_mismatch,
-             fixable="sometimes")
+RL301 = Rule(
+    "RL301", "doi-missing", "warning", "reference without DOI has a validated match", doi_missing, fixable="unsafe"
+)
+RL302 = Rule(
+    "RL302",
+    "metadata-mismatch",
+    "warning",
+    "year, volume, issue or pages disagree with the record",
+    metadata_mismatch,
+    fixable="sometimes",
+)

@@ -20,8 +20,10 @@ _A_CLOSE = re.compile(r"</a\b", re.I)
 _BLOCK_SEP = re.compile(r"\n[ \t\r]*\n\s*")
 _HTML_HEADING = re.compile(r"<h([1-6])\b[^<>]{0,200}>.{0,500}?</h\1\s*>", re.I | re.S)
 LIST_MARKER = re.compile(r"[ \t]*(?:[-*+•‣◦▪●]|(?:\d{1,3}|1[0-8]\d\d)[.)])[ \t]+")
-STUDY = (r"(?:reviews?|meta-?analys[ie]s|trials?|rcts?|stud(?:y|ies)|research|guidelines?|reports?|surveys?"
-         r"|papers?|evidence)")
+STUDY = (
+    r"(?:reviews?|meta-?analys[ie]s|trials?|rcts?|stud(?:y|ies)|research|guidelines?|reports?|surveys?"
+    r"|papers?|evidence)"
+)
 
 
 def pseudo(c: Citation) -> bool:

@@ -22,11 +22,14 @@ def missing_fields(ref: Reference) -> list[str]:
     """
     f = ref.fields
     has_year = bool(f.year or f.doi or ref.dois)
-    if (f.url or (f.authors and f.title) or ((f.authors or f.title) and has_year)
-            or (f.title and f.container and (f.volume or f.pages))):
+    if (
+        f.url
+        or (f.authors and f.title)
+        or ((f.authors or f.title) and has_year)
+        or (f.title and f.container and (f.volume or f.pages))
+    ):
         return []
-    return [name for name, present in (("author", f.authors), ("year", has_year), ("title", f.title))
-            if not present]
+    return [name for name, present in (("author", f.authors), ("year", has_year), ("title", f.title)) if not present]
 
 
 def _either(names: list[str]) -> str:
@@ -60,15 +63,24 @@ def unparseable_reference(ctx: Context):
     """
     for ref in ctx.extraction.references:
         if ref.kind == "list-entry" and len(ref.text) > MAX_REFERENCE:
-            yield RL001.diagnostic(ctx, ref.start, ref.end, f"Reference entry is {len(ref.text):,} characters long, "
-                                   f"more than the {MAX_REFERENCE:,} read as one reference: split or shorten it",
-                                   {"text": ref.text[:MAX_REFERENCE], "length": len(ref.text)})
+            yield RL001.diagnostic(
+                ctx,
+                ref.start,
+                ref.end,
+                f"Reference entry is {len(ref.text):,} characters long, "
+                f"more than the {MAX_REFERENCE:,} read as one reference: split or shorten it",
+                {"text": ref.text[:MAX_REFERENCE], "length": len(ref.text)},
+            )
             continue
         missing = missing_fields(ref) if ref.kind == "list-entry" else []
         if missing:
-            yield RL001.diagnostic(ctx, ref.start, ref.end,
-                                   f"Reference entry has no recognisable {_either(missing)}",
-                                   {"text": ref.text, "missing": missing})
+            yield RL001.diagnostic(
+                ctx,
+                ref.start,
+                ref.end,
+                f"Reference entry has no recognisable {_either(missing)}",
+                {"text": ref.text, "missing": missing},
+            )
 
 
 class _Identity(NamedTuple):
@@ -90,9 +102,16 @@ def identity(ref: Reference) -> _Identity:
     letter = next((m.group(2) for m in _YEAR_LETTER.finditer(ref.text) if m.group(1) == f.year), None)
     families = [set(fold(a.family).split()) for a in f.authors]
     names = {w for a in f.authors for w in fold(f"{a.family} {a.given}").split()}
-    return _Identity(f.doi.lower() if f.doi else None, f.year, letter, families, names,
-                     fold(f.volume).lstrip("0") or None, _first_page(f.pages),
-                     fold(f.title).split())
+    return _Identity(
+        f.doi.lower() if f.doi else None,
+        f.year,
+        letter,
+        families,
+        names,
+        fold(f.volume).lstrip("0") or None,
+        _first_page(f.pages),
+        fold(f.title).split(),
+    )
 
 
 def same_work(a: Reference, b: Reference) -> bool:
@@ -119,8 +138,9 @@ def same_identity(a: _Identity, b: _Identity) -> bool:
     short, long = sorted((a.title, b.title), key=len)
     if short == long[: len(short)] and len(short) >= min(len(long), 4):
         return True
-    return bool(a.first_page and a.first_page == b.first_page
-                and fuzz.ratio(" ".join(a.title), " ".join(b.title)) >= 90)
+    return bool(
+        a.first_page and a.first_page == b.first_page and fuzz.ratio(" ".join(a.title), " ".join(b.title)) >= 90
+    )
 
 
 _YEAR_LETTER = re.compile(r"\b(1[5-9]\d\d|20\d\d)([a-z])\b")
@@ -179,12 +199,20 @@ def duplicate_reference(ctx: Context):
             by_year.setdefault(this.year, []).append((this, ref))
             continue
         line, _ = ctx.doc.position(first.start)
-        yield RL303.diagnostic(ctx, ref.start, ref.end,
-                               f"Duplicate reference: same work as the entry on line {line}",
-                               {"duplicate_of_line": line, "doi": ref.fields.doi})
+        yield RL303.diagnostic(
+            ctx,
+            ref.start,
+            ref.end,
+            f"Duplicate reference: same work as the entry on line {line}",
+            {"duplicate_of_line": line, "doi": ref.fields.doi},
+        )
 
 
-RL001 = Rule("RL001", "unparseable-reference", "warning",
-             "reference entry without recognisable author, year or title", unparseable_reference)
-RL303 = Rule("RL303", "duplicate-reference", "warning", "the same work twice in one document",
-             duplicate_reference)
+RL001 = Rule(
+    "RL001",
+    "unparseable-reference",
+    "warning",
+    "reference entry without recognisable author, year or title",
+    unparseable_reference,
+)
+RL303 = Rule("RL303", "duplicate-reference", "warning", "the same work twice in one document", duplicate_reference)

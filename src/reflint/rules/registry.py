@@ -61,10 +61,12 @@ def doi_not_found(ctx: Context):
         right = suggestion(ctx, m)
         if right:
             data["suggested_doi"] = right
-            repair = fix(f"Replace with `{right}`, the registered DOI of this work",
-                         Applicability.UNSAFE, (m.doi_start, m.junk_start, right))
-        yield RL201.diagnostic(ctx, m.doi_start, m.junk_start,
-                               f"DOI `{m.doi}` is not registered", data, repair)
+            repair = fix(
+                f"Replace with `{right}`, the registered DOI of this work",
+                Applicability.UNSAFE,
+                (m.doi_start, m.junk_start, right),
+            )
+        yield RL201.diagnostic(ctx, m.doi_start, m.junk_start, f"DOI `{m.doi}` is not registered", data, repair)
 
 
 def doi_mismatch(ctx: Context):
@@ -95,8 +97,11 @@ def doi_mismatch(ctx: Context):
         if right and right.lower() != m.doi.lower():
             data["suggested_doi"] = right
             message += f"; this reference matches `{right}`"
-            repair = fix(f"Replace with `{right}`, the registered DOI of the cited work",
-                         Applicability.UNSAFE, (m.doi_start, m.junk_start, right))
+            repair = fix(
+                f"Replace with `{right}`, the registered DOI of the cited work",
+                Applicability.UNSAFE,
+                (m.doi_start, m.junk_start, right),
+            )
         yield RL202.diagnostic(ctx, m.doi_start, m.junk_start, message, data, repair)
 
 
@@ -116,10 +121,13 @@ def doi_retracted(ctx: Context):
     """
     for m, status in registered(ctx, VALID):
         for notice in updates(status.record, RETRACTIONS)[:1]:
-            yield RL203.diagnostic(ctx, m.doi_start, m.junk_start,
-                                   f"DOI `{m.doi}` has been retracted (notice {notice.get('DOI')})",
-                                   {**about(m, status), "notice": notice.get("DOI"),
-                                    "source": notice.get("source")})
+            yield RL203.diagnostic(
+                ctx,
+                m.doi_start,
+                m.junk_start,
+                f"DOI `{m.doi}` has been retracted (notice {notice.get('DOI')})",
+                {**about(m, status), "notice": notice.get("DOI"), "source": notice.get("source")},
+            )
 
 
 def doi_updated(ctx: Context):
@@ -139,9 +147,13 @@ def doi_updated(ctx: Context):
         notices = updates(status.record, UPDATES)
         if notices:
             kinds = ", ".join(sorted({n["type"].replace("_", " ") for n in notices}))
-            yield RL204.diagnostic(ctx, m.doi_start, m.junk_start,
-                                   f"DOI `{m.doi}` has an update: {kinds}",
-                                   {**about(m, status), "notices": [n.get("DOI") for n in notices]})
+            yield RL204.diagnostic(
+                ctx,
+                m.doi_start,
+                m.junk_start,
+                f"DOI `{m.doi}` has an update: {kinds}",
+                {**about(m, status), "notices": [n.get("DOI") for n in notices]},
+            )
 
 
 def doi_other_agency(ctx: Context):
@@ -160,17 +172,24 @@ def doi_other_agency(ctx: Context):
     """
     for m, status in registered(ctx, VALID):
         if status.agency and status.agency != "crossref":
-            yield RL205.diagnostic(ctx, m.doi_start, m.junk_start,
-                                   f"DOI `{m.doi}` is registered with {status.agency}, not Crossref",
-                                   {"doi": m.raw, "agency": status.agency})
+            yield RL205.diagnostic(
+                ctx,
+                m.doi_start,
+                m.junk_start,
+                f"DOI `{m.doi}` is registered with {status.agency}, not Crossref",
+                {"doi": m.raw, "agency": status.agency},
+            )
 
 
-RL201 = Rule("RL201", "doi-not-found", "error", "DOI registered neither at Crossref nor doi.org",
-             doi_not_found, fixable="sometimes")
-RL202 = Rule("RL202", "doi-mismatch", "error", "DOI resolves to a different work", doi_mismatch,
-             fixable="sometimes")
+RL201 = Rule(
+    "RL201",
+    "doi-not-found",
+    "error",
+    "DOI registered neither at Crossref nor doi.org",
+    doi_not_found,
+    fixable="sometimes",
+)
+RL202 = Rule("RL202", "doi-mismatch", "error", "DOI resolves to a different work", doi_mismatch, fixable="sometimes")
 RL203 = Rule("RL203", "doi-retracted", "error", "cited work is retracted", doi_retracted)
-RL204 = Rule("RL204", "doi-updated", "warning", "correction, concern or withdrawal published",
-             doi_updated)
-RL205 = Rule("RL205", "doi-other-agency", "info", "DOI registered with another agency",
-             doi_other_agency)
+RL204 = Rule("RL204", "doi-updated", "warning", "correction, concern or withdrawal published", doi_updated)
+RL205 = Rule("RL205", "doi-other-agency", "info", "DOI registered with another agency", doi_other_agency)
