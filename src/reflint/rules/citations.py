@@ -114,8 +114,11 @@ def _numbering(ctx: Context) -> dict[int, Reference] | None:
 
 
 def _form(c: Citation) -> str:
-    """How a numeric citation is written: ``[`` brackets, ``(`` parentheses, ``^`` superscript."""
-    return c.text[0] if c.text[0] in "[(" else "^"
+    """How a numeric citation is written: ``[`` brackets, ``(`` parentheses, ``^`` superscript
+    markup, ``¹`` Unicode superscript digits (which units share: ``m²``)."""
+    if c.text[0] in "[(":
+        return c.text[0]
+    return "¹" if c.text[0] in "¹²³⁴⁵⁶⁷⁸⁹⁰" else "^"
 
 
 def _numeric_style(citations: list[Citation], numbered: dict[int, Reference] | None) -> str | None:
@@ -239,7 +242,9 @@ def citation_without_reference(ctx: Context):
             )
             if style:  # the document cites by number: an author-year form is a hint, not a failure
                 seen[work].severity = "warning"
-        elif c.style == "numeric" and numbered and _form(c) == style != "(" and _cites_list(c, len(numbered)):
+        elif (
+            c.style == "numeric" and numbered and _form(c) == style not in ("(", "¹") and _cites_list(c, len(numbered))
+        ):
             missing = [n for n in c.numbers if n not in numbered]
             if missing:
                 yield RL401.diagnostic(
