@@ -2,7 +2,7 @@
 
 import pytest
 
-from fake_crossref import FakeCrossref
+from fake_crossref import DEFAULT_RECORDS, FakeCrossref, load_records
 
 
 # -- fake Crossref + doi.org server (tests/fake_crossref.py) ----------------------------------------
@@ -30,6 +30,22 @@ def fake_crossref_factory():
 def fake_crossref(fake_crossref_factory):
     """A started FakeCrossref over the default records, no limits enforced, no faults; ``.url`` is its base."""
     return fake_crossref_factory()
+
+
+@pytest.fixture
+def online(monkeypatch, fake_crossref_factory):
+    """``start(extra=(), **knobs)``: a fake Crossref with the default records (plus extras),
+    and reflint pointed at it (online, with a mailto)."""
+
+    def start(extra=(), **knobs):
+        server = fake_crossref_factory(load_records(DEFAULT_RECORDS) + list(extra), **knobs)
+        monkeypatch.delenv("REFLINT_OFFLINE", raising=False)
+        monkeypatch.setenv("REFLINT_CROSSREF_URL", server.url)
+        monkeypatch.setenv("REFLINT_DOI_URL", server.url)
+        monkeypatch.setenv("REFLINT_MAILTO", "tests@example.org")
+        return server
+
+    return start
 
 
 @pytest.fixture(autouse=True)

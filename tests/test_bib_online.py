@@ -9,7 +9,6 @@ import bibtexparser
 import pytest
 from click.testing import CliRunner
 
-from fake_crossref import DEFAULT_RECORDS, load_records
 from reflint.cli import main
 
 # The second DOI is made up (Crossref's example prefix): no registry holds it.
@@ -26,13 +25,8 @@ Needling eased pain for a few weeks (Gattie et al. 2017), and a later audit foun
 
 
 @pytest.fixture
-def online(monkeypatch, fake_crossref_factory):
-    server = fake_crossref_factory(load_records(DEFAULT_RECORDS))
-    monkeypatch.delenv("REFLINT_OFFLINE", raising=False)
-    monkeypatch.setenv("REFLINT_CROSSREF_URL", server.url)
-    monkeypatch.setenv("REFLINT_DOI_URL", server.url)
-    monkeypatch.setenv("REFLINT_MAILTO", "tests@example.org")
-    return server
+def registry(online):
+    return online()
 
 
 def _check(*args) -> dict:
@@ -41,7 +35,7 @@ def _check(*args) -> dict:
     return json.loads(result.stdout)
 
 
-def test_bib_writes_what_check_says_and_the_library_keeps_saying_it_offline(online, tmp_path, monkeypatch):
+def test_bib_writes_what_check_says_and_the_library_keeps_saying_it_offline(registry, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "page.md").write_text(PAGE, "utf-8")
     report = _check("page.md", "--select", "RL2")
@@ -57,7 +51,7 @@ def test_bib_writes_what_check_says_and_the_library_keeps_saying_it_offline(onli
     assert unregistered["reflint-doi"] == "10.5555/reflint.no-such-work"
     assert unregistered["reflint-status"] == "not-registered"
 
-    seen = len(online.requests)
+    seen = len(registry.requests)
     monkeypatch.setenv("REFLINT_OFFLINE", "1")
     offline = _check("page.md", "--select", "RL2")
     assert [(d["code"], d["data"]["doi"]) for d in offline["diagnostics"]] == [
@@ -65,4 +59,4 @@ def test_bib_writes_what_check_says_and_the_library_keeps_saying_it_offline(onli
     ]
     # (the search for the right work behind the broken DOI is the cache's to answer, not the library's)
     assert CliRunner().invoke(main, ["bib", "page.md", "--check", "--no-cache"]).exit_code == 0
-    assert len(online.requests) == seen
+    assert len(registry.requests) == seen

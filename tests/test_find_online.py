@@ -9,24 +9,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from fake_crossref import DEFAULT_RECORDS, load_records
 from fake_ncbi import FakeNcbi
 from reflint.cli import main
-
-
-@pytest.fixture
-def online(monkeypatch, fake_crossref_factory):
-    """A fake Crossref with the default records (plus extras), reflint pointed at it."""
-
-    def start(extra=(), **knobs):
-        server = fake_crossref_factory(load_records(DEFAULT_RECORDS) + list(extra), **knobs)
-        monkeypatch.delenv("REFLINT_OFFLINE", raising=False)
-        monkeypatch.setenv("REFLINT_CROSSREF_URL", server.url)
-        monkeypatch.setenv("REFLINT_DOI_URL", server.url)
-        monkeypatch.setenv("REFLINT_MAILTO", "tests@example.org")
-        return server
-
-    return start
 
 
 def check(*args) -> dict:

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from fake_crossref import DEFAULT_RECORDS, load_records
 from reflint.cli import main
 
 DATA = Path(__file__).parent / "data"
@@ -47,21 +46,6 @@ HALL = {
     "volume": "104",
     "page": "167-177",
 }
-
-
-@pytest.fixture
-def online(monkeypatch, fake_crossref_factory):
-    """Start a fake server with the default records (plus extras) and point reflint at it."""
-
-    def start(extra=(), **knobs):
-        server = fake_crossref_factory(load_records(DEFAULT_RECORDS) + list(extra), **knobs)
-        monkeypatch.delenv("REFLINT_OFFLINE", raising=False)
-        monkeypatch.setenv("REFLINT_CROSSREF_URL", server.url)
-        monkeypatch.setenv("REFLINT_DOI_URL", server.url)
-        monkeypatch.setenv("REFLINT_MAILTO", "tests@example.org")
-        return server
-
-    return start
 
 
 def check(*args) -> tuple[int, dict, str]:
