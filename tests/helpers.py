@@ -11,8 +11,9 @@ from click.testing import CliRunner
 from reflint.cli import main
 
 
-def git(cwd, *args) -> str:
-    """Run git with a throwaway identity, so tests need no global git config."""
+def git(cwd, *args, env: dict | None = None) -> str:
+    """Run git with a throwaway identity, so tests need no global git config (``env``: the
+    whole environment, when the caller needs a clean one)."""
     return subprocess.run(
         [
             "git",
@@ -27,6 +28,7 @@ def git(cwd, *args) -> str:
             *args,
         ],
         cwd=cwd,
+        env=env,
         check=True,
         capture_output=True,
         text=True,

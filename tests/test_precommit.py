@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+import helpers
+
 ROOT = Path(__file__).resolve().parents[1]
 BROKEN = (
     "Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136. " "doi:1179/jmt.2006.14.4.70E\n"
@@ -37,25 +39,7 @@ CLEAN_ENV = {
 
 
 def git(cwd, *args) -> str:
-    return subprocess.run(
-        [
-            "git",
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "commit.gpgsign=false",
-            "-c",
-            "init.defaultBranch=main",
-            *args,
-        ],
-        cwd=cwd,
-        env=CLEAN_ENV,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    return helpers.git(cwd, *args, env=CLEAN_ENV)
 
 
 def copy_project(dest: Path) -> str:
