@@ -127,6 +127,17 @@ def bibtex(msg: dict) -> str:
     return f" @{BIBTEX_TYPES.get(msg.get('type'), 'misc')}{{{key}_{date[0]}, {body}}}\n"
 
 
+def serve(fake, handler, name: str):
+    """Start ``handler`` on a free loopback port in a daemon thread, with ``fake`` as its
+    ``server.fake``: (server, thread, base URL). Shared by the fake registries."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    httpd.fake = fake
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, name=name, daemon=True)
+    thread.start()
+    return httpd, thread, f"http://127.0.0.1:{httpd.server_address[1]}"
+
+
 class FakeCrossref:
     """A threaded fake Crossref + doi.org server on 127.0.0.1; see the module docstring."""
 
@@ -186,14 +197,7 @@ class FakeCrossref:
     # -- lifecycle -----------------------------------------------------------------------------
     def start(self) -> "FakeCrossref":
         self._stopping.clear()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._httpd.daemon_threads = True
-        self._httpd.fake = self
-        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-crossref", daemon=True
-        )
-        self._thread.start()
+        self._httpd, self._thread, self.url = serve(self, _Handler, "fake-crossref")
         return self
 
     def stop(self) -> None:

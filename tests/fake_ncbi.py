@@ -17,9 +17,11 @@ import random
 import threading
 import time
 from collections import deque
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
+
+from fake_crossref import serve
 
 DEFAULT_IDS = Path(__file__).parent / "data" / "pubmed" / "ids.jsonl"
 
@@ -65,14 +67,7 @@ class FakeNcbi:
         self.url = ""
 
     def start(self) -> "FakeNcbi":
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._httpd.daemon_threads = True
-        self._httpd.fake = self
-        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-ncbi", daemon=True
-        )
-        self._thread.start()
+        self._httpd, self._thread, self.url = serve(self, _Handler, "fake-ncbi")
         return self
 
     def stop(self) -> None:
