@@ -7,7 +7,6 @@ or bounded, so huge lines and deep nesting stay linear.
 
 from __future__ import annotations
 
-import copy
 import re
 from bisect import bisect_left
 from dataclasses import replace
@@ -20,7 +19,7 @@ from reflint.bibfile import read_entries
 from reflint.bibliography import named_bibliography
 from reflint.citations import find_citations
 from reflint.doi import find_dois
-from reflint.markdown import structure
+from reflint.markdown import Structure, structure
 from reflint.models import Citation, Document, DoiMention, Extraction, Fields, Reference
 from reflint.parse import parse_reference
 from reflint.text import blank
@@ -64,7 +63,8 @@ def extract(doc: Document, parse: Callable[[str], Fields] | None = None) -> Extr
     if doc.kind == "bibtex":
         return _extract_bibtex(doc)
     plain = doc.plain
-    doi_text, masked = mask(plain, doc.kind)
+    markdown = structure(plain) if doc.kind == "markdown" else None
+    doi_text, masked = mask(plain, doc.kind, markdown)
     found = find_dois(doi_text)
     dois = [_map_mention(doc, m) for m in found]
     entries = _reference_entries(masked, sorted(m.start for m in found))
@@ -78,9 +78,7 @@ def extract(doc: Document, parse: Callable[[str], Fields] | None = None) -> Extr
     prose = blank(masked, [(masked.rfind("\n", 0, s) + 1, e) for s, e, _ in entries])  # with markers
     citations = [
         replace(c, context=paragraph_around(prose, c.start, c.end)) if c.style == "author-year" else c
-        for c in find_citations(
-            prose, bare_keys=doc.kind == "markdown", links=structure(plain) if doc.kind == "markdown" else None
-        )
+        for c in find_citations(prose, bare_keys=doc.kind == "markdown", links=markdown)
     ]
     if doc.source_starts is not None:
         citations = [replace(c, start=a, end=b) for c in citations for a, b in [doc.to_source(c.start, c.end)]]
@@ -89,7 +87,7 @@ def extract(doc: Document, parse: Callable[[str], Fields] | None = None) -> Extr
         dois = sorted(dois + extra, key=lambda m: m.start)
         citations = sorted(citations + links, key=lambda c: (c.start, c.end))
     _attach_dois(references, dois)
-    out = Extraction(references, citations, dois, bool(references))
+    out = Extraction(references, citations, dois, bool(references), markdown=markdown)
     out.pubmed_ids = [pubmed_ids.to_source(doc, i) for i in pubmed_ids.find_ids(doi_text)]
     pubmed_ids.attach(references, out.pubmed_ids)
     if doc.kind == "markdown" and (bib := named_bibliography(doc)):
@@ -106,7 +104,7 @@ def parsed(text: str, parse: Callable[[str], Fields] | None = None) -> Fields:
     parsed at all (RL001 says why)."""
     if len(text) > MAX_REFERENCE:
         return Fields()
-    return parse(text) if parse is not None else copy.deepcopy(_parsed(text))
+    return parse(text) if parse is not None else _parsed(text).copy()
 
 
 @lru_cache(maxsize=4096)
@@ -139,11 +137,12 @@ def paragraph_around(text: str, start: int, end: int, before: int = 700, after: 
     return " ".join(text[left:right].split())
 
 
-def mask(text: str, kind: str) -> tuple[str, str]:
+def mask(text: str, kind: str, found: Structure | None = None) -> tuple[str, str]:
     """(text to search for DOIs, text to search for references and citations).
 
     Comments and fenced code hide from both; front matter and inline code only from the
-    second, so the front matter's own ``doi:`` is still checked.
+    second, so the front matter's own ``doi:`` is still checked. ``found`` is the Markdown
+    ``text``'s structure when the caller has it already.
     """
     spans = []
     if kind in ("markdown", "text"):
@@ -158,7 +157,7 @@ def mask(text: str, kind: str) -> tuple[str, str]:
     if kind != "markdown":
         doi_text = blank(text, spans)
         return doi_text, doi_text
-    found = structure(text)
+    found = found or structure(text)
     doi_text = blank(text, spans + found.code_blocks)
     return doi_text, blank(doi_text, found.code_spans + ([found.front_matter] if found.front_matter else []))
 

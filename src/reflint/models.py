@@ -9,13 +9,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import IntEnum
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from reflint.bibliography import Bibliography
+    from reflint.markdown import Structure
 
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 
@@ -110,6 +111,10 @@ class Fields:
             "type": self.type,
         }
 
+    def copy(self) -> Fields:
+        """An independent copy (a rule may edit its reference's fields)."""
+        return replace(self, authors=[replace(a) for a in self.authors])
+
     @classmethod
     def from_dict(cls, data: dict) -> "Fields":
         """Inverse of :meth:`to_dict` (the parse cache stores fields that way)."""
@@ -188,6 +193,9 @@ class Extraction:
     notes: list[str] = field(default_factory=list)  # e.g. malformed BibTeX, with line
     bibliography: Bibliography | None = None  # the files a Pandoc/Quarto front matter names
     pubmed_ids: list = field(default_factory=list)  # pubmed_ids.PubmedId: PMIDs and PMCIDs
+    # markdown.Structure of a Markdown document, kept so the rules, run in a later phase
+    # (or from the file cache), need not parse the Markdown again
+    markdown: Structure | None = None
 
 
 class Applicability(IntEnum):

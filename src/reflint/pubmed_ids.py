@@ -14,16 +14,19 @@ from bisect import bisect_left
 
 from reflint.models import Document, Reference
 
+# Each pattern opens with a lookahead on its possible first letters: without it the regex
+# engine tries every alternative, lookbehinds first, at every character of a long page.
 _PMID = re.compile(
+    r"(?=[hwpn])(?:"
     r"(?<![\w/])(?:PMID|PubMed[ \t]+ID)[ \t]*[:#]?[ \t]*(\d{1,8})(?![\d.]*\d)"
-    r"|(?:https?://)?(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/pubmed/)(\d{1,8})\b",
+    r"|(?:https?://)?(?:www\.)?(?:pubmed\.ncbi\.nlm\.nih\.gov/|ncbi\.nlm\.nih\.gov/pubmed/)(\d{1,8})\b)",
     re.I,
 )
 _PMCID = re.compile(
-    r"(?<![\w/])PMCID[ \t]*:?[ \t]*(PMC\d{1,9})\b"
+    r"(?=[hwpn])(?:(?<![\w/])PMCID[ \t]*:?[ \t]*(PMC\d{1,9})\b"
     r"|(?:https?://)?(?:www\.)?(?:pmc\.ncbi\.nlm\.nih\.gov/articles/|ncbi\.nlm\.nih\.gov/pmc/articles/)"
     r"(PMC\d{1,9})\b"
-    r"|(?<![\w/])(PMC\d{5,9})\b",
+    r"|(?<![\w/])(PMC\d{5,9})\b)",
     re.I,
 )
 

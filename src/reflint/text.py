@@ -5,12 +5,22 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import lru_cache
+
+_ASCII_PUNCTUATION = re.compile(r"[^a-z0-9]+")
 
 
 def fold(text: str | None) -> str:
     """Lowercase words with accents, entities and punctuation removed, single-spaced:
     the form in which two spellings of one name or title compare equal."""
-    text = unicodedata.normalize("NFKD", html.unescape(text or "")).casefold()
+    return _fold(text or "")
+
+
+@lru_cache(maxsize=65536)  # rules fold the same names and titles again and again
+def _fold(text: str) -> str:
+    if text.isascii() and "&" not in text:  # most text: no accents, no entities
+        return " ".join(_ASCII_PUNCTUATION.sub(" ", text.lower()).split())
+    text = unicodedata.normalize("NFKD", html.unescape(text)).casefold()
     return " ".join("".join(c if c.isalnum() else " " for c in text if not unicodedata.combining(c)).split())
 
 

@@ -214,7 +214,7 @@ def citation_without_reference(ctx: Context):
     refs = _by_year(x.references, _ref_years)
     bib = re.match(r"---[ \t]*\r?\n(?:.*\n){0,60}?bibliography:", doc.text) is not None
     for c in x.citations:
-        if linked(doc, c.start, c.end) or pseudo(c):
+        if linked(ctx, c.start, c.end) or pseudo(c):
             continue
         if c.style == "author-year" and style and not _personal(c):
             continue  # "(Stata 2009)", "(GBD 2010)" in a numbered document: software, data, studies

@@ -78,12 +78,12 @@ def vague_citation(ctx: Context):
     """
     text, blocks = prose_blocks(ctx)
     cited = sorted((c.start, c.end) for c in ctx.extraction.citations if not pseudo(c))
-    headings = heading_spans(ctx.doc)
+    headings = heading_spans(ctx)
     for s, e in blocks:
         for ps, pe in _vague(text, s, e):
             a, b = ctx.doc.to_source(ps, pe)
             i = bisect_left(cited, (b, 0))
-            if (i and cited[i - 1][1] > a) or linked(ctx.doc, a, b) or inside(headings, a, b):
+            if (i and cited[i - 1][1] > a) or linked(ctx, a, b) or inside(headings, a, b):
                 continue
             phrase = " ".join(text[ps:pe].split())
             yield RL403.diagnostic(
@@ -304,7 +304,7 @@ def unsupported_claim(ctx: Context):
     patterns = _phrases(tuple(ctx.settings.get("evidence-phrases") or ()))
     text, blocks = prose_blocks(ctx)
     cited = sorted([(c.start, c.end) for c in x.citations] + [(m.start, m.end) for m in x.dois])
-    lead_end, headings = _lead_end(ctx), heading_spans(doc)
+    lead_end, headings = _lead_end(ctx), heading_spans(ctx)
     summaries = [m.end() for m in _SUMMARY_HEAD.finditer(text)]
     for n, (s, e) in enumerate(blocks):
         if doc.to_source(s, e)[1] <= lead_end or (

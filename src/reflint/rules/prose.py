@@ -11,7 +11,7 @@ import re
 from bisect import bisect_left
 
 from reflint.extract import mask
-from reflint.markdown import structure
+from reflint.markdown import Structure, structure
 from reflint.models import Citation
 from reflint.rules.base import Context
 
@@ -31,14 +31,20 @@ def pseudo(c: Citation) -> bool:
     return any(re.fullmatch(STUDY, w, re.I) for name in c.authors for w in name.split())
 
 
-def linked(doc, start: int, end: int) -> bool:
+def markdown_structure(ctx: Context) -> Structure:
+    """The Markdown document's structure, as extraction found it (else parsed now)."""
+    return ctx.extraction.markdown or structure(ctx.doc.text)
+
+
+def linked(ctx: Context, start: int, end: int) -> bool:
     """The citation is the text of a hyperlink: the link is its reference."""
+    doc = ctx.doc
     text = doc.text
     if doc.kind == "html":
         opens = list(_A_HREF.finditer(text, max(0, start - 2000), start))
         return bool(opens) and not _A_CLOSE.search(text, opens[-1].end(), start)
     if doc.kind == "markdown":
-        return structure(text).link_at(start, end)
+        return markdown_structure(ctx).link_at(start, end)
     bracket = text.rfind("[", text.rfind("\n", max(0, start - 300), start) + 1, start)
     close = text.find("]", end, end + 300)
     return bracket >= 0 and "]" not in text[bracket:start] and close >= 0 and text.startswith("(", close + 1)
@@ -47,7 +53,7 @@ def linked(doc, start: int, end: int) -> bool:
 def prose_blocks(ctx: Context):
     """(start, end) of each prose block in the masked plain text, with the masked text."""
     doc = ctx.doc
-    _, text = mask(doc.plain, doc.kind)
+    _, text = mask(doc.plain, doc.kind, ctx.extraction.markdown)
     refs = sorted((r.start, r.end) for r in ctx.extraction.references)
     out, pos = [], 0
     for sep in [*_BLOCK_SEP.finditer(text), None]:
@@ -64,10 +70,11 @@ def prose_blocks(ctx: Context):
     return text, out
 
 
-def heading_spans(doc) -> list[tuple[int, int]]:
+def heading_spans(ctx: Context) -> list[tuple[int, int]]:
     """Source spans of the document's headings: titles, never prose or citations."""
+    doc = ctx.doc
     if doc.kind == "markdown":
-        return structure(doc.text).headings
+        return markdown_structure(ctx).headings
     if doc.kind == "html":
         return [m.span() for m in _HTML_HEADING.finditer(doc.text)]
     return []
