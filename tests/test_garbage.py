@@ -75,14 +75,14 @@ def count_parses(monkeypatch) -> list[str]:
     from reflint import extract
 
     seen: list[str] = []
-    real = extract.parse_reference
+    real = extract.parse_references
 
-    def counted(text, **kwargs):
-        seen.append(text)
-        return real(text, **kwargs)
+    def counted(texts, **kwargs):
+        seen.extend(texts)
+        return real(texts, **kwargs)
 
-    monkeypatch.setattr(extract, "parse_reference", counted)
-    extract._parsed.cache_clear()
+    monkeypatch.setattr(extract, "parse_references", counted)
+    monkeypatch.setattr(extract, "_memo", {})
     return seen
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import reflint
 from reflint.crf import tokenize
 from reflint.parse import (
     Segment,
@@ -599,14 +600,42 @@ def _snapshot_texts() -> list[str]:
     return [json.loads(line)["text"] for f in files for line in open(f, encoding="utf-8")]
 
 
-def test_fast_attributes_equal_the_training_features() -> None:
-    """The tagger must see exactly the attributes the model was trained with, in order."""
-    from reflint.attributes import sequence_attributes
-    from reflint.crf import numbering_end, sequence_features, to_crfsuite
+def test_numpy_tagger_gives_crfsuites_labels() -> None:
+    """reflint tags with its own Viterbi over the model's weights (``reflint.decoder``): on
+    every test string, alone and in one batch, it must label as crfsuite's tagger does
+    with the very features the model was trained on."""
+    import pycrfsuite
 
-    for text in _snapshot_texts() + [c[0] for c in CASES]:
-        tokens = tokenize(text, numbering_end(text))
-        assert sequence_attributes(text, tokens) == to_crfsuite(sequence_features(text, tokens)), text
+    from reflint.crf import numbering_end, sequence_features, to_crfsuite
+    from reflint.parse import _get_model
+
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(Path(reflint.__file__).parent / "data" / "parser.crfsuite"))
+    texts = _snapshot_texts() + [c[0] for c in CASES]
+    sequences = [(t, toks) for t in texts if (toks := tokenize(t, numbering_end(t)))]
+    want = [tagger.tag(to_crfsuite(sequence_features(t, toks))) for t, toks in sequences]
+    decoder = _get_model()
+    assert decoder.tag_many(sequences) == want
+    assert [decoder.tag(t, toks) for t, toks in sequences[:40]] == want[:40]
+
+
+def test_a_full_token_table_starts_afresh_without_changing_labels(monkeypatch) -> None:
+    """A long audit meets more distinct tokens than the decoder keeps; emptying its table
+    between batches must not change a label."""
+    from reflint import decoder as decoding
+    from reflint.crf import numbering_end
+    from reflint.parse import _get_model
+
+    texts = _snapshot_texts()[:120]
+    sequences = [(t, toks) for t in texts if (toks := tokenize(t, numbering_end(t)))]
+    want = _get_model().tag_many(sequences)
+    fresh = decoding.Decoder.__new__(decoding.Decoder)
+    fresh.__dict__.update(_get_model().__dict__)
+    fresh._forget()
+    monkeypatch.setattr(decoding, "TOKEN_LIMIT", 300)
+    got = [fresh.tag_many(sequences[k : k + 5]) for k in range(0, len(sequences), 5)]
+    assert [labels for batch in got for labels in batch] == want
+    assert len(fresh._ids) <= 300
 
 
 def test_output_matches_snapshot() -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import replace
-from functools import lru_cache
 from typing import Callable
 
 
@@ -21,7 +20,7 @@ from reflint.citations import find_citations
 from reflint.doi import find_dois
 from reflint.markdown import Structure, structure
 from reflint.models import Citation, Document, DoiMention, Extraction, Fields, Reference
-from reflint.parse import parse_reference
+from reflint.parse import parse_references
 from reflint.text import blank
 
 _REF_HEADING = re.compile(
@@ -68,13 +67,13 @@ def extract(doc: Document, parse: Callable[[str], Fields] | None = None) -> Extr
     found = find_dois(doi_text)
     dois = [_map_mention(doc, m) for m in found]
     entries = _reference_entries(masked, sorted(m.start for m in found))
+    texts = [" ".join(plain[start:end].split()) for start, end, _ in entries]
+    if doc.kind == "markdown":
+        texts = [text.replace("*", "") for text in texts]  # emphasis markers only confuse the parser
     references = []
-    for start, end, label in entries:
-        text = " ".join(plain[start:end].split())
-        if doc.kind == "markdown":
-            text = text.replace("*", "")  # emphasis markers only confuse the parser
+    for (start, end, label), text, fields in zip(entries, texts, parsed_many(texts, parse)):
         src_start, src_end = doc.to_source(start, end)
-        references.append(Reference(src_start, src_end, text, "list-entry", parsed(text, parse), label=label or None))
+        references.append(Reference(src_start, src_end, text, "list-entry", fields, label=label or None))
     prose = blank(masked, [(masked.rfind("\n", 0, s) + 1, e) for s, e, _ in entries])  # with markers
     citations = [
         replace(c, context=paragraph_around(prose, c.start, c.end)) if c.style == "author-year" else c
@@ -104,12 +103,30 @@ def parsed(text: str, parse: Callable[[str], Fields] | None = None) -> Fields:
     parsed at all (RL001 says why)."""
     if len(text) > MAX_REFERENCE:
         return Fields()
-    return parse(text) if parse is not None else _parsed(text).copy()
+    return parse(text) if parse is not None else fresh_many([text])[0]
 
 
-@lru_cache(maxsize=4096)
-def _parsed(text: str) -> Fields:
-    return parse_reference(text)
+def parsed_many(texts: list[str], parse: Callable[[str], Fields] | None = None) -> list[Fields]:
+    """``parsed`` of each text; what is not yet known is parsed in one batch (a document's
+    list at once, which the tagger does much faster than one by one). ``parse`` may be the
+    parse cache, whose ``many`` does the same."""
+    if parse is not None:
+        many = getattr(parse, "many", None)
+        return many(texts) if many is not None else [parsed(t, parse) for t in texts]
+    return fresh_many(texts)
+
+
+def fresh_many(texts: list[str]) -> list[Fields]:
+    """Parse ``texts`` without the parse cache: memoised, overlong ones not parsed at all."""
+    todo = [t for t in dict.fromkeys(texts) if len(t) <= MAX_REFERENCE and t not in _memo]
+    for text, fields in zip(todo, parse_references(todo)):
+        if len(_memo) >= 4096:
+            _memo.pop(next(iter(_memo)))
+        _memo[text] = fields
+    return [_memo[t].copy() if len(t) <= MAX_REFERENCE else Fields() for t in texts]
+
+
+_memo: dict[str, Fields] = {}  # text -> fields, the last 4,096 parsed in this process
 
 
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n[ \t]*\n")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from reflint import documents, pubmed, suppress
 from reflint.bibtex import assign_keys
 from reflint.config import ConfigTree
-from reflint.extract import extract, parsed
+from reflint.extract import extract, fresh_many, parsed
 from reflint.models import Document, DoiMention, Extraction, Fields, Reference
 from reflint.bibliography import outside_state
 from reflint.file_cache import FileCache, digest, fingerprint
@@ -70,7 +70,7 @@ def start(configs: ConfigTree, cache_path: str) -> None:
 
     finish()
     # misses go through extract's own memo, so --fix rounds never parse a text twice
-    _worker = _Worker(Linter(configs), ParseCache(cache_path, parsed), FileCache(cache_path))
+    _worker = _Worker(Linter(configs), ParseCache(cache_path, parsed, fresh_many), FileCache(cache_path))
 
 
 def _config_key(doc: Document) -> str:

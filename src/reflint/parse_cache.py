@@ -120,9 +120,15 @@ class ParseCache(Store):
     """``parse(text) -> Fields`` backed by a SQLite table; call :meth:`flush` to store what
     was parsed since the last flush (one transaction)."""
 
-    def __init__(self, path: str | Path, parse: Callable[[str], Fields] | None = None):
+    def __init__(
+        self,
+        path: str | Path,
+        parse: Callable[[str], Fields] | None = None,
+        parse_many: Callable[[list[str]], list[Fields]] | None = None,
+    ):
         super().__init__(path)
         self._parse = parse
+        self._parse_many = parse_many
         self._pending: dict[str, str] = {}
         self.hits = self.misses = 0
 
@@ -137,6 +143,20 @@ class ParseCache(Store):
         if not self.disabled:
             self._pending[key] = json.dumps(fields.to_dict(), separators=(",", ":"))
         return fields
+
+    def many(self, texts: list[str]) -> list[Fields]:
+        """``[self(t) for t in texts]``, with the texts not in the cache parsed in one batch."""
+        keys = [_key(t) for t in texts]
+        stored = [self._pending.get(k) or self._get(k) for k in keys]
+        missing = list(dict.fromkeys(t for t, s in zip(texts, stored) if s is None))
+        parse_many = self._parse_many or (lambda batch: [self._parser()(t) for t in batch])
+        fresh = dict(zip(missing, parse_many(missing))) if missing else {}
+        self.hits += len(texts) - len(missing)
+        self.misses += len(missing)
+        if not self.disabled:
+            for text, fields in fresh.items():
+                self._pending[_key(text)] = json.dumps(fields.to_dict(), separators=(",", ":"))
+        return [Fields.from_dict(json.loads(s)) if s is not None else fresh[t].copy() for t, s in zip(texts, stored)]
 
     def flush(self) -> None:
         """Write the fields parsed since the last flush."""

@@ -1,0 +1,315 @@
+"""The CRF's tagger, in numpy, from the weights of the crfsuite model file.
+
+crfsuite's own tagger wants every token's attributes as strings (some forty per token),
+which cost more to build in Python than the tagging itself. The score of a label at a
+token is a sum of weights, and most terms depend on one token's text alone: its own
+attributes and those it lends the tokens up to two away. So each such group's sum is
+worked out once per distinct token string and kept in a table; a reference's scores are
+then a few array lookups, and Viterbi runs over a batch of references at once. The
+attributes are those of ``reflint.crf.sequence_features``; ``tests/test_decoder.py`` holds
+the labels equal to crfsuite's on the test corpus.
+
+The weights come from crfsuite's text dump of the model, printed to six decimals, so each
+may differ from crfsuite's by 5e-7; the 4,080 strings of ``benchmarks/parse_speed.py`` get
+exactly crfsuite's labels.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+
+import numpy as np
+
+from reflint.crf import _SEPARATORS, _token_features
+
+_NEIGHBOUR_KEYS = ("year", "lex", "punct", "month")
+_OFFSETS = (-2, -1, 1, 2)
+_FEATURE = re.compile(r"\s*\(\d+\) (.*) --> (\S+): (\S+)$")
+_EDGE = "<edge>"
+BATCH = 64  # strings decoded together: enough to share each array operation's cost
+TOKEN_LIMIT = 50_000  # distinct token strings kept: 50,000 x 7 x 14 weights, about 40 MB
+_COLUMNS = 7  # own, lent to -2, -1, +1, +2, as the next separator, as the previous one
+# what the sequence-level attributes need to know of a token, one column each
+_INITIAL, _MAYBE_INITIAL, _SEPARATOR, _STOP, _OPEN, _CLOSE, _QUOTE, _YEAR, _INITIAL_NEXT = range(9)
+# rows of the per-position table: init, sp_before, sp_after, seen_year (2 each), pos (10),
+# block (6), paren (2), quote (2), next_sep_dist (6), prev_sep_dist (6), no separator after/before
+_POS, _BLOCK, _PAREN, _QUOTE_ROW, _NEXT_DIST, _PREV_DIST, _NO_NEXT, _NO_PREV = 8, 18, 24, 26, 28, 34, 40, 41
+
+
+def read_dump(path: str) -> tuple[list[str], dict[str, dict[str, float]], dict[tuple[str, str], float]]:
+    """(labels in crfsuite's order, {attribute: {label: weight}}, {(from, to): weight})."""
+    labels: list[str] = []
+    state: dict[str, dict[str, float]] = {}
+    trans: dict[tuple[str, str], float] = {}
+    section = None
+    with open(path, encoding="utf-8") as dump:
+        for line in dump:
+            if line.endswith("= {\n"):
+                section = line.split(" ", 1)[0]
+            elif line.startswith("}"):
+                section = None
+            elif section == "LABELS":
+                labels.append(line.split(": ", 1)[1].rstrip("\n"))
+            elif section in ("TRANSITIONS", "STATE_FEATURES") and (m := _FEATURE.match(line.rstrip("\n"))):
+                left, label, weight = m.group(1), m.group(2), float(m.group(3))
+                if section == "TRANSITIONS":
+                    trans[(left, label)] = weight
+                else:
+                    state.setdefault(left, {})[label] = weight
+    return labels, state, trans
+
+
+def _token_kind(tok: str) -> list[int]:
+    """The columns of ``_INITIAL`` .. ``_YEAR`` for one token (see ``crf._is_initial``)."""
+    upper = tok.isalpha() and tok.isupper()
+    return [
+        int(len(tok) == 1 and upper),
+        int(2 <= len(tok) <= 3 and upper),
+        int(tok in _SEPARATORS),
+        int(tok in (".", "?", "!")),
+        int(tok in ("(", "[")),
+        int(tok in (")", "]")),
+        int(tok in ('"', "“", "”", "«", "»")),
+        0,
+        int(tok in (",", ".", ";")),  # makes a 2-3 letter capital run before it an initial
+    ]
+
+
+class Decoder:
+    """Labels for tokenised reference strings, as crfsuite's tagger gives them."""
+
+    def __init__(self, tagger) -> None:
+        fd, path = tempfile.mkstemp(suffix=".txt")
+        os.close(fd)
+        try:
+            tagger.dump(path)
+            labels, state, trans = read_dump(path)
+        finally:
+            os.unlink(path)
+        self.labels = labels
+        index = {lab: k for k, lab in enumerate(labels)}
+        n = len(labels)
+        self.transitions = np.zeros((n, n))
+        for (a, b), w in trans.items():
+            self.transitions[index[a], index[b]] = w
+        # every attribute's weights, one row each; the last row is zeros (unknown attributes)
+        self._row = {attr: k for k, attr in enumerate(state)}
+        self._weights = np.zeros((len(state) + 1, n))
+        for attr, k in self._row.items():
+            for label, w in state[attr].items():
+                self._weights[k, index[label]] = w
+        self._unknown = len(state)
+        self._pairs = {
+            side: {
+                tuple(a[len(side) :].split("|", 1)): self._weights[k]
+                for a, k in self._row.items()
+                if a.startswith(side)
+            }
+            for side in ("-1w|0w=", "0w|1w=")
+        }
+        flags = (
+            [[f"{name}={v}"] for name in ("init", "sp_before", "sp_after", "seen_year") for v in (False, True)]
+            + [[f"pos={k}"] for k in range(10)]
+            + [[f"block={k}"] for k in range(6)]
+            + [[f"paren={k}"] for k in range(2)]
+            + [[f"quote={k}"] for k in range(2)]
+            + [[f"next_sep_dist={k}"] for k in range(6)]
+            + [[f"prev_sep_dist={k}"] for k in range(6)]
+            + [["next_sep=<edge>", "next_sep_dist=-"], ["prev_sep=<edge>", "prev_sep_dist=-"]]
+        )
+        self._flags = self._sums(flags)
+        self._edge = self._sums([[], *([f"{d}w=<edge>"] for d in _OFFSETS), [], []])
+        self._forget()
+
+    def _sums(self, groups: list[list[str]]) -> np.ndarray:
+        """One row per group of attributes: the sum of their weights."""
+        rows = [[self._row.get(a, self._unknown) for a in attrs] or [self._unknown] for attrs in groups]
+        flat = [k for r in rows for k in r]
+        starts = np.cumsum([0] + [len(r) for r in rows[:-1]])
+        return np.add.reduceat(self._weights[flat], starts, axis=0)
+
+    def _forget(self) -> None:
+        """Start the token table afresh (at first, and when a long audit has filled it)."""
+        self._table = np.zeros((1024 * _COLUMNS, len(self.labels)))
+        self._table[:_COLUMNS] = self._edge
+        self._kinds = np.zeros((1024, 9), dtype=np.int8)
+        self._ids: dict[str, int] = {}
+        self._words: list[str] = [_EDGE]
+        self._blocks: dict[tuple, np.ndarray] = {}
+
+    def _add_tokens(self, new: list[str]) -> None:
+        """Table rows for token strings not seen before, in one pass. What a token's shape,
+        punctuation and lexicon class contribute is shared by many tokens and summed once
+        per such signature; the word itself (which the model mostly does not know) is added."""
+        first = len(self._words)
+        blocks, cells, rows, kinds = [], [], [], []
+        get = self._row.get
+        for n, tok in enumerate(new, first):
+            base = _token_features(tok)
+            signature = tuple(base.items())[1:]  # all but "w", the first
+            block = self._blocks.get(signature)
+            if block is None:
+                block = self._blocks[signature] = self._sums(
+                    [[f"0{k}={v}" for k, v in signature]]
+                    + [[f"{d}{k}={base[k]}" for k in ("shape", *_NEIGHBOUR_KEYS) if k in base] for d in _OFFSETS]
+                    + [[], []]
+                )
+            blocks.append(block)
+            w = base["w"]
+            word = [f"0w={w}", f"-2w={w}", f"-1w={w}", f"1w={w}", f"2w={w}", f"next_sep={tok}", f"prev_sep={tok}"]
+            if len(tok) >= 5 and tok.isalpha():
+                word.append(f"suffix={tok[-3:].lower()}")  # also the token's own, column 0
+            for column, attr in enumerate(word):
+                if (k := get(attr)) is not None:
+                    cells.append(n * _COLUMNS + column % _COLUMNS)
+                    rows.append(k)
+            self._ids[tok] = n
+            self._words.append(w)
+            kind = _token_kind(tok)
+            kind[_YEAR] = int("year" in base)
+            kinds.append(kind)
+        end = len(self._words)
+        while end > len(self._kinds):
+            self._table = np.concatenate([self._table, np.zeros_like(self._table)])
+            self._kinds = np.concatenate([self._kinds, np.zeros_like(self._kinds)])
+        self._table[first * _COLUMNS : end * _COLUMNS] = np.concatenate(blocks)
+        np.add.at(self._table, cells, self._weights[rows])
+        self._kinds[first:end] = kinds
+
+    def scores(self, sequences: list[tuple[str, list[tuple[str, int, int]]]]) -> np.ndarray:
+        """(all tokens, labels) state scores of the sequences, one after the other: the sums
+        crfsuite makes from the attributes. Each array operation runs once per batch."""
+        total = sum(len(tokens) for _, tokens in sequences)
+        if len(self._ids) + total > TOKEN_LIMIT:  # a long audit meets many one-off tokens
+            self._forget()
+        known = self._ids
+        all_tokens = [t for _, tokens in sequences for t, _, _ in tokens]
+        if new := [t for t in dict.fromkeys(all_tokens) if t not in known]:
+            self._add_tokens(new)
+        ids = np.array([known[t] for t in all_tokens], dtype=np.intp)
+        lengths = np.array([len(tokens) for _, tokens in sequences], dtype=np.intp)
+        starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.intp)
+        seq_start = np.repeat(starts, lengths)  # per token: where its sequence starts
+        seq_len = np.repeat(lengths, lengths)
+        at = np.arange(total) - seq_start  # position in its sequence
+        kinds = self._kinds[ids]
+
+        def neighbour(d: int) -> np.ndarray:
+            """Table row of the token ``d`` away in the same sequence (0: the edge)."""
+            k = at + d
+            return np.where((k >= 0) & (k < seq_len), ids[np.clip(np.arange(total) + d, 0, total - 1)], 0)
+
+        def exclusive_sum(values: np.ndarray) -> np.ndarray:
+            """Per token: the sum of ``values`` over the tokens before it in its sequence."""
+            run = np.concatenate([[0], np.cumsum(values)])
+            return run[:-1] - run[seq_start]
+
+        index = np.arange(total)
+        is_sep = kinds[:, _SEPARATOR].astype(bool)
+        before = np.concatenate([[-1], np.maximum.accumulate(np.where(is_sep, index, -1))[:-1]])
+        before = np.where(before >= seq_start, before, -1)
+        after = np.concatenate([np.minimum.accumulate(np.where(is_sep, index, total)[::-1])[::-1][1:], [total]])
+        after = np.where(after < seq_start + seq_len, after, total)
+        cells = np.stack(
+            [
+                ids * _COLUMNS,
+                neighbour(-2) * _COLUMNS + 1,
+                neighbour(-1) * _COLUMNS + 2,
+                neighbour(1) * _COLUMNS + 3,
+                neighbour(2) * _COLUMNS + 4,
+                np.where(after < total, ids[np.minimum(after, total - 1)] * _COLUMNS + 5, 5),
+                np.where(before >= 0, ids[np.maximum(before, 0)] * _COLUMNS + 6, 6),
+            ],
+            axis=1,
+        )
+        space_before = np.array(
+            [s > 0 and text[s - 1].isspace() for text, tokens in sequences for _, s, _ in tokens], dtype=np.intp
+        )
+        space_after = np.array(
+            [e < len(text) and text[e].isspace() for text, tokens in sequences for _, _, e in tokens], dtype=np.intp
+        )
+        last = at == seq_len - 1
+        next_kind = np.where(last, 1, np.concatenate([kinds[1:, _INITIAL_NEXT], [1]]))  # "" after the last
+        initial = kinds[:, _INITIAL] | (kinds[:, _MAYBE_INITIAL] & next_kind)
+        prev_initial = np.where(at == 0, 0, np.concatenate([[0], initial[:-1]]))
+        breaks = kinds[:, _STOP] & space_after & (1 - prev_initial)
+        paren = np.zeros(total, dtype=np.intp)
+        depth, seq = 0, -1
+        for i in np.flatnonzero(kinds[:, _OPEN] | kinds[:, _CLOSE]).tolist():  # few per string
+            if seq_start[i] != seq:
+                depth, seq = 0, seq_start[i]
+            depth = depth + 1 if kinds[i, _OPEN] else max(depth - 1, 0)
+            paren[i + 1 : seq + seq_len[i]] = depth > 0
+        flags = np.stack(
+            [
+                initial,
+                2 + space_before,
+                4 + space_after,
+                6 + (exclusive_sum(kinds[:, _YEAR]) > 0),
+                _POS + 10 * at // seq_len,
+                _BLOCK + np.minimum(exclusive_sum(breaks), 5),
+                _PAREN + paren,
+                _QUOTE_ROW + exclusive_sum(kinds[:, _QUOTE]) % 2,
+                np.where(after < total, _NEXT_DIST + np.minimum(after - index, 5), _NO_NEXT),
+                np.where(before >= 0, _PREV_DIST + np.minimum(index - before, 5), _NO_PREV),
+            ],
+            axis=1,
+        )
+        out = self._table[cells].sum(axis=1) + self._flags[flags].sum(axis=1)
+        words = self._words
+        left, right = self._pairs["-1w|0w="], self._pairs["0w|1w="]
+        for i, (prev, w, nxt) in enumerate(zip(neighbour(-1).tolist(), ids.tolist(), neighbour(1).tolist())):
+            v = left.get((words[prev], words[w]))
+            if v is not None:
+                out[i] += v
+            v = right.get((words[w], words[nxt]))
+            if v is not None:
+                out[i] += v
+        return out
+
+    def tag_many(self, sequences: list[tuple[str, list[tuple[str, int, int]]]]) -> list[list[str]]:
+        """The best label sequence of each (text, tokens), as crfsuite's ``Tagger.tag``
+        gives it. Strings of similar length are decoded together, at most ``BATCH`` at once."""
+        order = sorted(range(len(sequences)), key=lambda k: -len(sequences[k][1]))
+        out: list[list[str]] = [[] for _ in sequences]
+        for c in range(0, len(order), BATCH):
+            chunk = [k for k in order[c : c + BATCH] if sequences[k][1]]
+            for k, labels in zip(chunk, self._viterbi([sequences[k] for k in chunk])):
+                out[k] = labels
+        return out
+
+    def _viterbi(self, sequences: list[tuple[str, list[tuple[str, int, int]]]]) -> list[list[str]]:
+        """Viterbi over sequences sorted longest first, all steps of one position at once."""
+        if not sequences:
+            return []
+        lengths = [len(tokens) for _, tokens in sequences]
+        scores = self.scores(sequences)
+        count, n_labels = len(lengths), len(self.labels)
+        padded = np.zeros((count, lengths[0], n_labels))
+        pos = 0
+        for k, length in enumerate(lengths):
+            padded[k, :length] = scores[pos : pos + length]
+            pos += length
+        back = np.zeros((lengths[0], count, n_labels), dtype=np.intp)
+        delta = padded[:, 0].copy()
+        trans = self.transitions
+        active = count
+        for t in range(1, lengths[0]):
+            while lengths[active - 1] <= t:
+                active -= 1  # longest first: the sequences still going are a prefix
+            s = delta[:active, :, None] + trans
+            back[t, :active] = s.argmax(axis=1)
+            delta[:active] = s.max(axis=1) + padded[:active, t]
+        out = []
+        for k, length in enumerate(lengths):
+            path = [int(delta[k].argmax())]
+            for t in range(length - 1, 0, -1):
+                path.append(int(back[t, k, path[-1]]))
+            out.append([self.labels[j] for j in reversed(path)])
+        return out
+
+    def tag(self, text: str, tokens: list[tuple[str, int, int]]) -> list[str]:
+        """``tag_many`` for one string."""
+        return self.tag_many([(text, tokens)])[0]
