@@ -30,8 +30,6 @@ CONCURRENCY = 2
 class NcbiClient:
     """ESummary lookups; ``esummary`` answers {id: summary or None} or None when it failed."""
 
-    registry = "ncbi"
-
     def __init__(
         self,
         base_url: str | None = None,
@@ -66,8 +64,18 @@ class NcbiClient:
         )
 
     @property
+    def registry(self) -> str:
+        """Which registry this client asks (the outage memory's key, apart from Crossref's)."""
+        return self.base_url
+
+    @property
     def broken(self) -> bool:
         return self.http.broken
+
+    @property
+    def outage(self) -> str | None:
+        """Why the circuit opened, in words for the user."""
+        return self.http.outage
 
     @property
     def stats(self) -> dict:
