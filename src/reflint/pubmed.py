@@ -160,6 +160,25 @@ def doi_from_pmid(resolution: Resolution | None, ref: Reference) -> str | None:
     return status.doi
 
 
+def lockable(resolution: Resolution | None, ref: Reference) -> PubmedStatus | None:
+    """PubMed's answer for the reference's PMID as ``check`` reads it, for the library:
+    not found (RL207), or found and the cited work (no RL208, and the record is the work
+    RL301 would take a DOI from). None: unknown, or the PMID names another work."""
+    if not ref.fields.pmid:
+        return None
+    status = status_of(resolution, "pmid", ref.fields.pmid)
+    if status.verdict != VALID:
+        return status if status.verdict == INVALID else None
+    doi = next((m.doi for m in ref.dois if m.doi), None)
+    if doi and resolution is not None:
+        doi_status = resolution.doi(doi)
+        if doi_status.verdict != INVALID and different_works(status, doi, doi_status.record):
+            return None
+    elif names_another_work(ref.fields, as_record(status.summary or {})):
+        return None
+    return status
+
+
 def different_works(status: PubmedStatus, doi: str, doi_record: dict | None) -> bool:
     """The PMID and the DOI of one reference name different works (RL208)?
 
