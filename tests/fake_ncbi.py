@@ -3,7 +3,9 @@
 Loopback only, one base URL (point ``REFLINT_NCBI_URL`` at ``.url``). It answers
 ``db=pubmed`` (PMIDs) and ``db=pmc`` (PMC IDs without ``PMC``) with ESummary's JSON shape:
 ``{"header": ..., "result": {"uids": [...], "<id>": {document summary}}}``; an ID it does not
-hold gets ``{"uid": id, "error": "cannot get document summary"}``, as PubMed answers.
+hold gets ``{"uid": id, "error": "cannot get document summary"}`` and is still listed in
+``uids``, as PubMed answers: see tests/data/pubmed/esummary-missing-pmid.json, a real answer
+recorded with curl (tests/data/pubmed/README.md says where it comes from).
 
 Knobs: ``enforce_limits`` (3 requests/s, 10 with an ``api_key``: beyond that a 429 with
 ``{"error": "API rate limit exceeded"}``), ``fail_rate`` (503s), ``hang_seconds`` (accept the
@@ -99,7 +101,7 @@ class FakeNcbi:
 
     def answer(self, db: str, ids: list[str]) -> dict:
         table = self.pubmed if db == "pubmed" else self.pmc
-        result: dict = {"uids": [i for i in ids if i in table]}
+        result: dict = {"uids": list(ids)}  # a missing ID too (the recorded answer lists it)
         for uid in ids:
             result[uid] = (
                 summary(table[uid], uid) if uid in table else {"uid": uid, "error": "cannot get document summary"}

@@ -102,6 +102,10 @@ class NcbiClient:
         if not isinstance(result, dict):
             return None  # e.g. {"error": "API rate limit exceeded"}: unknown, not "not found"
         found: dict[str, dict | None] = {}
+        # A PMID PubMed does not have, as NCBI really answers it (recorded with curl; see
+        # tests/data/pubmed/README.md): HTTP 200, the ID listed in "uids" like a found one, and
+        # {"uid": "40482261", "error": "cannot get document summary"} as its entry. So "uids"
+        # says nothing; only the entry's "error" makes an ID not found.
         for uid in ids:
             entry = result.get(uid)
             if isinstance(entry, dict):
