@@ -3,6 +3,7 @@
 import pytest
 
 from fake_crossref import DEFAULT_RECORDS, FakeCrossref, load_records
+from fake_ncbi import FakeNcbi
 
 
 # -- fake Crossref + doi.org server (tests/fake_crossref.py) ----------------------------------------
@@ -46,6 +47,24 @@ def online(monkeypatch, fake_crossref_factory):
         return server
 
     return start
+
+
+# -- fake NCBI E-utilities server (tests/fake_ncbi.py) ----------------------------------------------
+@pytest.fixture
+def ncbi(monkeypatch):
+    """A fake ESummary over tests/data/pubmed/ids.jsonl (real PMIDs), reflint pointed at it."""
+    servers = []
+
+    def start(records=None, **knobs):
+        server = FakeNcbi(records, **knobs).start()
+        servers.append(server)
+        monkeypatch.setenv("REFLINT_NCBI_URL", server.url)
+        monkeypatch.delenv("NCBI_API_KEY", raising=False)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -3,10 +3,13 @@
 Loopback only, one base URL (point ``REFLINT_NCBI_URL`` at ``.url``). It answers
 ``db=pubmed`` (PMIDs) and ``db=pmc`` (PMC IDs without ``PMC``) with ESummary's JSON shape:
 ``{"header": ..., "result": {"uids": [...], "<id>": {document summary}}}``; an ID it does not
-hold gets ``{"uid": id, "error": "cannot get document summary"}``, as PubMed answers.
+hold gets ``{"uid": id, "error": "cannot get document summary"}`` and is still listed in
+``uids``, as PubMed answers: see tests/data/pubmed/esummary-missing-pmid.json, a real answer
+recorded with curl (tests/data/pubmed/README.md says where it comes from).
 
 Knobs: ``enforce_limits`` (3 requests/s, 10 with an ``api_key``: beyond that a 429 with
-``{"error": "API rate limit exceeded"}``), ``fail_rate`` (503s), ``seed``. Seen requests:
+``{"error": "API rate limit exceeded"}``), ``fail_rate`` (503s), ``hang_seconds`` (accept the
+request, then answer nothing for that long: a registry that hangs), ``seed``. Seen requests:
 ``requests`` (path, query, monotonic time).
 """
 
@@ -53,11 +56,12 @@ def summary(record: dict, uid: str) -> dict:
 
 
 class FakeNcbi:
-    def __init__(self, records=None, *, enforce_limits=False, fail_rate=0.0, seed=0):
+    def __init__(self, records=None, *, enforce_limits=False, fail_rate=0.0, hang_seconds=0.0, seed=0):
         records = load_ids() if records is None else records
         self.pubmed = {r["pmid"]: r for r in records if r.get("pmid")}
         self.pmc = {r["pmcid"].removeprefix("PMC"): r for r in records if r.get("pmcid")}
-        self.enforce_limits, self.fail_rate = enforce_limits, fail_rate
+        self.enforce_limits, self.fail_rate, self.hang_seconds = enforce_limits, fail_rate, hang_seconds
+        self._stopping = threading.Event()
         self.rng = random.Random(seed)
         self.requests: list[tuple] = []
         self.count_429 = 0
@@ -71,6 +75,7 @@ class FakeNcbi:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()  # wake hanging handlers
         if self._httpd is not None:
             self._httpd.shutdown()
             self._httpd.server_close()
@@ -96,7 +101,7 @@ class FakeNcbi:
 
     def answer(self, db: str, ids: list[str]) -> dict:
         table = self.pubmed if db == "pubmed" else self.pmc
-        result: dict = {"uids": [i for i in ids if i in table]}
+        result: dict = {"uids": list(ids)}  # a missing ID too (the recorded answer lists it)
         for uid in ids:
             result[uid] = (
                 summary(table[uid], uid) if uid in table else {"uid": uid, "error": "cannot get document summary"}
@@ -117,6 +122,9 @@ class _Handler(BaseHTTPRequestHandler):
         with fake._lock:
             fake.requests.append((split.path, query, time.monotonic()))
             fail = fake.rng.random() < fake.fail_rate
+        if fake.hang_seconds and fake._stopping.wait(fake.hang_seconds):
+            self.close_connection = True
+            return
         if not fake.admit(bool(query.get("api_key"))):
             return self._send(429, {"error": "API rate limit exceeded", "count": "4"})
         if fail:

@@ -60,3 +60,53 @@ def test_bib_writes_what_check_says_and_the_library_keeps_saying_it_offline(regi
     # (the search for the right work behind the broken DOI is the cache's to answer, not the library's)
     assert CliRunner().invoke(main, ["bib", "page.md", "--check", "--no-cache"]).exit_code == 0
     assert len(registry.requests) == seen
+
+
+# -- PMIDs in the library ------------------------------------------------------------------------
+# Real PMIDs of tests/data/pubmed/ids.jsonl: 210930 (no DOI at PubMed), 1854480 (PubMed has a
+# DOI, the reference has none: RL301), 8879270 (a digit too many: RL207), 1741523 with the DOI of
+# another work (RL208: not confirmed, so not locked).
+PMID_PAGE = """## References
+
+1. Dexter DL, et al. Heterogeneity of tumor cells from a single mouse mammary tumor. Cancer Res. 1978. PMID: 210930
+2. Fidler IJ, Kripke ML. Metastasis results from preexisting variant cells within a malignant tumor. Science. 1977. PMID: 8879270
+3. Wang YL. Dynamics of the cytoskeleton in live cells. Curr Opin Cell Biol. 1991. https://pubmed.ncbi.nlm.nih.gov/1854480/
+4. Victor JD. Asymptotic approach of generalized orthogonal functional expansions to Wiener kernels. 1991. PMID: 1741523. doi:10.1093/rheumatology/ken161
+"""
+
+
+def _pubmed_codes(report) -> list[tuple]:
+    return [(d["code"], d["line"], d["data"]) for d in report["diagnostics"]]
+
+
+def test_bib_locks_the_pmids_pubmed_answered_and_check_reads_them_without_ncbi(registry, ncbi, tmp_path, monkeypatch):
+    server = ncbi()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "page.md").write_text(PMID_PAGE, "utf-8")
+    online = _check("page.md", "--select", "RL207,RL208,RL301")
+    assert [d["code"] for d in online["diagnostics"]] == ["RL207", "RL301", "RL208"]
+
+    assert CliRunner().invoke(main, ["bib", "page.md", "--no-cache"]).exit_code == 0
+    library = bibtexparser.parse_string((tmp_path / "references" / "page.bib").read_text("utf-8"))
+    entries = {f["title"][:12]: f for f in ({f.key: f.value for f in e.fields} for e in library.entries)}
+    dexter, fidler, wang, victor = (
+        entries[t] for t in ("Heterogeneit", "Metastasis r", "Dynamics of ", "Asymptotic a")
+    )
+    assert (dexter["pmid"], dexter["reflint-pmid-status"]) == ("210930", "valid")
+    assert "reflint-pmid-doi" not in dexter and dexter["reflint-pmid-verified"]
+    assert (wang["pmid"], wang["reflint-pmid-doi"]) == ("1854480", "10.1016/0955-0674(91)90162-R")
+    assert "pmid" not in fidler  # styles would print an ID check calls not found
+    assert (fidler["reflint-pmid"], fidler["reflint-pmid-status"]) == ("8879270", "not-found")
+    assert victor["pmid"] == "1741523" and "reflint-pmid-status" not in victor
+
+    seen = len(server.requests)
+    again = _check("page.md", "--select", "RL207,RL208,RL301")  # online: only the unlocked PMID is asked
+    assert _pubmed_codes(again) == _pubmed_codes(online)
+    [(_, query, _)] = server.requests[seen:]
+    assert query["id"] == "1741523"
+
+    server.stop()
+    monkeypatch.setenv("REFLINT_OFFLINE", "1")
+    offline = _check("page.md", "--select", "RL207,RL208,RL301")
+    assert _pubmed_codes(offline) == [c for c in _pubmed_codes(online) if c[0] != "RL208"]
+    assert CliRunner().invoke(main, ["bib", "page.md", "--check", "--no-cache"]).exit_code == 0

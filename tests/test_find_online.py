@@ -5,11 +5,10 @@ mismatched DOIs repaired, preprints with a published version, PubMed identifiers
 from __future__ import annotations
 
 import json
+import time
 
-import pytest
 from click.testing import CliRunner
 
-from fake_ncbi import FakeNcbi
 from reflint.cli import main
 
 
@@ -114,23 +113,6 @@ def test_datacite_arxiv_preprint_with_a_declared_article(online, tmp_path):
 
 
 # -- PubMed identifiers: RL207, RL208, RL301 from a PMID ------------------------------------------
-@pytest.fixture
-def ncbi(monkeypatch):
-    """A fake ESummary over tests/data/pubmed/ids.jsonl (real PMIDs), reflint pointed at it."""
-    servers = []
-
-    def start(records=None, **knobs):
-        server = FakeNcbi(records, **knobs).start()
-        servers.append(server)
-        monkeypatch.setenv("REFLINT_NCBI_URL", server.url)
-        monkeypatch.delenv("NCBI_API_KEY", raising=False)
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
-
-
 PUBMED_PAGE = """## References
 
 1. Dexter DL, et al. Heterogeneity of tumor cells from a single mouse mammary tumor. Cancer Res. 1978. PMID: 210930
@@ -213,3 +195,23 @@ def test_author_year_citation_closing_a_paragraph_gets_the_work(online, tmp_path
     report = check(str(page), "--select", "RL401")
     [diag] = report["diagnostics"]
     assert diag["data"]["suggested_doi"].lower() == "10.2519/jospt.2017.7096"
+
+
+def test_a_hanging_ncbi_leaves_pmids_unknown_and_the_next_run_does_not_wait(online, ncbi, tmp_path, monkeypatch):
+    online()
+    server = ncbi(hang_seconds=60)
+    monkeypatch.setenv("REFLINT_TIMEOUT", "0.5")
+    page = tmp_path / "tumours.md"
+    page.write_text(PUBMED_PAGE, encoding="utf-8")
+    args = ["check", str(page), "--select", "RL207,RL208", "--format", "json"]
+    first = CliRunner().invoke(main, args)
+    report = json.loads(first.stdout)
+    assert report["diagnostics"] == [] and report["summary"]["unknown"] >= 4  # never RL207
+    assert f"registry {server.url} did not answer" in first.stderr
+    asked = len(server.requests)
+    started = time.monotonic()
+    second = CliRunner().invoke(main, args)
+    elapsed = time.monotonic() - started
+    assert len(server.requests) == asked and elapsed < 2.0  # NCBI not asked: nothing to wait for
+    assert json.loads(second.stdout)["diagnostics"] == []
+    assert "asked again from" in second.stderr and server.url in second.stderr

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
+import responses
+
 from fake_ncbi import FakeNcbi, load_ids
 from reflint import documents
 from reflint.extract import extract
@@ -71,3 +76,16 @@ def test_pacing_keeps_under_three_requests_a_second_without_a_key(monkeypatch):
         client = NcbiClient(fake.url)
         answers = [client.esummary([str(100000 + i)]) for i in range(7)]
     assert all(a is not None for a in answers) and fake.count_429 == 0
+
+
+RECORDED_MISSING = Path(__file__).parent / "data" / "pubmed" / "esummary-missing-pmid.json"
+
+
+def test_a_missing_pmid_as_ncbi_really_answers_it_is_not_found():
+    body = RECORDED_MISSING.read_text("utf-8")
+    with responses.RequestsMock() as rsps:
+        rsps.get("https://ncbi.test/esummary.fcgi", body=body, content_type="application/json")
+        client = NcbiClient("https://ncbi.test", sleep=lambda s: None)
+        assert client.esummary(["40482261"]) == {"40482261": None}
+    # the fake answers an ID it does not hold in exactly that shape
+    assert FakeNcbi([]).answer("pubmed", ["40482261"]) == json.loads(body)

@@ -8,11 +8,14 @@ import time
 import pytest
 import responses
 
+from fake_ncbi import FakeNcbi
+
 from reflint import outage
 from reflint.cache import Cache, NullCache
 from reflint.crossref import CrossrefClient
 from reflint.documents import from_text
 from reflint.extract import extract
+from reflint.ncbi import NcbiClient
 from reflint.resolve import DoiStatus, Resolver
 
 API = "https://api.test"
@@ -204,6 +207,51 @@ def test_a_spent_time_limit_is_not_an_outage(fake_crossref_factory, tmp_path):
     resolution = Resolver(client, cache).resolve([extraction_with(["10.5555/r.0"])])
     assert resolution.unknown == 1 and resolution.notes == []
     assert outage.recall(cache, client.registry) is None
+
+
+def cited(doi: str, pmid: str):
+    return extract(from_text(f"- Nowell PC. Clonal evolution. 1976. PMID: {pmid}. doi:{doi}\n", "r.md", "markdown"))
+
+
+def test_an_ncbi_outage_is_remembered_apart_from_crossref(fake_crossref_factory, tmp_path):
+    crossref = fake_crossref_factory(works(2), {})
+    cache = Cache(tmp_path / "c.sqlite3")
+    with FakeNcbi(hang_seconds=60) as hanging:
+
+        def run(doi, pmid):
+            ncbi = NcbiClient(hanging.url, timeout=0.3)
+            return Resolver(CrossrefClient(crossref.url, crossref.url, "t@example.org"), cache, ncbi=ncbi).resolve(
+                [cited(doi, pmid)]
+            )
+
+        first = run("10.5555/r.0", "959840")
+        assert first.pubmed["pmid:959840"].verdict == "unknown" and first.doi("10.5555/r.0").verdict == "valid"
+        assert outage.recall(cache, hanging.url) is not None
+        assert outage.recall(cache, crossref.url) is None
+        ncbi_asked, crossref_asked = len(hanging.requests), len(crossref.requests)
+        second = run("10.5555/r.1", "887927")  # new IDs for both registries
+        assert len(hanging.requests) == ncbi_asked  # NCBI's outage is remembered...
+        assert len(crossref.requests) > crossref_asked  # ...and does not keep Crossref from being asked
+        assert second.doi("10.5555/r.1").verdict == "valid" and second.pubmed["pmid:887927"].verdict == "unknown"
+        assert [n for n in second.notes if "asked again from" in n and hanging.url in n]
+
+
+def test_a_crossref_outage_does_not_keep_ncbi_from_being_asked(fake_crossref_factory, tmp_path):
+    hanging = fake_crossref_factory(hang_rate=1.0, hang_seconds=60)
+    cache = Cache(tmp_path / "c.sqlite3")
+    with FakeNcbi() as ncbi_server:
+
+        def run(doi, pmid):
+            client = CrossrefClient(hanging.url, hanging.url, "t@example.org", timeout=0.3)
+            return Resolver(client, cache, ncbi=NcbiClient(ncbi_server.url)).resolve([cited(doi, pmid)])
+
+        first = run("10.5555/r.0", "959840")
+        assert first.doi("10.5555/r.0").verdict == "unknown" and first.pubmed["pmid:959840"].verdict == "valid"
+        asked = len(hanging.requests)
+        second = run("10.5555/r.1", "887927")
+        assert len(hanging.requests) == asked and second.doi("10.5555/r.1").verdict == "unknown"
+        assert second.pubmed["pmid:887927"].verdict == "valid" and len(ncbi_server.requests) == 2
+        assert outage.recall(cache, ncbi_server.url) is None
 
 
 # -- cache entries of another version ------------------------------------------------------------

@@ -19,12 +19,13 @@ from reflint import texencode
 from reflint.citekeys import assign_keys, citekey  # noqa: F401 - the public names of key assignment
 from reflint.crossref import INVALID, VALID
 from reflint.doi import is_valid, normalise
-from reflint.lock import status_fields, unregistered_fields
+from reflint.lock import pmid_fields, status_fields, unregistered_fields
 from reflint.match import record_fields
 from reflint.models import Fields, Reference
 
 if TYPE_CHECKING:
     from reflint.resolve import DoiStatus
+    from reflint.pubmed import PubmedStatus
 
 _FORMAT = bibtexparser.BibtexFormat()
 _FORMAT.indent = "  "
@@ -95,10 +96,15 @@ def _pages(pages: str | None) -> str | None:
     return re.sub(r"\s*(?:-+|\u2013|\u2014)\s*", "--", pages) if pages else None
 
 
-def to_entry(ref: Reference, verified: DoiStatus | None = None) -> Entry:
+def to_entry(ref: Reference, verified: DoiStatus | None = None, pmid_status: PubmedStatus | None = None) -> Entry:
     """The entry for ``ref``; a verified DOI's registry metadata wins over parsed fields,
-    and a DOI the registries call not registered (``check``'s RL201) is not written."""
+    and a DOI the registries call not registered (``check``'s RL201) is not written; nor
+    is a PMID PubMed does not have (RL207), which the lock keeps as ``reflint-pmid``."""
     key = ref.key or citekey(ref.fields, ref.text)
+    pmid = ref.fields.pmid
+    pmid_locked = pmid_fields(pmid, pmid_status) if pmid and pmid_status else []
+    if pmid_status is not None and pmid_status.verdict == INVALID:
+        pmid = None
     unregistered = verified if verified is not None and verified.verdict == INVALID else None
     verified = verified if verified is not None and verified.verdict == VALID else None
     record = verified.record if verified else None
@@ -107,8 +113,9 @@ def to_entry(ref: Reference, verified: DoiStatus | None = None) -> Entry:
         notes = [
             ("note", tex(" ".join(ref.text.split()))),
             ("doi", None if unregistered else clean_doi(given.doi)),
-            ("pmid", given.pmid),
+            ("pmid", pmid),
             ("url", _verbatim(given.url)),
+            *pmid_locked,
         ]
         return Entry("misc", key, [Field(k, v) for k, v in notes if v])
     f: Fields = record_fields(record) if record else ref.fields
@@ -131,23 +138,29 @@ def to_entry(ref: Reference, verified: DoiStatus | None = None) -> Entry:
         ("number", tex(f.issue)),
         ("pages", tex(_pages(f.pages))),
         ("doi", None if unregistered else doi),
-        ("pmid", f.pmid),
+        ("pmid", pmid),  # the cited PMID: a registry record has none
         ("url", _verbatim(f.url)),
         *(status_fields(verified) if verified else []),
         *(unregistered_fields(doi, unregistered) if unregistered and doi else []),
+        *pmid_locked,
     ]
     return Entry(kind, key, [Field(k, v) for k, v in values if v])
 
 
-def to_bibtex(references: list[Reference], verified: Callable[[Reference], DoiStatus | None] = lambda ref: None) -> str:
-    """The entries of ``references``, each work once (the same key is the same work)."""
+def to_bibtex(
+    references: list[Reference],
+    verified: Callable[[Reference], DoiStatus | None] = lambda ref: None,
+    pmid_status: Callable[[Reference], PubmedStatus | None] = lambda ref: None,
+) -> str:
+    """The entries of ``references``, each work once (the same key is the same work); the
+    callables give the registries' answers for a reference's DOI and PMID, for the lock."""
     library, seen = bibtexparser.Library(), set()
     for ref in references:
         key = ref.key or citekey(ref.fields, ref.text)
         if key in seen:
             continue
         seen.add(key)
-        library.add(to_entry(ref, verified(ref)))
+        library.add(to_entry(ref, verified(ref), pmid_status(ref)))
     return bibtexparser.write_string(library, bibtex_format=_FORMAT)
 
 

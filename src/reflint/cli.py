@@ -195,7 +195,8 @@ def bib(paths, output, check_only, config_path, jobs, **network):
     """Write the normalised BibTeX library: one .bib per document with references.
 
     Entries whose DOI the registry confirms are written with Crossref's metadata and
-    their verification; later runs answer those DOIs from the library without network.
+    their verification, and PMIDs with PubMed's answer; later runs answer those DOIs and
+    PMIDs from the library without network.
     """
     overrides = {"references-dir": output} if output else {}
     linter = build_linter(config_path, network_settings(network), jobs=jobs, **overrides)

@@ -4,8 +4,12 @@ A verified entry carries its registry metadata (authoritative, from Crossref) an
 ``reflint-agency``, ``reflint-status``, ``reflint-updates`` and ``reflint-verified`` fields.
 A DOI the registries do not know is not written as ``doi`` (``check`` reports it, RL201);
 the entry keeps it as ``reflint-doi`` with ``reflint-status = {not-registered}``.
+A PMID PubMed confirmed for the cited work gets ``reflint-pmid-status = {valid}``, PubMed's
+DOI for it (``reflint-pmid-doi``) and ``reflint-pmid-verified``; one PubMed does not have is
+kept as ``reflint-pmid`` with ``reflint-pmid-status = {not-found}`` (``check``'s RL207).
 Reading them back gives the same answers the network gave, so pre-commit runs need no
-network for known references and ``reflint bib --check`` is deterministic in CI.
+network for known references and ``reflint bib --check`` is deterministic in CI. A library
+written before PMIDs were locked simply has no PMID answers: those are asked as before.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from pathlib import Path
 import bibtexparser
 
 from reflint.crossref import INVALID, VALID
+from reflint.pubmed import PubmedStatus, key as pubmed_key
 from reflint.resolve import DoiStatus
 from reflint.texencode import decode
 
@@ -69,6 +74,18 @@ def unregistered_fields(doi: str, status: DoiStatus) -> list[tuple[str, str]]:
     return [("reflint-doi", doi), ("reflint-status", "not-registered"), ("reflint-verified", verified)]
 
 
+def pmid_fields(pmid: str, status: PubmedStatus) -> list[tuple[str, str]]:
+    """The lock fields for a PMID PubMed answered: found (with PubMed's DOI for it), or not."""
+    verified = status.verified or datetime.date.today().isoformat()
+    if status.verdict == INVALID:
+        return [("reflint-pmid", pmid), ("reflint-pmid-status", "not-found"), ("reflint-pmid-verified", verified)]
+    return [
+        ("reflint-pmid-status", "valid"),
+        ("reflint-pmid-doi", status.doi or ""),
+        ("reflint-pmid-verified", verified),
+    ]
+
+
 def _authors(value: str) -> list[dict]:
     """Crossref-shaped authors from a field reflint wrote (``Last, Jr., F. M. and {Org}``)."""
     authors = []
@@ -114,9 +131,39 @@ def _record(entry) -> dict:
     return {k: v for k, v in record.items() if v not in (None, [], {})}
 
 
-def load_lock(directory: Path) -> dict[str, DoiStatus]:
-    """Verified DOIs from every ``.bib`` under ``directory`` (missing directory: empty lock)."""
-    lock: dict[str, DoiStatus] = {}
+def _summary(entry, doi: str | None, verified: str | None) -> dict:
+    """An ESummary-shaped summary rebuilt from a PMID's entry: the entry's own metadata
+    (the cited work, as it was confirmed) with PubMed's DOI for the PMID."""
+    record = _record(entry)
+    year = record.get("issued", {}).get("date-parts", [[""]])[0][0]
+    return {
+        "title": (record.get("title") or [""])[0],
+        "authors": [{"name": a["family"], "authtype": "Author"} for a in record.get("author", [])],
+        "pubdate": str(year),
+        "fulljournalname": (record.get("container-title") or [""])[0],
+        "volume": record.get("volume") or "",
+        "pages": record.get("page") or "",
+        "articleids": [{"idtype": "doi", "value": doi}] if doi else [],
+        "_verified": verified,
+    }
+
+
+def _pmid_answer(entry, fields: dict[str, str]) -> tuple[str, PubmedStatus] | None:
+    """The lock's answer for the entry's PMID, keyed as the resolver keys it."""
+    state, verified = fields.get("reflint-pmid-status"), fields.get("reflint-pmid-verified")
+    if state == "not-found" and fields.get("reflint-pmid"):
+        return pubmed_key("pmid", fields["reflint-pmid"]), PubmedStatus(INVALID, {"_verified": verified})
+    if state == "valid" and fields.get("pmid"):
+        return pubmed_key("pmid", fields["pmid"]), PubmedStatus(
+            VALID, _summary(entry, fields.get("reflint-pmid-doi"), verified)
+        )
+    return None
+
+
+def load_lock(directory: Path) -> dict[str, DoiStatus | PubmedStatus]:
+    """Verified DOIs (by DOI) and PMIDs (``pmid:123``) from every ``.bib`` under ``directory``
+    (missing directory: empty lock)."""
+    lock: dict[str, DoiStatus | PubmedStatus] = {}
     if not directory.is_dir():
         return lock
     for path in sorted(directory.rglob("*.bib")):
@@ -134,4 +181,7 @@ def load_lock(directory: Path) -> dict[str, DoiStatus]:
                 agency = fields.get("reflint-agency") or None
                 record = _record(entry) if agency == "crossref" else None
                 lock[fields["doi"].lower()] = DoiStatus(VALID, record, agency)
+            pmid = _pmid_answer(entry, fields)
+            if pmid:
+                lock[pmid[0]] = pmid[1]
     return lock

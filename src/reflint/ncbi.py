@@ -30,8 +30,6 @@ CONCURRENCY = 2
 class NcbiClient:
     """ESummary lookups; ``esummary`` answers {id: summary or None} or None when it failed."""
 
-    registry = "ncbi"
-
     def __init__(
         self,
         base_url: str | None = None,
@@ -66,8 +64,18 @@ class NcbiClient:
         )
 
     @property
+    def registry(self) -> str:
+        """Which registry this client asks (the outage memory's key, apart from Crossref's)."""
+        return self.base_url
+
+    @property
     def broken(self) -> bool:
         return self.http.broken
+
+    @property
+    def outage(self) -> str | None:
+        """Why the circuit opened, in words for the user."""
+        return self.http.outage
 
     @property
     def stats(self) -> dict:
@@ -94,6 +102,10 @@ class NcbiClient:
         if not isinstance(result, dict):
             return None  # e.g. {"error": "API rate limit exceeded"}: unknown, not "not found"
         found: dict[str, dict | None] = {}
+        # A PMID PubMed does not have, as NCBI really answers it (recorded with curl; see
+        # tests/data/pubmed/README.md): HTTP 200, the ID listed in "uids" like a found one, and
+        # {"uid": "40482261", "error": "cannot get document summary"} as its entry. So "uids"
+        # says nothing; only the entry's "error" makes an ID not found.
         for uid in ids:
             entry = result.get(uid)
             if isinstance(entry, dict):

@@ -59,3 +59,41 @@ def remembered_note(registry: str, outage: Outage, now: float | None = None) -> 
         f"({outage.reason}), so it was not asked and its lookups are unknown; it is asked "
         f"again from {retry} ({RETRY_NOW}, or `--no-cache` for one run)"
     )
+
+
+class Watch:
+    """One registry's outage memory for one run, so Crossref and NCBI each keep their own.
+
+    ``recall`` before the registry is asked; ``live`` says whether to ask it; ``skip`` marks
+    a lookup left unknown because of a remembered outage; ``notes`` (at the end) records an
+    outage this run met, or says the remembered one was not asked.
+    """
+
+    def __init__(self, client):
+        self.client = client
+        self.remembered: Outage | None = None
+        self.skipped = False
+
+    @property
+    def registry(self) -> str | None:
+        return getattr(self.client, "registry", None)
+
+    @property
+    def live(self) -> bool:
+        return self.client is not None and self.remembered is None
+
+    def recall(self, cache) -> None:
+        self.remembered = recall(cache, self.registry) if self.registry else None
+        self.skipped = False
+
+    def skip(self) -> None:
+        self.skipped = self.skipped or self.remembered is not None
+
+    def notes(self, cache) -> list[str]:
+        registry, reason = self.registry, getattr(self.client, "outage", None)
+        if self.remembered is not None:
+            return [remembered_note(registry, self.remembered)] if self.skipped and registry else []
+        if registry and getattr(self.client, "broken", False) and reason:
+            remember(cache, registry, reason)
+            return [fresh_note(registry, reason)]
+        return []

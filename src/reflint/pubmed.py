@@ -1,8 +1,9 @@
 """Verify the PubMed identifiers of a run in bulk (ESummary, 200 IDs a request), like DOIs.
 
-Order of answers: the cache, then NCBI. Verdicts are three-valued: a record PubMed returned
-is *valid*, a per-record error in a successful answer is *invalid*, and anything else
-(offline, timeouts, 429, 5xx, an ID the answer left out) is *unknown*.
+Order of answers: the ``references/`` lock, the cache, then NCBI. Verdicts are three-valued:
+a record PubMed returned is *valid*, a per-record error in a successful answer is *invalid*,
+and anything else (offline, timeouts, 429, 5xx, an ID the answer left out, an NCBI outage
+remembered from an earlier run) is *unknown*.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from reflint.models import Extraction, Reference
 from reflint.ncbi import BATCH_SIZE
 
 if TYPE_CHECKING:
+    from reflint.outage import Watch
     from reflint.resolve import Resolution, Resolver
 
 
@@ -46,6 +48,11 @@ class PubmedStatus:
     @property
     def title(self) -> str:
         return (self.summary or {}).get("title") or ""
+
+    @property
+    def verified(self) -> str | None:
+        """When the library recorded this answer (``reflint-pmid-verified``), if it came from there."""
+        return (self.summary or {}).get("_verified")
 
 
 UNKNOWN_PUBMED = PubmedStatus(UNKNOWN)
@@ -75,21 +82,22 @@ def as_record(summary: dict) -> dict:
     }
 
 
-def verify(resolver: Resolver, extractions: list[Extraction]) -> dict[str, PubmedStatus]:
-    """Statuses of every PMID and PMCID of the run, by :func:`key`."""
+def verify(resolver: Resolver, extractions: list[Extraction], watch: Watch) -> dict[str, PubmedStatus]:
+    """Statuses of every PMID and PMCID of the run, by :func:`key`; ``watch`` is NCBI's
+    outage memory (while an outage is remembered, NCBI is not asked)."""
     wanted = sorted({key(i.kind, i.value) for ex in extractions for i in ex.pubmed_ids})
     found: dict[str, PubmedStatus] = {}
     for k in wanted:
-        entry = resolver.cache.lookup(k)
-        if entry is not None:
-            found[k] = PubmedStatus(entry.value["verdict"], entry.value.get("summary"))
+        known = resolver.locked(k, watch.live) or _cached(resolver.cache, k)
+        if known is not None:
+            found[k] = known
     todo = [k for k in wanted if k not in found]
-    client = getattr(resolver, "ncbi", None)
     if not todo:
         return found
-    if client is None:
+    if not watch.live:
+        watch.skip()
         return found | {k: UNKNOWN_PUBMED for k in todo}
-    esummary = client.esummary
+    esummary = resolver.ncbi.esummary
     batches = [
         (db, chunk)
         for db, prefix in (("pubmed", "pmid:"), ("pmc", "pmcid:"))
@@ -124,6 +132,16 @@ def verify(resolver: Resolver, extractions: list[Extraction]) -> dict[str, Pubme
     return found
 
 
+def _cached(cache, k: str) -> PubmedStatus | None:
+    """The cached answer; one of another shape (another version's) is a miss."""
+    entry = cache.lookup(k)
+    value = entry.value if entry is not None else None
+    if not isinstance(value, dict) or value.get("verdict") not in (VALID, INVALID):
+        return None
+    summary = value.get("summary")
+    return PubmedStatus(value["verdict"], summary if isinstance(summary, dict) else None)
+
+
 def status_of(resolution: Resolution | None, kind: str, value: str) -> PubmedStatus:
     table = getattr(resolution, "pubmed", None) or {}
     return table.get(key(kind, value), UNKNOWN_PUBMED)
@@ -140,6 +158,25 @@ def doi_from_pmid(resolution: Resolution | None, ref: Reference) -> str | None:
     if names_another_work(ref.fields, as_record(status.summary or {})):
         return None
     return status.doi
+
+
+def lockable(resolution: Resolution | None, ref: Reference) -> PubmedStatus | None:
+    """PubMed's answer for the reference's PMID as ``check`` reads it, for the library:
+    not found (RL207), or found and the cited work (no RL208, and the record is the work
+    RL301 would take a DOI from). None: unknown, or the PMID names another work."""
+    if not ref.fields.pmid:
+        return None
+    status = status_of(resolution, "pmid", ref.fields.pmid)
+    if status.verdict != VALID:
+        return status if status.verdict == INVALID else None
+    doi = next((m.doi for m in ref.dois if m.doi), None)
+    if doi and resolution is not None:
+        doi_status = resolution.doi(doi)
+        if doi_status.verdict != INVALID and different_works(status, doi, doi_status.record):
+            return None
+    elif names_another_work(ref.fields, as_record(status.summary or {})):
+        return None
+    return status
 
 
 def different_works(status: PubmedStatus, doi: str, doi_record: dict | None) -> bool:

@@ -8,7 +8,8 @@ Anything that could not be answered is *unknown*, never invalid.
 A record is only believed for the DOI it names. Crossref answers an alias DOI with its
 primary DOI's record: that is followed when Crossref's ``relation`` or doi.org's handle
 says it is an alias (``DoiStatus.alias_of``); any other record for another DOI leaves the
-DOI unknown. A registry that is not there is remembered for a few minutes (outage.py).
+DOI unknown. A registry that is not there is remembered for a few minutes (outage.py),
+Crossref's and NCBI's each on its own.
 """
 
 from __future__ import annotations
@@ -39,6 +40,11 @@ class DoiStatus:
     record: dict | None = None  # the Crossref message, when Crossref holds the DOI
     agency: str | None = None  # crossref, datacite, medra, ... when known
     alias_of: str | None = None  # the primary DOI whose record answers this alias DOI
+
+    @property
+    def verified(self) -> str | None:
+        """When the library recorded this answer (``reflint-verified``), if it came from there."""
+        return (self.record or {}).get("_verified")
 
 
 UNKNOWN_STATUS = DoiStatus(UNKNOWN)
@@ -111,11 +117,15 @@ class Resolver:
         self.lock = lock or {}
         self.workers = workers
         self.progress = progress or (lambda n: None)
-        self._live = client is not None  # False offline, or while an outage is remembered
-        self._remembered: outage.Outage | None = None
-        self._skipped = False  # a lookup was left unknown because of a remembered outage
         self._notes: list[str] = []
         self.ncbi = ncbi  # reflint.ncbi.NcbiClient for PMIDs; None: PubMed IDs stay unknown
+        self._crossref = outage.Watch(client)
+        self._ncbi = outage.Watch(ncbi)
+
+    @property
+    def _live(self) -> bool:
+        """Crossref is asked: online, and no outage of it is remembered."""
+        return self._crossref.live
 
     def wanted(self, extractions: list[Extraction]):
         """What a run asks about: DOIs, DOI-less references and (in documents with no
@@ -142,10 +152,11 @@ class Resolver:
         dois, refs, cites = self.wanted(extractions)
         resolution = Resolution()
         self._notes = resolution.notes
-        self._recall_outage()
+        for watch in (self._crossref, self._ncbi):
+            watch.recall(self.cache)
         resolution.dois = self._dois(dois)
         resolution.published = find_published(self, resolution)
-        resolution.pubmed = pubmed.verify(self, extractions)
+        resolution.pubmed = pubmed.verify(self, extractions, self._ncbi)
         for ex in extractions:  # a DOI that does not exist, or names another work: look for the right one
             for ref in ex.references:
                 if ref.fields.title and any(self._wrong_doi(ref, resolution.doi(m.doi)) for m in ref.dois):
@@ -156,26 +167,9 @@ class Resolver:
         resolution.citations = self._lookups(
             cites, self._search_citation, lambda c, items: citation_match(c.authors[0], c.year, c.context, items)
         )
-        if self._remembered is None:
-            self._remember_outage()
-        elif self._skipped:
-            self._notes.append(outage.remembered_note(self.client.registry, self._remembered))
+        for watch in (self._crossref, self._ncbi):
+            self._notes.extend(watch.notes(self.cache))
         return resolution
-
-    # -- a registry that is not there ------------------------------------------------------
-
-    def _recall_outage(self) -> None:
-        """Skip the network while an outage of this registry is remembered."""
-        registry = getattr(self.client, "registry", None)
-        self._remembered = outage.recall(self.cache, registry) if registry else None
-        self._live = self.client is not None and self._remembered is None
-        self._skipped = False
-
-    def _remember_outage(self) -> None:
-        reason = getattr(self.client, "outage", None)
-        if self.client is not None and getattr(self.client, "broken", False) and reason:
-            outage.remember(self.cache, self.client.registry, reason)
-            self._notes.append(outage.fresh_note(self.client.registry, reason))
 
     @staticmethod
     def _wrong_doi(ref: Reference, status: DoiStatus) -> bool:
@@ -193,7 +187,7 @@ class Resolver:
         if not todo:
             return found
         if not self._live:
-            self._skipped = self._remembered is not None
+            self._crossref.skip()
             return found | {d: UNKNOWN_STATUS for d in todo}
         listable = [d for d in todo if batchable(d)]  # a comma cannot go into a filter
         batches = [listable[i : i + BATCH_SIZE] for i in range(0, len(listable), BATCH_SIZE)]
@@ -263,11 +257,15 @@ class Resolver:
         return target if verdict == VALID else None
 
     def _locked(self, doi: str) -> DoiStatus | None:
-        """The library's answer; online, one verified too long ago is asked again, so a
-        retraction published since is noticed (offline, the library always answers)."""
-        status = self.lock.get(doi)
-        verified = (status.record or {}).get("_verified", "") if status else ""
-        if status and self._live and verified:
+        return self.locked(doi, self._live)
+
+    def locked(self, key: str, live: bool):
+        """The library's answer for a DOI (or a ``pmid:`` key); when its registry is ``live``,
+        one verified too long ago is asked again, so a retraction published since is noticed
+        (offline, the library always answers)."""
+        status = self.lock.get(key)
+        verified = status.verified if status else ""
+        if status and live and verified:
             try:
                 age = datetime.date.today() - datetime.date.fromisoformat(verified)
             except ValueError:
@@ -315,7 +313,8 @@ class Resolver:
                 found[key] = MatchResult(VALID, match) if match else MatchResult(INVALID)
         todo = [k for k in wanted if k not in found]
         if not self._live:
-            self._skipped = self._skipped or bool(todo and self._remembered)
+            if todo:
+                self._crossref.skip()
             return found | {k: MatchResult(UNKNOWN) for k in todo}
 
         def lookup(key: str) -> MatchResult:
