@@ -8,6 +8,7 @@ the string, so every labelled segment maps back to a substring of the input.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 LABELS = (
     "author",
@@ -194,7 +195,12 @@ def _shape(tok: str) -> str:
     """Letters and digits as x / X, runs cut to two, six characters at most."""
     if not tok.isascii():
         return _shape_slow(tok)  # non-ASCII digits are digits to ``\d`` too
-    return _RUNS.sub(r"\1\1", tok.translate(_SHAPE_TABLE))[:6]
+    return _collapse(tok.translate(_SHAPE_TABLE))
+
+
+@lru_cache(maxsize=4096)  # few distinct forms: "Xxxxxxx", "xxxx", "xx-xx", ...
+def _collapse(form: str) -> str:
+    return _RUNS.sub(r"\1\1", form)[:6]
 
 
 def _is_initial(tok: str, nxt: str) -> bool:

@@ -101,14 +101,32 @@ class Decoder:
             for label, w in state[attr].items():
                 self._weights[k, index[label]] = w
         self._unknown = len(state)
-        self._pairs = {
-            side: {
-                tuple(a[len(side) :].split("|", 1)): self._weights[k]
-                for a, k in self._row.items()
-                if a.startswith(side)
-            }
+        # what a token's text alone adds, by that text: {word: [(column, weights row)]}
+        self._by_word: dict[str, list[tuple[int, int]]] = {}
+        self._by_suffix: dict[str, int] = {}
+        self._by_token: dict[str, list[tuple[int, int]]] = {}
+        columns = {"0w": 0, "-2w": 1, "-1w": 2, "1w": 3, "2w": 4, "next_sep": 5, "prev_sep": 6}
+        for attr, k in self._row.items():
+            name, _, value = attr.partition("=")
+            if name in columns:
+                into = self._by_token if name.endswith("sep") else self._by_word
+                into.setdefault(value, []).append((columns[name], k))
+            elif name == "suffix":
+                self._by_suffix[value] = k
+        # word bigrams ("-1w|0w=et|al"): words numbered, each pair a sorted integer key
+        pairs = {
+            side: [(a[len(side) :].split("|", 1), k) for a, k in self._row.items() if a.startswith(side)]
             for side in ("-1w|0w=", "0w|1w=")
         }
+        words = sorted({w for side in pairs.values() for ws, _ in side for w in ws})
+        self._pair_word = {w: k for k, w in enumerate(words)}
+        self._pair_keys, self._pair_rows = {}, {}
+        for side, found in pairs.items():
+            keys = np.array(
+                [self._pair_word[a] * len(words) + self._pair_word[b] for (a, b), _ in found], dtype=np.int64
+            )
+            order = np.argsort(keys)
+            self._pair_keys[side], self._pair_rows[side] = keys[order], np.array([k for _, k in found])[order]
         flags = (
             [[f"{name}={v}"] for name in ("init", "sp_before", "sp_after", "seen_year") for v in (False, True)]
             + [[f"pos={k}"] for k in range(10)]
@@ -135,6 +153,8 @@ class Decoder:
         self._table = np.zeros((1024 * _COLUMNS, len(self.labels)))
         self._table[:_COLUMNS] = self._edge
         self._kinds = np.zeros((1024, 9), dtype=np.int8)
+        self._pair_ids = np.full(1024, -1, dtype=np.int64)  # the word's number in bigrams, or -1
+        self._pair_ids[0] = self._pair_word.get(_EDGE, -1)
         self._ids: dict[str, int] = {}
         self._words: list[str] = [_EDGE]
         self._blocks: dict[tuple, np.ndarray] = {}
@@ -145,7 +165,7 @@ class Decoder:
         per such signature; the word itself (which the model mostly does not know) is added."""
         first = len(self._words)
         blocks, cells, rows, kinds = [], [], [], []
-        get = self._row.get
+        by_word, by_token, by_suffix = self._by_word, self._by_token, self._by_suffix
         for n, tok in enumerate(new, first):
             base = _token_features(tok)
             signature = tuple(base.items())[1:]  # all but "w", the first
@@ -158,13 +178,12 @@ class Decoder:
                 )
             blocks.append(block)
             w = base["w"]
-            word = [f"0w={w}", f"-2w={w}", f"-1w={w}", f"1w={w}", f"2w={w}", f"next_sep={tok}", f"prev_sep={tok}"]
-            if len(tok) >= 5 and tok.isalpha():
-                word.append(f"suffix={tok[-3:].lower()}")  # also the token's own, column 0
-            for column, attr in enumerate(word):
-                if (k := get(attr)) is not None:
-                    cells.append(n * _COLUMNS + column % _COLUMNS)
-                    rows.append(k)
+            for column, k in (*by_word.get(w, ()), *by_token.get(tok, ())):
+                cells.append(n * _COLUMNS + column)
+                rows.append(k)
+            if len(tok) >= 5 and tok.isalpha() and (k := by_suffix.get(tok[-3:].lower())) is not None:
+                cells.append(n * _COLUMNS)  # the token's own column
+                rows.append(k)
             self._ids[tok] = n
             self._words.append(w)
             kind = _token_kind(tok)
@@ -174,6 +193,8 @@ class Decoder:
         while end > len(self._kinds):
             self._table = np.concatenate([self._table, np.zeros_like(self._table)])
             self._kinds = np.concatenate([self._kinds, np.zeros_like(self._kinds)])
+            self._pair_ids = np.concatenate([self._pair_ids, np.full_like(self._pair_ids, -1)])
+        self._pair_ids[first:end] = [self._pair_word.get(w, -1) for w in self._words[first:end]]
         self._table[first * _COLUMNS : end * _COLUMNS] = np.concatenate(blocks)
         np.add.at(self._table, cells, self._weights[rows])
         self._kinds[first:end] = kinds
@@ -224,24 +245,27 @@ class Decoder:
             ],
             axis=1,
         )
-        space_before = np.array(
-            [s > 0 and text[s - 1].isspace() for text, tokens in sequences for _, s, _ in tokens], dtype=np.intp
-        )
-        space_after = np.array(
-            [e < len(text) and text[e].isspace() for text, tokens in sequences for _, _, e in tokens], dtype=np.intp
-        )
+        # tokens cover every character but white space, so a gap between two is white space
         last = at == seq_len - 1
+        token_starts = np.array([s for _, tokens in sequences for _, s, _ in tokens], dtype=np.intp)
+        token_ends = np.array([e for _, tokens in sequences for _, _, e in tokens], dtype=np.intp)
+        gap = np.concatenate([token_starts[1:] > token_ends[:-1], [False]]).astype(np.intp)
+        space_after = gap.copy()
+        space_before = np.concatenate([[0], gap[:-1]])
+        for (text, tokens), k in zip(sequences, starts.tolist()):
+            space_after[k + len(tokens) - 1] = tokens[-1][2] < len(text)  # only white space after the last
+            space_before[k] = tokens[0][1] > 0 and text[tokens[0][1] - 1].isspace()  # the numbering before the first
         next_kind = np.where(last, 1, np.concatenate([kinds[1:, _INITIAL_NEXT], [1]]))  # "" after the last
         initial = kinds[:, _INITIAL] | (kinds[:, _MAYBE_INITIAL] & next_kind)
         prev_initial = np.where(at == 0, 0, np.concatenate([[0], initial[:-1]]))
         breaks = kinds[:, _STOP] & space_after & (1 - prev_initial)
-        paren = np.zeros(total, dtype=np.intp)
-        depth, seq = 0, -1
-        for i in np.flatnonzero(kinds[:, _OPEN] | kinds[:, _CLOSE]).tolist():  # few per string
-            if seq_start[i] != seq:
-                depth, seq = 0, seq_start[i]
-            depth = depth + 1 if kinds[i, _OPEN] else max(depth - 1, 0)
-            paren[i + 1 : seq + seq_len[i]] = depth > 0
+        # brackets open before each token (a closing one with none open is ignored): a walk
+        # held at zero is its sum less its lowest sum so far; each sequence starts lower than
+        # any earlier one reached, so the running minimum never reaches back into another
+        walk = exclusive_sum(kinds[:, _OPEN].astype(np.intp) - kinds[:, _CLOSE]) - 2 * (total + 1) * np.repeat(
+            np.arange(len(lengths)), lengths
+        )
+        paren = (walk > np.minimum.accumulate(walk)).astype(np.intp)
         flags = np.stack(
             [
                 initial,
@@ -258,15 +282,15 @@ class Decoder:
             axis=1,
         )
         out = self._table[cells].sum(axis=1) + self._flags[flags].sum(axis=1)
-        words = self._words
-        left, right = self._pairs["-1w|0w="], self._pairs["0w|1w="]
-        for i, (prev, w, nxt) in enumerate(zip(neighbour(-1).tolist(), ids.tolist(), neighbour(1).tolist())):
-            v = left.get((words[prev], words[w]))
-            if v is not None:
-                out[i] += v
-            v = right.get((words[w], words[nxt]))
-            if v is not None:
-                out[i] += v
+        pair_ids, size = self._pair_ids, len(self._pair_word)
+        for side, a, b in (("-1w|0w=", neighbour(-1), ids), ("0w|1w=", ids, neighbour(1))):
+            wa, wb = pair_ids[a], pair_ids[b]
+            keys, rows = self._pair_keys[side], self._pair_rows[side]
+            both = np.flatnonzero((wa >= 0) & (wb >= 0))
+            key = wa[both] * size + wb[both]
+            at_key = np.minimum(np.searchsorted(keys, key), len(keys) - 1)
+            hit = keys[at_key] == key
+            out[both[hit]] += self._weights[rows[at_key[hit]]]
         return out
 
     def tag_many(self, sequences: list[tuple[str, list[tuple[str, int, int]]]]) -> list[list[str]]:
@@ -294,14 +318,14 @@ class Decoder:
             pos += length
         back = np.zeros((lengths[0], count, n_labels), dtype=np.intp)
         delta = padded[:, 0].copy()
-        trans = self.transitions
+        into = np.ascontiguousarray(self.transitions.T)  # [to, from]: reductions run along memory
         active = count
         for t in range(1, lengths[0]):
             while lengths[active - 1] <= t:
                 active -= 1  # longest first: the sequences still going are a prefix
-            s = delta[:active, :, None] + trans
-            back[t, :active] = s.argmax(axis=1)
-            delta[:active] = s.max(axis=1) + padded[:active, t]
+            s = delta[:active, None, :] + into
+            back[t, :active] = s.argmax(axis=2)
+            delta[:active] = s.max(axis=2) + padded[:active, t]
         out = []
         for k, length in enumerate(lengths):
             path = [int(delta[k].argmax())]

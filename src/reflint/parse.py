@@ -320,9 +320,11 @@ def _run(segs: list[Segment], label: str) -> tuple[int, int] | None:
     return (run[0].start, run[-1].end) if run else None
 
 
-_HYPHEN_BREAK = re.compile(r"(?<=[a-z])- (?=[a-z]{2,})(?!(?:and|or|to|und|et)\b)")
+# (patterns open with a literal or a lookahead on their first character where they can:
+# the regex engine then skips to it instead of trying the pattern at every character)
+_HYPHEN_BREAK = re.compile(r"-(?<=[a-z]-) (?=[a-z]{2,})(?!(?:and|or|to|und|et)\b)")
 _SPACE_PUNCT = re.compile(r"\s+([,.;:?!])")
-_EDGE_QUOTES = re.compile(r"^[\"“”‘'«\s]+|[\"“”’'»\s,;:/]+$")
+_LEADING_QUOTES, _TRAILING_QUOTES = "\"“”‘'« ", "\"“”’'» ,;:/"  # white space is single spaces by then
 _VOLUME_PREFIX = re.compile(r"(?i)^(?:vol(?:ume)?|no|nr|issue|n°|v)\.?\s*")
 _PAGES_PREFIX = re.compile(r"(?i)^(?:pp?|pages?)\.?\s*")
 _DASHES = re.compile(r"\s*[-‐‑‒–—−]+\s*")
@@ -341,7 +343,7 @@ def _tidy(s: str, abbrev: bool = False) -> str:
     s = _SPACES.sub(" ", clean(s)).strip()
     s = _HYPHEN_BREAK.sub("", s)
     s = _SPACE_PUNCT.sub(r"\1", s)  # "meta-analysis ." -> "meta-analysis."
-    s = _EDGE_QUOTES.sub("", s)
+    s = s.lstrip(_LEADING_QUOTES).rstrip(_TRAILING_QUOTES)
     for opener, closer in ("()", "[]"):  # drop unbalanced edge brackets only
         if s.endswith(closer) and s.count(closer) > s.count(opener):
             s = s[:-1]
@@ -384,9 +386,9 @@ def _doi(text: str) -> str | None:
 
 def _entry_type(text: str, segs: dict[str, str], container: str | None) -> str:
     low = text.lower()
-    if _THESIS.search(low):
+    if any(w in low for w in ("thesis", "dissertation", "doctoral", "phd")) and _THESIS.search(low):
         return "thesis"
-    if _REPORT.search(low):
+    if any(w in low for w in ("report", "tech. rep", "working paper")) and _REPORT.search(low):
         return "report"
     if container and _PROC_CONTAINER.search(container):
         return "inproceedings"
