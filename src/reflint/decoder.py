@@ -137,7 +137,26 @@ class Decoder:
             + [[f"prev_sep_dist={k}"] for k in range(6)]
             + [["next_sep=<edge>", "next_sep_dist=-"], ["prev_sep=<edge>", "prev_sep_dist=-"]]
         )
-        self._flags = self._sums(flags)
+        rows = self._sums(flags)
+        # the position attributes in three tables of every combination, one lookup each:
+        # init x sp_before x sp_after x seen_year; pos x block x paren x quote; the separators'
+        # distances after x before (6: none)
+        two = [rows[[k, k + 1]] for k in (0, 2, 4, 6)]
+        self._spacing = (
+            two[3][:, None, None, None]
+            + two[2][None, :, None, None]
+            + two[1][None, None, :, None]
+            + two[0][None, None, None]
+        ).reshape(-1, len(labels))
+        self._place = (
+            rows[_QUOTE_ROW : _QUOTE_ROW + 2][:, None, None, None]
+            + rows[_PAREN : _PAREN + 2][None, :, None, None]
+            + rows[_BLOCK : _BLOCK + 6][None, None, :, None]
+            + rows[_POS : _POS + 10][None, None, None]
+        ).reshape(-1, len(labels))
+        after = np.concatenate([rows[_NEXT_DIST : _NEXT_DIST + 6], rows[_NO_NEXT : _NO_NEXT + 1]])
+        before = np.concatenate([rows[_PREV_DIST : _PREV_DIST + 6], rows[_NO_PREV : _NO_PREV + 1]])
+        self._separators = (before[:, None] + after[None]).reshape(-1, len(labels))
         self._edge = self._sums([[], *([f"{d}w=<edge>"] for d in _OFFSETS), [], []])
         self._forget()
 
@@ -266,22 +285,14 @@ class Decoder:
             np.arange(len(lengths)), lengths
         )
         paren = (walk > np.minimum.accumulate(walk)).astype(np.intp)
-        flags = np.stack(
-            [
-                initial,
-                2 + space_before,
-                4 + space_after,
-                6 + (exclusive_sum(kinds[:, _YEAR]) > 0),
-                _POS + 10 * at // seq_len,
-                _BLOCK + np.minimum(exclusive_sum(breaks), 5),
-                _PAREN + paren,
-                _QUOTE_ROW + exclusive_sum(kinds[:, _QUOTE]) % 2,
-                np.where(after < total, _NEXT_DIST + np.minimum(after - index, 5), _NO_NEXT),
-                np.where(before >= 0, _PREV_DIST + np.minimum(index - before, 5), _NO_PREV),
-            ],
-            axis=1,
+        spacing = initial + 2 * space_before + 4 * space_after + 8 * (exclusive_sum(kinds[:, _YEAR]) > 0)
+        place = 10 * at // seq_len + 10 * np.minimum(exclusive_sum(breaks), 5) + 60 * paren
+        place += 120 * (exclusive_sum(kinds[:, _QUOTE]) % 2)
+        separators = np.where(after < total, np.minimum(after - index, 5), 6)
+        separators += 7 * np.where(before >= 0, np.minimum(index - before, 5), 6)
+        out = (
+            self._table[cells].sum(axis=1) + self._spacing[spacing] + self._place[place] + self._separators[separators]
         )
-        out = self._table[cells].sum(axis=1) + self._flags[flags].sum(axis=1)
         pair_ids, size = self._pair_ids, len(self._pair_word)
         for side, a, b in (("-1w|0w=", neighbour(-1), ids), ("0w|1w=", ids, neighbour(1))):
             wa, wb = pair_ids[a], pair_ids[b]
@@ -310,29 +321,27 @@ class Decoder:
             return []
         lengths = [len(tokens) for _, tokens in sequences]
         scores = self.scores(sequences)
-        count, n_labels = len(lengths), len(self.labels)
-        padded = np.zeros((count, lengths[0], n_labels))
+        count, n_labels, longest = len(lengths), len(self.labels), lengths[0]
+        ends = np.array(lengths) - 1
+        active = (ends[None, :] >= np.arange(longest)[:, None]).sum(axis=1).tolist()  # a prefix: longest first
+        delta = np.zeros((longest, count, n_labels))  # best score ending in each label, per position
         pos = 0
         for k, length in enumerate(lengths):
-            padded[k, :length] = scores[pos : pos + length]
+            delta[:length, k] = scores[pos : pos + length]
             pos += length
-        back = np.zeros((lengths[0], count, n_labels), dtype=np.intp)
-        delta = padded[:, 0].copy()
         into = np.ascontiguousarray(self.transitions.T)  # [to, from]: reductions run along memory
-        active = count
-        for t in range(1, lengths[0]):
-            while lengths[active - 1] <= t:
-                active -= 1  # longest first: the sequences still going are a prefix
-            s = delta[:active, None, :] + into
-            back[t, :active] = s.argmax(axis=2)
-            delta[:active] = s.max(axis=2) + padded[:active, t]
-        out = []
-        for k, length in enumerate(lengths):
-            path = [int(delta[k].argmax())]
-            for t in range(length - 1, 0, -1):
-                path.append(int(back[t, k, path[-1]]))
-            out.append([self.labels[j] for j in reversed(path)])
-        return out
+        for t in range(1, longest):
+            a = active[t]
+            delta[t, :a] += (delta[t - 1, :a, None, :] + into).max(axis=2)
+        # back from each sequence's best last label; the best predecessor of the label taken
+        # is found again here (first maximum, as crfsuite) rather than stored for all labels
+        path = np.zeros((longest, count), dtype=np.intp)
+        path[ends, np.arange(count)] = delta[ends, np.arange(count)].argmax(axis=1)
+        for t in range(longest - 1, 0, -1):
+            a = active[t]
+            path[t - 1, :a] = (delta[t - 1, :a] + into[path[t, :a]]).argmax(axis=1)  # the others ended here
+        labels = self.labels
+        return [[labels[j] for j in path[:length, k].tolist()] for k, length in enumerate(lengths)]
 
     def tag(self, text: str, tokens: list[tuple[str, int, int]]) -> list[str]:
         """``tag_many`` for one string."""

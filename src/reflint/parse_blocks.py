@@ -15,6 +15,7 @@ Each rule takes the tokens (text, start, end) and the CRF's labels and relabels 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from reflint.names import PARTICLES, is_corporate
 
@@ -40,9 +41,11 @@ _CONTAINER_NOT = re.compile(r"(?:\bIn:?\s|\beds?\b|\beditors?\b|\bpp?\.\s)")
 
 
 def _label(tokens: list, labels: list[str], start: int, end: int, label: str) -> None:
-    for i, (_, a, b) in enumerate(tokens):
-        if a >= start and b <= end:
-            labels[i] = label
+    """Label the tokens inside ``text[start:end]`` (tokens are in order and never overlap)."""
+    i = bisect_left(tokens, start, key=lambda t: t[1])
+    while i < len(tokens) and tokens[i][2] <= end:
+        labels[i] = label
+        i += 1
 
 
 def _break_before(text: str, start: int, end: int) -> int | None:
