@@ -649,3 +649,29 @@ def test_output_matches_snapshot() -> None:
             "segments": [[s.label, s.start, s.end] for s in segment(w["text"])],
         }
         assert got == {"fields": w["fields"], "segments": w["segments"]}, w["text"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gattie E, Cleland JA. Title. J Orthop Sports Phys Ther. 2017;47(3):133-149. doi:10.2519/jospt.2017.7096",
+        "  1.\u00a0Smith\u2003J. https://example.org/a(b) — “Quoted” title,2019a’s [12]–[14]\tend  ",
+        "Müller-Lüdenscheidt, K. (n.d.). Über Ärzte. ﬁnal ed.\n\nwww.x.org 1179/jmt.2006.14.4.70E",
+        "",
+        "   ",
+    ],
+)
+def test_tokens_cover_every_character_but_white_space(text: str) -> None:
+    """The decoder reads spacing from the gaps between tokens, and segments map back to the
+    string by the tokens' offsets: both hold only if tokens are exact, in order, and leave
+    out nothing but white space."""
+    from reflint.crf import numbering_end
+
+    start = numbering_end(text)
+    tokens = tokenize(text, start)
+    pos = start
+    for tok, a, b in tokens:
+        assert text[a:b] == tok and tok
+        assert a >= pos and text[pos:a].strip() == "" and (a == pos or text[pos:a].isspace())
+        pos = b
+    assert text[pos:].strip() == ""

@@ -172,9 +172,20 @@ def numbering_end(text: str) -> int:
     return m.end() if m else 0
 
 
+# every character is white space or in a token, so each token with the white space before
+# it (``findall`` gives strings, far cheaper than match objects) gives the offsets
+_SPACED_TOKEN = re.compile(r"(\s*)(" + _TOKEN.pattern + ")")
+
+
 def tokenize(text: str, start: int = 0) -> list[tuple[str, int, int]]:
     """Tokens of ``text[start:]`` as (text, start, end) with exact offsets into ``text``."""
-    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text, start)]
+    out = []
+    pos = start
+    for space, tok in _SPACED_TOKEN.findall(text, start):
+        pos += len(space)
+        out.append((tok, pos, pos + len(tok)))
+        pos += len(tok)
+    return out
 
 
 def _shape_slow(tok: str) -> str:
