@@ -13,6 +13,7 @@ import re
 from typing import TYPE_CHECKING, Callable
 
 import bibtexparser
+from bibtexparser.middlewares.parsestack import default_unparse_stack
 from bibtexparser.model import Entry, Field
 
 from reflint import texencode
@@ -161,7 +162,11 @@ def to_bibtex(
             continue
         seen.add(key)
         library.add(to_entry(ref, verified(ref), pmid_status(ref)))
-    return bibtexparser.write_string(library, bibtex_format=_FORMAT)
+    # the library is ours alone, so the writer may edit it in place instead of deep-copying
+    # every entry first (which was most of the time ``reflint refs`` spent writing BibTeX)
+    return bibtexparser.write_string(
+        library, unparse_stack=default_unparse_stack(allow_inplace_modification=True), bibtex_format=_FORMAT
+    )
 
 
 def record_bibtex(record: dict) -> str:

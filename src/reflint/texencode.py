@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from functools import lru_cache
 
 from pylatexenc.latex2text import LatexNodes2Text
 from pylatexenc.latexencode import UnicodeToLatexEncoder
@@ -92,14 +93,21 @@ def decode(value: str) -> str:
 # -- titles ------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=16384)
 def _inner_capital(word: str) -> bool:
     """``UK``, ``COVID-19``, ``mRNA``, ``iPhone``: a capital that is not a word's first letter."""
-    return any(any(c.isupper() for c in part[1:]) for part in re.split(r"[-/]", word))
+    return any(any(c.isupper() for c in part[1:]) for part in _PART_SPLIT.split(word))
 
 
+_CORE = re.compile(r"^([\"'(\[\u2018\u201c]*)(.*?)([\"')\]\u2019\u201d.,;:!?]*)$", re.S)
+_WORD_SPLIT = re.compile(r"(\s+)")
+_PART_SPLIT = re.compile(r"[-/]")
+
+
+@lru_cache(maxsize=16384)  # titles share most of their words
 def _core(token: str) -> tuple[str, str, str]:
     """``(UK).`` -> ``("(", "UK", ").")``: punctuation around a word stays outside its braces."""
-    m = re.match(r"^([\"'(\[\u2018\u201c]*)(.*?)([\"')\]\u2019\u201d.,;:!?]*)$", token, re.S)
+    m = _CORE.match(token)
     assert m is not None  # every part is optional: the pattern matches any token
     return m.group(1), m.group(2), m.group(3)
 
@@ -118,12 +126,12 @@ def title(text: str, protected: frozenset[str] = frozenset()) -> str:
     """A title with Better BibTeX's brace protection: words with inner capitals always; in a
     sentence-case title, every capitalised word after the first (a proper name); and any
     word the source protected. Adjacent protected words share one group: ``{United Kingdom}``."""
-    tokens = re.split(r"(\s+)", text)
+    tokens = _WORD_SPLIT.split(text)
     cores, starts, boundary = [], [], True
     for token in tokens[::2]:
         cores.append(_core(token))
         starts.append(boundary)
-        boundary = bool(re.search(r"[:.?!]$", token))
+        boundary = token[-1:] in (":", ".", "?", "!")  # tokens hold no white space
     words = [(core, start) for (_, core, _), start in zip(cores, starts)]
     shouting = not any(c.islower() for c in text)
     sentence = _sentence_case(words)
