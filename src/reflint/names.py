@@ -14,7 +14,6 @@ from functools import lru_cache
 from reflint.crf import clean
 from reflint.models import Author
 
-_SPACES = re.compile(r"\s+")
 _INITIAL = re.compile(r"(?:[A-Z][a-z]?\.-?)+|[A-Z]\.?-[A-Z]\.?|[A-Z]")
 PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "dos", "du", "la", "le", "ten", "ter"}
 _SUFFIX = re.compile(r"(?:Jr|Sr|II|III|IV|2nd|3rd|4th)\.?")
@@ -98,7 +97,7 @@ def split_authors(seg: str) -> list[Author]:
     initials is a whole family name (``Da Silva Dias, L.``). A suffix (``Jr``, ``3rd``)
     joins the given names; a corporate author is one family name.
     """
-    seg = _SPACES.sub(" ", clean(seg)).strip()
+    seg = " ".join(clean(seg).split())
     if seg.count(".") == 1 and _FINAL_INITIALS.search(seg):
         seg = seg[:-1]  # Vancouver "Meakins A." ends with the field's period, not an initial's
     seg = _ET_AL.split(seg)[0]

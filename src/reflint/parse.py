@@ -61,9 +61,6 @@ class Segment:
     text: str
 
 
-_SPACES = re.compile(r"\s+")
-
-
 # Rules on top of the CRF for Vancouver/AMA, the house style of health content:
 # "Gattie E, Cleland JA. Title. Journal. 2017 Mar;47(3):133-149." The CRF, trained mostly
 # on physics references, sometimes runs a Title-Case title into such an author list, or a
@@ -323,7 +320,7 @@ def _run(segs: list[Segment], label: str) -> tuple[int, int] | None:
 # (patterns open with a literal or a lookahead on their first character where they can:
 # the regex engine then skips to it instead of trying the pattern at every character)
 _HYPHEN_BREAK = re.compile(r"-(?<=[a-z]-) (?=[a-z]{2,})(?!(?:and|or|to|und|et)\b)")
-_SPACE_PUNCT = re.compile(r"\s+([,.;:?!])")
+_SPACE_PUNCT = re.compile(r"\s+(?=[,.;:?!])")
 _LEADING_QUOTES, _TRAILING_QUOTES = "\"“”‘'« ", "\"“”’'» ,;:/"  # white space is single spaces by then
 _VOLUME_PREFIX = re.compile(r"(?i)^(?:vol(?:ume)?|no|nr|issue|n°|v)\.?\s*")
 _PAGES_PREFIX = re.compile(r"(?i)^(?:pp?|pages?)\.?\s*")
@@ -340,9 +337,10 @@ def _tidy(s: str, abbrev: bool = False) -> str:
 
     ``abbrev`` keeps the final period of dotted abbreviations ("J. Am. Chem. Soc.").
     """
-    s = _SPACES.sub(" ", clean(s)).strip()
-    s = _HYPHEN_BREAK.sub("", s)
-    s = _SPACE_PUNCT.sub(r"\1", s)  # "meta-analysis ." -> "meta-analysis."
+    s = " ".join(clean(s).split())
+    if "- " in s:
+        s = _HYPHEN_BREAK.sub("", s)
+    s = _SPACE_PUNCT.sub("", s)  # "meta-analysis ." -> "meta-analysis."
     s = s.lstrip(_LEADING_QUOTES).rstrip(_TRAILING_QUOTES)
     for opener, closer in ("()", "[]"):  # drop unbalanced edge brackets only
         if s.endswith(closer) and s.count(closer) > s.count(opener):
