@@ -75,6 +75,37 @@ def test_info_and_clear(cache, tmp_path):
     assert cache.info()["entries"] == 0 and cache.get("a") is None
 
 
+def test_clearing_outages_keeps_the_answers(cache):
+    """The outage note says ``reflint cache clear --outages``: a registry that is back is asked
+    again at once, without asking again everything it already answered."""
+    cache.put_many([("doi:10.1/a", {"verdict": "valid"}, True), ("outage:https://api.crossref.org", {"at": 1}, False)])
+    assert cache.clear(outages_only=True) == 1
+    assert cache.get("doi:10.1/a") is not None and cache.get("outage:https://api.crossref.org") is None
+
+
+def test_clear_also_empties_the_parse_and_file_caches(tmp_path):
+    """``reflint cache clear`` empties the whole file, as ``ruff clean`` does: parsed
+    references and checked files too, and ``cache info`` counts them."""
+    from reflint.file_cache import FileCache
+    from reflint.models import Fields
+    from reflint.parse_cache import ParseCache
+
+    path = tmp_path / FILENAME
+    parsed = ParseCache(path, lambda text: Fields(title=text))
+    parsed("Smith J. A title. 2020.")
+    parsed.close()
+    files = FileCache(path)
+    files.put("x:key", ["anything"])
+    files.close()
+    cache = Cache(path)
+    cache.put("doi:10.1/a", {"verdict": "valid"}, True)
+    info = cache.info()
+    assert (info["entries"], info["parsed"], info["files"]) == (1, 1, 1)
+    assert cache.clear() == 1
+    info = cache.info()
+    assert (info["entries"], info["parsed"], info["files"]) == (0, 0, 0)
+
+
 def test_info_does_not_create_a_missing_cache(tmp_path):
     cache = Cache(tmp_path / "sub" / FILENAME)
     assert cache.info() == {
@@ -83,6 +114,8 @@ def test_info_does_not_create_a_missing_cache(tmp_path):
         "positive": 0,
         "negative": 0,
         "size_bytes": 0,
+        "parsed": 0,
+        "files": 0,
     }
     assert cache.clear() == 0
     assert not (tmp_path / "sub").exists()

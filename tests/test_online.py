@@ -335,15 +335,16 @@ def test_a_hanging_registry_is_remembered_until_the_cache_is_cleared(online, tmp
     page = write(tmp_path, "## References\n\n" + GATTIE_REF.format(doi="10.2519/jospt.2017.7096"))
     code, report, stderr = check(page)
     assert code == 0 and report["summary"]["unknown"] == 1
-    assert "did not answer" in stderr and "reflint cache clear" in stderr
+    assert "did not answer" in stderr and "reflint cache clear --outages" in stderr
     asked = len(server.requests)
     code, report, stderr = check(page)
     assert len(server.requests) == asked  # the second run does not wait again
     assert code == 0 and report["summary"]["unknown"] == 1
-    assert "asked again from" in stderr and "reflint cache clear" in stderr
-    assert CliRunner().invoke(main, ["cache", "clear"]).exit_code == 0
+    assert "asked again from" in stderr and "reflint cache clear --outages" in stderr
+    forgot = CliRunner().invoke(main, ["cache", "clear", "--outages"])
+    assert forgot.exit_code == 0 and "Forgot 1 remembered outage" in forgot.output
     check(page)
-    assert len(server.requests) > asked
+    assert len(server.requests) > asked  # asked again at once
 
 
 def test_a_refused_connection_is_an_outage_not_a_broken_doi(tmp_path, monkeypatch):

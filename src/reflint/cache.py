@@ -35,6 +35,7 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
     "positive INTEGER NOT NULL, stored_at REAL NOT NULL)"
 )
+_SHARED_TABLES = ("parsed", "files")  # parse_cache.py and file_cache.py keep theirs in this file
 _META = "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
 
@@ -118,7 +119,8 @@ class Cache:
             self._run(lambda db: db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?)", rows), write=True)
 
     def info(self) -> dict:
-        """path, entries, positive, negative, size_bytes (expired entries included)."""
+        """path, entries, positive, negative, size_bytes (expired entries included), and the
+        rows of the parse and file caches that share the file (``parsed``, ``files``)."""
         counts = None
         if self.path.exists():
             counts = self._run(
@@ -132,12 +134,32 @@ class Cache:
             "positive": positive,
             "negative": entries - positive,
             "size_bytes": size,
+            **{table: self._count(table) for table in _SHARED_TABLES},
         }
 
-    def clear(self) -> int:
-        """Delete every entry and return how many there were. A corrupt file is removed."""
+    def _count(self, table: str) -> int:
         if not self.path.exists():
             return 0
+        found = self._run(
+            lambda db: db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
+        )
+        return (self._run(lambda db: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()) or (0,))[0] if found else 0
+
+    def clear(self, outages_only: bool = False) -> int:
+        """Delete every registry answer (and the parse and file caches' rows), or with
+        ``outages_only`` just the remembered outages, so a registry that is back is asked
+        again without asking everything else again; return how many answers went. A corrupt
+        file is removed."""
+        if not self.path.exists():
+            return 0
+        if outages_only:
+            return (
+                self._run(lambda db: db.execute("DELETE FROM entries WHERE key LIKE 'outage:%'").rowcount, write=True)
+                or 0
+            )
+        for table in _SHARED_TABLES:
+            if self._count(table):
+                self._run(lambda db, table=table: db.execute(f"DELETE FROM {table}"), write=True)
         count = self._run(lambda db: db.execute("DELETE FROM entries").rowcount, write=True)
         if self._corrupt:
             with self._lock:
@@ -248,9 +270,9 @@ class NullCache:
         pass
 
     def info(self) -> dict:
-        return {"path": None, "entries": 0, "positive": 0, "negative": 0, "size_bytes": 0}
+        return {"path": None, "entries": 0, "positive": 0, "negative": 0, "size_bytes": 0, "parsed": 0, "files": 0}
 
-    def clear(self) -> int:
+    def clear(self, outages_only: bool = False) -> int:
         return 0
 
     def close(self) -> None:

@@ -290,15 +290,22 @@ def cache_info():
     """Where the cache lives and what it holds."""
     info = Cache().info()
     click.echo(
-        f"path: {info['path']}\nentries: {info['entries']} ({info['positive']} found, "
-        f"{info['negative']} not found)\nsize: {info['size_bytes']} bytes"
+        f"path: {info['path']}\nentries: {info['entries']} registry answers ({info['positive']} found, "
+        f"{info['negative']} not found)\nparsed references: {info['parsed']}\nchecked files: {info['files']}"
+        f"\nsize: {info['size_bytes']} bytes"
     )
 
 
 @cache.command("clear")
-def cache_clear():
-    """Delete every cached answer."""
-    click.echo(f"Removed {Cache().clear()} cached answer(s).")
+@click.option(
+    "--outages", is_flag=True, help="Forget only remembered registry outages (ask a registry that is back now)."
+)
+def cache_clear(outages):
+    """Empty the cache: registry answers, parsed references and checked files."""
+    if outages:
+        click.echo(f"Forgot {Cache().clear(outages_only=True)} remembered outage(s).")
+    else:
+        click.echo(f"Removed {Cache().clear()} cached answer(s), with the parsed references and checked files.")
 
 
 @main.command()

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import NamedTuple
 
 OUTAGE_TTL = 300.0  # seconds: short, because a registry that is back should be used again
-RETRY_NOW = "`reflint cache clear` asks it again now"
+RETRY_NOW = "`reflint cache clear --outages` asks it again now"
 
 
 class Outage(NamedTuple):
