@@ -157,9 +157,9 @@ class Cache:
                 self._run(lambda db: db.execute("DELETE FROM entries WHERE key LIKE 'outage:%'").rowcount, write=True)
                 or 0
             )
-        for table in _SHARED_TABLES:
-            if self._count(table):
-                self._run(lambda db, table=table: db.execute(f"DELETE FROM {table}"), write=True)
+        for table in [t for t in _SHARED_TABLES if self._count(t)]:
+            statement = f"DELETE FROM {table}"
+            self._run(lambda db: db.execute(statement), write=True)  # noqa: B023 - run at once
         count = self._run(lambda db: db.execute("DELETE FROM entries").rowcount, write=True)
         if self._corrupt:
             with self._lock:
