@@ -47,7 +47,10 @@ class PubmedId:
 def find_ids(text: str) -> list[PubmedId]:
     """Every PMID and PMCID in ``text``, in order; a PMCID inside a PMC URL is one mention."""
     found = []
-    for kind, pattern in (("pmid", _PMID), ("pmcid", _PMCID)):
+    low = text.lower()  # a page without these words has no PMID or PMCID: skip the scan
+    for kind, pattern, words in (("pmid", _PMID, ("pmid", "pubmed")), ("pmcid", _PMCID, ("pmc",))):
+        if not any(w in low for w in words):
+            continue
         for m in pattern.finditer(text):
             group = next(g for g in range(1, (pattern.groups or 0) + 1) if m.group(g))
             value = m.group(group).upper() if kind == "pmcid" else m.group(group).lstrip("0") or "0"
