@@ -27,6 +27,16 @@ def mock_registry():
         yield rsps
 
 
+def instant() -> dict:
+    """``sleep`` and ``clock`` for a client whose pacing and backoff take no real time."""
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    return {"sleep": sleep, "clock": lambda: now[0]}
+
+
 def works(n: int) -> list[dict]:
     return [
         {
@@ -74,7 +84,7 @@ def test_missing_from_batch_is_confirmed_before_it_is_called_invalid(fake_crossr
 def test_failed_lookups_are_unknown_and_not_cached(fake_crossref_factory, tmp_path):
     server = fake_crossref_factory(works(2), fail_rate=1.0)
     cache = Cache(tmp_path / "c.sqlite3")
-    client = CrossrefClient(server.url, server.url, "t@example.org", max_retries=1, sleep=lambda s: None)
+    client = CrossrefClient(server.url, server.url, "t@example.org", max_retries=1, **instant())
     resolution = Resolver(client, cache).resolve([extraction_with(["10.5555/r.0", "10.5555/r.1"])])
     assert {s.verdict for s in resolution.dois.values()} == {"unknown"}
     assert resolution.unknown == 2
@@ -157,7 +167,7 @@ def test_registered_at_crossref_but_no_record_is_valid_never_invalid(mock_regist
         f"{API}/api/handles/10.1000/fresh",
         json={"responseCode": 1, "values": [{"type": "URL", "data": {"value": "https://x.example/"}}]},
     )
-    client = CrossrefClient(API, API, "t@example.org", sleep=lambda s: None)
+    client = CrossrefClient(API, API, "t@example.org", **instant())
     status = Resolver(client).resolve([extraction_with(["10.1000/fresh"])]).doi("10.1000/fresh")
     assert (status.verdict, status.record, status.agency) == ("valid", None, "crossref")
 
