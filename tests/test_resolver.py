@@ -16,6 +16,7 @@ from reflint.crossref import CrossrefClient
 from reflint.documents import from_text
 from reflint.extract import extract
 from reflint.ncbi import NcbiClient
+from reflint.prefetch import Prefetch, RunCache
 from reflint.resolve import DoiStatus, Resolver
 
 API = "https://api.test"
@@ -329,3 +330,18 @@ def test_an_alias_answered_with_its_own_record_says_which_doi_is_primary(fake_cr
     client = CrossrefClient(server.url, server.url, "t@example.org")
     status = Resolver(client).resolve([extraction_with(["10.5555/old.gattie"])]).doi("10.5555/old.gattie")
     assert (status.verdict, status.alias_of) == ("valid", GATTIE)
+
+
+def test_with_a_head_start_the_first_batch_is_out_before_parsing_begins(fake_crossref_factory, tmp_path):
+    """Parsing in this process waits for the first batch (every later request is paced
+    from the first), and for nothing when there is no batch to send."""
+    server = fake_crossref_factory(works(60), {})
+    path = tmp_path / "refs.md"
+    path.write_text("".join(f"- Work {i}. doi:10.5555/r.{i}\n" for i in range(60)), "utf-8")
+    resolver = Resolver(CrossrefClient(server.url, server.url, "t@example.org"))
+    overlay = RunCache.install(resolver)
+    with Prefetch(resolver, [path], overlay, head_start=True) as prefetch:
+        assert len(prefetch._futures) == 1  # submitted before the block's body runs
+    assert sum(overlay.lookup(f"doi:10.5555/r.{i}") is not None for i in range(60)) == 50
+    with Prefetch(resolver, [], overlay, head_start=True) as prefetch:
+        assert prefetch._futures == []
