@@ -188,7 +188,7 @@ class Limiter:
         if limit and interval:
             limit = min(limit, MAX_WINDOW)
             with self._lock:
-                self.windows = [self.ceiling, (limit, interval)]
+                self.windows = [self.ceiling] + ([(limit, interval)] if (limit, interval) != self.ceiling else [])
                 if limit > (self._turns.maxlen or 0):
                     self._turns = deque(self._turns, maxlen=limit)
         self.gate.adapt(concurrency)
