@@ -61,8 +61,9 @@ def run(server: FakeCrossref, text: str, cache_dir: str) -> tuple[float, int, di
     return elapsed, len(server.requests) - before, {"unknown": resolution.unknown, **client.stats}
 
 
-def end_to_end(server: FakeCrossref, text: str, tmp: str) -> tuple[float, int]:
-    """Wall time and requests of a cold ``reflint check`` of ``text`` in a new process."""
+def end_to_end(server: FakeCrossref, text: str, tmp: str) -> tuple[float, int, float, float]:
+    """Wall time and requests of a cold ``reflint check`` of ``text`` in a new process, and
+    when (from the process's start) its first and last requests reached the server."""
     path = Path(tmp) / "dois.md"
     path.write_text(text, "utf-8")
     env = {
@@ -75,14 +76,16 @@ def end_to_end(server: FakeCrossref, text: str, tmp: str) -> tuple[float, int]:
     }
     env.pop("REFLINT_OFFLINE", None)
     before = len(server.requests)
-    started = time.perf_counter()
+    started, clock = time.perf_counter(), time.monotonic()  # the fake server records monotonic times
     subprocess.run(
         [sys.executable, "-m", "reflint", "check", str(path), "--format", "json"],
         env=env,
         capture_output=True,
         check=False,
     )
-    return time.perf_counter() - started, len(server.requests) - before
+    wall = time.perf_counter() - started
+    arrivals = [request[3] - clock for request in server.requests[before:]] or [float("nan")]
+    return wall, len(server.requests) - before, arrivals[0], arrivals[-1]
 
 
 def main() -> None:
@@ -117,10 +120,14 @@ def main() -> None:
             f"({cold / max(warm, 1e-9):.0f}x faster than cold)"
         )
         server.count_429 = 0
-        wall, requests = end_to_end(server, text, cache_dir)
+        wall, requests, first, last = end_to_end(server, text, cache_dir)
         print(
             f"end to end (reflint check, cold, new process): {requests} requests "
             f"(429s: {server.count_429}), wall {wall:.2f} s; ratio to floor {wall / floor:.2f}x"
+        )
+        print(
+            f"  first request {first:.2f} s after the start, last {last - first:.2f} s after the first "
+            f"(paced: {(math.ceil(args.dois / BATCH_SIZE) - 1) / LIST_RATE:.2f} s), exit {wall - last:.2f} s after it"
         )
 
 

@@ -277,6 +277,11 @@ def test_quick_start_command_runs_the_installed_script_on_the_examples():
     assert result.stdout.rstrip().endswith("more fixable with `--fix --unsafe-fixes`.")
     module = subprocess.run([sys.executable, "-m", "reflint", "--version"], capture_output=True, text=True, timeout=60)
     assert module.stdout.startswith("reflint, version ")
+    # the process skips the interpreter's teardown (cli.run): exit codes and output are kept
+    missing = subprocess.run(
+        [sys.executable, "-m", "reflint", "check", "no-such.md"], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert missing.returncode == 2 and "no-such.md: no such file or directory" in missing.stderr
 
 
 def test_a_fix_that_would_break_a_bib_file_is_refused(tmp_path, monkeypatch):

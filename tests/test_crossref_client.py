@@ -27,7 +27,7 @@ API = "https://api.test"
 DOI_ORG = "https://doi.test"
 SICI = "10.1002/(SICI)1097-4636(199706)35:4<415::AID-JBM1>3.0.CO;2-H"
 WORK = {"status": "ok", "message-type": "work", "message": {"DOI": "10.1234/abc", "title": ["T"]}}
-M = pacing.PACING_MARGIN  # requests are spaced this much wider than the advertised rate
+A = pacing.ARRIVAL_ALLOWANCE  # an unanswered request counts as reaching the server this long after its start
 ANY_WORK = re.compile(re.escape(API) + r"/works/.*")
 
 
@@ -93,8 +93,8 @@ def test_without_mailto_public_pool_and_one_warning(fake, mock, monkeypatch, cap
         first = CrossrefClient(API, DOI_ORG, sleep=fake.sleep, clock=fake.clock)
         CrossrefClient(API, DOI_ORG, sleep=fake.sleep, clock=fake.clock)
     assert [r.getMessage() for r in caplog.records] == [crossref.NO_MAILTO_WARNING]
-    assert first.http.limiters["single"].spacing == pytest.approx(M / 5)
-    assert first.http.limiters["list"].spacing == pytest.approx(M / 1)
+    assert first.http.limiters["single"].windows == [(5, 1.0)]
+    assert first.http.limiters["list"].windows == [(1, 1.0)]
     assert first.http.limiters["single"].gate.concurrency == 1
     mock.get(ANY_WORK, json=WORK)
     first.work("10.1234/abc")
@@ -364,29 +364,85 @@ def _timed(mock, fake, url, headers, body):
 
 
 def test_default_polite_pacing(client, mock, fake):
+    """Starts evenly spaced at exactly the polite pool's rates: 10 single, 3 list a second."""
     times = _timed(mock, fake, ANY_WORK, {}, WORK)
-    for _ in range(3):
+    for _ in range(12):
         client.work("10.1234/abc")
-    assert times == pytest.approx([0.0, M * 0.1, M * 0.2])
+    assert times == pytest.approx([k / 10 for k in range(12)])
+    searches = _timed(mock, fake, f"{API}/works", {}, {"message": {"items": []}})
+    for _ in range(4):
+        client.search("x")
+    assert searches == pytest.approx([1.1 + k / 3 for k in range(4)])  # the list limiter has its own pace
+
+
+def _limiter(fake, rate=3.0):
+    gate = pacing.Gate(3)
+    gate.adapt(None)  # past the first answer: three at a time
+    return pacing.Limiter(rate, gate, fake.sleep, fake.clock)
+
+
+def _start(limiter, at=None, fake=None):
+    if at is not None:
+        fake.now = at
+    with limiter as turn:
+        return turn
+
+
+def test_the_window_counts_a_request_when_the_server_can_have_counted_it(fake):
+    """At most 3 starts in any second counted as the server counts them, on arrival: no later
+    than the answer came back, and (no answer yet, or a slow one) ``A`` after the start."""
+    limiter = _limiter(fake)
+    first = _start(limiter, 0.0, fake)
+    fake.now = 0.02
+    limiter.answered(first)  # a quick answer: counted by 0.02
+    second = _start(limiter, 0.34, fake)  # never answered: counted by 0.34 + A
+    third = _start(limiter, 0.68, fake)
+    assert _start(limiter).start == pytest.approx(1.02)  # not 1.0 + A, not the spacing's 1.0133
+    fake.now = 1.2
+    limiter.answered(third)  # a slow answer: counted by 0.68 + A
+    assert _start(limiter).start == pytest.approx(second.start + A + 1)
+    assert _start(limiter).start == pytest.approx(third.start + A + 1)
+    assert fake.sleeps == pytest.approx([1.02 - 0.68, 0.34 + A + 1 - 1.2, 0.34])
+
+
+def test_a_late_start_does_not_shorten_the_window(fake):
+    """Spacing follows the actual starts: a request that started late (an oversleeping
+    thread) moves the ones after it, so four starts never fall within one second."""
+    limiter = _limiter(fake)
+    starts = [_start(limiter, at, fake).start for at in (0.0, 0.5, 0.6)]  # 0.5: late
+    for _ in range(4):
+        limiter.answered(limiter._turns[-1])
+        starts.append(_start(limiter).start)
+    assert all(b - a >= 1 / 3 - 1e-9 for a, b in zip(starts, starts[1:]))
+    assert all(starts[k + 3] - starts[k] >= 1 for k in range(len(starts) - 3))
 
 
 def test_rate_limit_headers_slow_the_limiter(client, mock, fake):
     headers = {"x-rate-limit-limit": "2", "x-rate-limit-interval": "1s", "x-concurrency-limit": "1"}
     times = _timed(mock, fake, ANY_WORK, headers, WORK)
-    for _ in range(3):
+    for _ in range(4):
         client.work("10.1234/abc")
-    assert times == pytest.approx([0.0, M * 0.5, M * 1.0])
-    assert fake.sleeps == pytest.approx([M * 0.5, M * 0.5])
+    assert times == pytest.approx([0.0, 0.5, 1.0, 1.5])
+    assert fake.sleeps == pytest.approx([0.5, 0.5, 0.5])
+    assert client.http.limiters["single"].windows == [(10, 1.0), (2, 1.0)]
     assert client.http.limiters["single"].gate.concurrency == 1
-    assert client.http.limiters["list"].spacing == pytest.approx(M / 3)  # the other limiter keeps its pace
+    assert client.http.limiters["list"].windows == [(3, 1.0)]  # the other limiter keeps its pace
+
+
+def test_a_longer_advertised_window_sets_the_pace_too(client, mock, fake):
+    headers = {"x-rate-limit-limit": "4", "x-rate-limit-interval": "2s"}
+    times = _timed(mock, fake, f"{API}/works", headers, {"message": {"items": []}})
+    for _ in range(4):
+        client.search("x")
+    assert times == pytest.approx([0.0, 0.5, 1.0, 1.5])  # 4 in 2 s is slower than 3 in 1 s
 
 
 def test_headers_never_raise_the_pace_above_the_pool_limits(client, mock, fake):
     headers = {"x-rate-limit-limit": "50", "x-rate-limit-interval": "1s", "x-concurrency-limit": "20"}
     times = _timed(mock, fake, f"{API}/works", headers, {"message": {"items": []}})
-    for _ in range(3):
+    for _ in range(4):
         client.search("x")
-    assert times == pytest.approx([0.0, M / 3, M * 2 / 3])
+    assert times == pytest.approx([0.0, 1 / 3, 2 / 3, 1.0])
     assert client.http.limiters["list"].gate.concurrency == 3
 
 
@@ -412,8 +468,8 @@ def test_retry_after_holds_the_limiter_for_later_requests(fake, mock):
     assert fake.sleeps == [4.0]  # ... but the next request still waits for the server's pause
 
 
-def test_concurrency_is_capped_per_client_across_both_kinds(mock):
-    client = CrossrefClient(API, DOI_ORG, mailto="a@b.c", sleep=lambda s: None)  # no pacing
+def test_concurrency_is_capped_per_client_across_both_kinds(mock, fake):
+    client = CrossrefClient(API, DOI_ORG, mailto="a@b.c", sleep=fake.sleep, clock=fake.clock)  # pacing takes no time
     in_flight, peak, lock = [0], [0], threading.Lock()
 
     def slow(request):

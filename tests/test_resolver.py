@@ -16,6 +16,7 @@ from reflint.crossref import CrossrefClient
 from reflint.documents import from_text
 from reflint.extract import extract
 from reflint.ncbi import NcbiClient
+from reflint.prefetch import Prefetch, RunCache
 from reflint.resolve import DoiStatus, Resolver
 
 API = "https://api.test"
@@ -25,6 +26,16 @@ API = "https://api.test"
 def mock_registry():
     with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
         yield rsps
+
+
+def instant() -> dict:
+    """``sleep`` and ``clock`` for a client whose pacing and backoff take no real time."""
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    return {"sleep": sleep, "clock": lambda: now[0]}
 
 
 def works(n: int) -> list[dict]:
@@ -74,7 +85,7 @@ def test_missing_from_batch_is_confirmed_before_it_is_called_invalid(fake_crossr
 def test_failed_lookups_are_unknown_and_not_cached(fake_crossref_factory, tmp_path):
     server = fake_crossref_factory(works(2), fail_rate=1.0)
     cache = Cache(tmp_path / "c.sqlite3")
-    client = CrossrefClient(server.url, server.url, "t@example.org", max_retries=1, sleep=lambda s: None)
+    client = CrossrefClient(server.url, server.url, "t@example.org", max_retries=1, **instant())
     resolution = Resolver(client, cache).resolve([extraction_with(["10.5555/r.0", "10.5555/r.1"])])
     assert {s.verdict for s in resolution.dois.values()} == {"unknown"}
     assert resolution.unknown == 2
@@ -157,7 +168,7 @@ def test_registered_at_crossref_but_no_record_is_valid_never_invalid(mock_regist
         f"{API}/api/handles/10.1000/fresh",
         json={"responseCode": 1, "values": [{"type": "URL", "data": {"value": "https://x.example/"}}]},
     )
-    client = CrossrefClient(API, API, "t@example.org", sleep=lambda s: None)
+    client = CrossrefClient(API, API, "t@example.org", **instant())
     status = Resolver(client).resolve([extraction_with(["10.1000/fresh"])]).doi("10.1000/fresh")
     assert (status.verdict, status.record, status.agency) == ("valid", None, "crossref")
 
@@ -319,3 +330,18 @@ def test_an_alias_answered_with_its_own_record_says_which_doi_is_primary(fake_cr
     client = CrossrefClient(server.url, server.url, "t@example.org")
     status = Resolver(client).resolve([extraction_with(["10.5555/old.gattie"])]).doi("10.5555/old.gattie")
     assert (status.verdict, status.alias_of) == ("valid", GATTIE)
+
+
+def test_with_a_head_start_the_first_batch_is_out_before_parsing_begins(fake_crossref_factory, tmp_path):
+    """Parsing in this process waits for the first batch (every later request is paced
+    from the first), and for nothing when there is no batch to send."""
+    server = fake_crossref_factory(works(60), {})
+    path = tmp_path / "refs.md"
+    path.write_text("".join(f"- Work {i}. doi:10.5555/r.{i}\n" for i in range(60)), "utf-8")
+    resolver = Resolver(CrossrefClient(server.url, server.url, "t@example.org"))
+    overlay = RunCache.install(resolver)
+    with Prefetch(resolver, [path], overlay, head_start=True) as prefetch:
+        assert len(prefetch._futures) == 1  # submitted before the block's body runs
+    assert sum(overlay.lookup(f"doi:10.5555/r.{i}") is not None for i in range(60)) == 50
+    with Prefetch(resolver, [], overlay, head_start=True) as prefetch:
+        assert prefetch._futures == []

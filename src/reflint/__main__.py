@@ -1,5 +1,5 @@
 """``python -m reflint`` is the ``reflint`` command."""
 
-from reflint.cli import main
+from reflint.cli import run
 
-main()
+run()

@@ -7,9 +7,11 @@ Options shared by commands live in ``cli_options``; ``check``'s steps in ``cli_c
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -84,6 +86,30 @@ def main() -> None:
     reflint reads Markdown, plain text, HTML and BibTeX. Start with `reflint check .`
     and `reflint rules` to see what each code means.
     """
+
+
+def run() -> None:
+    """The ``reflint`` command as a process: ``main``, then out without tearing the
+    interpreter down. Freeing every object of a run costs 60-100 ms after the report is
+    out (mypy skips it the same way); the exit handlers still run. Any thread still working,
+    or output that cannot be flushed, takes the ordinary way out instead."""
+    try:
+        main()
+    except SystemExit as exc:
+        code = exc.code
+    else:
+        code = 0
+    if not isinstance(code, int | None) or any(
+        t.is_alive() and not t.daemon and t is not threading.main_thread() for t in threading.enumerate()
+    ):
+        sys.exit(code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(code)  # a closed pipe: let the interpreter report it as usual
+    atexit._run_exitfuncs()
+    os._exit(code or 0)
 
 
 FORMATS = ["text", "json", "github", "sarif"]

@@ -187,7 +187,7 @@ class Linter:
             scan = functools.partial(filework.scan, keep=not stream)
             try:
                 if resolver is not None and overlay is not None and resolver.client is not None:
-                    with Prefetch(resolver, files, overlay):  # DOIs go out while parsing
+                    with Prefetch(resolver, files, overlay, head_start=pool.jobs == 1):  # DOIs go out while parsing
                         scans = list(pool.map(scan, files))
                 else:
                     scans = list(pool.map(scan, files))

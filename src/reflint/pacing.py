@@ -1,9 +1,11 @@
 """When a registry request may start: polite pacing to the server's advertised limits.
 
 Crossref limits single-record lookups and list queries apart and caps concurrent requests
-per client (DESIGN §5). A ``_Limiter`` spaces the starts of one kind of request evenly; a
-``_Gate`` shared by a client's limiters caps requests in flight. Both only ever tighten to
+per client (DESIGN §5). A ``Limiter`` keeps the starts of one kind of request inside the
+server's sliding window (``x-rate-limit-limit`` requests per ``x-rate-limit-interval``); a
+``Gate`` shared by a client's limiters caps requests in flight. Both only ever tighten to
 the ``x-rate-limit-*`` / ``x-concurrency-limit`` headers, never loosen past our ceilings.
+See docs/decisions/0003-pacing-window.md.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import email.utils
 import re
 import threading
+from collections import deque
 from datetime import datetime, timezone
 from typing import Callable
 
@@ -19,7 +22,10 @@ from typing import Callable
 POLITE_LIMITS = {"single": 10.0, "list": 3.0}
 PUBLIC_LIMITS = {"single": 5.0, "list": 1.0}
 POLITE_CONCURRENCY, PUBLIC_CONCURRENCY = 3, 1
-PACING_MARGIN = 1.1  # space requests 10% wider than allowed: network jitter must not cost a 429
+# A request reaches the server within this long of its start, we assume: the server counts
+# it on arrival, so it is counted no later than the earlier of this and its answer coming back.
+ARRIVAL_ALLOWANCE = 0.1
+MAX_WINDOW = 10_000  # requests remembered for a window the server advertises
 
 _INTERVAL = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -88,50 +94,112 @@ class Gate:
             self._cond.notify_all()
 
 
-class Limiter:
-    """Evenly spaced request starts for one kind of request, behind the shared gate.
+class Turn:
+    """One request's place in its limiter's window: when it started, and when its answer
+    came back (None until then, and for ever if none came)."""
 
-    Spacing (rather than a token bucket) never bursts, which is the polite reading of
-    "N requests per interval"; the margin keeps arrivals inside the server's window despite
-    jitter. ``adapt`` only ever tightens below the configured ceiling.
+    __slots__ = ("start", "answered")
+
+    def __init__(self, start: float):
+        self.start: float = start
+        self.answered: float | None = None
+
+    def counted_by(self) -> float:
+        """The latest time the server can have counted this request: it reached the server
+        no later than its answer came back and, we assume, within ``ARRIVAL_ALLOWANCE`` of
+        its start. (An answer still out may yet come back sooner than that: this errs late.)"""
+        bound = self.start + ARRIVAL_ALLOWANCE
+        return bound if self.answered is None else min(self.answered, bound)
+
+
+def window_of(rate: float) -> tuple[int, float]:
+    """A rate in requests per second as a window: (limit, interval in seconds)."""
+    return (int(rate), 1.0) if rate >= 1 and rate == int(rate) else (1, 1.0 / rate)
+
+
+class Limiter:
+    """When one kind of request may start, behind the shared gate: at most ``limit`` in any
+    ``interval`` (a sliding window, the reading of ``x-rate-limit-limit`` requests per
+    ``x-rate-limit-interval`` that the strictest server enforces) and never two starts closer
+    than ``interval / limit``.
+
+    The window is counted as the server counts it, on arrival: a request may start
+    ``interval`` after the one ``limit`` starts before it reached the server. That moment is
+    unknown, but no later than its answer came back, and assumed no later than
+    ``ARRIVAL_ALLOWANCE`` after its start when the answer is slower. So a quick server is
+    paced exactly to its limit, whatever the jitter of our own start times, and a slow one
+    with one allowance per window instead of a margin on every request. The even spacing
+    means no burst, also at the end of a run, so the next run (which cannot know what this
+    one sent) starts into a window that has room. The configured ceiling always applies;
+    ``adapt`` adds the server's window, which can only slow us down.
+
+        with limiter as turn:
+            response = send()
+            limiter.answered(turn)
     """
 
     def __init__(self, rate: float, gate: Gate, sleep: Callable, clock: Callable):
-        self._ceiling_rate, self.spacing = rate, PACING_MARGIN / rate
+        self.ceiling = window_of(rate)
+        self.windows = [self.ceiling]
         self.gate, self._sleep, self._clock = gate, sleep, clock
         self._lock = threading.Lock()
-        self._next_at = self._last_start = float("-inf")
+        self._turns: deque[Turn] = deque(maxlen=self.ceiling[0])
+        self._held_until = float("-inf")
 
-    def __enter__(self) -> None:
+    def __enter__(self) -> Turn:
         self.gate.__enter__()
-        with self._lock:
-            now = self._clock()
-            start = max(now, self._next_at)
-            self._last_start, self._next_at = start, start + self.spacing
-        if start > now:
-            self._sleep(start - now)
+        try:
+            while True:
+                with self._lock:
+                    now = self._clock()
+                    ready = self._ready_at()
+                    if ready <= now:
+                        turn = Turn(now)
+                        self._turns.append(turn)
+                        return turn
+                self._sleep(ready - now)
+        except BaseException:
+            self.gate.__exit__()
+            raise
 
     def __exit__(self, *exc) -> None:
         self.gate.__exit__()
 
+    def answered(self, turn: Turn) -> None:
+        """The request of ``turn`` got an answer (any status): the server has counted it."""
+        with self._lock:
+            turn.answered = self._clock()
+
+    def _ready_at(self) -> float:
+        """When the next request may start (the caller holds ``_lock``)."""
+        ready = self._held_until
+        for limit, interval in self.windows:
+            if self._turns:
+                ready = max(ready, self._turns[-1].start + interval / limit)
+            if len(self._turns) >= limit:
+                ready = max(ready, self._turns[-limit].counted_by() + interval)
+        return ready
+
     def adapt(self, headers) -> None:
-        """Pace to what the server advertises, never faster than our own ceiling."""
+        """Pace to what the server advertises as well, never faster than our own ceiling."""
         limit = _positive_int(headers.get("x-rate-limit-limit"))
         interval = parse_interval(headers.get("x-rate-limit-interval"))
         concurrency = _positive_int(headers.get("x-concurrency-limit"))
         if limit and interval:
+            limit = min(limit, MAX_WINDOW)
             with self._lock:
-                self.spacing = PACING_MARGIN * max(interval / limit, 1.0 / self._ceiling_rate)
-                self._next_at = max(self._next_at, self._last_start + self.spacing)
+                self.windows = [self.ceiling] + ([(limit, interval)] if (limit, interval) != self.ceiling else [])
+                if limit > (self._turns.maxlen or 0):
+                    self._turns = deque(self._turns, maxlen=limit)
         self.gate.adapt(concurrency)
 
     def delay(self) -> float:
-        """How long a request starting now would wait for its turn (a caller with a deadline
-        asks before it commits to waiting)."""
+        """How long a request starting now would wait for its turn, as far as we know now
+        (a caller with a deadline asks before it commits to waiting)."""
         with self._lock:
-            return max(0.0, self._next_at - self._clock())
+            return max(0.0, self._ready_at() - self._clock())
 
     def hold(self, seconds: float) -> None:
         """Start nothing for ``seconds`` (a server's Retry-After applies to every thread)."""
         with self._lock:
-            self._next_at = max(self._next_at, self._clock() + seconds)
+            self._held_until = max(self._held_until, self._clock() + seconds)

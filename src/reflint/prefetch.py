@@ -83,17 +83,34 @@ def _mentions(path: Path) -> list[DoiMention]:
 
 class Prefetch:
     """``with Prefetch(resolver, files, overlay): parse...``: full batches go out meanwhile;
-    leaving the block waits for them; their answers wait in ``overlay`` for the run's resolve."""
+    leaving the block waits for them; their answers wait in ``overlay`` for the run's resolve.
 
-    def __init__(self, resolver: Resolver, files: Iterable[Path], overlay: RunCache, batch: int = BATCH_SIZE):
+    With ``head_start`` (parsing in this process, where it would share the interpreter
+    lock with the reader), entering waits until the first batch is on its way or every
+    file is read: the first request, which every later one is paced from, goes out without
+    waiting for the parser, and parsing costs no more in all (the reader's Markdown
+    structure is memoised for it)."""
+
+    def __init__(
+        self,
+        resolver: Resolver,
+        files: Iterable[Path],
+        overlay: RunCache,
+        batch: int = BATCH_SIZE,
+        head_start: bool = False,
+    ):
         resolver = unwrapped(resolver)
         self.resolver, self.files, self.batch, self.overlay = resolver, list(files), batch, overlay
+        self.head_start = head_start
         self._pool = ThreadPoolExecutor(max(1, getattr(resolver, "workers", 3)), thread_name_prefix="reflint-prefetch")
         self._futures: list[Future] = []
         self._reader = threading.Thread(target=self._read, name="reflint-prefetch-reader", daemon=True)
+        self._started = threading.Event()  # the first batch is out, or there is none
 
     def __enter__(self) -> "Prefetch":
         self._reader.start()
+        if self.head_start:
+            self._started.wait()
         return self
 
     def __exit__(self, *exc) -> None:
@@ -103,6 +120,12 @@ class Prefetch:
         self._pool.shutdown()
 
     def _read(self) -> None:
+        try:
+            self._find()
+        finally:
+            self._started.set()
+
+    def _find(self) -> None:
         seen: set[str] = set()
         waiting: list[DoiMention] = []
         for path in self.files:
@@ -115,6 +138,7 @@ class Prefetch:
                     waiting.append(m)
                 if len(waiting) == self.batch:
                     self._futures.append(self._pool.submit(self._resolve, waiting))
+                    self._started.set()
                     waiting = []
 
     def _resolve(self, mentions: list[DoiMention]) -> None:

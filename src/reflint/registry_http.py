@@ -129,14 +129,16 @@ class RegistryHTTP:
         """One HTTP exchange: the reply, and the delay before a retry if one is warranted."""
         if self._out_of_time(limiter.delay()):
             return FAILED, None  # its turn (a server's Retry-After) comes after the deadline
-        with limiter:
+        with limiter as turn:
             if self.broken or self._out_of_time():
                 return FAILED, None  # decided while this request waited for its turn
             self._count("requests")
             seconds = self._exchange_seconds()
             try:
                 response, body = fetch(self.session, url, seconds, params=params, headers=self.headers)
+                limiter.answered(turn)
             except BodyTooLarge:
+                limiter.answered(turn)
                 self._heard()
                 return FAILED, None  # the same body would come again: no retry
             except _TRANSIENT as exc:
