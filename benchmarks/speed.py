@@ -53,6 +53,7 @@ def measure(python: str, corpus: Path, cache: Path, jobs: int | None) -> dict:
     """One ``check --offline --format json`` in its own process tree."""
     env = {**os.environ, "REFLINT_CACHE_DIR": str(cache), "REFLINT_OFFLINE": "1"}
     env.pop("PYTHONPATH", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as installed: bytecode cached, not compiled each run
     command = [python, "-m", "reflint", "check", "--offline", "--format", "json", str(corpus)]
     if jobs is not None:
         command += ["--jobs", str(jobs)]
@@ -95,6 +96,7 @@ def doi_list(python: str, tmp: Path) -> float:
         }
         env.pop("REFLINT_OFFLINE", None)
         env.pop("PYTHONPATH", None)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         started = time.perf_counter()
         subprocess.run(
             [python, "-m", "reflint", "check", str(path), "--format", "json"], env=env, capture_output=True, cwd=tmp
@@ -129,6 +131,9 @@ def main() -> None:
             python = str(tmp / "venv" / "bin" / "python")
             subprocess.run([python, "-m", "pip", "install", "-q", str(tmp / "base")], check=True, capture_output=True)
             build(tmp / "corpus", args.files)
+            # pip compiled the baseline's bytecode when installing it; this tree's is compiled
+            # here, so neither pays for compiling its source in the runs measured
+            subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=True)
             base = suite(python, tmp / "corpus", args.jobs, parallel=False)
             ours = suite(sys.executable, tmp / "corpus", args.jobs, parallel=True)
             dois = {"baseline": doi_list(python, tmp), "this tree": doi_list(sys.executable, tmp)}

@@ -39,12 +39,35 @@ def corpus(tmp_path):
         ["audit", "--json"],
     ],
 )
-def test_jobs_print_the_same_bytes_as_one_process(corpus, args):
+def test_jobs_print_the_same_bytes_as_one_process(corpus, args, tmp_path, monkeypatch):
     one = invoke(*args, ".", "--jobs", "1", cwd=corpus)
+    monkeypatch.setenv("REFLINT_CACHE_DIR", str(tmp_path / "cold"))  # else a warm run: one process
     two = invoke(*args, ".", "-j", "2", cwd=corpus)
     assert one.exit_code == two.exit_code and one.exit_code in (0, 1), one.output
     assert two.stdout == one.stdout
     assert len(one.stdout) > 1000  # it really reported something
+
+
+def test_a_warm_run_starts_no_workers(corpus, monkeypatch):
+    """When every file's reading is in the file cache, one process does the rest: starting
+    workers would cost more than it saves (a pre-commit hook on unchanged files)."""
+    import reflint.linter
+
+    started = []
+    real = reflint.linter.FilePool
+
+    def recorded(jobs, *args):
+        started.append(jobs)
+        return real(jobs, *args)
+
+    monkeypatch.setattr(reflint.linter, "FilePool", recorded)
+    cold = invoke("check", ".", "--format", "json", "-j", "2", cwd=corpus)
+    warm = invoke("check", ".", "--format", "json", "-j", "2", cwd=corpus)
+    assert started == [2, 1]
+    assert warm.stdout == cold.stdout
+    (corpus / "examples" / "new.md").write_text("A new page.\n", "utf-8")
+    invoke("check", ".", "--format", "json", "-j", "2", cwd=corpus)
+    assert started[-1] == 2  # one file to read: workers again
 
 
 def test_jobs_online_same_answers_and_requests(corpus, monkeypatch, fake_crossref_factory):

@@ -92,15 +92,19 @@ def run() -> None:
     """The ``reflint`` command as a process: ``main``, then out without tearing the
     interpreter down. Freeing every object of a run costs 60-100 ms after the report is
     out (mypy skips it the same way); the exit handlers still run. Any thread still working,
-    or output that cannot be flushed, takes the ordinary way out instead."""
+    output that cannot be flushed, or a profiler or tracer (``python -m cProfile``, a
+    debugger) takes the ordinary way out instead."""
     try:
         main()
     except SystemExit as exc:
         code = exc.code
     else:
         code = 0
-    if not isinstance(code, int | None) or any(
-        t.is_alive() and not t.daemon and t is not threading.main_thread() for t in threading.enumerate()
+    if (
+        not isinstance(code, int | None)
+        or sys.getprofile()
+        or sys.gettrace()
+        or any(t.is_alive() and not t.daemon and t is not threading.main_thread() for t in threading.enumerate())
     ):
         sys.exit(code)
     try:

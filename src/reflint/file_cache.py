@@ -69,6 +69,9 @@ class FileCache(Store):
         except Exception:  # written by another Python, or damaged: compute it again
             return None
 
+    def has(self, key: str) -> bool:
+        return self._run(lambda db: db.execute("SELECT 1 FROM files WHERE key = ?", (key,)).fetchone()) is not None
+
     def get_packed(self, key: str) -> bytes | None:
         """The pickled value (stored compressed: a file's extraction is ~10x smaller so)."""
         row = self._run(lambda db: db.execute("SELECT value FROM files WHERE key = ?", (key,)).fetchone())

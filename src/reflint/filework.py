@@ -114,6 +114,23 @@ def _extract(doc: Document) -> Extraction:
     return extraction
 
 
+def all_scanned(paths: list[Path], cache_path: str) -> bool:
+    """Is every file's first reading in the file cache (a warm run)? Then one process does
+    the rest sooner than starting workers would. Stops at the first file that is not."""
+    files = FileCache(cache_path)
+    try:
+        for path in paths:
+            try:
+                doc = documents.load(path)
+            except documents.DocumentError:
+                return False
+            if not files.has("s:" + _key(doc)):
+                return False
+        return True
+    finally:
+        files.close()
+
+
 def _load(path: Path, notes: list[str]) -> Document | None:
     try:
         return documents.load(path)

@@ -26,7 +26,7 @@ from reflint.extract import extract
 from reflint.file_cache import FileCache
 from reflint.mismatch import doi_is_wrong
 from reflint.models import Diagnostic, Document, Extraction
-from reflint.pool import FilePool
+from reflint.pool import FilePool, default_jobs
 from reflint.prefetch import Prefetch, RunCache
 from reflint.resolve import Resolution, Resolver
 from reflint.rules import Context, Rule, resolve_selector
@@ -170,7 +170,10 @@ class Linter:
         files, run.notes = self.discover([p for p in paths if p not in missing])
         scratch = None if self.config["cache"] else tempfile.TemporaryDirectory(prefix="reflint-")
         cache_path = str(Path(scratch.name) / "cache.sqlite3") if scratch else str(default_path())
-        pool = FilePool(jobs or self.jobs, len(files), filework.start, (self.configs, cache_path))
+        jobs = jobs or self.jobs
+        if (jobs or default_jobs()) > 1 and len(files) > 1 and not scratch and filework.all_scanned(files, cache_path):
+            jobs = 1  # a warm run: nothing to share out
+        pool = FilePool(jobs, len(files), filework.start, (self.configs, cache_path))
         try:
             resolver = self.resolver
             if resolver is None and not stream:
