@@ -175,7 +175,7 @@ def _scan(doc: Document, ex: Extraction) -> Scan:
     )
     found.pubmed_keys = frozenset(pubmed.key(i.kind, i.value) for i in ex.pubmed_ids)
     if suppress.parse(doc).file is not suppress.ALL:  # silenced files need no lookups
-        refs: list = [CompactReference(r) for r in ex.references if needs_lookup(r)]  # duck-typed
+        refs: list = [CompactReference(r, searchable=True) for r in ex.references if needs_lookup(r)]  # duck-typed
         cites = [] if ex.has_reference_list else [c for c in ex.citations if c.style == "author-year"]
         found.lookups = Extraction(refs, cites, [], ex.has_reference_list)
         found.lookups.pubmed_ids = list(ex.pubmed_ids)  # verified in the same bulk pass
@@ -193,24 +193,29 @@ def mention(doi: str) -> DoiMention:
 class CompactReference:
     """A reference as the resolver reads it (text, kind, fields, DOIs), its fields kept as
     JSON and rebuilt when asked for: a run holds one per reference until it is resolved,
-    and most are only asked whether their DOI exists."""
+    and most are only asked whether their DOI exists. ``searchable``: made for a search
+    (``needs_lookup`` held when it was made)."""
 
-    __slots__ = ("text", "kind", "_fields", "_dois", "_decoded")
+    __slots__ = ("text", "kind", "_fields", "_dois", "_decoded", "searchable")
     _decoded: Fields | None
 
-    def __init__(self, ref: Reference):
+    def __init__(self, ref: Reference, searchable: bool = False):
         self.text, self.kind = ref.text, ref.kind
         self._fields = json.dumps(ref.fields.to_dict(), separators=(",", ":"))
         self._dois = tuple(m.doi for m in ref.dois)
         self._decoded = None
+        self.searchable = searchable
 
     @property
     def fields(self) -> Fields:
-        """Decoded on first use and kept: the resolver reads a searched reference's fields
-        several times."""
-        if self._decoded is None:
-            self._decoded = Fields.from_dict(json.loads(self._fields))
-        return self._decoded
+        """Decoded when asked; kept only for a searched reference, which the resolver reads
+        several times (kept for all, 80,000 references' fields cost some 60 MB at once)."""
+        if self._decoded is not None:
+            return self._decoded
+        fields = Fields.from_dict(json.loads(self._fields))
+        if self.searchable:
+            self._decoded = fields
+        return fields
 
     @property
     def dois(self) -> list[DoiMention]:
@@ -225,10 +230,10 @@ class CompactReference:
         return Reference(0, 0, self.text, self.kind, self.fields, self.dois)
 
     def __getstate__(self):
-        return self.text, self.kind, self._fields, self._dois
+        return self.text, self.kind, self._fields, self._dois, self.searchable
 
     def __setstate__(self, state):
-        self.text, self.kind, self._fields, self._dois = state
+        self.text, self.kind, self._fields, self._dois, self.searchable = state
         self._decoded = None
 
 

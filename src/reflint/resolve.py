@@ -95,6 +95,8 @@ def doi_key(doi: str) -> str:
 
 def needs_lookup(ref: Reference) -> bool:
     """A bibliographic search is worth it: no usable DOI, and enough text to validate."""
+    if getattr(ref, "searchable", False):
+        return True  # a filework.CompactReference made for a search: known without decoding
     if ref.kind != "list-entry" or not ref.fields.title or not (ref.fields.authors or ref.fields.year):
         return False
     return not any(m.doi for m in ref.dois)
@@ -158,8 +160,12 @@ class Resolver:
         resolution.published = find_published(self, resolution)
         resolution.pubmed = pubmed.verify(self, extractions, self._ncbi)
         for ex in extractions:  # a DOI that does not exist, or names another work: look for the right one
-            for ref in ex.references:
-                if ref.fields.title and any(self._wrong_doi(ref, resolution.doi(m.doi)) for m in ref.dois):
+            for ref in ex.references:  # (the DOIs first: most have none, and fields cost a decoding)
+                if (
+                    any(m.doi for m in ref.dois)
+                    and ref.fields.title
+                    and any(self._wrong_doi(ref, resolution.doi(m.doi)) for m in ref.dois)
+                ):
                     refs.setdefault(query_key(ref.text), ref)
         resolution.matches = self._lookups(
             refs, self._search_reference, lambda ref, items: best_match(ref.fields, items)
