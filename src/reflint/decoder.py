@@ -62,7 +62,8 @@ def read_dump(path: str) -> tuple[list[str], dict[str, dict[str, float]], dict[t
 
 
 def _token_kind(tok: str) -> list[int]:
-    """The columns of ``_INITIAL`` .. ``_YEAR`` for one token (see ``crf._is_initial``)."""
+    """The ``_INITIAL`` .. ``_INITIAL_NEXT`` columns of one token (see ``crf._is_initial``);
+    ``_YEAR`` comes from its features and is filled in by the caller."""
     upper = tok.isalpha() and tok.isupper()
     return [
         int(len(tok) == 1 and upper),
