@@ -320,7 +320,7 @@ def cache_info():
     """Where the cache lives and what it holds."""
     info = Cache().info()
     click.echo(
-        f"path: {info['path']}\nentries: {info['entries']} registry answers ({info['positive']} found, "
+        f"path: {info['path']}\nregistry answers: {info['entries']} ({info['positive']} found, "
         f"{info['negative']} not found)\nparsed references: {info['parsed']}\nchecked files: {info['files']}"
         f"\nsize: {info['size_bytes']} bytes"
     )
