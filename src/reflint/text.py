@@ -21,7 +21,20 @@ def _fold(text: str) -> str:
     if text.isascii() and "&" not in text:  # most text: no accents, no entities
         return " ".join(_ASCII_PUNCTUATION.sub(" ", text.lower()).split())
     text = unicodedata.normalize("NFKD", html.unescape(text)).casefold()
-    return " ".join("".join(c if c.isalnum() else " " for c in text if not unicodedata.combining(c)).split())
+    return " ".join(text.translate(_FOLD_CHARS).split())
+
+
+class _FoldChars(dict):
+    """``str.translate`` table, filled as characters are met: accents (combining marks) go,
+    letters and digits stay, anything else becomes a space."""
+
+    def __missing__(self, code: int) -> str | None:
+        c = chr(code)
+        self[code] = out = None if unicodedata.combining(c) else c if c.isalnum() else " "
+        return out
+
+
+_FOLD_CHARS = _FoldChars()
 
 
 def blank(text: str, spans: list[tuple[int, int]]) -> str:
@@ -34,7 +47,7 @@ def blank(text: str, spans: list[tuple[int, int]]) -> str:
         start = max(start, pos)
         if start >= end:
             continue
-        parts += [text[pos:start], re.sub(r"[^\n]", " ", text[start:end])]
+        parts += [text[pos:start], "\n".join(" " * len(line) for line in text[start:end].split("\n"))]
         pos = end
     parts.append(text[pos:])
     return "".join(parts)
