@@ -1,4 +1,6 @@
-"""Reference strings parsed per CPU second by ``reflint.parse.parse_reference``, in one process.
+"""Reference strings parsed per CPU second in one process: in lists of 50 by
+``reflint.parse.parse_references``, as extraction passes a document's list (a checkout without
+it, such as v0.1, is measured one string at a time by ``parse_reference``).
 
     python benchmarks/parse_speed.py [DATA_DIR] [--baseline CHECKOUT] [--repeat N]
                                      [--write-snapshot PATH | --check-snapshot PATH]
