@@ -28,7 +28,7 @@ from urllib.parse import quote, unquote, urlsplit
 import requests
 
 from reflint import __version__
-from reflint.registry_http import Reply, RegistryHTTP
+from reflint.registry_http import RegistryClient, Reply, RegistryHTTP
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ def batchable(doi: str) -> bool:
     return bool(doi) and "," not in doi and all(c.isprintable() and not c.isspace() for c in doi)
 
 
-class CrossrefClient:
+class CrossrefClient(RegistryClient):
     """Crossref and doi.org lookups with valid / invalid / unknown verdicts.
 
     ``timeout`` bounds each exchange from connect to the last byte of its body;
@@ -123,23 +123,6 @@ class CrossrefClient:
     def registry(self) -> str:
         """Which registry this client asks (the outage memory's key)."""
         return self.crossref_url if self.doi_url == self.crossref_url else f"{self.crossref_url} {self.doi_url}"
-
-    @property
-    def stats(self) -> dict:
-        return self.http.stats
-
-    @property
-    def broken(self) -> bool:
-        """The circuit is open: every later lookup is unknown at once, without a request."""
-        return self.http.broken
-
-    @property
-    def outage(self) -> str | None:
-        """Why the circuit opened, in words for the user."""
-        return self.http.outage
-
-    def give_up(self, reason: str) -> None:
-        self.http.give_up(reason)
 
     # -- public lookups ------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ import requests
 
 from reflint import __version__
 from reflint.crossref import PROJECT_URL
-from reflint.registry_http import RegistryHTTP
+from reflint.registry_http import RegistryClient, RegistryHTTP
 
 DEFAULT_NCBI_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
 BATCH_SIZE = 200  # ESummary takes up to 200 IDs in one GET
@@ -27,7 +27,7 @@ RATE_WITHOUT_KEY, RATE_WITH_KEY = 3.0, 10.0
 CONCURRENCY = 2
 
 
-class NcbiClient:
+class NcbiClient(RegistryClient):
     """ESummary lookups; ``esummary`` answers {id: summary or None} or None when it failed."""
 
     def __init__(
@@ -67,19 +67,6 @@ class NcbiClient:
     def registry(self) -> str:
         """Which registry this client asks (the outage memory's key, apart from Crossref's)."""
         return self.base_url
-
-    @property
-    def broken(self) -> bool:
-        return self.http.broken
-
-    @property
-    def outage(self) -> str | None:
-        """Why the circuit opened, in words for the user."""
-        return self.http.outage
-
-    @property
-    def stats(self) -> dict:
-        return self.http.stats
 
     def esummary(self, ids: list[str], db: str = "pubmed") -> dict[str, dict | None] | None:
         """Summaries of up to 200 IDs of ``db`` in one request, by ID as asked.

@@ -246,3 +246,27 @@ def _why(url: str, exc: Exception, seconds: float) -> str:
     if "Connection refused" in text or "ConnectionRefused" in text:
         return f"{host} refused the connection"
     return f"cannot connect to {host}"
+
+
+class RegistryClient:
+    """What a registry's client says of its transport (``self.http``): the resolver and the
+    outage memory read it alike for Crossref and NCBI."""
+
+    http: RegistryHTTP
+
+    @property
+    def stats(self) -> dict:
+        return self.http.stats
+
+    @property
+    def broken(self) -> bool:
+        """The circuit is open: every later lookup is unknown at once, without a request."""
+        return self.http.broken
+
+    @property
+    def outage(self) -> str | None:
+        """Why the circuit opened, in words for the user."""
+        return self.http.outage
+
+    def give_up(self, reason: str) -> None:
+        self.http.give_up(reason)
