@@ -78,8 +78,10 @@ def test_info_and_clear(cache, tmp_path):
 def test_clearing_outages_keeps_the_answers(cache):
     """The outage note says ``reflint cache clear --outages``: a registry that is back is asked
     again at once, without asking again everything it already answered."""
+    from reflint.outage import forget_all
+
     cache.put_many([("doi:10.1/a", {"verdict": "valid"}, True), ("outage:https://api.crossref.org", {"at": 1}, False)])
-    assert cache.clear(outages_only=True) == 1
+    assert forget_all(cache) == 1
     assert cache.get("doi:10.1/a") is not None and cache.get("outage:https://api.crossref.org") is None
 
 

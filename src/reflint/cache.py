@@ -145,18 +145,18 @@ class Cache:
         )
         return (self._run(lambda db: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()) or (0,))[0] if found else 0
 
-    def clear(self, outages_only: bool = False) -> int:
-        """Delete every registry answer (and the parse and file caches' rows), or with
-        ``outages_only`` just the remembered outages, so a registry that is back is asked
-        again without asking everything else again; return how many answers went. A corrupt
-        file is removed."""
+    def forget(self, prefix: str) -> int:
+        """Delete the entries whose key starts with ``prefix``; return how many there were."""
         if not self.path.exists():
             return 0
-        if outages_only:
-            return (
-                self._run(lambda db: db.execute("DELETE FROM entries WHERE key LIKE 'outage:%'").rowcount, write=True)
-                or 0
-            )
+        statement = "DELETE FROM entries WHERE substr(key, 1, ?) = ?"
+        return self._run(lambda db: db.execute(statement, (len(prefix), prefix)).rowcount, write=True) or 0
+
+    def clear(self) -> int:
+        """Delete every registry answer (and the parse and file caches' rows) and return how
+        many answers there were. A corrupt file is removed."""
+        if not self.path.exists():
+            return 0
         for table in [t for t in _SHARED_TABLES if self._count(t)]:
             statement = f"DELETE FROM {table}"
             self._run(lambda db: db.execute(statement), write=True)  # noqa: B023 - run at once
@@ -272,7 +272,10 @@ class NullCache:
     def info(self) -> dict:
         return {"path": None, "entries": 0, "positive": 0, "negative": 0, "size_bytes": 0, "parsed": 0, "files": 0}
 
-    def clear(self, outages_only: bool = False) -> int:
+    def forget(self, prefix: str) -> int:
+        return 0
+
+    def clear(self) -> int:
         return 0
 
     def close(self) -> None:

@@ -333,7 +333,9 @@ def cache_info():
 def cache_clear(outages):
     """Empty the cache: registry answers, parsed references and checked files."""
     if outages:
-        click.echo(f"Forgot {Cache().clear(outages_only=True)} remembered outage(s).")
+        from reflint.outage import forget_all
+
+        click.echo(f"Forgot {forget_all(Cache())} remembered outage(s).")
     else:
         click.echo(f"Removed {Cache().clear()} cached answer(s), with the parsed references and checked files.")
 

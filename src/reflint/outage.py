@@ -22,8 +22,17 @@ class Outage(NamedTuple):
     at: float  # epoch seconds
 
 
+KEY_PREFIX = "outage:"
+
+
 def _key(registry: str) -> str:
-    return "outage:" + registry
+    return KEY_PREFIX + registry
+
+
+def forget_all(cache) -> int:
+    """Forget every remembered outage (``reflint cache clear --outages``): a registry that is
+    back is asked again at once, and every answer already cached is kept."""
+    return cache.forget(KEY_PREFIX)
 
 
 def recall(cache, registry: str, now: float | None = None) -> Outage | None:
