@@ -154,8 +154,9 @@ class ParseCache(Store):
         self.hits += len(texts) - len(missing)
         self.misses += len(missing)
         if not self.disabled:
+            key_of = dict(zip(texts, keys))
             for text, fields in fresh.items():
-                self._pending[_key(text)] = json.dumps(fields.to_dict(), separators=(",", ":"))
+                self._pending[key_of[text]] = json.dumps(fields.to_dict(), separators=(",", ":"))
         return [Fields.from_dict(json.loads(s)) if s is not None else fresh[t].copy() for t, s in zip(texts, stored)]
 
     def flush(self) -> None:
