@@ -44,6 +44,28 @@ def test_second_reading_parses_nothing_and_gives_the_same_fields(tmp_path):
     assert again._parse.calls == 0 and again.hits == 3
 
 
+def test_a_documents_list_is_parsed_in_one_batch_and_read_back_from_the_cache(tmp_path):
+    """Extraction hands the cache a document's whole list: what is not cached is parsed in
+    one call; a second reading parses nothing; a repeated entry gets fields of its own."""
+    from reflint.parse import parse_references
+
+    batches = []
+
+    def parse_many(texts):
+        batches.append(list(texts))
+        return parse_references(texts)
+
+    path = tmp_path / "cache.sqlite3"
+    first = ParseCache(path, CountingParser(), parse_many)
+    texts = [REFERENCES[0], REFERENCES[1], REFERENCES[0]]
+    fields = first.many(texts)
+    first.close()
+    assert batches == [REFERENCES[:2]] and first._parse.calls == 0
+    assert fields == [parse_reference(t) for t in texts] and fields[0] is not fields[2]
+    again = ParseCache(path, CountingParser(), parse_many)
+    assert again.many(texts) == fields and batches == [REFERENCES[:2]] and again.hits == 3
+
+
 def test_a_new_parser_version_parses_again(tmp_path, monkeypatch):
     path = tmp_path / "cache.sqlite3"
     cache = ParseCache(path, CountingParser())
