@@ -24,15 +24,13 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from corpus import build  # noqa: E402
-from verify_throughput import CONCURRENCY, LIST_RATE, SINGLE_RATE, records  # noqa: E402
-from fake_crossref import FakeCrossref  # noqa: E402
+from verify_throughput import LIST_RATE, dois_text, end_to_end, limited_server  # noqa: E402
 from reflint.resolve import BATCH_SIZE  # noqa: E402
 
 DOIS = 1000
@@ -71,37 +69,11 @@ def suite(python: str, corpus: Path, jobs: list[int], parallel: bool) -> dict:
     return {"cold": cold, "warm": warm, "walls": walls}
 
 
-def doi_list(python: str, tmp: Path) -> float:
-    """Wall seconds of a cold ``reflint check`` of a list of DOIS DOIs (fresh cache)."""
-    text = "\n".join(f"- Work {i}. doi:10.5555/bench.{i}" for i in range(DOIS)) + "\n"
-    path = tmp / "dois.md"
-    path.write_text(text, "utf-8")
-    with (
-        FakeCrossref(
-            records(DOIS),
-            {},
-            enforce_limits=True,
-            single_limit=SINGLE_RATE,
-            list_limit=LIST_RATE,
-            concurrency_limit=CONCURRENCY,
-        ) as server,
-        tempfile.TemporaryDirectory() as cache,
-    ):
-        env = {
-            **os.environ,
-            "REFLINT_CROSSREF_URL": server.url,
-            "REFLINT_DOI_URL": server.url,
-            "REFLINT_MAILTO": "bench@example.org",
-            "REFLINT_CACHE_DIR": cache,
-        }
-        env.pop("REFLINT_OFFLINE", None)
-        env.pop("PYTHONPATH", None)
-        env.pop("PYTHONDONTWRITEBYTECODE", None)
-        started = time.perf_counter()
-        subprocess.run(
-            [python, "-m", "reflint", "check", str(path), "--format", "json"], env=env, capture_output=True, cwd=tmp
-        )
-        return time.perf_counter() - started
+def doi_list(python: str) -> float:
+    """Wall seconds of a cold ``reflint check`` of a list of DOIS DOIs (fresh cache), with
+    reflint as installed for ``python``."""
+    with limited_server(DOIS) as server, tempfile.TemporaryDirectory() as tmp:
+        return end_to_end(server, dois_text(DOIS), tmp, python, src=None)[0]
 
 
 def dead_registry(python: str, tree: Path) -> str | None:
@@ -136,7 +108,7 @@ def main() -> None:
             subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=True)
             base = suite(python, tmp / "corpus", args.jobs, parallel=False)
             ours = suite(sys.executable, tmp / "corpus", args.jobs, parallel=True)
-            dois = {"baseline": doi_list(python, tmp), "this tree": doi_list(sys.executable, tmp)}
+            dois = {"baseline": doi_list(python), "this tree": doi_list(sys.executable)}
             dead = {"baseline": dead_registry(python, tmp / "base"), "this tree": dead_registry(sys.executable, ROOT)}
         finally:
             subprocess.run(["git", "worktree", "remove", "--force", str(tmp / "base")], cwd=ROOT, capture_output=True)

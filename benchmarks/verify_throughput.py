@@ -50,6 +50,23 @@ def records(n: int) -> list[dict]:
     ]
 
 
+def dois_text(n: int) -> str:
+    """A Markdown list of ``n`` DOIs of ``records(n)``."""
+    return "\n".join(f"- Work {i}. doi:10.5555/bench.{i}" for i in range(n)) + "\n"
+
+
+def limited_server(n: int) -> FakeCrossref:
+    """The fake Crossref serving ``records(n)`` with the polite pool's limits enforced."""
+    return FakeCrossref(
+        records(n),
+        {},
+        enforce_limits=True,
+        single_limit=SINGLE_RATE,
+        list_limit=LIST_RATE,
+        concurrency_limit=CONCURRENCY,
+    )
+
+
 def run(server: FakeCrossref, text: str, cache_dir: str) -> tuple[float, int, dict]:
     client = CrossrefClient(server.url, server.url, mailto="bench@example.org")
     resolver = Resolver(client, Cache(Path(cache_dir) / "cache.sqlite3"))
@@ -61,9 +78,13 @@ def run(server: FakeCrossref, text: str, cache_dir: str) -> tuple[float, int, di
     return elapsed, len(server.requests) - before, {"unknown": resolution.unknown, **client.stats}
 
 
-def end_to_end(server: FakeCrossref, text: str, tmp: str) -> tuple[float, int, float, float]:
-    """Wall time and requests of a cold ``reflint check`` of ``text`` in a new process, and
-    when (from the process's start) its first and last requests reached the server."""
+def end_to_end(
+    server: FakeCrossref, text: str, tmp: str, python: str = sys.executable, src: Path | None = ROOT / "src"
+) -> tuple[float, int, float, float]:
+    """Wall time and requests of a cold ``reflint check`` of ``text`` in a new process of
+    ``python`` (importing reflint from ``src``, else as installed there), and when (from the
+    process's start) its first and last requests reached the server. Bytecode is cached, as
+    for a user."""
     path = Path(tmp) / "dois.md"
     path.write_text(text, "utf-8")
     env = {
@@ -72,13 +93,17 @@ def end_to_end(server: FakeCrossref, text: str, tmp: str) -> tuple[float, int, f
         "REFLINT_DOI_URL": server.url,
         "REFLINT_MAILTO": "bench@example.org",
         "REFLINT_CACHE_DIR": str(Path(tmp) / "e2e-cache"),
-        "PYTHONPATH": str(ROOT / "src"),
     }
-    env.pop("REFLINT_OFFLINE", None)
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    else:
+        env.pop("PYTHONPATH", None)
+    for name in ("REFLINT_OFFLINE", "PYTHONDONTWRITEBYTECODE"):
+        env.pop(name, None)
     before = len(server.requests)
     started, clock = time.perf_counter(), time.monotonic()  # the fake server records monotonic times
     subprocess.run(
-        [sys.executable, "-m", "reflint", "check", str(path), "--format", "json"],
+        [python, "-m", "reflint", "check", str(path), "--format", "json"],
         env=env,
         capture_output=True,
         check=False,
@@ -92,19 +117,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dois", type=int, default=1000)
     args = parser.parse_args()
-    text = "\n".join(f"- Work {i}. doi:10.5555/bench.{i}" for i in range(args.dois)) + "\n"
+    text = dois_text(args.dois)
     floor = math.ceil(args.dois / BATCH_SIZE) / LIST_RATE
-    with (
-        FakeCrossref(
-            records(args.dois),
-            {},
-            enforce_limits=True,
-            single_limit=SINGLE_RATE,
-            list_limit=LIST_RATE,
-            concurrency_limit=CONCURRENCY,
-        ) as server,
-        tempfile.TemporaryDirectory() as cache_dir,
-    ):
+    with limited_server(args.dois) as server, tempfile.TemporaryDirectory() as cache_dir:
         os.environ.pop("REFLINT_OFFLINE", None)
         cold, cold_requests, stats = run(server, text, cache_dir)
         warm, warm_requests, _ = run(server, text, cache_dir)
