@@ -9,18 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from helpers import MISSING_PREFIX
 from reflint.cli import main
 
 DATA = Path(__file__).parent / "data" / "seedlike"
-MISSING_PREFIX = [
-    "10.1179/jmt.2006.14.4.70E",
-    "10.1179/106698111X13129729552065",
-    "10.1136/bjsports-2016-096248",
-    "10.1093/rheumatology/ken161",
-    "10.1179/108331913X13844245102034",
-    "10.1136/acupmed-2015-010911",
-    "10.2147/JPR.S154728",
-]
 SOUND = [
     "10.2519/jospt.2017.7096",
     "10.1097/MD.0000000000011225",

@@ -8,9 +8,8 @@ import stat
 
 import bibtexparser
 import pytest
-from click.testing import CliRunner
 
-from reflint.cli import main
+from helpers import invoke
 
 PYNE = (
     "Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136. "
@@ -24,15 +23,6 @@ OTHER_PYNE = (
     "Pyne D, Shenker NG. Demystifying the acupuncture debate. Clin Med. 2008;8(1):10-12. "
     "doi:10.7861/clinmedicine.8-1-10"
 )
-
-
-def run(*args, cwd):
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(main, list(args))
-    finally:
-        os.chdir(old)
 
 
 def page(*entries: str) -> str:
@@ -55,7 +45,7 @@ def test_files_are_named_by_the_document_stem_and_keep_folders(tmp_path):
             "kb/refs.bib": "@article{x, title={T}, author={A, B}, year={2020}}\n",
         },
     )
-    assert run("bib", "kb", cwd=tmp_path).exit_code == 0
+    assert invoke("bib", "kb", cwd=tmp_path).exit_code == 0
     out = tmp_path / "references"
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*.bib")) == [
         "dry-needling.bib",
@@ -73,13 +63,13 @@ def test_documents_sharing_a_stem_keep_their_suffixes(tmp_path):
             "kb/other.md": page(MEAKINS),
         },
     )
-    assert run("bib", "kb", cwd=tmp_path).exit_code == 0
+    assert invoke("bib", "kb", cwd=tmp_path).exit_code == 0
     assert sorted(p.name for p in (tmp_path / "references").iterdir()) == ["faq.html.bib", "faq.md.bib", "other.bib"]
 
 
 def test_same_names_given_as_files_do_not_overwrite_each_other(tmp_path):
     make(tmp_path, {"a/notes.md": page(PYNE), "b/notes.md": page(MEAKINS)})
-    assert run("bib", "a/notes.md", "b/notes.md", cwd=tmp_path).exit_code == 0
+    assert invoke("bib", "a/notes.md", "b/notes.md", cwd=tmp_path).exit_code == 0
     written = sorted(
         p.relative_to(tmp_path / "references").as_posix() for p in (tmp_path / "references").rglob("*.bib")
     )
@@ -91,7 +81,7 @@ def test_new_files_get_the_permissions_the_umask_gives(tmp_path, umask, mode):
     make(tmp_path, {"kb/a.md": page(PYNE)})
     old = os.umask(umask)
     try:
-        assert run("bib", "kb", cwd=tmp_path).exit_code == 0
+        assert invoke("bib", "kb", cwd=tmp_path).exit_code == 0
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "references" / "a.bib").stat().st_mode) == mode
@@ -99,11 +89,11 @@ def test_new_files_get_the_permissions_the_umask_gives(tmp_path, umask, mode):
 
 def test_a_rewritten_file_keeps_its_permissions(tmp_path):
     make(tmp_path, {"kb/a.md": page(PYNE)})
-    assert run("bib", "kb", cwd=tmp_path).exit_code == 0
+    assert invoke("bib", "kb", cwd=tmp_path).exit_code == 0
     target = tmp_path / "references" / "a.bib"
     target.chmod(0o640)
     make(tmp_path, {"kb/a.md": page(PYNE, MEAKINS)})
-    assert run("bib", "kb", cwd=tmp_path).exit_code == 0
+    assert invoke("bib", "kb", cwd=tmp_path).exit_code == 0
     assert "meakins2017acupuncture" in target.read_text("utf-8")
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
 
@@ -122,7 +112,7 @@ def test_single_layout_writes_each_work_once_under_the_first_key(tmp_path):
             "reflint.toml": 'bib-layout = "single"\n',
         },
     )
-    assert run("bib", "kb", cwd=tmp_path).exit_code == 0
+    assert invoke("bib", "kb", cwd=tmp_path).exit_code == 0
     assert [p.name for p in (tmp_path / "references").iterdir()] == ["library.bib"]
     library = bibtexparser.parse_string((tmp_path / "references" / "library.bib").read_text("utf-8"))
     assert not library.failed_blocks
@@ -130,7 +120,7 @@ def test_single_layout_writes_each_work_once_under_the_first_key(tmp_path):
     assert keys == ["meakins2017acupuncture", "pyne2008demystifying", "pyne2008demystifyinga"]
     dois = [e["doi"].lower() for e in library.entries if "doi" in e.fields_dict]
     assert len(dois) == len(set(dois))
-    assert run("bib", "kb", "--check", cwd=tmp_path).exit_code == 0
+    assert invoke("bib", "kb", "--check", cwd=tmp_path).exit_code == 0
 
 
 def test_what_bib_writes_passes_check(tmp_path):
@@ -150,12 +140,12 @@ def test_what_bib_writes_passes_check(tmp_path):
             " year={2022}, doi={http://dx.doi.org/10.1136/ bmj-2022-073153}}\n",
         },
     )
-    assert run("bib", "kb", cwd=tmp_path).exit_code == 0
+    assert invoke("bib", "kb", cwd=tmp_path).exit_code == 0
     text = (tmp_path / "references" / "a.bib").read_text("utf-8")
     assert "doi = {10.1179/jmt.2006.14.4.70E}" in text
     assert "10.1016/}" not in text
     assert "@misc{anonndpersonal,\n  note = {Personal communication with a clinic, see our website}\n}" in text
     assert "doi = {10.1136/bmj-2022-073153}" in (tmp_path / "references" / "b.bib").read_text("utf-8")
     assert "{UK}" in (tmp_path / "references" / "b.bib").read_text("utf-8")
-    checked = run("check", "references", "--select", "ALL", cwd=tmp_path)
+    checked = invoke("check", "references", "--select", "ALL", cwd=tmp_path)
     assert checked.exit_code == 0, checked.output
