@@ -221,24 +221,34 @@ def _is_initial(tok: str, nxt: str) -> bool:
     return 2 <= len(tok) <= 3 and tok.isalpha() and tok.isupper() and nxt in {",", ".", ";", ""}
 
 
-def _token_features(tok: str) -> dict[str, str]:
-    low = clean(tok).lower()
-    f = {"w": low if len(low) < 25 else "<long>", "shape": _shape(tok)}
+def token_class(tok: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """(word, the token's other features): the word is the lowercased token, the rest
+    (shape, number length, year, month, lexicon class, DOI, URL, punctuation) is shared by
+    many tokens, so the tagger sums its weights once per distinct tuple."""
+    low = clean(tok).lower() if not tok.isascii() else tok.lower()
+    f: list[tuple[str, str]] = [("shape", _shape(tok))]
     if tok.isdigit():
-        f["num"] = f"d{min(len(tok), 5)}"
-    if _YEAR.fullmatch(tok):
-        f["year"] = "1"
+        f.append(("num", f"d{min(len(tok), 5)}"))
+        if _YEAR.fullmatch(tok):
+            f.append(("year", "1"))
+    elif tok[0].isdigit() and _YEAR.fullmatch(tok):
+        f.append(("year", "1"))  # "2017a"
     if low in _MONTHS:
-        f["month"] = "1"
+        f.append(("month", "1"))
     if low in _LEXICON:
-        f["lex"] = _LEXICON[low]
+        f.append(("lex", _LEXICON[low]))
     if "/" in tok and (tok.startswith("10.") or tok[:4].isdigit()):
-        f["doi"] = "1"
+        f.append(("doi", "1"))
     if tok.startswith(("http", "www.")):
-        f["url"] = "1"
+        f.append(("url", "1"))
     if not tok[0].isalnum():
-        f["punct"] = tok
-    return f
+        f.append(("punct", tok))
+    return (low if len(low) < 25 else "<long>"), tuple(f)
+
+
+def _token_features(tok: str) -> dict[str, str]:
+    word, rest = token_class(tok)
+    return {"w": word, **dict(rest)}
 
 
 def sequence_features(text: str, tokens: list[tuple[str, int, int]]) -> list[dict[str, str]]:

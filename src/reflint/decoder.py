@@ -6,7 +6,7 @@ token is a sum of weights, and most terms depend on one token's text alone: its 
 attributes and those it lends the tokens up to two away. So each such group's sum is
 worked out once per distinct token string and kept in a table; a reference's scores are
 then a few array lookups, and Viterbi runs over a batch of references at once. The
-attributes are those of ``reflint.crf.sequence_features``; ``tests/test_decoder.py`` holds
+attributes are those of ``reflint.crf.sequence_features``; ``tests/test_parse.py`` holds
 the labels equal to crfsuite's on the test corpus.
 
 The weights come from crfsuite's text dump of the model, printed to six decimals, so each
@@ -22,7 +22,7 @@ import tempfile
 
 import numpy as np
 
-from reflint.crf import _SEPARATORS, _token_features
+from reflint.crf import _SEPARATORS, token_class
 
 _NEIGHBOUR_KEYS = ("year", "lex", "punct", "month")
 _OFFSETS = (-2, -1, 1, 2)
@@ -177,27 +177,26 @@ class Decoder:
         self._pair_ids[0] = self._pair_word.get(_EDGE, -1)
         self._ids: dict[str, int] = {}
         self._words: list[str] = [_EDGE]
-        self._blocks: dict[tuple, np.ndarray] = {}
+        # token classes: (features but the word, length up to 4, all capitals) -> number
+        self._classes: dict[tuple, int] = {}
+        self._class_rows: list[np.ndarray] = []
+        self._class_kinds: list[list[int]] = []
 
     def _add_tokens(self, new: list[str]) -> None:
         """Table rows for token strings not seen before, in one pass. What a token's shape,
         punctuation and lexicon class contribute is shared by many tokens and summed once
-        per such signature; the word itself (which the model mostly does not know) is added."""
+        per such class (with the class's sequence-level kind); the word itself (which the
+        model mostly does not know) is added."""
         first = len(self._words)
-        blocks, cells, rows, kinds = [], [], [], []
-        by_word, by_token, by_suffix = self._by_word, self._by_token, self._by_suffix
+        classes, cells, rows = [], [], []
+        by_word, by_token, by_suffix, known = self._by_word, self._by_token, self._by_suffix, self._classes
         for n, tok in enumerate(new, first):
-            base = _token_features(tok)
-            signature = tuple(base.items())[1:]  # all but "w", the first
-            block = self._blocks.get(signature)
-            if block is None:
-                block = self._blocks[signature] = self._sums(
-                    [[f"0{k}={v}" for k, v in signature]]
-                    + [[f"{d}{k}={base[k]}" for k in ("shape", *_NEIGHBOUR_KEYS) if k in base] for d in _OFFSETS]
-                    + [[], []]
-                )
-            blocks.append(block)
-            w = base["w"]
+            w, rest = token_class(tok)
+            key = (rest, len(tok) if len(tok) < 4 else 4, tok.isalpha() and tok.isupper())
+            c = known.get(key)
+            if c is None:
+                c = known[key] = self._add_class(tok, rest)
+            classes.append(c)
             for column, k in (*by_word.get(w, ()), *by_token.get(tok, ())):
                 cells.append(n * _COLUMNS + column)
                 rows.append(k)
@@ -206,18 +205,35 @@ class Decoder:
                 rows.append(k)
             self._ids[tok] = n
             self._words.append(w)
-            kind = _token_kind(tok)
-            kind[_YEAR] = int("year" in base)
-            kinds.append(kind)
         end = len(self._words)
         while end > len(self._kinds):
             self._table = np.concatenate([self._table, np.zeros_like(self._table)])
             self._kinds = np.concatenate([self._kinds, np.zeros_like(self._kinds)])
             self._pair_ids = np.concatenate([self._pair_ids, np.full_like(self._pair_ids, -1)])
-        self._pair_ids[first:end] = [self._pair_word.get(w, -1) for w in self._words[first:end]]
-        self._table[first * _COLUMNS : end * _COLUMNS] = np.concatenate(blocks)
+        pair_word = self._pair_word
+        self._pair_ids[first:end] = [pair_word.get(w, -1) for w in self._words[first:end]]
+        taken = np.array(classes, dtype=np.intp)
+        self._table[first * _COLUMNS : end * _COLUMNS] = np.asarray(self._class_rows)[taken].reshape(
+            -1, len(self.labels)
+        )
         np.add.at(self._table, cells, self._weights[rows])
-        self._kinds[first:end] = kinds
+        self._kinds[first:end] = np.asarray(self._class_kinds, dtype=np.int8)[taken]
+
+    def _add_class(self, tok: str, rest: tuple[tuple[str, str], ...]) -> int:
+        """A new class of tokens (``tok`` is one): the summed weights of its features, own and
+        lent to its neighbours, and its kind; returns its number."""
+        features = dict(rest)
+        self._class_rows.append(
+            self._sums(
+                [[f"0{k}={v}" for k, v in rest]]
+                + [[f"{d}{k}={features[k]}" for k in ("shape", *_NEIGHBOUR_KEYS) if k in features] for d in _OFFSETS]
+                + [[], []]
+            )
+        )
+        kind = _token_kind(tok)
+        kind[_YEAR] = int("year" in features)
+        self._class_kinds.append(kind)
+        return len(self._class_kinds) - 1
 
     def scores(self, sequences: list[tuple[str, list[tuple[str, int, int]]]]) -> np.ndarray:
         """(all tokens, labels) state scores of the sequences, one after the other: the sums
