@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from itertools import chain
 
 import numpy as np
 
@@ -94,7 +95,8 @@ class Decoder:
         n = len(labels)
         self.transitions = np.zeros((n, n))
         for (a, b), w in trans.items():
-            self.transitions[index[a], index[b]] = w
+            self.transitions[index[a], index[b]] = w  # [from, to]
+        self._into = np.ascontiguousarray(self.transitions.T)  # [to, from]: a label's predecessors in a row
         # every attribute's weights, one row each; the last row is zeros (unknown attributes)
         self._row = {attr: k for k, attr in enumerate(state)}
         self._weights = np.zeros((len(state) + 1, n))
@@ -179,8 +181,10 @@ class Decoder:
         self._words: list[str] = [_EDGE]
         # token classes: (features but the word, length up to 4, all capitals) -> number
         self._classes: dict[tuple, int] = {}
-        self._class_rows: list[np.ndarray] = []
-        self._class_kinds: list[list[int]] = []
+        self._class_rows = np.zeros((0, _COLUMNS, len(self.labels)))  # summed weights, by class
+        self._class_kinds = np.zeros((0, 9), dtype=np.int8)
+        self._new_rows: list[np.ndarray] = []  # classes met in this call, not yet in the arrays
+        self._new_kinds: list[list[int]] = []
 
     def _add_tokens(self, new: list[str]) -> None:
         """Table rows for token strings not seen before, in one pass. What a token's shape,
@@ -206,46 +210,52 @@ class Decoder:
             self._ids[tok] = n
             self._words.append(w)
         end = len(self._words)
-        while end > len(self._kinds):
-            self._table = np.concatenate([self._table, np.zeros_like(self._table)])
-            self._kinds = np.concatenate([self._kinds, np.zeros_like(self._kinds)])
-            self._pair_ids = np.concatenate([self._pair_ids, np.full_like(self._pair_ids, -1)])
+        if end > len(self._kinds):  # room for twice as many, in one step (rows are all written below)
+            more = 2 * end - len(self._kinds)
+            self._table = np.concatenate([self._table, np.empty((more * _COLUMNS, len(self.labels)))])
+            self._kinds = np.concatenate([self._kinds, np.empty((more, 9), dtype=np.int8)])
+            self._pair_ids = np.concatenate([self._pair_ids, np.empty(more, dtype=np.int64)])
         pair_word = self._pair_word
         self._pair_ids[first:end] = [pair_word.get(w, -1) for w in self._words[first:end]]
         taken = np.array(classes, dtype=np.intp)
-        self._table[first * _COLUMNS : end * _COLUMNS] = np.asarray(self._class_rows)[taken].reshape(
-            -1, len(self.labels)
-        )
+        if self._new_rows:  # classes this call met first
+            self._class_rows = np.concatenate([self._class_rows, *self._new_rows])
+            self._class_kinds = np.concatenate([self._class_kinds, np.array(self._new_kinds, dtype=np.int8)])
+            self._new_rows, self._new_kinds = [], []
+        self._table[first * _COLUMNS : end * _COLUMNS] = self._class_rows[taken].reshape(-1, len(self.labels))
         np.add.at(self._table, cells, self._weights[rows])
-        self._kinds[first:end] = np.asarray(self._class_kinds, dtype=np.int8)[taken]
+        self._kinds[first:end] = self._class_kinds[taken]
 
     def _add_class(self, tok: str, rest: tuple[tuple[str, str], ...]) -> int:
         """A new class of tokens (``tok`` is one): the summed weights of its features, own and
         lent to its neighbours, and its kind; returns its number."""
         features = dict(rest)
-        self._class_rows.append(
+        self._new_rows.append(
             self._sums(
                 [[f"0{k}={v}" for k, v in rest]]
                 + [[f"{d}{k}={features[k]}" for k in ("shape", *_NEIGHBOUR_KEYS) if k in features] for d in _OFFSETS]
                 + [[], []]
-            )
+            )[None]
         )
         kind = _token_kind(tok)
         kind[_YEAR] = int("year" in features)
-        self._class_kinds.append(kind)
-        return len(self._class_kinds) - 1
+        self._new_kinds.append(kind)
+        return len(self._class_rows) + len(self._new_rows) - 1
 
     def scores(self, sequences: list[tuple[str, list[tuple[str, int, int]]]]) -> np.ndarray:
         """(all tokens, labels) state scores of the sequences, one after the other: the sums
         crfsuite makes from the attributes. Each array operation runs once per batch."""
         total = sum(len(tokens) for _, tokens in sequences)
+        if not total:
+            return np.zeros((0, len(self.labels)))
         if len(self._ids) + total > TOKEN_LIMIT:  # a long audit meets many one-off tokens
             self._forget()
         known = self._ids
-        all_tokens = [t for _, tokens in sequences for t, _, _ in tokens]
+        # one pass in C over every token: their texts, starts and ends
+        all_tokens, token_starts, token_ends = zip(*chain.from_iterable(tokens for _, tokens in sequences))
         if new := [t for t in dict.fromkeys(all_tokens) if t not in known]:
             self._add_tokens(new)
-        ids = np.array([known[t] for t in all_tokens], dtype=np.intp)
+        ids = np.fromiter(map(known.__getitem__, all_tokens), dtype=np.intp, count=total)
         lengths = np.array([len(tokens) for _, tokens in sequences], dtype=np.intp)
         starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.intp)
         seq_start = np.repeat(starts, lengths)  # per token: where its sequence starts
@@ -283,9 +293,8 @@ class Decoder:
         )
         # tokens cover every character but white space, so a gap between two is white space
         last = at == seq_len - 1
-        token_starts = np.array([s for _, tokens in sequences for _, s, _ in tokens], dtype=np.intp)
-        token_ends = np.array([e for _, tokens in sequences for _, _, e in tokens], dtype=np.intp)
-        gap = np.concatenate([token_starts[1:] > token_ends[:-1], [False]]).astype(np.intp)
+        gaps = np.array(token_starts[1:], dtype=np.intp) > np.array(token_ends[:-1], dtype=np.intp)
+        gap = np.concatenate([gaps, [False]]).astype(np.intp)
         space_after = gap.copy()
         space_before = np.concatenate([[0], gap[:-1]])
         for (text, tokens), k in zip(sequences, starts.tolist()):
@@ -340,23 +349,21 @@ class Decoder:
         scores = self.scores(sequences)
         count, n_labels, longest = len(lengths), len(self.labels), lengths[0]
         ends = np.array(lengths) - 1
-        active = (ends[None, :] >= np.arange(longest)[:, None]).sum(axis=1).tolist()  # a prefix: longest first
+        active = np.searchsorted(-ends, -np.arange(longest), side="right").tolist()  # a prefix: longest first
         delta = np.zeros((longest, count, n_labels))  # best score ending in each label, per position
-        pos = 0
-        for k, length in enumerate(lengths):
-            delta[:length, k] = scores[pos : pos + length]
-            pos += length
-        into = np.ascontiguousarray(self.transitions.T)  # [to, from]: reductions run along memory
-        for t in range(1, longest):
+        sequence = np.repeat(np.arange(count), lengths)
+        delta[np.arange(len(scores)) - (np.cumsum(lengths) - lengths)[sequence], sequence] = scores
+        best_from = np.maximum.reduce
+        for t in range(1, longest):  # [sequence, from, to]: the maximum is taken across rows
             a = active[t]
-            delta[t, :a] += (delta[t - 1, :a, None, :] + into).max(axis=2)
+            delta[t, :a] += best_from(delta[t - 1, :a, :, None] + self.transitions, axis=1)
         # back from each sequence's best last label; the best predecessor of the label taken
         # is found again here (first maximum, as crfsuite) rather than stored for all labels
         path = np.zeros((longest, count), dtype=np.intp)
         path[ends, np.arange(count)] = delta[ends, np.arange(count)].argmax(axis=1)
         for t in range(longest - 1, 0, -1):
             a = active[t]
-            path[t - 1, :a] = (delta[t - 1, :a] + into[path[t, :a]]).argmax(axis=1)  # the others ended here
+            path[t - 1, :a] = (delta[t - 1, :a] + self._into[path[t, :a]]).argmax(axis=1)  # the others ended here
         labels = self.labels
         return [[labels[j] for j in path[:length, k].tolist()] for k, length in enumerate(lengths)]
 

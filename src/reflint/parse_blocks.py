@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from operator import itemgetter
 
 from reflint.names import PARTICLES, is_corporate
 
@@ -32,17 +33,24 @@ _VOLUME_PAGES = re.compile(
     r"(?P<pages>[A-Za-z]{0,2}\d+(?:\s*[-‐–—]\s*[A-Za-z]{0,2}\d+)?)(?=[\s.;,]|$)"
 )
 # a block ends at ". ", "? " or "! ", but not after an initial ("Smith J. ", "U. S. ")
-_BREAK = re.compile(r"(?<!\b[A-Z])[.?!](?=[\"”’']?(?:\s|$))")
+_BREAK = re.compile(r"[.?!](?<!\b[A-Z][.?!])(?=[\"”’']?(?:\s|$))")
 _JOURNAL_ABBREV = re.compile(  # a "break" after these is inside an abbreviated journal name
     r"(?i)\b(?:j|jour|proc|natl|acad|sci|am|soc|phys|rev|lett|int|med|res|biol|chem|ann|"
     r"trans|bull|arch|eur|clin|assoc|nat|ser)\.$"
 )
 _CONTAINER_NOT = re.compile(r"(?:\bIn:?\s|\beds?\b|\beditors?\b|\bpp?\.\s)")
+_START = itemgetter(1)  # a token's start offset
+
+
+def _at(tokens: list, offset: int) -> int | None:
+    """Index of the token that starts at ``offset``, if one does."""
+    i = bisect_left(tokens, offset, key=_START)
+    return i if i < len(tokens) and tokens[i][1] == offset else None
 
 
 def _label(tokens: list, labels: list[str], start: int, end: int, label: str) -> None:
     """Label the tokens inside ``text[start:end]`` (tokens are in order and never overlap)."""
-    i = bisect_left(tokens, start, key=lambda t: t[1])
+    i = bisect_left(tokens, start, key=_START)
     while i < len(tokens) and tokens[i][2] <= end:
         labels[i] = label
         i += 1
@@ -92,8 +100,7 @@ def author_date(text: str, skip: int, tokens: list, labels: list[str]) -> bool:
 def _title_and_container(text: str, start: int, anchor: re.Match, tokens: list, labels: list[str]) -> bool:
     """Title up to the last block break before ``Volume: Pages``, the container after it,
     when the CRF agrees a volume or pages sit there and the container reads as a journal."""
-    at = {a: lab for (_, a, _), lab in zip(tokens, labels)}
-    volume, pages = at.get(anchor.start("volume")), at.get(anchor.start("pages"))
+    volume, pages = (None if (i := _at(tokens, anchor.start(g))) is None else labels[i] for g in ("volume", "pages"))
     if not (volume == "volume" and pages in ("pages", None) or pages == "pages" and volume != "issue"):
         return False  # "Evrazii 44, no. 3: 93-100": the CRF saw an issue there
     cut = _break_before(text, start, anchor.start())
@@ -104,7 +111,7 @@ def _title_and_container(text: str, start: int, anchor: re.Match, tokens: list, 
         not container
         or "." in container
         or len(container.split()) > 12
-        or _JOURNAL_ABBREV.search(text, 0, cut + 1)
+        or _JOURNAL_ABBREV.search(text, max(0, cut - 8), cut + 1)  # it ends at cut: look only there
         or _CONTAINER_NOT.search(text, start, anchor.start())
     ):
         return False
