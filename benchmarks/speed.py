@@ -5,7 +5,8 @@ may differ), a corpus of varied PLOS articles (benchmarks/corpus.py), and
 measures, each in a fresh process with its own empty cache directory:
 
 - references per CPU second, cold (empty cache) and warm (the same run again);
-- wall time per ``--jobs`` value (the baseline has one process only);
+- wall time per ``--jobs`` value (the baseline has one process only), and next to their
+  ratio the machine's own ceiling: a pure-Python loop shared out to as many processes;
 - peak RSS of the largest process;
 - a cold ``check`` of 1,000 DOIs against the rate-limited fake Crossref, as a ratio to the
   floor its list limit allows (benchmarks/verify_throughput.py);
@@ -67,6 +68,26 @@ def suite(python: str, corpus: Path, jobs: list[int], parallel: bool) -> dict:
         warm = measure(python, corpus, Path(tmp) / "c", 1 if parallel else None)
         walls = {j: measure(python, corpus, Path(tmp) / f"j{j}", j)["wall"] if parallel else cold["wall"] for j in jobs}
     return {"cold": cold, "warm": warm, "walls": walls}
+
+
+_SPIN = "import sys\nfor i in range(int(sys.argv[1])): pass"
+
+
+def ceiling(jobs: int, base: int = 1, steps: int = 60_000_000) -> float:
+    """The machine's own best ``--jobs N`` ratio: the wall time of a pure-Python loop shared
+    out to ``jobs`` processes, over the same loop shared out to ``base``. ``base/jobs`` on
+    idle, independent cores; a virtual machine's cores that share hardware, or a busy host,
+    give more."""
+    import time
+
+    def wall(n: int) -> float:
+        start = time.perf_counter()
+        procs = [subprocess.Popen([sys.executable, "-c", _SPIN, str(steps // n)]) for _ in range(n)]
+        for proc in procs:
+            proc.wait()
+        return time.perf_counter() - start
+
+    return wall(jobs) / wall(base)
 
 
 def doi_list(python: str) -> float:
@@ -138,6 +159,11 @@ def main() -> None:
     )
     for j in args.jobs:
         row(f"wall time, --jobs {j} (cold)", base["walls"][j], ours["walls"][j], "s")
+    for j in args.jobs[1:]:
+        print(
+            f"  --jobs {j} / --jobs {args.jobs[0]}, this tree: {ours['walls'][j] / ours['walls'][args.jobs[0]]:.2f}; "
+            f"the machine's own ceiling (a pure-Python loop shared out): {ceiling(j, args.jobs[0]):.2f}"
+        )
     row("peak RSS, cold, one process", base["cold"]["rss_mb"], ours["cold"]["rss_mb"], "MB")
     floor = -(-DOIS // BATCH_SIZE) / LIST_RATE
     row(f"{DOIS} DOIs cold, wall", dois["baseline"], dois["this tree"], "s")

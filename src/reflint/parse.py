@@ -4,12 +4,7 @@ A CRF labels each token (``reflint.crf``); consecutive tokens with one label for
 with exact offsets. Rules correct it where it is most often wrong: two for Vancouver/AMA,
 the style of health content, and four for titles in books and chapters (Chicago's
 ``Family, Given.``, a year range ending a title, a subtitle after ``?:``, a book's title vs
-a chapter's container). Small
-post-processing then turns segments into fields: author lists split in both ``Family I,``
-(Vancouver) and ``Family, I.,`` (APA/Harvard) orders, years without their ``a``/``b``
-suffix, pages with a plain hyphen, an AMA ``Publisher; 2015:155-158`` read as year and
-pages, a trailing edition ("2nd ed.") dropped from a title. DOIs come from ``reflint.doi``
-so there is one DOI grammar in the project; PMIDs and URLs are regexes.
+a chapter's container). ``reflint.parse_fields`` then turns the segments into fields.
 
 The model is trained by ``scripts/train_parser.py``; accuracy is measured by
 ``benchmarks/parse_accuracy.py`` on data it was never trained on.
@@ -18,13 +13,13 @@ The model is trained by ``scripts/train_parser.py``; accuracy is measured by
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from importlib import resources
 
-from reflint.crf import clean, numbering_end, tokenize
+from reflint.crf import numbering_end, tokenize
 from reflint.models import Fields
 from reflint.names import PARTICLES as _PARTICLES
 from reflint.parse_blocks import author_date, corporate_first_block, title_after_authors
+from reflint.parse_fields import YEAR, Segment, run_span, to_fields
 from reflint.names import split_authors  # noqa: F401  (part of this module's interface)
 
 _model = None  # the Decoder of the model in use
@@ -51,14 +46,6 @@ def _get_model():
     if _model is None:
         use_model()
     return _model
-
-
-@dataclass
-class Segment:
-    label: str
-    start: int
-    end: int
-    text: str
 
 
 # Rules on top of the CRF for Vancouver/AMA, the house style of health content:
@@ -181,7 +168,7 @@ def _year_range_in_title(tokens: list, labels: list[str]) -> None:
     rng = " ".join(t for t, _, _ in tokens[j:k])
     if k == j or not _RANGE.fullmatch(rng.replace(" ", "")):
         return
-    if not any(lab == "date" and _YEAR.fullmatch(tokens[i][0][:4]) and not j <= i < k for i, lab in enumerate(labels)):
+    if not any(lab == "date" and YEAR.fullmatch(tokens[i][0][:4]) and not j <= i < k for i, lab in enumerate(labels)):
         return
     for i in range(title_end + 1, k):
         labels[i] = "title"
@@ -301,102 +288,8 @@ def _book_parts(text: str, segs: list[Segment]) -> list[Segment]:
 
 
 def author_span(segs: list[Segment]) -> tuple[int, int] | None:
-    """The author list: see :func:`_run`."""
-    return _run(segs, "author")
-
-
-def _run(segs: list[Segment], label: str) -> tuple[int, int] | None:
-    """The first run of ``label`` segments, even when the labeller leaves an "&", "and"
-    or comma between them as "other" (``Smith, J. & Jones, K.``)."""
-    run = []
-    for s in segs:
-        if s.label == label:
-            run.append(s)
-        elif s.label != "other" and run:
-            break
-    return (run[0].start, run[-1].end) if run else None
-
-
-# (patterns open with a literal or a lookahead on their first character where they can:
-# the regex engine then skips to it instead of trying the pattern at every character)
-_HYPHEN_BREAK = re.compile(r"-(?<=[a-z]-) (?=[a-z]{2,})(?!(?:and|or|to|und|et)\b)")
-_SPACE_PUNCT = re.compile(r"\s+(?=[,.;:?!])")
-_LEADING_QUOTES, _TRAILING_QUOTES = "\"“”‘'« ", "\"“”’'» ,;:/"  # white space is single spaces by then
-_VOLUME_PREFIX = re.compile(r"(?i)^(?:vol(?:ume)?|no|nr|issue|n°|v)\.?\s*")
-_PAGES_PREFIX = re.compile(r"(?i)^(?:pp?|pages?)\.?\s*")
-_DASHES = re.compile(r"\s*[-‐‑‒–—−]+\s*")
-_THESIS = re.compile(r"\b(?:thesis|dissertation|doctoral|phd)\b")
-_REPORT = re.compile(r"\b(?:technical report|tech\. rep|report no|working paper)\b")
-_IN_CHAPTER = re.compile(r"(?i)(?:^|[.,]\s)in:?\s")
-_PROC_CONTAINER = re.compile(r"(?i)\b(?:proc\b|proceedings|conference|symposium|workshop|congress)")
-_IN_PREFIX = re.compile(r"(?i)^in:?\s+")
-
-
-def _tidy(s: str, abbrev: bool = False) -> str:
-    """Collapse whitespace, undo ligatures and hyphenation breaks, drop edge punctuation.
-
-    ``abbrev`` keeps the final period of dotted abbreviations ("J. Am. Chem. Soc.").
-    """
-    s = " ".join(clean(s).split())
-    if "- " in s:
-        s = _HYPHEN_BREAK.sub("", s)
-    s = _SPACE_PUNCT.sub("", s)  # "meta-analysis ." -> "meta-analysis."
-    s = s.lstrip(_LEADING_QUOTES).rstrip(_TRAILING_QUOTES)
-    for opener, closer in ("()", "[]"):  # drop unbalanced edge brackets only
-        if s.endswith(closer) and s.count(closer) > s.count(opener):
-            s = s[:-1]
-        if s.startswith(opener) and s.count(opener) > s.count(closer):
-            s = s[1:]
-    if s.endswith(".") and not (abbrev and re.search(r"\.\s\S+\.$", s) and re.search(r"\b\w{1,5}\.$", s)):
-        s = s[:-1]
-    return s.strip(" ,;:")
-
-
-_YEAR = re.compile(r"(?<!\d)(1[5-9]\d\d|20\d\d)(?!\d)")
-_VOLUME_YEAR = re.compile(r"19\d\d|20\d\d")  # a "volume" that is a plausible year
-_EDITION = re.compile(  # "Dialectology. 2nd edition", "The Eleventh Commandment. Rev. ed"
-    r"[.,]\s+(?:\d{1,2}(?:st|nd|rd|th|e|\.)?|rev(?:ised)?\.?|new|second|third)\s*"
-    r"(?:ed|edn|edition|éd|édition|aufl|auflage)\.?$",
-    re.I,
-)
-_PMID = re.compile(r"\bPMID:?\s*(\d{1,9})\b")
-_URL = re.compile(r"https?://[^\s<>\"]+")
-
-
-def _number(s: str) -> str:
-    """``Vol. 12`` -> ``12``; ``(3)`` / ``no. 3`` -> ``3``."""
-    s = _VOLUME_PREFIX.sub("", _tidy(s))
-    return s.strip("() ")
-
-
-def _pages(s: str) -> str:
-    s = _PAGES_PREFIX.sub("", _tidy(s))
-    return _DASHES.sub("-", s)
-
-
-def _doi(text: str) -> str | None:
-    if "/" not in text:
-        return None  # every DOI, however damaged, has its prefix/suffix slash
-    from reflint.doi import find_dois  # lazily: doi.py and parse.py load independently
-
-    return next((m.doi for m in find_dois(text) if m.doi), None)
-
-
-def _entry_type(text: str, segs: dict[str, str], container: str | None) -> str:
-    low = text.lower()
-    if any(w in low for w in ("thesis", "dissertation", "doctoral", "phd")) and _THESIS.search(low):
-        return "thesis"
-    if any(w in low for w in ("report", "tech. rep", "working paper")) and _REPORT.search(low):
-        return "report"
-    if container and _PROC_CONTAINER.search(container):
-        return "inproceedings"
-    if container and ("editor" in segs or _IN_CHAPTER.search(text)):
-        return "incollection"
-    if container:
-        return "article"
-    if "publisher" in segs:
-        return "book"
-    return "misc"
+    """The author list: see :func:`reflint.parse_fields.run_span`."""
+    return run_span(segs, "author")
 
 
 def parse_reference(text: str, *, rules: bool = True) -> Fields:
@@ -406,49 +299,4 @@ def parse_reference(text: str, *, rules: bool = True) -> Fields:
 
 def parse_references(texts: list[str], *, rules: bool = True) -> list[Fields]:
     """``parse_reference`` of each string, tagged in one batch: a document's list at once."""
-    return [_fields(text, segs) for text, segs in zip(texts, segment_many(texts, rules))]
-
-
-def _fields(text: str, segs: list[Segment]) -> Fields:
-    first: dict[str, str] = {}
-    for s in segs:
-        first.setdefault(s.label, s.text)
-    for name in ("author", "title", "container"):
-        if span := _run(segs, name):
-            first[name] = text[span[0] : span[1]]
-    fields = Fields()
-    fields.authors = split_authors(first["author"]) if "author" in first else []
-    for name in ("title", "container"):
-        if name in first:
-            value = _tidy(first[name], abbrev=name == "container")
-            if name == "container":
-                value = _IN_PREFIX.sub("", value)
-            else:
-                value = _EDITION.sub("", value)
-            setattr(fields, name, value or None)
-    date = _YEAR.search(first.get("date", ""))
-    fields.year = date.group(1) if date else None
-    if "volume" in first:
-        fields.volume = _number(first["volume"]) or None
-    if "issue" in first:
-        fields.issue = _number(first["issue"]) or None
-    if "pages" in first:
-        fields.pages = _pages(first["pages"]) or None
-    volume = next((s for s in segs if s.label == "volume"), None)
-    if (
-        fields.year is None
-        and volume
-        and fields.volume
-        and _VOLUME_YEAR.fullmatch(fields.volume)
-        and re.match(r"\s*:\s*\w", text[volume.end :])
-    ):
-        # AMA books and chapters: "Springer Berlin Heidelberg; 2015:155-158." has no volume;
-        # the number the CRF read as one is the year, followed by the pages
-        fields.year, fields.volume = fields.volume, None
-    fields.doi = _doi(text)
-    pmid = _PMID.search(text)
-    fields.pmid = pmid.group(1) if pmid else None
-    url = next((u for u in _URL.findall(text) if "doi.org/" not in u.lower()), None)
-    fields.url = url.rstrip(".,;)") if url else None
-    fields.type = _entry_type(text, first, fields.container)
-    return fields
+    return [to_fields(text, segs) for text, segs in zip(texts, segment_many(texts, rules))]
