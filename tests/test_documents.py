@@ -14,7 +14,8 @@ import pytest
 from helpers import invoke
 
 from reflint import documents
-from reflint.documents import DocumentError, discover, from_text, load, write
+from reflint.discovery import discover
+from reflint.documents import DocumentError, from_text, load, write
 from reflint.html_text import visible_text
 
 

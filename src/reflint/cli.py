@@ -16,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from reflint import __version__, cli_check, documents, references_dir, rule_docs
+from reflint import __version__, cli_check, discovery, references_dir, rule_docs
 from reflint.cache import Cache
 from reflint.cli_options import (
     CHECK_TIME_LIMIT,
@@ -234,7 +234,7 @@ def bib(paths, output, check_only, config_path, jobs, **network):
     roots = list(paths) or ["."]
     run = linter.lint_paths(roots)
     library = os.path.abspath(out)  # the library is output: a .bib kept in it is never a source
-    run.files = [r for r in run.files if not documents.inside(os.path.abspath(r.doc.file or r.doc.path), library)]
+    run.files = [r for r in run.files if not discovery.inside(os.path.abspath(r.doc.file or r.doc.path), library)]
     for error in run.errors:
         _error(error)
     if run.errors:

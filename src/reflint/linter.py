@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pathspec
 
-from reflint import documents, filework, suppress
+from reflint import discovery, filework, suppress
 from reflint.bibtex import assign_keys
 from reflint.cache import default_path
 from reflint.config import Config, ConfigTree
@@ -135,7 +135,7 @@ class Linter:
         directory), then the include/exclude of a closer config of each file (ruff's rule:
         files named on the command line are taken unless ``force_exclude``)."""
         c = self.config
-        files, notes = documents.discover(
+        files, notes = discovery.discover(
             paths, c["include"], c["exclude"], c["respect-gitignore"], root=c.directory, force_exclude=force_exclude
         )
         named = {os.path.abspath(p) for p in paths if os.path.isfile(p)}
@@ -148,9 +148,9 @@ class Linter:
                 continue
             rel = _relative(path, own.directory) or path.as_posix()
             # a directory named on the command line is linted even if this config excludes it
-            top = None if force_exclude else next((d for d in named_dirs if documents.inside(str(path), d)), None)
+            top = None if force_exclude else next((d for d in named_dirs if discovery.inside(str(path), d)), None)
             include = _spec(own["include"])
-            exclude = documents.unexcluded(own["exclude"], top, str(own.directory)) if top else _spec(own["exclude"])
+            exclude = discovery.unexcluded(own["exclude"], top, str(own.directory)) if top else _spec(own["exclude"])
             if (exclude and exclude.match_file(rel)) or (include and not include.match_file(rel)):
                 continue
             kept.append(path)
