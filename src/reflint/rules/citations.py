@@ -328,9 +328,7 @@ def reference_not_cited(ctx: Context):
     keys = [k for c in x.citations if c.style == "pandoc" and c.text.startswith("[") for k in c.keys]
     if not (author_year or keys or (numbered and cited_numbers)):
         return
-    spans = [(r.start, r.end) for r in x.references] + [(c.start, c.end) for c in x.citations]
-    prose = blank(doc.text, spans)
-    named = {w for m in re.finditer(r"\b[A-ZÀ-Þ][\w'’-]+", prose) for w in fold(m.group()).split()}
+    named: set[str] | None = None  # the words of capitalised words in the prose, when first needed
     starts = [r.start for r in x.references]
     linked = {
         m.doi.lower()
@@ -352,13 +350,28 @@ def reference_not_cited(ctx: Context):
             or numbers.get(id(ref)) in cited_numbers
             or any(_key_match(k, ref) for k in keys)
             or (f.doi and f.doi.lower() in linked)
-            or (f.authors and _words(f.authors[0].family) and _words(f.authors[0].family) <= named)
         ):
             continue
+        if f.authors and (family := _words(f.authors[0].family)):
+            if named is None:
+                named = _named(
+                    doc.text, [(r.start, r.end) for r in x.references] + [(c.start, c.end) for c in x.citations]
+                )
+            if family <= named:
+                continue  # the prose mentions the first author by name
         who = " ".join(filter(None, [f.authors[0].family if f.authors else ref.text[:40], f.year]))
         yield RL402.diagnostic(
             ctx, ref.start, ref.end, f"Reference `{who}` is never cited in the text", {"key": ref.key}
         )
+
+
+_CAPITALISED = re.compile(r"\b[A-ZÀ-Þ][\w'’-]+")
+
+
+def _named(text: str, spans: list[tuple[int, int]]) -> set[str]:
+    """The folded words of every capitalised word in ``text`` outside ``spans`` (references
+    and citations): a name the prose mentions."""
+    return {w for word in set(_CAPITALISED.findall(blank(text, spans))) for w in fold(word).split()}
 
 
 def _uncited_bibliography(ctx: Context):

@@ -16,7 +16,7 @@ from reflint.rules.prose import LIST_MARKER, STUDY, heading_spans, inside, linke
 from reflint.user_regex import UserPattern, compile_user
 
 _YEAR = re.compile(r"(?<!\d)((?:1[6-9]|20)\d\d)(?!\d)")
-_VAGUE_PAREN = re.compile(r"(?<![\]\w])\(([^()]{3,80})\)")
+_VAGUE_PAREN = re.compile(r"\((?<![\]\w]\()([^()]{3,80})\)")  # not after "]" or a word character
 _DESIGN = set(
     """systematic randomised randomized controlled clinical cohort observational case-control
     cross-sectional pilot double-blind placebo-controlled blinded qualitative quantitative narrative umbrella
@@ -155,6 +155,11 @@ _POINTER = re.compile(
 )
 _BOUNDARY = re.compile(r"[.!?…]+[\"”’)\]]*(?=\s)|\n(?=[ \t]*(?:[-*+•‣◦▪●]|(?:\d{1,3}|1[0-8]\d\d)[.)])[ \t])")
 _ABBREV = set("al e.g i.e dr mr mrs ms prof vs fig no approx ca cf st vol pp".split())
+
+
+# any of the built-in phrases, in one pattern: a paragraph it does not match holds no claim
+# (each phrase opens with a lookbehind, which the engine tries at every character)
+_ANY_DEFAULT = re.compile(rf"(?<![\w-])(?:{'|'.join(DEFAULT_PHRASES)})(?![\w-])", re.I)
 
 
 @lru_cache(maxsize=32)
@@ -301,12 +306,15 @@ def unsupported_claim(ctx: Context):
         Pooled trials suggest short-term pain relief (Gattie et al. 2017).
     """
     doc, x = ctx.doc, ctx.extraction
-    patterns = _phrases(tuple(ctx.settings.get("evidence-phrases") or ()))
+    custom = tuple(ctx.settings.get("evidence-phrases") or ())
+    patterns, any_phrase = _phrases(custom), None if custom else _ANY_DEFAULT
     text, blocks = prose_blocks(ctx)
     cited = sorted([(c.start, c.end) for c in x.citations] + [(m.start, m.end) for m in x.dois])
     lead_end, headings = _lead_end(ctx), heading_spans(ctx)
     summaries = [m.end() for m in _SUMMARY_HEAD.finditer(text)]
     for n, (s, e) in enumerate(blocks):
+        if any_phrase and not any_phrase.search(text, s, e):
+            continue  # no claim in this paragraph
         if doc.to_source(s, e)[1] <= lead_end or (
             (i := bisect_left(summaries, s)) and not _OTHER_HEAD.search(text, summaries[i - 1], s)
         ):
