@@ -20,6 +20,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 _LINE_BREAK = re.compile(r"\r\n?|\n")
 _MAX = 2_000_000  # past this a document is read without structure (garbage, not prose)
+_MARKERS = re.compile(r"[`\[<]")  # an inline run with none of these has no code span, link or autolink
 
 
 @dataclass
@@ -83,6 +84,9 @@ def structure(text: str) -> Structure:
         rule = next(r for r in md.inline.ruler.__rules__ if r.name == name)
         rule.fn = recorder.wrap(rule.fn, kind)
     md.inline.ruler.__compile__()
+    # emphasis only pairs delimiters (in silent mode, as link labels are skipped, it does nothing)
+    md.inline.ruler.disable(["emphasis", "strikethrough"])
+    md.inline.ruler2.disable([r.name for r in md.inline.ruler2.__rules__])
     md.core.ruler.disable("inline")  # inline runs are parsed below, one by one, with their offsets
     line_starts = [0, *(m.end() for m in _LINE_BREAK.finditer(text))]
 
@@ -100,7 +104,7 @@ def structure(text: str) -> Structure:
             out.headings.append(span(token.map))
         elif token.type == "front_matter" and token.map:
             out.front_matter = span(token.map)
-        elif token.type == "inline" and token.map:
+        elif token.type == "inline" and token.map and _MARKERS.search(token.content):
             recorder.base, recorder.starts = _locate(text, line_starts, token.map[0], token.content)
             md.inline.parse(token.content, md, env, [])
     out.code_spans = sorted(recorder.found["code"])
