@@ -62,10 +62,19 @@ class Works:
         self.by_doi: dict[str, str] = {}
         self.by_year: dict[str, list[tuple[Any, str]]] = {}  # (identity, key)
         self.undated: dict[tuple, str] = {}
+        self._last: tuple = (None, None, None, None)  # (fields, doi, text, identity) of the last find
 
-    @staticmethod
-    def _ref(fields: Fields, doi: str | None, text: str) -> Reference:
-        return Reference(0, 0, text, "list-entry", dataclasses.replace(fields, doi=doi))
+    def _identity(self, fields: Fields, doi: str | None, text: str):
+        """The work's identity; ``add`` after ``find`` of the same entry reuses find's."""
+        from reflint.rules.references import identity  # rules import this module's users
+
+        last_fields, last_doi, last_text, found = self._last
+        if last_fields is fields and last_doi == doi and last_text == text:
+            return found
+        same_doi = fields if doi == fields.doi else dataclasses.replace(fields, doi=doi)
+        this = identity(Reference(0, 0, text, "list-entry", same_doi))
+        self._last = (fields, doi, text, this)
+        return this
 
     @staticmethod
     def _undated(fields: Fields) -> tuple:
@@ -73,7 +82,7 @@ class Works:
         return (first, " ".join(fold(fields.title).split()))
 
     def find(self, fields: Fields, doi: str | None, text: str = "") -> str | None:
-        from reflint.rules.references import identity, same_identity  # rules import this module's users
+        from reflint.rules.references import same_identity  # rules import this module's users
 
         if doi and doi.lower() in self.by_doi:
             return self.by_doi[doi.lower()]
@@ -81,7 +90,7 @@ class Works:
             return None
         if not fields.year:
             return self.undated.get(self._undated(fields))
-        this = identity(self._ref(fields, doi, text))
+        this = self._identity(fields, doi, text)
         return next(
             (
                 key
@@ -94,10 +103,8 @@ class Works:
     def add(self, fields: Fields, doi: str | None, key: str, text: str = "") -> None:
         if doi:
             self.by_doi.setdefault(doi.lower(), key)
-        from reflint.rules.references import identity
-
         if fields.title and fields.year:
-            self.by_year.setdefault(fields.year, []).append((identity(self._ref(fields, doi, text)), key))
+            self.by_year.setdefault(fields.year, []).append((self._identity(fields, doi, text), key))
         elif fields.title:
             self.undated.setdefault(self._undated(fields), key)
 

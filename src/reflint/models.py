@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from copy import copy as shallow_copy
+from dataclasses import dataclass, field
 from enum import IntEnum
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -113,7 +114,9 @@ class Fields:
 
     def copy(self) -> Fields:
         """An independent copy (a rule may edit its reference's fields)."""
-        return replace(self, authors=[replace(a) for a in self.authors])
+        copied = shallow_copy(self)  # the strings are immutable; only the author list is shared
+        copied.authors = [Author(a.family, a.given) for a in self.authors]
+        return copied
 
     @classmethod
     def from_dict(cls, data: dict) -> "Fields":
