@@ -16,6 +16,8 @@ same measurement against another checkout's ``src/`` (e.g. ``git worktree add /t
 main``) in a subprocess of the same run, alternating the two ``--repeat`` times, and prints the
 ratio of the medians. ``--write-snapshot`` stores every string's fields and segments as JSON;
 ``--check-snapshot`` compares this checkout's output with such a file and lists differences;
+``--instructions N`` counts machine instructions per string over the first N strings with
+valgrind's callgrind instead (slow, but the same on a busy machine as on an idle one);
 ``--tests-corpus --write-snapshot tests/data/parse/parser-snapshot.json`` regenerates the
 snapshot ``tests/test_parse.py`` holds the parser to (after a deliberate change only).
 Benchmarks measure and print; nothing here asserts a time.
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import subprocess
 import sys
@@ -107,6 +110,43 @@ def _child(src: Path, data_dir: str | None) -> float:
     return json.loads(out.stdout)
 
 
+_PARSE_FIRST = """
+import sys
+sys.path.insert(0, sys.argv[1]); sys.path.insert(0, sys.argv[2])
+import parse_speed as p
+from pathlib import Path
+_, texts = p.corpus(Path(sys.argv[3]) if sys.argv[3] else None)
+import reflint.parse
+reflint.parse.parse_reference("Warm A. Loading the model. J Load. 2001;1:1-2.")
+texts = texts[: int(sys.argv[4])]
+many = getattr(reflint.parse, "parse_references", None)
+if many is None:
+    for text in texts:
+        reflint.parse.parse_reference(text)
+else:
+    for k in range(0, len(texts), p.LIST):
+        many(texts[k : k + p.LIST])
+"""
+
+
+def _instructions(src: Path, data_dir: str | None, count: int) -> float:
+    """Machine instructions per reference string (valgrind's callgrind counts them; unlike CPU
+    seconds they do not vary with the load of a shared machine): a run that parses the first
+    ``count`` strings less one that only loads the model."""
+
+    def total(n: int) -> int:
+        done = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c", _PARSE_FIRST]
+            + [str(src), str(REPO / "benchmarks"), data_dir or "", str(n)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return int(re.search(r"Collected : (\d+)", done.stderr).group(1))
+
+    return (total(count) - total(0)) / count
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("data_dir", nargs="?")
@@ -116,6 +156,12 @@ def main() -> None:
         "--tests-corpus",
         action="store_true",
         help="use the 450 strings of tests/data/parse (what tests/test_parse.py snapshots)",
+    )
+    ap.add_argument(
+        "--instructions",
+        type=int,
+        metavar="N",
+        help="count machine instructions (valgrind) for the first N strings instead of timing",
     )
     ap.add_argument("--write-snapshot", metavar="PATH")
     ap.add_argument("--check-snapshot", metavar="PATH")
@@ -134,6 +180,17 @@ def main() -> None:
         print(f"{len(want) - len(diff)} of {len(want)} parses identical to {args.check_snapshot}")
         for w, g in diff[:20]:
             print(f"  {w['text'][:120]}\n    was {w['fields']}\n    now {g['fields']}")
+        return
+    if args.instructions:
+        trees = {"this checkout": REPO / "src"}
+        if args.baseline:
+            trees[f"baseline {args.baseline}"] = Path(args.baseline).resolve() / "src"
+        per = {label: _instructions(src, args.data_dir, args.instructions) for label, src in trees.items()}
+        for label, n in per.items():
+            print(f"{label}: {n / 1e6:.3f} million instructions per reference (first {args.instructions} strings)")
+        if args.baseline:
+            this, base = per.values()
+            print(f"ratio: {base / this:.2f}x fewer instructions per reference than the baseline")
         return
     runs: dict[str, list[float]] = {"this checkout": []}
     if args.baseline:

@@ -49,6 +49,16 @@ class FileResult:
             self._extraction, self._packed = pickle.loads(self._packed), None
         return self._extraction
 
+    def __getstate__(self):
+        """From a worker the extraction travels packed: the main process, which prints the
+        diagnostics, unpacks it only if asked (``audit``)."""
+        packed = self._packed if self._extraction is None else pickle.dumps(self._extraction, pickle.HIGHEST_PROTOCOL)
+        return self.doc, self.diagnostics, packed
+
+    def __setstate__(self, state):
+        self.doc, self.diagnostics, self._packed = state
+        self._extraction = None
+
 
 @dataclass
 class Run:
