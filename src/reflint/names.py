@@ -80,9 +80,11 @@ def _parts(seg: str) -> list[str]:
     """Split at separators; "and" splits too, except inside a corporate name."""
     out = []
     for chunk in _SEPARATORS.split(seg):
-        chunk = _LEADING_AND.sub("", chunk.strip())
-        if is_corporate(chunk):
-            out.append(chunk)
+        chunk = chunk.strip()
+        if chunk.startswith(("and", "und")):
+            chunk = _LEADING_AND.sub("", chunk)
+        if is_corporate(chunk) or not ("and" in chunk or "et" in chunk or "und" in chunk):
+            out.append(chunk)  # (the second: a quick test that _AND cannot split it)
         else:
             out += _AND.split(chunk)
     return [p.strip(" ,") for p in out]
@@ -98,12 +100,15 @@ def split_authors(seg: str) -> list[Author]:
     joins the given names; a corporate author is one family name.
     """
     seg = " ".join(clean(seg).split())
-    if seg.count(".") == 1 and _FINAL_INITIALS.search(seg):
+    if seg.count(".") == 1 and _FINAL_INITIALS.search(seg, max(0, len(seg) - 5)):  # at the end: look there
         seg = seg[:-1]  # Vancouver "Meakins A." ends with the field's period, not an initial's
     seg = _ET_AL.split(seg)[0]
-    seg = _EDS.sub("", seg)
+    if "(" in seg or "ed" in seg[-5:].lower():  # what _EDS needs
+        seg = _EDS.sub("", seg)
     # "Schorske, Carl." -> "Carl", but keep the period of "Michelle E." and "J."
-    parts = [p if _FINAL_INITIAL.search(p) else p.rstrip(".") for p in _parts(seg) if _LETTER.search(p)]
+    parts = [
+        p if _FINAL_INITIAL.search(p, max(0, len(p) - 3)) else p.rstrip(".") for p in _parts(seg) if _LETTER.search(p)
+    ]
     vancouver = _is_vancouver(parts)
     authors: list[Author] = []
     pending = None  # an inverted family name still waiting for its given names
