@@ -40,14 +40,15 @@ def run_span(segs: list[Segment], label: str) -> tuple[int, int] | None:
 # (patterns open with a literal or a lookahead on their first character where they can:
 # the regex engine then skips to it instead of trying the pattern at every character)
 _HYPHEN_BREAK = re.compile(r"-(?<=[a-z]-) (?=[a-z]{2,})(?!(?:and|or|to|und|et)\b)")
-_SPACE_PUNCT = re.compile(r"\s+(?=[,.;:?!])")
+_SPACE_PUNCT = re.compile(r" (?=[,.;:?!])")  # white space is single spaces by then
 _LEADING_QUOTES, _TRAILING_QUOTES = "\"“”‘'« ", "\"“”’'» ,;:/"  # white space is single spaces by then
 _VOLUME_PREFIX = re.compile(r"(?i)^(?:vol(?:ume)?|no|nr|issue|n°|v)\.?\s*")
 _PAGES_PREFIX = re.compile(r"(?i)^(?:pp?|pages?)\.?\s*")
 _DASHES = re.compile(r"\s*[-‐‑‒–—−]+\s*")
 _THESIS = re.compile(r"\b(?:thesis|dissertation|doctoral|phd)\b")
 _REPORT = re.compile(r"\b(?:technical report|tech\. rep|report no|working paper)\b")
-_IN_CHAPTER = re.compile(r"(?i)(?:^|[.,]\s)in:?\s")
+_IN_CHAPTER = re.compile(r"(?i)in:?\s")  # at the start, or (below) after ". " or ", "
+_IN_AFTER_BREAK = re.compile(r"(?i)[.,]\sin:?\s")
 _PROC_CONTAINER = re.compile(r"(?i)\b(?:proc\b|proceedings|conference|symposium|workshop|congress)")
 _IN_PREFIX = re.compile(r"(?i)^in:?\s+")
 
@@ -110,7 +111,7 @@ def _entry_type(text: str, segs: dict[str, str], container: str | None) -> str:
         return "report"
     if container and _PROC_CONTAINER.search(container):
         return "inproceedings"
-    if container and ("editor" in segs or _IN_CHAPTER.search(text)):
+    if container and ("editor" in segs or _IN_CHAPTER.match(text) or _IN_AFTER_BREAK.search(text)):
         return "incollection"
     if container:
         return "article"
@@ -158,7 +159,7 @@ def to_fields(text: str, segs: list[Segment]) -> Fields:
         # the number the CRF read as one is the year, followed by the pages
         fields.year, fields.volume = fields.volume, None
     fields.doi = _doi(text)
-    pmid = _PMID.search(text)
+    pmid = _PMID.search(text) if "PMID" in text else None
     fields.pmid = pmid.group(1) if pmid else None
     url = next((u for u in _URL.findall(text) if "doi.org/" not in u.lower()), None)
     fields.url = url.rstrip(".,;)") if url else None
