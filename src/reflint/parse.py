@@ -56,6 +56,9 @@ def _get_model():
 _NAMES = re.compile(r"[^.:;]+(?=[.:]\s)")
 _NOT_VANCOUVER = re.compile(r"\.\s*(?:and\b|&|,)|\.\s+[A-Z][\w'’-]*(?:[.,]|\s+and\b)")
 _ETAL = re.compile(r"\.?\s*et al\b\.?")
+_TRAILING_ETAL = re.compile(r",?\s+et al$")
+_COMMA = re.compile(r",\s*")
+_CAPITALS = re.compile(r"[A-Z]{1,3}")
 _AMA_ANCHOR = re.compile(
     r"(?<=[.?!])\s*(?P<date>(?:1[5-9]|20)\d\d(?:\s[A-Z][a-z]{2}(?:\s\d{1,2})?)?)\s*;\s*"
     r"(?:Volume\s+)?(?P<volume>\w+)(?:\s*\((?P<issue>[^()]{1,20})\))?"
@@ -73,11 +76,11 @@ def _vancouver_names_end(text: str, start: int) -> int | None:
     m = _NAMES.match(text, start)
     if not m or _NOT_VANCOUVER.match(text, m.end()):
         return None
-    for part in re.split(r",\s*", re.sub(r",?\s+et al$", "", m.group().strip())):
+    for part in _COMMA.split(_TRAILING_ETAL.sub("", m.group().strip())):
         words = part.split()
         if (
             len(words) < 2
-            or not re.fullmatch(r"[A-Z]{1,3}", words[-1])
+            or not _CAPITALS.fullmatch(words[-1])
             or not all(w[0].isupper() or w in _PARTICLES for w in words[:-1])
         ):
             return None
@@ -112,6 +115,9 @@ _GIVEN = re.compile(  # ", Charles." / ", Marie-Luise von." / ", J. Gerald." aft
 )
 
 
+_ONE_FAMILY_NAME = re.compile(r"(?:(?:%s)\s)*[^\W\d_][\w'’-]*" % "|".join(_PARTICLES))  # "von Goethe"
+
+
 def _inverted_given_name(text: str, tokens: list, labels: list[str]) -> None:
     """Chicago/MLA ``Rzepka, Charles. Detective Fiction.``: when the author run is one
     family name and the CRF starts the title at the given name after its comma, the given
@@ -123,7 +129,7 @@ def _inverted_given_name(text: str, tokens: list, labels: list[str]) -> None:
     while last + 1 < len(labels) and labels[last + 1] == "author":
         last += 1
     family = text[tokens[first][1] : tokens[last][2]]
-    if not re.fullmatch(r"(?:(?:%s)\s)*[^\W\d_][\w'’-]*" % "|".join(_PARTICLES), family):
+    if not _ONE_FAMILY_NAME.fullmatch(family):
         return
     m = _GIVEN.match(text, tokens[last][2])
     if not m:
