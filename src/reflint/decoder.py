@@ -91,6 +91,7 @@ class Decoder:
         finally:
             os.unlink(path)
         self.labels = labels
+        self._names = np.array(labels, dtype=object)
         index = {lab: k for k, lab in enumerate(labels)}
         n = len(labels)
         self.transitions = np.zeros((n, n))
@@ -364,8 +365,8 @@ class Decoder:
         for t in range(longest - 1, 0, -1):
             a = active[t]
             path[t - 1, :a] = (delta[t - 1, :a] + self._into[path[t, :a]]).argmax(axis=1)  # the others ended here
-        labels = self.labels
-        return [[labels[j] for j in path[:length, k].tolist()] for k, length in enumerate(lengths)]
+        named = self._names[path.T]  # [sequence, position]: label strings, in one array lookup
+        return [row[:length].tolist() for row, length in zip(named, lengths)]
 
     def tag(self, text: str, tokens: list[tuple[str, int, int]]) -> list[str]:
         """``tag_many`` for one string."""
