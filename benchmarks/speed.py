@@ -5,8 +5,9 @@ may differ), a corpus of varied PLOS articles (benchmarks/corpus.py), and
 measures, each in a fresh process with its own empty cache directory:
 
 - references per CPU second, cold (empty cache) and warm (the same run again);
-- wall time per ``--jobs`` value (the baseline has one process only), and next to their
-  ratio the machine's own ceiling: a pure-Python loop shared out to as many processes;
+- wall time per ``--jobs`` value, the median of three cold runs alternated (the baseline
+  has one process only), and beside their ratio the machine's own ceiling: a pure-Python
+  loop shared out to as many processes;
 - peak RSS of the largest process;
 - a cold ``check`` of 1,000 DOIs against the rate-limited fake Crossref, as a ratio to the
   floor its list limit allows (benchmarks/verify_throughput.py);
@@ -63,12 +64,20 @@ def measure(python: str, corpus: Path, cache: Path, jobs: int | None) -> dict:
     return json.loads(out.stdout)
 
 
+ROUNDS = 3  # cold runs per --jobs value, alternated, for the median: one busy moment moves one run
+
+
 def suite(python: str, corpus: Path, jobs: list[int], parallel: bool) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         cold = measure(python, corpus, Path(tmp) / "c", 1 if parallel else None)
         warm = measure(python, corpus, Path(tmp) / "c", 1 if parallel else None)
-        walls = {j: measure(python, corpus, Path(tmp) / f"j{j}", j)["wall"] if parallel else cold["wall"] for j in jobs}
-    return {"cold": cold, "warm": warm, "walls": walls}
+        if not parallel:
+            return {"cold": cold, "warm": warm, "walls": {j: cold["wall"] for j in jobs}}
+        runs: dict[int, list[float]] = {j: [] for j in jobs}
+        for k in range(ROUNDS):
+            for j in jobs:
+                runs[j].append(measure(python, corpus, Path(tmp) / f"j{j}-{k}", j)["wall"])
+    return {"cold": cold, "warm": warm, "walls": {j: statistics.median(w) for j, w in runs.items()}}
 
 
 _SPIN = "import sys\nfor i in range(int(sys.argv[1])): pass"
@@ -160,7 +169,7 @@ def main() -> None:
         "warm here vs the baseline's cold", refs / base["cold"]["cpu"], refs / ours["warm"]["cpu"], "", better_high=True
     )
     for j in args.jobs:
-        row(f"wall time, --jobs {j} (cold)", base["walls"][j], ours["walls"][j], "s")
+        row(f"wall time, --jobs {j} (cold, median)", base["walls"][j], ours["walls"][j], "s")
     for j in args.jobs[1:]:
         print(
             f"  --jobs {j} / --jobs {args.jobs[0]}, this tree: {ours['walls'][j] / ours['walls'][args.jobs[0]]:.2f}; "
