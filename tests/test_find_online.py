@@ -207,7 +207,7 @@ def test_a_hanging_ncbi_leaves_pmids_unknown_and_the_next_run_does_not_wait(onli
     first = CliRunner().invoke(main, args)
     report = json.loads(first.stdout)
     assert report["diagnostics"] == [] and report["summary"]["unknown"] >= 4  # never RL207
-    assert f"registry {server.url} did not answer" in first.stderr
+    assert f"NCBI E-utilities ({server.url}) did not answer" in first.stderr
     asked = len(server.requests)
     started = time.monotonic()
     second = CliRunner().invoke(main, args)

@@ -52,19 +52,19 @@ def remember(cache, registry: str, reason: str, now: float | None = None) -> Non
     cache.put(_key(registry), {"reason": reason, "at": time.time() if now is None else now}, positive=False)
 
 
-def fresh_note(registry: str, reason: str) -> str:
+def fresh_note(label: str, reason: str) -> str:
     minutes = round(OUTAGE_TTL / 60)
     return (
-        f"the registry {registry} did not answer ({reason}), so its lookups are unknown; "
+        f"{label} did not answer ({reason}), so its lookups are unknown; "
         f"later runs in the next {minutes} minutes will not wait for it ({RETRY_NOW})"
     )
 
 
-def remembered_note(registry: str, outage: Outage, now: float | None = None) -> str:
+def remembered_note(label: str, outage: Outage, now: float | None = None) -> str:
     now = time.time() if now is None else now
     retry = datetime.fromtimestamp(outage.at + OUTAGE_TTL, timezone.utc).strftime("%H:%M:%S UTC")
     return (
-        f"the registry {registry} did not answer {round(now - outage.at)} s ago "
+        f"{label} did not answer {round(now - outage.at)} s ago "
         f"({outage.reason}), so it was not asked and its lookups are unknown; it is asked "
         f"again from {retry} ({RETRY_NOW}, or `--no-cache` for one run)"
     )
@@ -100,9 +100,10 @@ class Watch:
 
     def notes(self, cache) -> list[str]:
         registry, reason = self.registry, getattr(self.client, "outage", None)
+        label = str(getattr(self.client, "label", registry))  # the key is two URLs for Crossref
         if self.remembered is not None:
-            return [remembered_note(registry, self.remembered)] if self.skipped and registry else []
+            return [remembered_note(label, self.remembered)] if self.skipped and registry else []
         if registry and getattr(self.client, "broken", False) and reason:
             remember(cache, registry, reason)
-            return [fresh_note(registry, reason)]
+            return [fresh_note(label, reason)]
         return []

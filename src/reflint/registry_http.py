@@ -268,5 +268,10 @@ class RegistryClient:
         """Why the circuit opened, in words for the user."""
         return self.http.outage
 
+    @property
+    def label(self) -> str:
+        """The registry as the user reads it: ``NCBI E-utilities (https://...)``."""
+        return f"{self.http.name} ({', '.join(getattr(self, 'registry', '').split())})"
+
     def give_up(self, reason: str) -> None:
         self.http.give_up(reason)
