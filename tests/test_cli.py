@@ -182,7 +182,7 @@ def test_missing_path_is_a_usage_error(kb):
 def test_unknown_rule_selector_exits_2(kb, args):
     result = run("check", "bad.md", *args, cwd=kb)
     assert result.exit_code == 2
-    assert "unknown rule selector" in result.output
+    assert f"{args[0]}: unknown rule selector `{args[1]}`" in result.output  # the option named once
 
 
 @pytest.mark.parametrize(

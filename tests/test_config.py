@@ -86,6 +86,16 @@ def test_every_key_is_type_checked(tmp_path, content, message):
     assert message in str(err.value)
 
 
+def test_a_time_limit_of_zero_means_none(tmp_path):
+    """README: ``time-limit = 0`` lifts the limit; the setting used to refuse it."""
+    from reflint.cli_options import build_linter
+
+    (tmp_path / "reflint.toml").write_text("time-limit = 0\n")
+    assert load_config(start=tmp_path)["time-limit"] == 0
+    linter = build_linter(str(tmp_path / "reflint.toml"), network={"offline": False}, default_time_limit=60)
+    assert linter.resolver.client.http.time_limit is None  # not 60 s, not 0 s
+
+
 def test_valid_values_pass(tmp_path):
     (tmp_path / "reflint.toml").write_text(
         'timeout = 2\ntime-limit = 15.5\noffline = true\nmailto = "a@example.org"\n'

@@ -102,8 +102,10 @@ def _seconds(value) -> str | None:
     return None if ok else "a positive number of seconds, e.g. 10"
 
 
-def _optional_seconds(value) -> str | None:
-    return None if value is None else _seconds(value)
+def _time_limit(value) -> str | None:
+    """Unset (the command's default), 0 (no limit) or a number of seconds."""
+    ok = value is None or isinstance(value, int | float) and not isinstance(value, bool) and value >= 0
+    return None if ok else "a number of seconds, e.g. 60, or 0 for no limit"
 
 
 def _layout(value) -> str | None:
@@ -130,7 +132,7 @@ CHECKS: dict[str, Callable[[object], str | None]] = {
     "offline": _boolean,
     "cache": _boolean,
     "timeout": _seconds,
-    "time-limit": _optional_seconds,
+    "time-limit": _time_limit,
 }
 
 
@@ -155,9 +157,10 @@ def validate(values: dict, where: str) -> None:
     for key, value in values.items():
         problem = CHECKS[key](value) if key in CHECKS else None  # tests/test_config.py: none missing
         if problem is not None:
+            name = where if where == f"--{key}" else f"{where}: {key}"  # an option names itself
             if "rule selector" in problem:
-                raise ConfigError(f"{where}: {key}: {problem}")
-            raise ConfigError(f"{where}: {key} = {_toml(value)} is not valid: expected {problem}")
+                raise ConfigError(f"{name}: {problem}")
+            raise ConfigError(f"{name} = {_toml(value)} is not valid: expected {problem}")
 
 
 # -- the environment ------------------------------------------------------------------------------
