@@ -192,25 +192,28 @@ class Decoder:
         punctuation and lexicon class contribute is shared by many tokens and summed once
         per such class (with the class's sequence-level kind); the word itself (which the
         model mostly does not know) is added."""
-        first = len(self._words)
+        first, end = len(self._words), len(self._words) + len(new)
         classes, cells, rows = [], [], []
         by_word, by_token, by_suffix, known = self._by_word, self._by_token, self._by_suffix, self._classes
         for n, tok in enumerate(new, first):
             w, rest = token_class(tok)
-            key = (rest, len(tok) if len(tok) < 4 else 4, tok.isalpha() and tok.isupper())
+            size = len(tok)
+            alpha = tok.isalpha()
+            key = (rest, size if size < 4 else 4, alpha and tok.isupper())
             c = known.get(key)
             if c is None:
                 c = known[key] = self._add_class(tok, rest)
             classes.append(c)
-            for column, k in (*by_word.get(w, ()), *by_token.get(tok, ())):
-                cells.append(n * _COLUMNS + column)
-                rows.append(k)
-            if len(tok) >= 5 and tok.isalpha() and (k := by_suffix.get(tok[-3:].lower())) is not None:
+            for found in (by_word.get(w), by_token.get(tok)):  # mostly neither: the model knows few words
+                if found:
+                    for column, k in found:
+                        cells.append(n * _COLUMNS + column)
+                        rows.append(k)
+            if size >= 5 and alpha and (k := by_suffix.get(tok[-3:].lower())) is not None:
                 cells.append(n * _COLUMNS)  # the token's own column
                 rows.append(k)
-            self._ids[tok] = n
             self._words.append(w)
-        end = len(self._words)
+        self._ids.update(zip(new, range(first, end)))
         if end > len(self._kinds):  # room for twice as many, in one step (rows are all written below)
             more = 2 * end - len(self._kinds)
             self._table = np.concatenate([self._table, np.empty((more * _COLUMNS, len(self.labels)))])
