@@ -209,9 +209,9 @@ class Decoder:
                     for column, k in found:
                         cells.append(n * _COLUMNS + column)
                         rows.append(k)
-            if size >= 5 and alpha and (k := by_suffix.get(tok[-3:].lower())) is not None:
+            if size >= 5 and alpha and (suffix := by_suffix.get(tok[-3:].lower())) is not None:
                 cells.append(n * _COLUMNS)  # the token's own column
-                rows.append(k)
+                rows.append(suffix)
             self._words.append(w)
         self._ids.update(zip(new, range(first, end)))
         if end > len(self._kinds):  # room for twice as many, in one step (rows are all written below)
