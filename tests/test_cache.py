@@ -85,6 +85,21 @@ def test_clearing_outages_keeps_the_answers(cache):
     assert cache.get("doi:10.1/a") is not None and cache.get("outage:https://api.crossref.org") is None
 
 
+def test_cache_info_counts_a_remembered_outage_apart_from_the_answers(tmp_path, monkeypatch):
+    """An outage is kept as a negative entry; ``cache info`` must not call it a DOI not found."""
+    from click.testing import CliRunner
+
+    from reflint.cli import main
+    from reflint.outage import remember
+
+    monkeypatch.setenv("REFLINT_CACHE_DIR", str(tmp_path))
+    with Cache(tmp_path / FILENAME) as cache:
+        cache.put("doi:10.1/a", {"verdict": "valid"}, True)
+        remember(cache, "https://api.crossref.org", "timed out")
+    out = CliRunner().invoke(main, ["cache", "info"]).output
+    assert "registry answers: 1 (1 found, 0 not found)" in out and "remembered outages: 1" in out
+
+
 def test_clear_also_empties_the_parse_and_file_caches(tmp_path):
     """``reflint cache clear`` empties the whole file, as ``ruff clean`` does: parsed
     references and checked files too, and ``cache info`` counts them."""

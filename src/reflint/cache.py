@@ -145,6 +145,13 @@ class Cache:
         )
         return (self._run(lambda db: db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()) or (0,))[0] if found else 0
 
+    def count(self, prefix: str) -> int:
+        """How many entries (fresh or expired) have a key that starts with ``prefix``."""
+        if not self.path.exists():
+            return 0
+        statement = "SELECT COUNT(*) FROM entries WHERE substr(key, 1, ?) = ?"
+        return (self._run(lambda db: db.execute(statement, (len(prefix), prefix)).fetchone()) or (0,))[0]
+
     def forget(self, prefix: str) -> int:
         """Delete the entries whose key starts with ``prefix``; return how many there were."""
         if not self.path.exists():
@@ -271,6 +278,9 @@ class NullCache:
 
     def info(self) -> dict:
         return {"path": None, "entries": 0, "positive": 0, "negative": 0, "size_bytes": 0, "parsed": 0, "files": 0}
+
+    def count(self, prefix: str) -> int:
+        return 0
 
     def forget(self, prefix: str) -> int:
         return 0

@@ -318,11 +318,14 @@ def cache():
 @cache.command("info")
 def cache_info():
     """Where the cache lives and what it holds."""
-    info = Cache().info()
+    from reflint.outage import count_all
+
+    cache = Cache()
+    info, outages = cache.info(), count_all(cache)  # an outage is kept as a negative entry
     click.echo(
-        f"path: {info['path']}\nregistry answers: {info['entries']} ({info['positive']} found, "
-        f"{info['negative']} not found)\nparsed references: {info['parsed']}\nchecked files: {info['files']}"
-        f"\nsize: {info['size_bytes']} bytes"
+        f"path: {info['path']}\nregistry answers: {info['entries'] - outages} ({info['positive']} found, "
+        f"{info['negative'] - outages} not found)\nremembered outages: {outages}\nparsed references: "
+        f"{info['parsed']}\nchecked files: {info['files']}\nsize: {info['size_bytes']} bytes"
     )
 
 

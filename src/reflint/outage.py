@@ -35,6 +35,11 @@ def forget_all(cache) -> int:
     return cache.forget(KEY_PREFIX)
 
 
+def count_all(cache) -> int:
+    """Outages in the cache (``reflint cache info`` counts them apart from the answers)."""
+    return cache.count(KEY_PREFIX)
+
+
 def recall(cache, registry: str, now: float | None = None) -> Outage | None:
     """The outage recorded for ``registry`` in the last OUTAGE_TTL seconds, if any."""
     entry = cache.lookup(_key(registry))
