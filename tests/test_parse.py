@@ -619,6 +619,35 @@ def test_numpy_tagger_gives_crfsuites_labels() -> None:
     assert [decoder.tag(t, toks) for t, toks in sequences[:40]] == want[:40]
 
 
+def test_the_model_file_is_read_as_crfsuite_reads_it(tmp_path) -> None:
+    """``reflint.crfsuite_model`` reads the binary model itself: every label, attribute and
+    weight must be the one crfsuite's own dump prints (to its six decimals)."""
+    import pycrfsuite
+
+    from reflint import crfsuite_model
+
+    path = str(Path(reflint.__file__).parent / "data" / "parser.crfsuite")
+    tagger = pycrfsuite.Tagger()
+    tagger.open(path)
+    tagger.dump(str(tmp_path / "dump.txt"))
+    dump = (tmp_path / "dump.txt").read_text("utf-8")
+    section = dict(re.findall(r"(?ms)^(\w+) = \{\n(.*?)^\}", dump))
+    printed = {
+        (left, label): float(w)
+        for name in ("TRANSITIONS", "STATE_FEATURES")
+        for left, label, w in re.findall(r"(?m)^\s*\(\d+\) (.*) --> (\S+): (\S+)$", section[name])
+    }
+    model = crfsuite_model.read(path)
+    assert model.labels == re.findall(r"(?m)^\s*\d+: (.*)$", section["LABELS"])
+    source = {0: model.attributes, 1: model.labels}
+    read = {(source[t][s], model.labels[d]): w for t, s, d, w in model.features.tolist()}
+    assert read.keys() == printed.keys()
+    assert max(abs(read[k] - printed[k]) for k in printed) <= 5e-7
+    (tmp_path / "not-a-model.crfsuite").write_bytes(b"%PDF-1.4 " * 10)
+    with pytest.raises(crfsuite_model.ModelError):
+        crfsuite_model.read(str(tmp_path / "not-a-model.crfsuite"))
+
+
 def test_a_full_token_table_starts_afresh_without_changing_labels(monkeypatch) -> None:
     """A long audit meets more distinct tokens than the decoder keeps; emptying its table
     between batches must not change a label."""

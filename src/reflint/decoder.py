@@ -9,25 +9,21 @@ then a few array lookups, and Viterbi runs over a batch of references at once. T
 attributes are those of ``reflint.crf.sequence_features``; ``tests/test_parse.py`` holds
 the labels equal to crfsuite's on the test corpus.
 
-The weights come from crfsuite's text dump of the model, printed to six decimals, so each
-may differ from crfsuite's by 5e-7; the 4,080 strings of ``benchmarks/parse_speed.py`` get
-exactly crfsuite's labels.
+The weights are the model file's own float64 numbers (``reflint.crfsuite_model``); the 4,080
+strings of ``benchmarks/parse_speed.py`` get exactly crfsuite's labels.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import tempfile
 from itertools import chain
 
 import numpy as np
 
 from reflint.crf import _SEPARATORS, token_class
+from reflint.crfsuite_model import Model
 
 _NEIGHBOUR_KEYS = ("year", "lex", "punct", "month")
 _OFFSETS = (-2, -1, 1, 2)
-_FEATURE = re.compile(r"\s*\(\d+\) (.*) --> (\S+): (\S+)$")
 _EDGE = "<edge>"
 BATCH = 64  # strings decoded together: enough to share each array operation's cost
 TOKEN_LIMIT = 50_000  # distinct token strings kept: 50,000 x 7 x 14 weights, about 40 MB
@@ -37,29 +33,6 @@ _INITIAL, _MAYBE_INITIAL, _SEPARATOR, _STOP, _OPEN, _CLOSE, _QUOTE, _YEAR, _INIT
 # rows of the per-position table: init, sp_before, sp_after, seen_year (2 each), pos (10),
 # block (6), paren (2), quote (2), next_sep_dist (6), prev_sep_dist (6), no separator after/before
 _POS, _BLOCK, _PAREN, _QUOTE_ROW, _NEXT_DIST, _PREV_DIST, _NO_NEXT, _NO_PREV = 8, 18, 24, 26, 28, 34, 40, 41
-
-
-def read_dump(path: str) -> tuple[list[str], dict[str, dict[str, float]], dict[tuple[str, str], float]]:
-    """(labels in crfsuite's order, {attribute: {label: weight}}, {(from, to): weight})."""
-    labels: list[str] = []
-    state: dict[str, dict[str, float]] = {}
-    trans: dict[tuple[str, str], float] = {}
-    section = None
-    with open(path, encoding="utf-8") as dump:
-        for line in dump:
-            if line.endswith("= {\n"):
-                section = line.split(" ", 1)[0]
-            elif line.startswith("}"):
-                section = None
-            elif section == "LABELS":
-                labels.append(line.split(": ", 1)[1].rstrip("\n"))
-            elif section in ("TRANSITIONS", "STATE_FEATURES") and (m := _FEATURE.match(line.rstrip("\n"))):
-                left, label, weight = m.group(1), m.group(2), float(m.group(3))
-                if section == "TRANSITIONS":
-                    trans[(left, label)] = weight
-                else:
-                    state.setdefault(left, {})[label] = weight
-    return labels, state, trans
 
 
 def _token_kind(tok: str) -> list[int]:
@@ -82,29 +55,21 @@ def _token_kind(tok: str) -> list[int]:
 class Decoder:
     """Labels for tokenised reference strings, as crfsuite's tagger gives them."""
 
-    def __init__(self, tagger) -> None:
-        fd, path = tempfile.mkstemp(suffix=".txt")
-        os.close(fd)
-        try:
-            tagger.dump(path)
-            labels, state, trans = read_dump(path)
-        finally:
-            os.unlink(path)
-        self.labels = labels
-        self._names = np.array(labels, dtype=object)
-        index = {lab: k for k, lab in enumerate(labels)}
-        n = len(labels)
-        self.transitions = np.zeros((n, n))
-        for (a, b), w in trans.items():
-            self.transitions[index[a], index[b]] = w  # [from, to]
+    def __init__(self, model: Model) -> None:
+        self.labels = model.labels
+        self._names = np.array(self.labels, dtype=object)
+        n = len(self.labels)
+        features = model.features
+        state, trans = features[features["type"] == 0], features[features["type"] == 1]
+        self.transitions = np.zeros((n, n))  # [from, to]
+        np.add.at(self.transitions, (trans["src"], trans["dst"]), trans["weight"])
         self._into = np.ascontiguousarray(self.transitions.T)  # [to, from]: a label's predecessors in a row
-        # every attribute's weights, one row each; the last row is zeros (unknown attributes)
-        self._row = {attr: k for k, attr in enumerate(state)}
-        self._weights = np.zeros((len(state) + 1, n))
-        for attr, k in self._row.items():
-            for label, w in state[attr].items():
-                self._weights[k, index[label]] = w
-        self._unknown = len(state)
+        # every attribute with a weight, one row each; the last row is zeros (unknown attributes)
+        used = np.unique(state["src"])
+        self._row = {model.attributes[a]: k for k, a in enumerate(used.tolist())}
+        self._weights = np.zeros((len(used) + 1, n))
+        np.add.at(self._weights, (np.searchsorted(used, state["src"]), state["dst"]), state["weight"])
+        self._unknown = len(used)
         # what a token's text alone adds, by that text: {word: [(column, weights row)]}
         self._by_word: dict[str, list[tuple[int, int]]] = {}
         self._by_suffix: dict[str, int] = {}
@@ -151,16 +116,16 @@ class Decoder:
             + two[2][None, :, None, None]
             + two[1][None, None, :, None]
             + two[0][None, None, None]
-        ).reshape(-1, len(labels))
+        ).reshape(-1, n)
         self._place = (
             rows[_QUOTE_ROW : _QUOTE_ROW + 2][:, None, None, None]
             + rows[_PAREN : _PAREN + 2][None, :, None, None]
             + rows[_BLOCK : _BLOCK + 6][None, None, :, None]
             + rows[_POS : _POS + 10][None, None, None]
-        ).reshape(-1, len(labels))
+        ).reshape(-1, n)
         after = np.concatenate([rows[_NEXT_DIST : _NEXT_DIST + 6], rows[_NO_NEXT : _NO_NEXT + 1]])
         before = np.concatenate([rows[_PREV_DIST : _PREV_DIST + 6], rows[_NO_PREV : _NO_PREV + 1]])
-        self._separators = (before[:, None] + after[None]).reshape(-1, len(labels))
+        self._separators = (before[:, None] + after[None]).reshape(-1, n)
         self._edge = self._sums([[], *([f"{d}w=<edge>"] for d in _OFFSETS), [], []])
         self._forget()
 

@@ -27,18 +27,15 @@ _model = None  # the Decoder of the model in use
 
 def use_model(path: str | None = None) -> None:
     """Tag with the model file at ``path`` (default: the shipped ``data/parser.crfsuite``)."""
-    import pycrfsuite
-
+    from reflint import crfsuite_model
     from reflint.decoder import Decoder
 
     global _model
-    tagger = pycrfsuite.Tagger()
     if path is None:
         with resources.as_file(resources.files("reflint") / "data" / "parser.crfsuite") as shipped:
-            tagger.open(str(shipped))
+            _model = Decoder(crfsuite_model.read(str(shipped)))
     else:
-        tagger.open(path)
-    _model = Decoder(tagger)
+        _model = Decoder(crfsuite_model.read(path))
 
 
 def _get_model():
