@@ -51,6 +51,15 @@ def read(path: str) -> Model:
     """The model in the crfsuite file at ``path``."""
     with open(path, "rb") as model:
         data = model.read()
+    try:
+        return _parse(data, path)
+    except (struct.error, ValueError, UnicodeDecodeError) as exc:  # an offset past the end, ...
+        if isinstance(exc, ModelError):
+            raise
+        raise ModelError(f"{path}: damaged crfsuite model ({exc}) - retrain it or reinstall reflint") from None
+
+
+def _parse(data: bytes, path: str) -> Model:
     if len(data) < _HEADER.size:
         raise ModelError(f"{path}: too short for a crfsuite model")
     magic, _, kind, _, _, _, _, features, labels, attributes, _, _ = _HEADER.unpack_from(data)
