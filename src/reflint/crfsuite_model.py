@@ -53,9 +53,9 @@ def read(path: str) -> Model:
         data = model.read()
     try:
         return _parse(data, path)
-    except (struct.error, ValueError, UnicodeDecodeError) as exc:  # an offset past the end, ...
-        if isinstance(exc, ModelError):
-            raise
+    except ModelError:
+        raise
+    except (struct.error, ValueError) as exc:  # an offset past the end, a string not UTF-8, ...
         raise ModelError(f"{path}: damaged crfsuite model ({exc}) - retrain it or reinstall reflint") from None
 
 
