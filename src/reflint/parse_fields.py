@@ -49,7 +49,7 @@ _PAGES_PREFIX = re.compile(r"(?i)^(?:pp?|pages?)\.?\s*")
 _DASHES = re.compile(r"\s*[-‐‑‒–—−]+\s*")
 _THESIS = re.compile(r"\b(?:thesis|dissertation|doctoral|phd)\b")
 _REPORT = re.compile(r"\b(?:technical report|tech\. rep|report no|working paper)\b")
-_IN_CHAPTER = re.compile(r"(?i)in:?\s")  # at the start, or (below) after ". " or ", "
+_IN_AT_START = re.compile(r"(?i)in:?\s")  # a chapter "In: ..." (or after ". "/", ", below)
 _IN_AFTER_BREAK = re.compile(r"(?i)[.,]\sin:?\s")
 _PROC_CONTAINER = re.compile(r"(?i)\b(?:proc\b|proceedings|conference|symposium|workshop|congress)")
 _IN_PREFIX = re.compile(r"(?i)^in:?\s+")
@@ -113,7 +113,7 @@ def _entry_type(text: str, segs: dict[str, str], container: str | None) -> str:
         return "report"
     if container and _PROC_CONTAINER.search(container):
         return "inproceedings"
-    if container and ("editor" in segs or _IN_CHAPTER.match(text) or _IN_AFTER_BREAK.search(text)):
+    if container and ("editor" in segs or _IN_AT_START.match(text) or _IN_AFTER_BREAK.search(text)):
         return "incollection"
     if container:
         return "article"
