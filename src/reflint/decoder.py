@@ -248,12 +248,13 @@ class Decoder:
         before = np.where(before >= seq_start, before, -1)
         after = np.concatenate([np.minimum.accumulate(np.where(is_sep, index, total)[::-1])[::-1][1:], [total]])
         after = np.where(after < seq_start + seq_len, after, total)
+        previous, following = neighbour(-1), neighbour(1)  # also the word bigrams' other halves
         cells = np.stack(
             [
                 ids * _COLUMNS,
                 neighbour(-2) * _COLUMNS + 1,
-                neighbour(-1) * _COLUMNS + 2,
-                neighbour(1) * _COLUMNS + 3,
+                previous * _COLUMNS + 2,
+                following * _COLUMNS + 3,
                 neighbour(2) * _COLUMNS + 4,
                 np.where(after < total, ids[np.minimum(after, total - 1)] * _COLUMNS + 5, 5),
                 np.where(before >= 0, ids[np.maximum(before, 0)] * _COLUMNS + 6, 6),
@@ -289,7 +290,7 @@ class Decoder:
             self._table[cells].sum(axis=1) + self._spacing[spacing] + self._place[place] + self._separators[separators]
         )
         pair_ids, size = self._pair_ids, len(self._pair_word)
-        for side, a, b in (("-1w|0w=", neighbour(-1), ids), ("0w|1w=", ids, neighbour(1))):
+        for side, a, b in (("-1w|0w=", previous, ids), ("0w|1w=", ids, following)):
             wa, wb = pair_ids[a], pair_ids[b]
             keys, rows = self._pair_keys[side], self._pair_rows[side]
             both = np.flatnonzero((wa >= 0) & (wb >= 0))
