@@ -127,6 +127,13 @@ class Decoder:
         before = np.concatenate([rows[_PREV_DIST : _PREV_DIST + 6], rows[_NO_PREV : _NO_PREV + 1]])
         self._separators = (before[:, None] + after[None]).reshape(-1, n)
         self._edge = self._sums([[], *([f"{d}w=<edge>"] for d in _OFFSETS), [], []])
+        # token classes: (features but the word, length up to 4, all capitals) -> number; they
+        # depend on the model alone, so they outlive the token table (see ``_forget``)
+        self._classes: dict[tuple, int] = {}
+        self._class_rows = np.zeros((0, _COLUMNS, n))  # summed weights, by class
+        self._class_kinds = np.zeros((0, 9), dtype=np.int8)
+        self._new_rows: list[np.ndarray] = []  # classes met in this call, not yet in the arrays
+        self._new_kinds: list[list[int]] = []
         self._forget()
 
     def _sums(self, groups: list[list[str]]) -> np.ndarray:
@@ -145,12 +152,6 @@ class Decoder:
         self._pair_ids[0] = self._pair_word.get(_EDGE, -1)
         self._ids: dict[str, int] = {}
         self._words: list[str] = [_EDGE]
-        # token classes: (features but the word, length up to 4, all capitals) -> number
-        self._classes: dict[tuple, int] = {}
-        self._class_rows = np.zeros((0, _COLUMNS, len(self.labels)))  # summed weights, by class
-        self._class_kinds = np.zeros((0, 9), dtype=np.int8)
-        self._new_rows: list[np.ndarray] = []  # classes met in this call, not yet in the arrays
-        self._new_kinds: list[list[int]] = []
 
     def _add_tokens(self, new: list[str]) -> None:
         """Table rows for token strings not seen before, in one pass. What a token's shape,
