@@ -33,9 +33,8 @@ def use_model(path: str | None = None) -> None:
     global _model
     if path is None:
         with resources.as_file(resources.files("reflint") / "data" / "parser.crfsuite") as shipped:
-            _model = Decoder(crfsuite_model.read(str(shipped)))
-    else:
-        _model = Decoder(crfsuite_model.read(path))
+            return use_model(str(shipped))
+    _model = Decoder(crfsuite_model.read(path))
 
 
 def _get_model():
