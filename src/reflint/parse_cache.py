@@ -157,7 +157,13 @@ class ParseCache(Store):
             key_of = dict(zip(texts, keys))
             for text, fields in fresh.items():
                 self._pending[key_of[text]] = json.dumps(fields.to_dict(), separators=(",", ":"))
-        return [Fields.from_dict(json.loads(s)) if s is not None else fresh[t].copy() for t, s in zip(texts, stored)]
+        out = []
+        for text, found in zip(texts, stored):
+            if found is not None:
+                out.append(Fields.from_dict(json.loads(found)))
+            else:  # parsed just now: the first of a repeated text gets the fields, the others a copy
+                out.append(fresh.pop(text) if text in fresh else out[texts.index(text)].copy())
+        return out
 
     def flush(self) -> None:
         """Write the fields parsed since the last flush."""
