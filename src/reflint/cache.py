@@ -134,10 +134,10 @@ class Cache:
             "positive": positive,
             "negative": entries - positive,
             "size_bytes": size,
-            **{table: self._count(table) for table in _SHARED_TABLES},
+            **{table: self._table_rows(table) for table in _SHARED_TABLES},
         }
 
-    def _count(self, table: str) -> int:
+    def _table_rows(self, table: str) -> int:
         if not self.path.exists():
             return 0
         found = self._run(
@@ -164,7 +164,7 @@ class Cache:
         many answers there were. A corrupt file is removed."""
         if not self.path.exists():
             return 0
-        for table in [t for t in _SHARED_TABLES if self._count(t)]:
+        for table in [t for t in _SHARED_TABLES if self._table_rows(t)]:
             statement = f"DELETE FROM {table}"
             self._run(lambda db: db.execute(statement), write=True)  # noqa: B023 - run at once
         count = self._run(lambda db: db.execute("DELETE FROM entries").rowcount, write=True)
