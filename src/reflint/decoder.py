@@ -3,9 +3,10 @@
 crfsuite's own tagger wants every token's attributes as strings (some forty per token),
 which cost more to build in Python than the tagging itself. The score of a label at a
 token is a sum of weights, and most terms depend on one token's text alone: its own
-attributes and those it lends the tokens up to two away. So each such group's sum is
-worked out once per distinct token string and kept in a table; a reference's scores are
-then a few array lookups, and Viterbi runs over a batch of references at once. The
+attributes and those it lends the tokens up to two away. Tokens whose attributes carry
+the same weights (most are words the model does not know) share one row of a table, summed
+once; a reference's scores are then a few array lookups, and Viterbi runs over a batch of
+references at once. The
 attributes are those of ``reflint.crf.sequence_features``; ``tests/test_parse.py`` holds
 the labels equal to crfsuite's on the test corpus.
 
@@ -26,7 +27,7 @@ _NEIGHBOUR_KEYS = ("year", "lex", "punct", "month")
 _OFFSETS = (-2, -1, 1, 2)
 _EDGE = "<edge>"
 BATCH = 64  # strings decoded together: enough to share each array operation's cost
-TOKEN_LIMIT = 50_000  # distinct token strings kept: 50,000 x 7 x 14 weights, about 40 MB
+TOKEN_LIMIT = 50_000  # distinct token strings remembered (each names a row of the token table)
 _COLUMNS = 7  # own, lent to -2, -1, +1, +2, as the next separator, as the previous one
 # what the sequence-level attributes need to know of a token, one column each
 _INITIAL, _MAYBE_INITIAL, _SEPARATOR, _STOP, _OPEN, _CLOSE, _QUOTE, _YEAR, _INITIAL_NEXT = range(9)
@@ -63,7 +64,6 @@ class Decoder:
         state, trans = features[features["type"] == 0], features[features["type"] == 1]
         self.transitions = np.zeros((n, n))  # [from, to]
         np.add.at(self.transitions, (trans["src"], trans["dst"]), trans["weight"])
-        self._into = np.ascontiguousarray(self.transitions.T)  # [to, from]: a label's predecessors in a row
         # every attribute with a weight, one row each; the last row is zeros (unknown attributes)
         used = np.unique(state["src"])
         self._row = {model.attributes[a]: k for k, a in enumerate(used.tolist())}
@@ -128,12 +128,11 @@ class Decoder:
         self._separators = (before[:, None] + after[None]).reshape(-1, n)
         self._edge = self._sums([[], *([f"{d}w=<edge>"] for d in _OFFSETS), [], []])
         # token classes: (features but the word, length up to 4, all capitals) -> number; they
-        # depend on the model alone, so they outlive the token table (see ``_forget``)
+        # depend on the model alone, so they are kept for good
         self._classes: dict[tuple, int] = {}
         self._class_rows = np.zeros((0, _COLUMNS, n))  # summed weights, by class
         self._class_kinds = np.zeros((0, 9), dtype=np.int8)
-        self._new_rows: list[np.ndarray] = []  # classes met in this call, not yet in the arrays
-        self._new_kinds: list[list[int]] = []
+        self._words_known = self._by_word.keys() | self._pair_word.keys()
         self._forget()
 
     def _sums(self, groups: list[list[str]]) -> np.ndarray:
@@ -144,73 +143,88 @@ class Decoder:
         return np.add.reduceat(self._weights[flat], starts, axis=0)
 
     def _forget(self) -> None:
-        """Start the token table afresh (at first, and when a long audit has filled it)."""
-        self._table = np.zeros((1024 * _COLUMNS, len(self.labels)))
-        self._table[:_COLUMNS] = self._edge
-        self._kinds = np.zeros((1024, 9), dtype=np.int8)
-        self._pair_ids = np.full(1024, -1, dtype=np.int64)  # the word's number in bigrams, or -1
-        self._pair_ids[0] = self._pair_word.get(_EDGE, -1)
-        self._ids: dict[str, int] = {}
-        self._words: list[str] = [_EDGE]
+        """Start the tables afresh (at first, and when a long audit has filled them)."""
+        self._ids: dict[str, int] = {}  # token string -> its row in the tables below
+        self._rows: dict[tuple, int] = {}  # what makes two tokens score alike -> that row
+        self._table = self._edge[None]  # [row, column, label]: row 0 is the edge
+        self._kinds = np.zeros((1, 9), dtype=np.int8)
+        self._pair_ids = np.array([self._pair_word.get(_EDGE, -1)], dtype=np.int64)  # number in bigrams, or -1
+        self._used = 1  # rows of the arrays in use (they grow by doubling)
 
     def _add_tokens(self, new: list[str]) -> None:
-        """Table rows for token strings not seen before, in one pass. What a token's shape,
-        punctuation and lexicon class contribute is shared by many tokens and summed once
-        per such class (with the class's sequence-level kind); the word itself (which the
-        model mostly does not know) is added."""
-        first, end = len(self._words), len(self._words) + len(new)
-        classes, cells, rows = [], [], []
-        by_word, by_token, by_suffix, known = self._by_word, self._by_token, self._by_suffix, self._classes
-        for n, tok in enumerate(new, first):
+        """Rows for token strings not seen before. Two tokens score alike when they share
+        their class (shape, punctuation, lexicon, ...) and whatever the model knows of their
+        word, suffix or separator text; most tokens are words the model does not know, so
+        there are far fewer rows than distinct tokens, and each is summed once."""
+        by_token, by_suffix, known = self._by_token, self._by_suffix, self._words_known
+        rows, classes = self._rows, self._classes
+        fresh: list[tuple[int, str | None, str | None, int | None]] = []  # new rows: class, word, token, suffix
+        ids = []
+        for tok in new:
             w, rest = token_class(tok)
             size = len(tok)
             alpha = tok.isalpha()
-            key = (rest, size if size < 4 else 4, alpha and tok.isupper())
-            c = known.get(key)
-            if c is None:
-                c = known[key] = self._add_class(tok, rest)
-            classes.append(c)
-            for found in (by_word.get(w), by_token.get(tok)):  # mostly neither: the model knows few words
-                if found:
-                    for column, k in found:
-                        cells.append(n * _COLUMNS + column)
-                        rows.append(k)
-            if size >= 5 and alpha and (suffix := by_suffix.get(tok[-3:].lower())) is not None:
-                cells.append(n * _COLUMNS)  # the token's own column
-                rows.append(suffix)
-            self._words.append(w)
-        self._ids.update(zip(new, range(first, end)))
-        if end > len(self._kinds):  # room for twice as many, in one step (rows are all written below)
-            more = 2 * end - len(self._kinds)
-            self._table = np.concatenate([self._table, np.empty((more * _COLUMNS, len(self.labels)))])
-            self._kinds = np.concatenate([self._kinds, np.empty((more, 9), dtype=np.int8)])
+            kind = (rest, size if size < 4 else 4, alpha and tok.isupper())
+            word = w if w in known else None
+            text = tok if tok in by_token else None
+            suffix = by_suffix.get(tok[-3:].lower()) if size >= 5 and alpha else None
+            k = rows.get((kind, word, text, suffix))
+            if k is None:
+                c = classes.get(kind)
+                if c is None:
+                    c = classes[kind] = self._add_class(tok, rest)
+                k = rows[(kind, word, text, suffix)] = self._used + len(fresh)
+                fresh.append((c, word, text, suffix))
+            ids.append(k)
+        self._ids.update(zip(new, ids))
+        if fresh:
+            self._add_rows(fresh)
+
+    def _add_rows(self, fresh: list[tuple[int, str | None, str | None, int | None]]) -> None:
+        """Append rows: each its class's sums plus the weights of its word, token and suffix."""
+        taken = [c for c, _, _, _ in fresh]
+        table = self._class_rows[taken]
+        cells, weights = [], []
+        for n, (_, word, text, suffix) in enumerate(fresh):
+            known = (self._by_word.get(word, []) if word is not None else []) + (
+                self._by_token.get(text, []) if text is not None else []
+            )
+            for column, k in known:
+                cells.append((n, column))
+                weights.append(k)
+            if suffix is not None:
+                cells.append((n, 0))  # the token's own column
+                weights.append(suffix)
+        if cells:
+            at = np.array(cells, dtype=np.intp).T
+            np.add.at(table, (at[0], at[1]), self._weights[weights])
+        first, end = self._used, self._used + len(fresh)
+        if end > len(self._table):  # room for twice as many, in one step
+            more = 2 * end - len(self._table)
+            self._table = np.concatenate([self._table, np.empty((more, *self._table.shape[1:]))])
             self._pair_ids = np.concatenate([self._pair_ids, np.empty(more, dtype=np.int64)])
-        pair_word = self._pair_word
-        self._pair_ids[first:end] = [pair_word.get(w, -1) for w in self._words[first:end]]
-        taken = np.array(classes, dtype=np.intp)
-        if self._new_rows:  # classes this call met first
-            self._class_rows = np.concatenate([self._class_rows, *self._new_rows])
-            self._class_kinds = np.concatenate([self._class_kinds, np.array(self._new_kinds, dtype=np.int8)])
-            self._new_rows, self._new_kinds = [], []
-        self._table[first * _COLUMNS : end * _COLUMNS] = self._class_rows[taken].reshape(-1, len(self.labels))
-        np.add.at(self._table, cells, self._weights[rows])
+            self._kinds = np.concatenate([self._kinds, np.empty((more, 9), dtype=np.int8)])
+        self._table[first:end] = table
         self._kinds[first:end] = self._class_kinds[taken]
+        self._pair_ids[first:end] = [
+            self._pair_word.get(word, -1) if word is not None else -1 for _, word, _, _ in fresh
+        ]
+        self._used = end
 
     def _add_class(self, tok: str, rest: tuple[tuple[str, str], ...]) -> int:
         """A new class of tokens (``tok`` is one): the summed weights of its features, own and
         lent to its neighbours, and its kind; returns its number."""
         features = dict(rest)
-        self._new_rows.append(
-            self._sums(
-                [[f"0{k}={v}" for k, v in rest]]
-                + [[f"{d}{k}={features[k]}" for k in ("shape", *_NEIGHBOUR_KEYS) if k in features] for d in _OFFSETS]
-                + [[], []]
-            )[None]
+        row = self._sums(
+            [[f"0{k}={v}" for k, v in rest]]
+            + [[f"{d}{k}={features[k]}" for k in ("shape", *_NEIGHBOUR_KEYS) if k in features] for d in _OFFSETS]
+            + [[], []]
         )
         kind = _token_kind(tok)
         kind[_YEAR] = int("year" in features)
-        self._new_kinds.append(kind)
-        return len(self._class_rows) + len(self._new_rows) - 1
+        self._class_rows = np.concatenate([self._class_rows, row[None]])
+        self._class_kinds = np.concatenate([self._class_kinds, np.array([kind], dtype=np.int8)])
+        return len(self._class_rows) - 1
 
     def scores(self, sequences: list[tuple[str, list[tuple[str, int, int]]]]) -> np.ndarray:
         """(all tokens, labels) state scores of the sequences, one after the other: the sums
@@ -288,7 +302,10 @@ class Decoder:
         separators = np.where(after < total, np.minimum(after - index, 5), 6)
         separators += 7 * np.where(before >= 0, np.minimum(index - before, 5), 6)
         out = (
-            self._table[cells].sum(axis=1) + self._spacing[spacing] + self._place[place] + self._separators[separators]
+            self._table.reshape(-1, len(self.labels))[cells].sum(axis=1)
+            + self._spacing[spacing]
+            + self._place[place]
+            + self._separators[separators]
         )
         pair_ids, size = self._pair_ids, len(self._pair_word)
         for side, a, b in (("-1w|0w=", previous, ids), ("0w|1w=", ids, following)):
@@ -321,20 +338,22 @@ class Decoder:
         count, n_labels, longest = len(lengths), len(self.labels), lengths[0]
         ends = np.array(lengths) - 1
         active = np.searchsorted(-ends, -np.arange(longest), side="right").tolist()  # a prefix: longest first
-        delta = np.zeros((longest, count, n_labels))  # best score ending in each label, per position
+        # best score ending in each label, per position: [position, label, sequence], so that
+        # each step's maximum runs over whole contiguous rows (numpy's fastest reduction)
+        delta = np.zeros((longest, n_labels, count))
         sequence = np.repeat(np.arange(count), lengths)
-        delta[np.arange(len(scores)) - (np.cumsum(lengths) - lengths)[sequence], sequence] = scores
-        best_from = np.maximum.reduce
-        for t in range(1, longest):  # [sequence, from, to]: the maximum is taken across rows
+        delta[np.arange(len(scores)) - (np.cumsum(lengths) - lengths)[sequence], :, sequence] = scores
+        best_from, transitions = np.maximum.reduce, self.transitions[:, :, None]  # [from, to, 1]
+        for t in range(1, longest):
             a = active[t]
-            delta[t, :a] += best_from(delta[t - 1, :a, :, None] + self.transitions, axis=1)
+            delta[t, :, :a] += best_from(delta[t - 1, :, None, :a] + transitions, axis=0)
         # back from each sequence's best last label; the best predecessor of the label taken
         # is found again here (first maximum, as crfsuite) rather than stored for all labels
         path = np.zeros((longest, count), dtype=np.intp)
-        path[ends, np.arange(count)] = delta[ends, np.arange(count)].argmax(axis=1)
+        path[ends, np.arange(count)] = delta[ends, :, np.arange(count)].argmax(axis=1)
         for t in range(longest - 1, 0, -1):
-            a = active[t]
-            path[t - 1, :a] = (delta[t - 1, :a] + self._into[path[t, :a]]).argmax(axis=1)  # the others ended here
+            a = active[t]  # the others ended here
+            path[t - 1, :a] = (delta[t - 1, :, :a] + self.transitions[:, path[t, :a]]).argmax(axis=0)
         named = self._names[path.T]  # [sequence, position]: label strings, in one array lookup
         return [row[:length].tolist() for row, length in zip(named, lengths)]
 
