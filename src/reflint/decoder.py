@@ -264,18 +264,15 @@ class Decoder:
         after = np.concatenate([np.minimum.accumulate(np.where(is_sep, index, total)[::-1])[::-1][1:], [total]])
         after = np.where(after < seq_start + seq_len, after, total)
         previous, following = neighbour(-1), neighbour(1)  # also the word bigrams' other halves
-        cells = np.stack(
-            [
-                ids * _COLUMNS,
-                neighbour(-2) * _COLUMNS + 1,
-                previous * _COLUMNS + 2,
-                following * _COLUMNS + 3,
-                neighbour(2) * _COLUMNS + 4,
-                np.where(after < total, ids[np.minimum(after, total - 1)] * _COLUMNS + 5, 5),
-                np.where(before >= 0, ids[np.maximum(before, 0)] * _COLUMNS + 6, 6),
-            ],
-            axis=1,
-        )
+        cells = [  # the table cell each token takes, column by column (see _COLUMNS)
+            ids * _COLUMNS,
+            neighbour(-2) * _COLUMNS + 1,
+            previous * _COLUMNS + 2,
+            following * _COLUMNS + 3,
+            neighbour(2) * _COLUMNS + 4,
+            np.where(after < total, ids[np.minimum(after, total - 1)] * _COLUMNS + 5, 5),
+            np.where(before >= 0, ids[np.maximum(before, 0)] * _COLUMNS + 6, 6),
+        ]
         # tokens cover every character but white space, so a gap between two is white space
         last = at == seq_len - 1
         gaps = np.array(token_starts[1:], dtype=np.intp) > np.array(token_ends[:-1], dtype=np.intp)
@@ -301,12 +298,15 @@ class Decoder:
         place += 120 * (exclusive_sum(kinds[:, _QUOTE]) % 2)
         separators = np.where(after < total, np.minimum(after - index, 5), 6)
         separators += 7 * np.where(before >= 0, np.minimum(index - before, 5), 6)
-        out = (
-            self._table.reshape(-1, len(self.labels))[cells].sum(axis=1)
-            + self._spacing[spacing]
-            + self._place[place]
-            + self._separators[separators]
-        )
+        # summed one gathered row at a time (``take`` is several times faster than indexing
+        # the table with all seven columns at once, and adds in the same order)
+        table = self._table.reshape(-1, len(self.labels))
+        out = table.take(cells[0], axis=0)
+        for column in cells[1:]:
+            out += table.take(column, axis=0)
+        out += self._spacing.take(spacing, axis=0)
+        out += self._place.take(place, axis=0)
+        out += self._separators.take(separators, axis=0)
         pair_ids, size = self._pair_ids, len(self._pair_word)
         for side, a, b in (("-1w|0w=", previous, ids), ("0w|1w=", ids, following)):
             wa, wb = pair_ids[a], pair_ids[b]
