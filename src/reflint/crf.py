@@ -158,7 +158,7 @@ _SEPARATORS = {".", ",", ";", ":", "(", ")", "“", "”", '"'}
 
 def clean(text: str) -> str:
     """Undo ligatures and soft hyphens; keeps length changes out of tokenisation."""
-    return text.translate(_LIGATURES)
+    return text if text.isascii() else text.translate(_LIGATURES)  # all are non-ASCII; isascii is O(1)
 
 
 _NUMBERING = re.compile(

@@ -102,12 +102,16 @@ def split_authors(seg: str) -> list[Author]:
     seg = " ".join(clean(seg).split())
     if seg.count(".") == 1 and _FINAL_INITIALS.search(seg, max(0, len(seg) - 5)):  # at the end: look there
         seg = seg[:-1]  # Vancouver "Meakins A." ends with the field's period, not an initial's
-    seg = _ET_AL.split(seg)[0]
+    low = seg.lower()
+    if "al" in low or "others" in low or "a." in low:  # what _ET_AL needs
+        seg = _ET_AL.split(seg)[0]
     if "(" in seg or "ed" in seg[-5:].lower():  # what _EDS needs
         seg = _EDS.sub("", seg)
     # "Schorske, Carl." -> "Carl", but keep the period of "Michelle E." and "J."
     parts = [
-        p if _FINAL_INITIAL.search(p, max(0, len(p) - 3)) else p.rstrip(".") for p in _parts(seg) if _LETTER.search(p)
+        p if not p.endswith(".") or _FINAL_INITIAL.search(p, max(0, len(p) - 3)) else p.rstrip(".")
+        for p in _parts(seg)
+        if _LETTER.search(p)
     ]
     vancouver = _is_vancouver(parts)
     authors: list[Author] = []

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 from importlib import resources
+from itertools import compress, islice
+from operator import ne
 
 from reflint.crf import numbering_end, tokenize
 from reflint.models import Fields
@@ -217,14 +219,12 @@ def _segments(text: str, skip: int, tokens: list, labels: list[str], rules: bool
         title_after_authors(text, tokens, labels)
         _inverted_given_name(text, tokens, labels)
         _year_range_in_title(tokens, labels)
+    # runs of one label, found in C: where a label differs from the one before it
+    firsts = [0, *compress(range(1, len(labels)), map(ne, labels, islice(labels, 1, None)))]
     segs = []
-    for (_, start, end), label in zip(tokens, labels):
-        if segs and segs[-1].label == label:
-            segs[-1].end = end
-        else:
-            segs.append(Segment(label, start, end, ""))
-    for s in segs:
-        s.text = text[s.start : s.end]
+    for first, last in zip(firsts, [k - 1 for k in firsts[1:]] + [len(labels) - 1]):
+        start, end = tokens[first][1], tokens[last][2]
+        segs.append(Segment(labels[first], start, end, text[start:end]))
     return (rules and (_ama(text, skip, segs) or _book_parts(text, _subtitle(text, segs)))) or segs
 
 

@@ -15,7 +15,7 @@ Each rule takes the tokens (text, start, end) and the CRF's labels and relabels 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from operator import itemgetter
 
 from reflint.names import PARTICLES, is_corporate
@@ -26,6 +26,7 @@ _AUTHOR_DATE = re.compile(
     r"(?P<names>[^\W\d_](?:[^\W\d_]|[\s,&'’-]|(?<=\b[^\W\d_])\.|(?<=\bal)\.|\b\d(?:st|nd|rd|th)\b)*?)"
     r"\s*\((?P<date>(?:1[5-9]|20)\d\d[a-z]?|[Ii]n [Pp]ress|n\.\s?d\.)\)\.?(?=\s|$)"
 )
+_PARENS_DATE = re.compile(r"\((?:(?:1[5-9]|20)\d\d[a-z]?|[Ii]n [Pp]ress|n\.\s?d\.)\)")  # what it needs, found fast
 _NAME_WORDS = PARTICLES | {"and", "&", "et", "al", "of", "for", "on", "the", "in", "und"}
 # " 37: 289–297", ". 12:686–702", " 7(3): e39315", "Sci Rep 2, 397" is left to the CRF
 _VOLUME_PAGES = re.compile(
@@ -39,7 +40,7 @@ _JOURNAL_ABBREV = re.compile(  # a "break" after these is inside an abbreviated 
     r"trans|bull|arch|eur|clin|assoc|nat|ser)\.$"
 )
 _CONTAINER_NOT = re.compile(r"(?:\bIn:?\s|\beds?\b|\beditors?\b|\bpp?\.\s)")
-_START = itemgetter(1)  # a token's start offset
+_START, _END = itemgetter(1), itemgetter(2)  # a token's start and end offsets
 
 
 def _at(tokens: list, offset: int) -> int | None:
@@ -51,9 +52,8 @@ def _at(tokens: list, offset: int) -> int | None:
 def _label(tokens: list, labels: list[str], start: int, end: int, label: str) -> None:
     """Label the tokens inside ``text[start:end]`` (tokens are in order and never overlap)."""
     i = bisect_left(tokens, start, key=_START)
-    while i < len(tokens) and tokens[i][2] <= end:
-        labels[i] = label
-        i += 1
+    j = bisect_right(tokens, end, lo=i, key=_END)  # ends rise too: every token up to j ends by ``end``
+    labels[i:j] = [label] * (j - i)
 
 
 def _break_before(text: str, start: int, end: int) -> int | None:
@@ -72,7 +72,7 @@ def _first_break(text: str, start: int) -> int:
 
 def author_date(text: str, skip: int, tokens: list, labels: list[str]) -> bool:
     """``Names (Year) Title. Container Volume: Pages``; True when the shape was found."""
-    m = _AUTHOR_DATE.match(text, skip)
+    m = _AUTHOR_DATE.match(text, skip) if _PARENS_DATE.search(text, skip) else None
     if (
         not m
         or len(m.group("names")) > 600
