@@ -89,7 +89,7 @@ def _vancouver_names_end(text: str, start: int) -> int | None:
 def _ama(text: str, skip: int, segs: list[Segment]) -> list[Segment] | None:
     """Re-read title and journal around a Vancouver/AMA "Journal. 2017;47(3):1-9" anchor:
     the journal is the block just before it, the title what lies between it and the authors."""
-    anchor = _AMA_ANCHOR.search(text, skip)
+    anchor = _AMA_ANCHOR.search(text, skip) if ";" in text else None  # (its pattern opens with a lookbehind)
     if not anchor:
         return None
     span = author_span(segs)
