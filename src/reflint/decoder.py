@@ -6,9 +6,8 @@ token is a sum of weights, and most terms depend on one token's text alone: its 
 attributes and those it lends the tokens up to two away. Tokens whose attributes carry
 the same weights (most are words the model does not know) share one row of a table, summed
 once; a reference's scores are then a few array lookups, and Viterbi runs over a batch of
-references at once. The
-attributes are those of ``reflint.crf.sequence_features``; ``tests/test_parse.py`` holds
-the labels equal to crfsuite's on the test corpus.
+references at once. The attributes are those of ``reflint.crf.sequence_features``;
+``tests/test_parse.py`` holds the labels equal to crfsuite's on the test corpus.
 
 The weights are the model file's own float64 numbers (``reflint.crfsuite_model``); the 4,080
 strings of ``benchmarks/parse_speed.py`` get exactly crfsuite's labels.
@@ -186,10 +185,10 @@ class Decoder:
         table = self._class_rows[taken]
         cells, weights = [], []
         for n, (_, word, text, suffix) in enumerate(fresh):
-            known = (self._by_word.get(word, []) if word is not None else []) + (
+            weighted = (self._by_word.get(word, []) if word is not None else []) + (
                 self._by_token.get(text, []) if text is not None else []
             )
-            for column, k in known:
+            for column, k in weighted:
                 cells.append((n, column))
                 weights.append(k)
             if suffix is not None:
