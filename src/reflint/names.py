@@ -50,7 +50,7 @@ def is_corporate(name: str) -> bool:
     """``World Health Organization``, ``The Cancer Genome Atlas Research Network``, ``R Core
     Team``, ``StatSoft Inc``: a name of two or more words with an organisation's word."""
     words = _WORDS.findall(name)
-    return len(words) >= 2 and any(w.casefold() in _CORPORATE for w in words)
+    return len(words) >= 2 and not _CORPORATE.isdisjoint(map(str.casefold, words))
 
 
 @lru_cache(maxsize=65536)
@@ -60,7 +60,7 @@ def _is_initials(part: str) -> bool:
     words = part.replace(".", ". ").split()
     if len(words) == 1 and _CAPS.fullmatch(part):
         return True
-    return bool(words) and all(_INITIAL.fullmatch(w) for w in words)
+    return bool(words) and all(map(_INITIAL.fullmatch, words))
 
 
 def _looks_given(part: str, family: str) -> bool:
@@ -71,8 +71,8 @@ def _looks_given(part: str, family: str) -> bool:
 
 def _is_vancouver(parts: list[str]) -> bool:
     """Most multi-word parts end in undotted capitals: ``Gattie E, Cleland JA, ...``."""
-    multi = [p.split() for p in parts if len(p.split()) >= 2]
-    vancouver = sum(bool(_CAPS_OR_HYPHENED.fullmatch(w[-1])) for w in multi)
+    multi = [w[-1] for w in map(str.split, parts) if len(w) >= 2]  # their last words
+    vancouver = len(list(filter(None, map(_CAPS_OR_HYPHENED.fullmatch, multi))))
     return bool(multi) and 2 * vancouver >= len(multi) + (len(multi) == 1)
 
 
@@ -143,7 +143,7 @@ def split_authors(seg: str) -> list[Author]:
             authors.append(Author(" ".join(words[:-1]), words[-1]))
             pending = None
         elif len(words) == 1 or (
-            not any(_is_initials(w) for w in words) and (_is_initials(nxt) or words[0] in PARTICLES)
+            not any(map(_is_initials, words)) and (_is_initials(nxt) or words[0] in PARTICLES)
         ):
             pending = Author(part)
             authors.append(pending)
