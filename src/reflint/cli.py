@@ -8,6 +8,7 @@ Options shared by commands live in ``cli_options``; ``check``'s steps in ``cli_c
 from __future__ import annotations
 
 import atexit
+import gc
 import json
 import os
 import sys
@@ -93,7 +94,13 @@ def run() -> None:
     interpreter down. Freeing every object of a run costs 60-100 ms after the report is
     out (mypy skips it the same way); the exit handlers still run. Any thread still working,
     output that cannot be flushed, or a profiler or tracer (``python -m cProfile``, a
-    debugger) takes the ordinary way out instead."""
+    debugger) takes the ordinary way out instead.
+
+    The cyclic garbage collector runs rarely, as mypy sets it: a run keeps many objects
+    alive (the parser's model, each file's extraction), and the default thresholds had it
+    walk all of them again and again, about 5% of a cold ``check`` (forked workers inherit
+    the setting; peak memory is unchanged, since a run makes few reference cycles)."""
+    gc.set_threshold(200_000, 30, 30)
     try:
         main()
     except SystemExit as exc:
