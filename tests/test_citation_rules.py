@@ -136,3 +136,45 @@ def test_large_input_stays_linear():
     doc = documents.from_text(text, "flood.md", "markdown")
     linter = Linter(Config({**DEFAULTS, "select": ["RL4"]}))
     assert linter.lint_document(doc).diagnostics
+
+
+def test_the_paragraph_prefilter_finds_every_claim_the_phrases_find() -> None:
+    """RL404 skips a paragraph its one combined pattern does not match (which opens with the
+    letters the phrases start with, for speed); a phrase it missed would silently never fire.
+    Every head and verb of the built-in phrases, in three casings, must pass it wherever a
+    phrase of its own matches."""
+    import itertools
+
+    from reflint.rules.claims import _ANY_DEFAULT, _phrases
+
+    heads = (
+        "research",
+        "studies",
+        "a study",
+        "science",
+        "evidence",
+        "clinical data",
+        "scientific data",
+        "published data",
+        "medical data",
+        "trial data",
+        "systematic reviews",
+        "reviews",
+        "meta-analyses",
+        "metaanalysis",
+        "trials",
+        "RCTs",
+        "experiments",
+    )
+    claims = [f"{h} {v}" for h, v in itertools.product(heads, ("has shown", "have proven", "confirms", "tells us"))]
+    claims += ["it has been clinically proven", "scientifically validated", "medically proven"]
+    claims += ["according to the latest research", "backed by solid science", "supported by clinical trials"]
+    claims += ["proven by extensive studies"]
+    checked = 0
+    for claim in claims:
+        for text in (claim, claim.capitalize(), claim.upper()):
+            sentence = f"Our view: {text} that it works."
+            if any(p.search(sentence) for p in _phrases(())):
+                checked += 1
+                assert _ANY_DEFAULT.search(sentence), sentence
+    assert checked >= 3 * len(claims) - 3  # the phrases themselves match (nearly) all of them

@@ -142,9 +142,7 @@ def split_authors(seg: str) -> list[Author]:
         ):
             authors.append(Author(" ".join(words[:-1]), words[-1]))
             pending = None
-        elif len(words) == 1 or (
-            not any(map(_is_initials, words)) and (_is_initials(nxt) or words[0] in PARTICLES)
-        ):
+        elif len(words) == 1 or (not any(map(_is_initials, words)) and (_is_initials(nxt) or words[0] in PARTICLES)):
             pending = Author(part)
             authors.append(pending)
         elif _is_initials(words[-1]) and not _is_initials(words[0]):
