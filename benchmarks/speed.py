@@ -5,9 +5,10 @@ may differ), a corpus of varied PLOS articles (benchmarks/corpus.py), and
 measures, each in a fresh process with its own empty cache directory:
 
 - references per CPU second, cold (empty cache) and warm (the same run again);
-- wall time per ``--jobs`` value, the median of three cold runs alternated (the baseline
-  has one process only), and beside their ratio the machine's own ceiling: a pure-Python
-  loop shared out to as many processes;
+- wall time per ``--jobs`` value, the median of three cold runs alternated (a baseline
+  without ``--jobs``, such as v0.1, runs in one process: its one cold run stands for every
+  value), and beside their ratio the machine's own ceiling: a pure-Python loop shared out
+  to as many processes;
 - peak RSS of the largest process;
 - a cold ``check`` of 1,000 DOIs against the rate-limited fake Crossref, as a ratio to the
   floor its list limit allows (benchmarks/verify_throughput.py);
@@ -62,6 +63,12 @@ def measure(python: str, corpus: Path, cache: Path, jobs: int | None) -> dict:
         [sys.executable, "-c", _MEASURE, *command], env=env, capture_output=True, text=True, check=True
     )
     return json.loads(out.stdout)
+
+
+def takes_jobs(python: str) -> bool:
+    """Does this reflint take ``--jobs``? (v0.1 does not: it runs in one process.)"""
+    out = subprocess.run([python, "-m", "reflint", "check", "--help"], capture_output=True, text=True)
+    return "--jobs" in out.stdout
 
 
 ROUNDS = 3  # cold runs per --jobs value, alternated, for the median: one busy moment moves one run
@@ -138,7 +145,7 @@ def main() -> None:
             # pip compiled the baseline's bytecode when installing it; this tree's is compiled
             # here, so neither pays for compiling its source in the runs measured
             subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=True)
-            base = suite(python, tmp / "corpus", args.jobs, parallel=False)
+            base = suite(python, tmp / "corpus", args.jobs, parallel=takes_jobs(python))
             ours = suite(sys.executable, tmp / "corpus", args.jobs, parallel=True)
             dois = {"baseline": doi_list(python), "this tree": doi_list(sys.executable)}
             dead = {"baseline": dead_registry(python, tmp / "base"), "this tree": dead_registry(sys.executable, ROOT)}
