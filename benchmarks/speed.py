@@ -4,7 +4,8 @@ Builds the baseline in a temporary git worktree with a venv of its own (its depe
 may differ), a corpus of varied PLOS articles (benchmarks/corpus.py), and
 measures, each in a fresh process with its own empty cache directory:
 
-- references per CPU second, cold (empty cache) and warm (the same run again);
+- references per CPU second, cold (empty cache; the median of the one-process cold runs)
+  and warm (the same run again);
 - wall time per ``--jobs`` value, the median of three cold runs alternated (a baseline
   without ``--jobs``, such as v0.1, runs in one process: its one cold run stands for every
   value), and beside their ratio the machine's own ceiling: a pure-Python loop shared out
@@ -75,16 +76,22 @@ ROUNDS = 3  # cold runs per --jobs value, alternated, for the median: one busy m
 
 
 def suite(python: str, corpus: Path, jobs: list[int], parallel: bool) -> dict:
+    """Cold and warm runs in one process, and the wall time per ``--jobs`` value. The cold
+    figure is the run of median CPU among every cold one-process run (one busy moment moves
+    one run); a tree without ``--jobs`` has only one-process runs, which stand for every value."""
     with tempfile.TemporaryDirectory() as tmp:
-        cold = measure(python, corpus, Path(tmp) / "c", 1 if parallel else None)
+        first = measure(python, corpus, Path(tmp) / "c", 1 if parallel else None)
         warm = measure(python, corpus, Path(tmp) / "c", 1 if parallel else None)
-        if not parallel:
-            return {"cold": cold, "warm": warm, "walls": {j: cold["wall"] for j in jobs}}
-        runs: dict[int, list[float]] = {j: [] for j in jobs}
+        runs: dict[int, list[dict]] = {j: [] for j in jobs}
         for k in range(ROUNDS):
-            for j in jobs:
-                runs[j].append(measure(python, corpus, Path(tmp) / f"j{j}-{k}", j)["wall"])
-    return {"cold": cold, "warm": warm, "walls": {j: statistics.median(w) for j, w in runs.items()}}
+            for j in jobs if parallel else jobs[:1]:
+                runs[j].append(measure(python, corpus, Path(tmp) / f"j{j}-{k}", j if parallel else None))
+    if not parallel:  # one process whatever --jobs says
+        runs = {j: runs[jobs[0]] for j in jobs}
+    one_process = [first] + (runs.get(1, []) if parallel else runs[jobs[0]])
+    cold = sorted(one_process, key=lambda r: r["cpu"])[len(one_process) // 2]
+    walls = {j: statistics.median(r["wall"] for r in runs[j]) for j in jobs}
+    return {"cold": cold, "warm": warm, "walls": walls}
 
 
 _SPIN = "import sys\nfor i in range(int(sys.argv[1])): pass"
