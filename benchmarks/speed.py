@@ -5,7 +5,7 @@ may differ), a corpus of varied PLOS articles (benchmarks/corpus.py), and
 measures, each in a fresh process with its own empty cache directory:
 
 - references per CPU second, cold (empty cache; the median of the one-process cold runs)
-  and warm (the same run again);
+  and warm (the same run again, the median of three);
 - wall time per ``--jobs`` value, the median of three cold runs alternated (a baseline
   without ``--jobs``, such as v0.1, runs in one process: its one cold run stands for every
   value), and beside their ratio the machine's own ceiling: a pure-Python loop shared out
@@ -81,7 +81,7 @@ def suite(python: str, corpus: Path, jobs: list[int], parallel: bool) -> dict:
     one run); a tree without ``--jobs`` has only one-process runs, which stand for every value."""
     with tempfile.TemporaryDirectory() as tmp:
         first = measure(python, corpus, Path(tmp) / "c", 1 if parallel else None)
-        warm = measure(python, corpus, Path(tmp) / "c", 1 if parallel else None)
+        warms = [measure(python, corpus, Path(tmp) / "c", 1 if parallel else None) for _ in range(ROUNDS)]
         runs: dict[int, list[dict]] = {j: [] for j in jobs}
         for k in range(ROUNDS):
             for j in jobs if parallel else jobs[:1]:
@@ -90,6 +90,7 @@ def suite(python: str, corpus: Path, jobs: list[int], parallel: bool) -> dict:
         runs = {j: runs[jobs[0]] for j in jobs}
     one_process = [first] + (runs.get(1, []) if parallel else runs[jobs[0]])
     cold = sorted(one_process, key=lambda r: r["cpu"])[len(one_process) // 2]
+    warm = sorted(warms, key=lambda r: r["cpu"])[len(warms) // 2]  # a warm run is short: noisy alone
     walls = {j: statistics.median(r["wall"] for r in runs[j]) for j in jobs}
     return {"cold": cold, "warm": warm, "walls": walls}
 
