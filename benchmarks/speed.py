@@ -7,9 +7,9 @@ measures, each in a fresh process with its own empty cache directory:
 - references per CPU second, cold (empty cache; the median of the one-process cold runs)
   and warm (the same run again, the median of three);
 - wall time per ``--jobs`` value, the median of three cold runs alternated (a baseline
-  without ``--jobs``, such as v0.1, runs in one process: its one cold run stands for every
-  value), and beside their ratio the machine's own ceiling: a pure-Python loop shared out
-  to as many processes;
+  without ``--jobs``, such as v0.1, runs in one process: its one-process runs stand for
+  every value), and beside their ratio the machine's own ceiling: a pure-Python loop shared
+  out to as many processes;
 - peak RSS of the largest process;
 - a cold ``check`` of 1,000 DOIs against the rate-limited fake Crossref, as a ratio to the
   floor its list limit allows (benchmarks/verify_throughput.py);
@@ -72,7 +72,7 @@ def takes_jobs(python: str) -> bool:
     return "--jobs" in out.stdout
 
 
-ROUNDS = 3  # cold runs per --jobs value, alternated, for the median: one busy moment moves one run
+ROUNDS = 3  # cold runs per --jobs value (alternated) and warm runs, for medians: one busy moment moves one run
 
 
 def suite(python: str, corpus: Path, jobs: list[int], parallel: bool) -> dict:

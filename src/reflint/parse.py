@@ -306,10 +306,10 @@ def parse_references(texts: list[str], *, rules: bool = True) -> list[Fields]:
     Parsing makes no reference cycles, so the cyclic garbage collector is paused meanwhile:
     its passes would only walk the model's and the caller's objects (about 3% of a parse).
     """
-    paused = gc.isenabled()
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         return [to_fields(text, segs) for text, segs in zip(texts, segment_many(texts, rules))]
     finally:
-        if paused:
+        if was_enabled:
             gc.enable()
