@@ -269,9 +269,15 @@ class RegistryClient:
         return self.http.outage
 
     @property
+    def registry(self) -> str:
+        """Which registry this client asks: its URL, or URLs separated by a space (the outage
+        memory's key)."""
+        raise NotImplementedError
+
+    @property
     def label(self) -> str:
         """The registry as the user reads it: ``NCBI E-utilities (https://...)``."""
-        return f"{self.http.name} ({', '.join(getattr(self, 'registry', '').split())})"
+        return f"{self.http.name} ({', '.join(self.registry.split())})"
 
     def give_up(self, reason: str) -> None:
         self.http.give_up(reason)
