@@ -217,6 +217,15 @@ def test_several_mentions_in_one_paragraph():
     ]
 
 
+def test_an_invisible_character_before_another_doi_separates_the_two():
+    """Deleting the zero-width space (the safe fix for one inside a DOI) would glue them."""
+    for written in ("10.1234/abcd", "*10.1234/abcd*", "doi:10.1234/abcd", "https://doi.org/10.1234/abcd"):
+        found = find_dois(f"A claim (doi:10.1016/\u200b{written}).")
+        assert [(m.raw, m.problems) for m in found] == [("10.1016/", ("truncated",)), ("10.1234/abcd", ())]
+    # inside one DOI it is damage, which the fix removes
+    assert [m.doi for m in find_dois("doi:10.1016/j.\u200bpain.2014.01.002")] == ["10.1016/j.pain.2014.01.002"]
+
+
 def test_seed_missing_prefixes():
     text = (SEEDLIKE / "missing-prefix.txt").read_text(encoding="utf-8")
     found = [(m.raw, m.doi, m.problems) for m in find_dois(text)]

@@ -46,6 +46,11 @@ _TRUNCATED = re.compile(r"10\.(?:\d+(?:\.\d+)*/?)?")
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212"
 _DASH_TO_HYPHEN = str.maketrans(_DASHES, "-" * len(_DASHES))
 _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+# an invisible character before another DOI, URL or label (past emphasis marks) separates two
+# mentions, where one inside a DOI is copy-paste damage: "10.1016/\u200b*10.1234/abcd*"
+_INVISIBLE_BREAK = re.compile(
+    _INVISIBLE.pattern + r"+(?=[*_~]*(?:10\.\d{4,9}(?:\.\d{1,9}){0,3}/|doi[:=]|https?://))", re.I
+)
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 _PLAIN = re.compile(rf"[^\s\"`<>()\[\]{{}}{_DASHES}]+")  # run characters needing no thought
 _PAIRS = {"(": ")", "[": "]", "{": "}", "<": ">"}
@@ -72,6 +77,8 @@ def _run_end(text: str, i: int) -> int | None:
     closers: list[str] = []
     while i < limit:
         if m := _PLAIN.match(text, i, limit):
+            if cut := _INVISIBLE_BREAK.search(text, i, m.end()):
+                return cut.start()
             i = m.end()
             continue
         c, nxt = text[i], text[i + 1 : i + 2]
