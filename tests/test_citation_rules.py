@@ -145,7 +145,7 @@ def test_the_paragraph_prefilter_finds_every_claim_the_phrases_find() -> None:
     phrase of its own matches."""
     import itertools
 
-    from reflint.rules.claims import _ANY_DEFAULT, _phrases
+    from reflint.rules.claims import _any_default, _phrases
 
     heads = (
         "research",
@@ -173,8 +173,13 @@ def test_the_paragraph_prefilter_finds_every_claim_the_phrases_find() -> None:
     checked = 0
     for claim in claims:
         for text in (claim, claim.capitalize(), claim.upper()):
-            sentence = f"Our view: {text} that it works."
-            if any(p.search(sentence) for p in _phrases(())):
-                checked += 1
-                assert _ANY_DEFAULT.search(sentence), sentence
-    assert checked >= 3 * len(claims) - 3  # the phrases themselves match (nearly) all of them
+            for sentence in (f"Our view: {text} that it works.", f"{text} that it works."):
+                if any(p.search(sentence) for p in _phrases(())):
+                    checked += 1
+                    assert _any_default(sentence, 0, len(sentence)), sentence
+    assert checked >= 6 * len(claims) - 6  # the phrases themselves match (nearly) all of them
+    # a paragraph is searched in place: the character before it decides the phrase's left edge
+    text = "Intro.\n\nResearch has shown it. Meta-research has shown it."
+    assert _any_default(text, text.index("Research"), len(text))
+    assert not _any_default(text, text.index("research"), len(text))  # "Meta-research"
+    assert not _any_default(text, 0, text.index("Research"))
