@@ -143,3 +143,23 @@ def test_a_run_keeps_decoded_fields_only_for_references_it_searches():
     assert followup.fields == fields and followup.fields is not followup.fields
     assert searched.fields == fields and searched.fields is searched.fields
     assert needs_lookup(searched) and needs_lookup(ref)
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_workers_take_the_collector_thresholds_of_the_run(monkeypatch, method):
+    """reflint sets rare collections for a run (cli.run); a spawned worker (macOS, Windows)
+    starts a new interpreter, which would collect at Python's default pace, several times slower."""
+    import multiprocessing
+    import operator
+
+    import reflint.pool
+
+    monkeypatch.setattr(reflint.pool, "_context", lambda: multiprocessing.get_context(method))
+    before = gc.get_threshold()
+    gc.set_threshold(123_456, 7, 8)
+    try:
+        with reflint.pool.FilePool(2, 2, int, ()) as pool:  # int(): an initializer that does nothing
+            seen = list(pool.map(operator.call, [gc.get_threshold, gc.get_threshold]))
+    finally:
+        gc.set_threshold(*before)
+    assert seen == [(123_456, 7, 8)] * 2

@@ -98,8 +98,9 @@ def run() -> None:
 
     The cyclic garbage collector runs rarely, as mypy sets it: a run keeps many objects
     alive (the parser's model, each file's extraction), and the default thresholds had it
-    walk all of them again and again, about 5% of a cold ``check`` (forked workers inherit
-    the setting; peak memory is unchanged, since a run makes few reference cycles)."""
+    walk all of them again and again, about 5% of a cold ``check`` (``--jobs`` workers take
+    the setting, forked or spawned; peak memory is unchanged, since a run makes few reference
+    cycles)."""
     gc.set_threshold(200_000, 30, 30)
     try:
         main()

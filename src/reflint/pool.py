@@ -9,6 +9,7 @@ so ``--jobs 1`` and ``--jobs N`` print the same bytes.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from typing import Any, Callable, Iterable, Iterator
@@ -20,6 +21,13 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return max(1, os.cpu_count() or 1)
+
+
+def _start_worker(thresholds: tuple[int, ...], initializer: Callable, initargs: tuple) -> None:
+    """A worker takes this process's garbage-collector thresholds (``reflint.cli.run``
+    sets them): forked workers inherit them, spawned ones would start with Python's own."""
+    gc.set_threshold(*thresholds)
+    initializer(*initargs)
 
 
 def _context():
@@ -40,7 +48,7 @@ class FilePool:
         self._pool = None
         self._local_ready = False
         if self.jobs > 1:
-            self._pool = _context().Pool(self.jobs, initializer, initargs)
+            self._pool = _context().Pool(self.jobs, _start_worker, (gc.get_threshold(), initializer, initargs))
 
     def map(self, func: Callable[[Any], Any], items: Iterable) -> Iterator:
         """``func(item)`` for each item, lazily and in order; a worker's exception is raised here."""
