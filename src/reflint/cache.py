@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import sqlite3
-import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -25,7 +23,7 @@ from typing import Any, Callable, Iterable, NamedTuple
 
 import platformdirs
 
-log = logging.getLogger(__name__)
+from reflint.sqlite_store import Store
 
 FILENAME = "cache.sqlite3"
 POSITIVE_TTL = timedelta(days=30)
@@ -64,8 +62,10 @@ def _seconds(ttl: float | timedelta) -> float:
     return ttl.total_seconds() if isinstance(ttl, timedelta) else float(ttl)
 
 
-class Cache:
+class Cache(Store):
     """Key -> JSON value with an age limit per kind; safe to share between threads."""
+
+    _timeout = 5.0  # a lookup can be asked again; a run should not wait long for the cache
 
     def __init__(
         self,
@@ -74,12 +74,9 @@ class Cache:
         negative_ttl: float | timedelta = NEGATIVE_TTL,
         clock: Callable[[], float] = time.time,
     ):
-        self.path = Path(path) if path is not None else default_path()
+        super().__init__(path if path is not None else default_path())
         self.positive_ttl, self.negative_ttl = _seconds(positive_ttl), _seconds(negative_ttl)
         self._clock = clock
-        self._lock = threading.RLock()
-        self._db: sqlite3.Connection | None = None
-        self.disabled = False
         self._corrupt = False
 
     def get(self, key: str) -> Any:
@@ -180,57 +177,23 @@ class Cache:
             self._run(lambda db: db.execute("VACUUM"))
         return count or 0
 
-    def close(self) -> None:
-        with self._lock:
-            if self._db is not None:
-                self._db.close()
-                self._db = None
-
     def __enter__(self) -> "Cache":
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _run(self, operation: Callable[[sqlite3.Connection], Any], write: bool = False) -> Any:
-        """Run one statement under the lock; any database or file error disables the cache."""
-        with self._lock:
-            if self.disabled:
-                return None
-            try:
-                db = self._connect()
-                if not write:
-                    return operation(db)
-                with db:  # one transaction, committed or rolled back
-                    return operation(db)
-            except (sqlite3.Error, OSError) as exc:
-                self._disable(exc)
-                return None
-
-    def _connect(self) -> sqlite3.Connection:
-        if self._db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=5.0, check_same_thread=False)
-            try:
-                _migrate(db)
-            except sqlite3.Error:
-                db.close()
-                raise
-            self._db = db
-        return self._db
+    def _prepare(self, db: sqlite3.Connection) -> None:
+        _migrate(db)
 
     def _disable(self, exc: Exception) -> None:
         # "not a database" / "malformed" are plain DatabaseErrors; locks and permissions are
         # OperationalErrors, after which the file must be left alone.
         self._corrupt = type(exc) is sqlite3.DatabaseError
-        self.disabled = True
-        self.close()
-        log.warning(
-            "cache %s unusable (%s); continuing without a cache " "(`reflint cache clear` resets it)", self.path, exc
-        )
+        super()._disable(exc)
 
 
-def _schema(db: sqlite3.Connection) -> str | None:
+def _answers_schema(db: sqlite3.Connection) -> str | None:
     try:
         row = db.execute("SELECT value FROM meta WHERE name = 'answers-schema'").fetchone()
     except sqlite3.OperationalError:  # no meta table: written before the schema had a version
@@ -241,14 +204,14 @@ def _schema(db: sqlite3.Connection) -> str | None:
 def _migrate(db: sqlite3.Connection) -> None:
     """Make the answers table current: answers of another schema version are dropped
     (under a write lock, so concurrent runs migrate once)."""
-    if _schema(db) == ANSWERS_SCHEMA:
+    if _answers_schema(db) == ANSWERS_SCHEMA:
         db.execute(_SCHEMA)
         db.commit()
         return
     db.execute("BEGIN IMMEDIATE")
     try:
         db.execute(_META)
-        if _schema(db) != ANSWERS_SCHEMA:
+        if _answers_schema(db) != ANSWERS_SCHEMA:
             db.execute("DROP TABLE IF EXISTS entries")
             db.execute(_SCHEMA)
             db.execute("INSERT OR REPLACE INTO meta VALUES ('answers-schema', ?)", (ANSWERS_SCHEMA,))

@@ -1,7 +1,7 @@
 """Per-file results kept between runs, as ruff keeps its diagnostics: an unchanged file is
 neither extracted nor checked again.
 
-Two kinds of entry in the table ``files`` of the cache file (``reflint.parse_cache.Store``):
+Two kinds of entry in the table ``files`` of the cache file (``reflint.sqlite_store``):
 
 - ``extraction``: what a file cites (pickled ``Extraction``) and what the resolver needs from
   it, keyed on reflint's source fingerprint, the file's path, kind and text;
@@ -25,7 +25,7 @@ import zlib
 from functools import lru_cache
 from importlib import resources
 
-from reflint.parse_cache import Store
+from reflint.sqlite_store import Store
 
 MAX_AGE = 30 * 86400
 _SCHEMA = (
@@ -60,7 +60,7 @@ def digest(*parts: str | bytes) -> str:
 class FileCache(Store):
     """Pickled values by key; ``get`` returns None when absent or unreadable."""
 
-    schema = _SCHEMA
+    _schema = _SCHEMA
 
     def get(self, key: str):
         packed = self.get_packed(key)

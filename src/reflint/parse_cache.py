@@ -6,27 +6,23 @@ A key is the hash of the parser's fingerprint and the string: the fingerprint co
 model file and the source of every reflint module the parser imports, so retraining or
 editing the parser invalidates everything it parsed before, and nothing else is needed.
 
-Several processes (``--jobs``, a pre-commit hook beside an editor) share the file: it runs
-in WAL mode with a long busy timeout, writes go in one transaction per document, and a
-database that stays locked or breaks only turns the cache off (one warning); parsing then
-goes on uncached, because the cache is an optimisation and never a reason to fail.
+Several processes share the file (``reflint.sqlite_store``): writes go in one transaction
+per document, and a database that stays locked or breaks only turns the cache off (one
+warning); parsing then goes on uncached.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import re
-import sqlite3
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Callable
 
 from reflint.models import Fields
-
-log = logging.getLogger(__name__)
+from reflint.sqlite_store import Store
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS parsed (key TEXT PRIMARY KEY, fields TEXT NOT NULL)"
 _IMPORT = re.compile(
@@ -61,64 +57,11 @@ def _key(text: str) -> str:
     return hashlib.sha1(f"{fingerprint()}\0{text}".encode()).hexdigest()
 
 
-class Store:
-    """One table of the cache file, shared by processes: WAL, a long busy timeout, and any
-    lasting database error turns it off (one warning) instead of failing the run."""
-
-    schema = _SCHEMA
-
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self._db: sqlite3.Connection | None = None
-        self.disabled = False
-
-    def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
-            self._db = None
-
-    def _run(self, operation, write: bool = False):
-        if self.disabled:
-            return None
-        try:
-            db = self._connect()
-            if not write:
-                return operation(db)
-            with db:
-                return operation(db)
-        except (sqlite3.Error, OSError) as exc:
-            self.disabled = True
-            self._forget()
-            self.close()
-            log.warning(
-                "cache %s unusable (%s); going on without it " "(`reflint cache clear` resets it)", self.path, exc
-            )
-            return None
-
-    def _forget(self) -> None:
-        """Drop writes not yet made (the store is off)."""
-
-    def _connect(self) -> sqlite3.Connection:
-        if self._db is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite3.connect(self.path, timeout=60.0)
-            try:
-                db.execute("PRAGMA busy_timeout = 60000")
-                if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                    db.execute("PRAGMA journal_mode = WAL")  # readers never wait for a writer
-                db.execute("PRAGMA synchronous = NORMAL")  # a cache: no fsync per transaction
-                db.execute(self.schema)
-                db.commit()
-            except sqlite3.Error:
-                db.close()
-                raise
-            self._db = db
-        return self._db
-
-
 class ParseCache(Store):
     """``parse(text) -> Fields`` backed by a SQLite table; call :meth:`flush` to store what
     was parsed since the last flush (one transaction)."""
+
+    _schema = _SCHEMA
 
     def __init__(
         self,
@@ -157,12 +100,17 @@ class ParseCache(Store):
             key_of = dict(zip(texts, keys))
             for text, fields in fresh.items():
                 self._pending[key_of[text]] = json.dumps(fields.to_dict(), separators=(",", ":"))
-        out = []
+        out: list[Fields] = []
+        given: dict[
+            str, Fields
+        ] = {}  # parsed just now: the first of a repeated text gets the fields, the others a copy
         for text, found in zip(texts, stored):
             if found is not None:
                 out.append(Fields.from_dict(json.loads(found)))
-            else:  # parsed just now: the first of a repeated text gets the fields, the others a copy
-                out.append(fresh.pop(text) if text in fresh else out[texts.index(text)].copy())
+            elif text in given:
+                out.append(given[text].copy())
+            else:
+                out.append(given.setdefault(text, fresh[text]))
         return out
 
     def flush(self) -> None:
