@@ -12,7 +12,6 @@ import re
 from typing import Iterator
 
 import click
-import regex
 
 TIMEOUT = 0.1  # seconds per search; the regex engine checks the clock coarsely (~3x late)
 
@@ -21,6 +20,8 @@ class UserPattern:
     """A compiled user pattern with ``re.Pattern``'s ``finditer``/``search``, time-boxed."""
 
     def __init__(self, source: str, flags: int = 0, what: str = "") -> None:
+        import regex  # here: most runs have no user pattern, and the package takes ~10 ms to load
+
         try:
             self._pattern = regex.compile(source, flags)
         except regex.error as exc:
