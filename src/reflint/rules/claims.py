@@ -163,16 +163,15 @@ _ABBREV = set("al e.g i.e dr mr mrs ms prof vs fig no approx ca cf st vol pp".sp
 # behind at, which lets the engine scan for it in a tight loop), then the letter every phrase
 # starts with (Research, Studies, Evidence, Clinical, Trials, Published, Meta-analyses, It has
 # been, According to, Backed by, ...). Half the time of a lookbehind first on PLOS articles.
-_ANY_BODY = rf"(?=[rsectpmaib])(?:{'|'.join(DEFAULT_PHRASES)})(?![\w-])"
-_ANY_AFTER_EDGE, _ANY_AT_START = re.compile(rf"[^\w-]{_ANY_BODY}", re.I), re.compile(_ANY_BODY, re.I)
+_ANY_AFTER_EDGE = re.compile(rf"[^\w-](?=[rsectpmaib])(?:{'|'.join(DEFAULT_PHRASES)})(?![\w-])", re.I)
 
 
 def _any_default(text: str, s: int, e: int) -> bool:
     """Whether a built-in phrase starts in ``text[s:e]`` with no word character or hyphen
-    before it (``text[s - 1]`` counts, as a lookbehind's would)."""
-    if s == 0 and _ANY_AT_START.match(text, 0, e):
-        return True
-    return _ANY_AFTER_EDGE.search(text, max(s - 1, 0), e) is not None
+    before it (``text[s - 1]`` counts, as a lookbehind's would; the text's start is an edge)."""
+    if s == 0:
+        return _ANY_AFTER_EDGE.search(" " + text[:e]) is not None
+    return _ANY_AFTER_EDGE.search(text, s - 1, e) is not None
 
 
 @lru_cache(maxsize=32)
