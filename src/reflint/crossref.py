@@ -22,13 +22,15 @@ import logging
 import os
 import threading
 import time
-from typing import Any, Callable, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 from urllib.parse import quote, unquote, urlsplit
 
-import requests
 
 from reflint import __version__
 from reflint.registry_http import RegistryClient, Reply, RegistryHTTP
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger(__name__)
 

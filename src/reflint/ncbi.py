@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any, Callable
-
-import requests
+from typing import TYPE_CHECKING, Any, Callable
 
 from reflint import __version__
 from reflint.crossref import PROJECT_URL
 from reflint.registry_http import RegistryClient, RegistryHTTP
+
+if TYPE_CHECKING:
+    import requests
 
 DEFAULT_NCBI_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
 BATCH_SIZE = 200  # ESummary takes up to 200 IDs in one GET

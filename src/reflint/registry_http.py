@@ -10,6 +10,9 @@ A registry that has never answered this run gets short probes (``PROBE_TIMEOUT``
 ``PROBE_ATTEMPTS`` of them without an answer (or at once, when the name server says the
 host does not exist) it is declared out (``outage`` says why), so a registry that hangs or
 has no DNS costs seconds, not minutes (issue 9).
+
+``requests`` and the transport load with the first request: most runs of a pre-commit hook
+find every answer in the cache, and loading them costs each process about 60 ms.
 """
 
 from __future__ import annotations
@@ -21,10 +24,9 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
-
-import requests
 
 from reflint.pacing import (
     POLITE_CONCURRENCY,
@@ -35,7 +37,9 @@ from reflint.pacing import (
     Limiter,
     parse_retry_after,
 )
-from reflint.transport import BodyTooLarge, bounded_session, fetch
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger("reflint.crossref")
 
@@ -45,12 +49,18 @@ MAX_RETRY_AFTER = 120.0  # a server asking for a longer pause gets an "unknown" 
 PROBE_TIMEOUT = 3.5  # seconds per exchange until the registry has answered once this run
 PROBE_ATTEMPTS = 2  # failed exchanges, with no answer ever, that make the registry "out"
 
-_TRANSIENT = (
-    requests.Timeout,
-    requests.ConnectionError,
-    requests.exceptions.ChunkedEncodingError,
-    requests.exceptions.ContentDecodingError,
-)
+
+@lru_cache(maxsize=1)
+def _transient() -> tuple[type[Exception], ...]:
+    """What a retry may cure: a timeout, a lost connection, a body cut short."""
+    import requests
+
+    return (
+        requests.Timeout,
+        requests.ConnectionError,
+        requests.exceptions.ChunkedEncodingError,
+        requests.exceptions.ContentDecodingError,
+    )
 
 
 @dataclass(frozen=True)
@@ -85,7 +95,7 @@ class RegistryHTTP:
     ):
         self.headers, self.name = headers, name
         self.timeout, self.max_retries, self.breaker_threshold = timeout, max_retries, breaker_threshold
-        self.session = session or bounded_session()
+        self._session = session
         self.sleep, self.random, self.clock = sleep, random.Random(), clock
         self.time_limit = time_limit
         self._deadline: float | None = None
@@ -100,6 +110,16 @@ class RegistryHTTP:
         self.broken = False
         self.outage: str | None = None  # why the circuit opened, for the user
         self.stats = {"requests": 0, "responses_429": 0, "retries": 0, "failures": 0, "skipped": 0}
+
+    @property
+    def session(self) -> requests.Session:
+        """The pooled session, made at the first request."""
+        with self._lock:
+            if self._session is None:
+                from reflint.transport import bounded_session
+
+                self._session = bounded_session()
+            return self._session
 
     def give_up(self, reason: str) -> None:
         """Open the circuit: every later GET fails at once, without a request."""
@@ -129,6 +149,10 @@ class RegistryHTTP:
         """One HTTP exchange: the reply, and the delay before a retry if one is warranted."""
         if self._out_of_time(limiter.delay()):
             return FAILED, None  # its turn (a server's Retry-After) comes after the deadline
+        import requests
+
+        from reflint.transport import BodyTooLarge, fetch
+
         with limiter as turn:
             if self.broken or self._out_of_time():
                 return FAILED, None  # decided while this request waited for its turn
@@ -141,7 +165,7 @@ class RegistryHTTP:
                 limiter.answered(turn)
                 self._heard()
                 return FAILED, None  # the same body would come again: no retry
-            except _TRANSIENT as exc:
+            except _transient() as exc:
                 self._silence(url, exc, seconds)
                 refused = isinstance(exc, requests.ConnectionError) and not isinstance(exc, requests.Timeout)
                 if self.broken or (refused and attempt >= 1):
@@ -237,6 +261,8 @@ def _no_such_host(exc: Exception) -> bool:
 
 def _why(url: str, exc: Exception, seconds: float) -> str:
     """A short reason a user can act on: no DNS, refused, or silent."""
+    import requests
+
     host = urlsplit(url).hostname or url
     text = repr(exc)
     if isinstance(exc, requests.Timeout):
