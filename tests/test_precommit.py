@@ -107,6 +107,23 @@ def hooked(tmp_path_factory):
     yield repo, env, pre_commit
 
 
+def test_hooks_take_every_file_type_reflint_reads_and_nothing_else():
+    """Not slow. The hooks pick files by suffix: identify has no tag for R Markdown, and
+    Quarto's ``quarto`` tag would have to be added by hand (and older pre-commit rejects it)."""
+    import re
+
+    from reflint.documents import SUFFIXES
+
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text("utf-8"))
+    for hook in hooks:
+        files = re.compile(hook["files"])
+        for suffix in SUFFIXES:
+            for name in (f"docs/post{suffix}", f"POST{suffix.upper()}", f"a/b/index{suffix.title()}"):
+                assert files.search(name), (hook["id"], name)
+        for name in ("setup.py", "data.json", "notes.md.bak", "page.xhtml", "bib", "README"):
+            assert not files.search(name), (hook["id"], name)
+
+
 @pytest.mark.slow
 def test_hooks_reject_broken_dois_and_accept_clean_files(hooked):
     repo, env, pre_commit = hooked
@@ -123,8 +140,14 @@ def test_hooks_reject_broken_dois_and_accept_clean_files(hooked):
     assert rejected.returncode != 0
     assert "bad.md:3:" in rejected.stdout and "RL101" in rejected.stdout
 
-    bib = run(*pre_commit, "run", "reflint", "--files", "refs.bib")  # the `bib` identify tag
+    bib = run(*pre_commit, "run", "reflint", "--files", "refs.bib")
     assert bib.returncode != 0 and "RL102" in bib.stdout
+    for name in ("post.qmd", "analysis.Rmd"):  # Quarto and R Markdown, which identify does not tag `markdown`
+        (repo / name).write_text(f"---\ntitle: T\n---\n\n{BROKEN}", "utf-8")
+        git(repo, "add", name)
+        found = run(*pre_commit, "run", "reflint", "--files", name)
+        assert found.returncode != 0 and f"{name}:5:" in found.stdout and "RL101" in found.stdout, found.stdout
+        git(repo, "rm", "-q", "--cached", name)
 
     accepted = run(*pre_commit, "run", "reflint", "--files", "clean.md")
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
