@@ -597,3 +597,19 @@ def test_lists_of_a_thousand_entries_and_more_are_read_whole():
 def test_a_year_starting_a_line_is_no_list_number():
     doc = documents.from_text("## References\n\n1999. Smith J. A study. J Test. 1999;1:1-9.\n", "x.md", "markdown")
     assert [r.label for r in extract(doc).references] == [None]
+
+
+def test_a_ditto_mark_entry_takes_the_authors_of_the_entry_before():
+    text = (
+        "## Bibliography\n\n"
+        "- Barth, John. The Sot-Weed Factor. New York: Grosset & Dunlap, 1966.\n"
+        "- ———. Lost in the Funhouse. New York: Bantam, 1969.\n"
+        "- ———. Giles Goat-Boy. New York: Doubleday, 1966.\n"
+        "- Anonymous pamphlet on needling. London, 1901.\n"
+        "- ---. A second pamphlet. London, 1902.\n"
+    )
+    refs = extract(documents.from_text(text, "b.md", "markdown")).references
+    families = [[a.family for a in r.fields.authors] for r in refs]
+    assert families[:3] == [["Barth"]] * 3  # a run of dittos, each from the one before
+    assert refs[1].fields.authors is not refs[0].fields.authors  # a copy: a fix may edit one
+    assert families[4] == families[3]  # nothing to repeat: nothing invented

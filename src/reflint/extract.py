@@ -19,7 +19,7 @@ from reflint.bibliography import named_bibliography
 from reflint.citations import find_citations
 from reflint.doi import find_dois
 from reflint.markdown import Structure, structure
-from reflint.models import Citation, Document, DoiMention, Extraction, Fields, Reference
+from reflint.models import Author, Citation, Document, DoiMention, Extraction, Fields, Reference
 from reflint.parse import parse_references
 from reflint.text import blank
 
@@ -74,6 +74,7 @@ def extract(doc: Document, parse: Callable[[str], Fields] | None = None) -> Extr
     for (start, end, label), text, fields in zip(entries, texts, parsed_many(texts, parse)):
         src_start, src_end = doc.to_source(start, end)
         references.append(Reference(src_start, src_end, text, "list-entry", fields, label=label or None))
+    _inherit_ditto_authors(references)
     prose = blank(masked, [(masked.rfind("\n", 0, s) + 1, e) for s, e, _ in entries])  # with markers
     citations = [
         replace(c, context=paragraph_around(prose, c.start, c.end)) if c.style == "author-year" else c
@@ -92,6 +93,18 @@ def extract(doc: Document, parse: Callable[[str], Fields] | None = None) -> Extr
     if doc.kind == "markdown" and (bib := named_bibliography(doc)):
         out.bibliography, out.notes = bib, bib.notes
     return out
+
+
+# "———. Title." (Chicago), "---. Title." (MLA), "______. Title.": by the authors of the entry before
+_DITTO = re.compile(r"(?:[—―–-]{1,6}|_{2,12}) ?[.,]")
+
+
+def _inherit_ditto_authors(references: list[Reference]) -> None:
+    """An entry that opens with a ditto mark has the authors of the entry before it: without
+    them it reads as anonymous (RL001), and a citation of it by author matches nothing."""
+    for before, ref in zip(references, references[1:]):
+        if not ref.fields.authors and before.fields.authors and _DITTO.match(ref.text):
+            ref.fields.authors = [Author(a.family, a.given) for a in before.fields.authors]
 
 
 MAX_REFERENCE = 3000  # characters; real entries stay under ~1,600, and a parse costs ~50 µs a character

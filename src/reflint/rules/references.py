@@ -48,7 +48,8 @@ def unparseable_reference(ctx: Context):
     reflint reports entries it cannot understand instead of dropping them: a reader
     cannot find the work either. The message names what is missing. An entry with an
     author and a title is never reported, nor one with a link, nor an author or title
-    with a year or DOI. An entry longer than 3,000 characters (a list run together, a
+    with a year or DOI. An entry that opens with a ditto mark (``———.``, ``---.``) has
+    the authors of the entry before it. An entry longer than 3,000 characters (a list run together, a
     pasted page) is reported without being parsed: split it into its references.
 
     Bad:
