@@ -101,9 +101,7 @@ class ParseCache(Store):
             for text, fields in fresh.items():
                 self._pending[key_of[text]] = json.dumps(fields.to_dict(), separators=(",", ":"))
         out: list[Fields] = []
-        given: dict[
-            str, Fields
-        ] = {}  # parsed just now: the first of a repeated text gets the fields, the others a copy
+        given: dict[str, Fields] = {}  # parsed just now: a repeated text's first gets the fields, the others a copy
         for text, found in zip(texts, stored):
             if found is not None:
                 out.append(Fields.from_dict(json.loads(found)))
