@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-
 from reflint.match import Match, _same_family, compare, record_fields
 from reflint.models import Fields
 from reflint.text import fold

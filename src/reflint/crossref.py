@@ -25,7 +25,6 @@ import time
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 from urllib.parse import quote, unquote, urlsplit
 
-
 from reflint import __version__
 from reflint.registry_http import RegistryClient, Reply, RegistryHTTP
 
