@@ -193,9 +193,9 @@ def main() -> None:
         )
     print(f"{'measure':<34}{'baseline':>12}{'this tree':>12}{'ratio':>9}")
 
-    def row(name, b, o, unit, better_high=False):
+    def row(name, b, o, unit, better_high=False, digits=1):
         ratio = (o / b if better_high else b / o) if b and o else float("nan")
-        print(f"{name:<34}{b:>10.1f}{unit:<2}{o:>10.1f}{unit:<2}{ratio:>8.2f}x")
+        print(f"{name:<34}{b:>10.{digits}f}{unit:<2}{o:>10.{digits}f}{unit:<2}{ratio:>8.2f}x")
 
     for kind in ("cold", "warm"):
         row(
@@ -216,7 +216,7 @@ def main() -> None:
             f"the machine's own ceiling (a pure-Python loop shared out): {ceiling(j, args.jobs[0]):.2f}"
         )
     row("peak RSS, cold, one process", base["cold"]["rss_mb"], ours["cold"]["rss_mb"], "MB")
-    row("one small file checked again, CPU", small["baseline"], small["this tree"], "s")
+    row("one small file checked again, CPU", small["baseline"], small["this tree"], "s", digits=3)
     floor = -(-DOIS // BATCH_SIZE) / LIST_RATE
     row(f"{DOIS} DOIs cold, wall", dois["baseline"], dois["this tree"], "s")
     print(
