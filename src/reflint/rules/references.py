@@ -13,15 +13,19 @@ from reflint.rules.base import Context, Rule
 from reflint.text import fold
 
 
+_ARXIV = re.compile(r"(?i)\barxiv:\s?(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?/\d{7})")
+
+
 def missing_fields(ref: Reference) -> list[str]:
     """What keeps the work from being found again; empty when it can be.
 
-    A link; an author and a title; an author or a title with a year or an identifier
-    ("in press", a corporate author and an undated title all qualify); or a title with its
-    journal and volume or pages (an unsigned notice).
+    A link; an author and a title; an author or a title with a year or an identifier (a
+    DOI, PMID or arXiv id: "in press", a corporate author, an undated title and physics'
+    ``E. Witten, arXiv:hep-th/9503124`` all qualify); or a title with its journal and volume
+    or pages (an unsigned notice).
     """
     f = ref.fields
-    has_year = bool(f.year or f.doi or ref.dois)
+    has_year = bool(f.year or f.doi or ref.dois or f.pmid or _ARXIV.search(ref.text))
     if (
         f.url
         or (f.authors and f.title)
@@ -48,7 +52,7 @@ def unparseable_reference(ctx: Context):
     reflint reports entries it cannot understand instead of dropping them: a reader
     cannot find the work either. The message names what is missing. An entry with an
     author and a title is never reported, nor one with a link, nor an author or title
-    with a year or DOI. An entry that opens with a ditto mark (``———.``, ``---.``) has
+    with a year or an identifier (DOI, PMID, arXiv id). An entry that opens with a ditto mark (``———.``, ``---.``) has
     the authors of the entry before it. An entry longer than 3,000 characters (a list run together, a
     pasted page) is reported without being parsed: split it into its references.
 
