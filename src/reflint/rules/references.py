@@ -13,7 +13,7 @@ from reflint.rules.base import Context, Rule
 from reflint.text import fold
 
 
-_ARXIV = re.compile(r"(?i)\barxiv:\s?(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?/\d{7})")
+_ARXIV = re.compile(r"(?i)\barxiv(?:\.org)?:\s?(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?\s?/\d{7})")
 
 
 def missing_fields(ref: Reference) -> list[str]:
@@ -21,8 +21,9 @@ def missing_fields(ref: Reference) -> list[str]:
 
     A link; an author and a title; an author or a title with a year or an identifier (a
     DOI, PMID or arXiv id: "in press", a corporate author, an undated title and physics'
-    ``E. Witten, arXiv:hep-th/9503124`` all qualify); or a title with its journal and volume
-    or pages (an unsigned notice).
+    ``E. Witten, arXiv:hep-th/9503124`` all qualify); a title with its journal and volume or
+    pages (an unsigned notice); or a journal with volume and pages, which locate an article by
+    themselves (``Rev. Mod. Phys. 24, 258 (1952)``, as physics and chemistry lists cite).
     """
     f = ref.fields
     has_year = bool(f.year or f.doi or ref.dois or f.pmid or _ARXIV.search(ref.text))
@@ -31,6 +32,7 @@ def missing_fields(ref: Reference) -> list[str]:
         or (f.authors and f.title)
         or ((f.authors or f.title) and has_year)
         or (f.title and f.container and (f.volume or f.pages))
+        or (f.container and f.volume and f.pages)
     ):
         return []
     return [name for name, present in (("author", f.authors), ("year", has_year), ("title", f.title)) if not present]
@@ -52,7 +54,7 @@ def unparseable_reference(ctx: Context):
     reflint reports entries it cannot understand instead of dropping them: a reader
     cannot find the work either. The message names what is missing. An entry with an
     author and a title is never reported, nor one with a link, nor an author or title
-    with a year or an identifier (DOI, PMID, arXiv id). An entry that opens with a ditto mark (``———.``, ``---.``) has
+    with a year or an identifier (DOI, PMID, arXiv id), nor a journal with volume and pages. An entry that opens with a ditto mark (``———.``, ``---.``) has
     the authors of the entry before it. An entry longer than 3,000 characters (a list run together, a
     pasted page) is reported without being parsed: split it into its references.
 
