@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from reflint.bibtex import record_bibtex
 from reflint.models import Citation, Reference
+from reflint.names import is_corporate
 from reflint.rules.base import Context, Rule
 from reflint.rules.prose import LIST_MARKER, linked, pseudo
 from reflint.text import blank, fold
@@ -27,7 +28,10 @@ _LIST_HEAD = re.compile(
 
 
 def _words(name: str) -> frozenset[str]:
-    return frozenset(w for w in fold(name).split() if w not in _PARTICLES)
+    """A name's words without its particles, unless it is nothing else: the surnames Das, Le,
+    Du and De are names, not the particles of "Mayoral Del Moral" or "van der Pluijm"."""
+    words = fold(name).split()
+    return frozenset([w for w in words if w not in _PARTICLES] or words)
 
 
 def _same_name(cited: str, family: str) -> bool:
@@ -56,15 +60,27 @@ def _ref_years(ref: Reference) -> frozenset:
     return _ref_facts(ref.text, ref.fields.year)[0]
 
 
+def _first_authors(ref: Reference) -> list[str]:
+    """The family names a citation may lead with: the first author's, and after a group
+    among the first three (``STAR Collaboration, J. Adams et al.``, cited "Adams et al."),
+    the person named next."""
+    authors = ref.fields.authors
+    names = [authors[0].family] if authors else [""]
+    group = max((i for i, a in enumerate(authors[:3]) if is_corporate(f"{a.given} {a.family}")), default=None)
+    if group is not None and group + 1 < len(authors):
+        names.append(authors[group + 1].family)
+    return names
+
+
 def _matches(c: Citation, ref: Reference) -> bool:
     """First author (any of the cited names, to tolerate odd parses) and year (2017a ~ 2017)."""
-    first = ref.fields.authors[0].family if ref.fields.authors else ""
     years, head = _ref_facts(ref.text, ref.fields.year)
     if not c.year or c.year[:4] not in years:
         return False
+    firsts = _first_authors(ref)
     for name in c.authors:
         folded = " ".join(fold(name).split())
-        if _same_name(name, first) or (folded and head.startswith(folded + " ")):
+        if any(_same_name(name, first) for first in firsts) or (folded and head.startswith(folded + " ")):
             return True
         if name.isupper() and 1 < len(name) < 7 and re.search(rf"\b{re.escape(name)}\b", ref.text[:200]):
             return True  # (WHO 2020) ~ "World Health Organization (WHO). ..."
