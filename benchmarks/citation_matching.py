@@ -1,0 +1,115 @@
+"""False RL401/RL402 alarms when author-year citations meet real reference strings.
+
+    python benchmarks/citation_matching.py [DATA_DIR] [--show]
+
+Each labelled string of AnyStyle's gold set and of GROBID's citation set (DATA_DIR, default
+../shared/data) whose gold first author and year can be read without guessing becomes an
+entry of a Markdown reference list, 40 to a page, and the page's prose cites every entry once
+as ``(Family YEAR)`` or ``(Family et al. YEAR)`` from the gold fields. Every citation has its
+entry and every entry its citation, so each RL401 ("matches no entry") and RL402 ("never
+cited") that ``reflint check --offline`` reports is a false alarm, unless the gold itself is
+odd: ``--show`` lists them to read (a gold year that differs from the string's, a family
+name this script cut wrong). Measures and prints; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = 40
+
+
+def first_family(author: str | list) -> str | None:
+    """The gold first author's family name, when its shape says which word that is."""
+    a = (author[0] if isinstance(author, list) else author).strip()
+    if re.match(r"^[^\W\d_][\w'’ -]+,\s*[A-Z]", a):  # Family, I.
+        family = a.split(",")[0].strip()
+    elif m := re.match(r"^(?:[A-Z]\.[\s-]*)+([A-Z][\w'’-]+)(?:,|\s+and\b|\s*$)", a):  # J. P. Collman
+        family = m.group(1)
+    elif m := re.match(r"^([A-Z][a-z][\w'’-]+)\s+[A-Z]{1,3}\b", a):  # Gattie E
+        family = m.group(1)
+    else:
+        return None
+    return family if len(family) > 2 and not family.isupper() else None
+
+
+def cases(data: Path) -> dict[str, list[tuple[str, str, str, bool]]]:
+    """(entry text, family, year, several authors) per source."""
+    sources = {
+        "anystyle": [json.loads(line) for line in open(data / "anystyle-gold.jsonl", encoding="utf-8")],
+        "grobid": [json.loads(line) for line in open(data / "grobid-citations.jsonl", encoding="utf-8")],
+    }
+    out: dict[str, list[tuple[str, str, str, bool]]] = {}
+    for name, rows in sources.items():
+        found = []
+        for row in rows:
+            fields = row.get("fields", {})
+            author, year = fields.get("author"), fields.get("year") or ""
+            family = first_family(author) if author else None
+            text = re.sub(r"^\s*(?:\[\d+\]|\d{1,3}\.?)\s+", "", row["text"])
+            if not family or not re.fullmatch(r"(?:1[6-9]|20)\d\d", year) or year not in text:
+                continue
+            names = author if isinstance(author, str) else "; ".join(author)
+            several = not isinstance(author, str) and len(author) > 1 or bool(re.search(r"&|\band\b|;|,.*,.*,", names))
+            found.append((" ".join(text.split()), family, year, several))
+        out[name] = found
+    return out
+
+
+def write_pages(folder: Path, name: str, items: list[tuple[str, str, str, bool]]) -> None:
+    for k in range(0, len(items), PAGE):
+        chunk = items[k : k + PAGE]
+        cites = " ".join(
+            f"Point {i} holds ({family}{' et al.' if several else ''} {year})."
+            for i, (_, family, year, several) in enumerate(chunk)
+        )
+        entries = "\n".join(f"- {text}" for text, *_ in chunk)
+        (folder / f"{name}-{k // PAGE:03d}.md").write_text(
+            f"# Notes\n\n{cites}\n\n## References\n\n{entries}\n", encoding="utf-8"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", nargs="?", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--show", action="store_true", help="list every alarm with its entry")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "pages"
+        folder.mkdir()
+        found = cases(args.data)
+        for name, items in found.items():
+            write_pages(folder, name, items)
+        done = subprocess.run(
+            [sys.executable, "-m", "reflint", "check", "--offline", "--no-cache", "--format", "json", str(folder)],
+            capture_output=True,
+            text=True,
+        )
+        report = json.loads(done.stdout)
+        alarms: dict[tuple[str, str], list[str]] = collections.defaultdict(list)
+        for d in report["diagnostics"]:
+            if d["code"] in ("RL401", "RL402"):
+                source = Path(d["path"]).name.split("-")[0]
+                line = Path(d["path"]).read_text("utf-8").splitlines()[d["line"] - 1]
+                alarms[(source, d["code"])].append(f"{d['message']}  |  {line[:160]}")
+    print(f"{'source':<10}{'citations':>10}{'RL401':>8}{'RL402':>8}   (per 100 citations)")
+    for name, items in found.items():
+        n = len(items)
+        r401, r402 = len(alarms[(name, "RL401")]), len(alarms[(name, "RL402")])
+        print(f"{name:<10}{n:>10}{r401:>8}{r402:>8}   {100 * r401 / n:.2f} / {100 * r402 / n:.2f}")
+    if args.show:
+        for (name, code), lines in sorted(alarms.items()):
+            print(f"\n{name} {code}:")
+            print("\n".join(f"  {line}" for line in lines))
+
+
+if __name__ == "__main__":
+    main()
