@@ -1,4 +1,4 @@
-"""False RL401/RL402 alarms when author-year citations meet real reference strings.
+"""False RL401/RL402 alarms when author-year citations meet real reference strings (and RL001).
 
     python benchmarks/citation_matching.py [DATA_DIR] [--show]
 
@@ -9,7 +9,12 @@ as ``(Family YEAR)`` or ``(Family et al. YEAR)`` from the gold fields. Every cit
 entry and every entry its citation, so each RL401 ("matches no entry") and RL402 ("never
 cited") that ``reflint check --offline`` reports is a false alarm, unless the gold itself is
 odd: ``--show`` lists them to read (a gold year that differs from the string's, a family
-name this script cut wrong). Measures and prints; asserts nothing.
+name this script cut wrong).
+
+A second table counts RL001 ("no recognisable author, year or title") over every string of
+both sets in uncited lists: GROBID's strings come from PDFs, and some are fragments no reader
+could find (a meeting, a journal name alone) while others are complete physics-style locators
+(``Rev. Mod. Phys. 24, 258 (1952)``); ``--show`` lists them. Measures and prints; asserts nothing.
 """
 
 from __future__ import annotations
@@ -77,36 +82,63 @@ def write_pages(folder: Path, name: str, items: list[tuple[str, str, str, bool]]
         )
 
 
+def check(folder: Path) -> list[dict]:
+    done = subprocess.run(
+        [sys.executable, "-m", "reflint", "check", "--offline", "--no-cache", "--format", "json", str(folder)],
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(done.stdout)["diagnostics"]
+
+
+def alarms_by_source(diagnostics: list[dict], codes: tuple[str, ...]) -> dict[tuple[str, str], list[str]]:
+    found: dict[tuple[str, str], list[str]] = collections.defaultdict(list)
+    for d in diagnostics:
+        if d["code"] in codes:
+            source = Path(d["path"]).name.split("-")[0]
+            line = Path(d["path"]).read_text("utf-8").splitlines()[d["line"] - 1]
+            found[(source, d["code"])].append(f"{d['message']}  |  {line[:160]}")
+    return found
+
+
+def all_strings(data: Path) -> dict[str, list[str]]:
+    texts = {}
+    for name, file in (("anystyle", "anystyle-gold.jsonl"), ("grobid", "grobid-citations.jsonl")):
+        rows = [json.loads(line) for line in open(data / file, encoding="utf-8")]
+        texts[name] = [" ".join(re.sub(r"^\s*(?:\[\d+\]|\d{1,3}\.?)\s+", "", r["text"]).split()) for r in rows]
+    return texts
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", nargs="?", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--show", action="store_true", help="list every alarm with its entry")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "pages"
-        folder.mkdir()
+        cited, every = Path(tmp) / "cited", Path(tmp) / "every"
+        cited.mkdir()
+        every.mkdir()
         found = cases(args.data)
         for name, items in found.items():
-            write_pages(folder, name, items)
-        done = subprocess.run(
-            [sys.executable, "-m", "reflint", "check", "--offline", "--no-cache", "--format", "json", str(folder)],
-            capture_output=True,
-            text=True,
-        )
-        report = json.loads(done.stdout)
-        alarms: dict[tuple[str, str], list[str]] = collections.defaultdict(list)
-        for d in report["diagnostics"]:
-            if d["code"] in ("RL401", "RL402"):
-                source = Path(d["path"]).name.split("-")[0]
-                line = Path(d["path"]).read_text("utf-8").splitlines()[d["line"] - 1]
-                alarms[(source, d["code"])].append(f"{d['message']}  |  {line[:160]}")
+            write_pages(cited, name, items)
+        texts = all_strings(args.data)
+        for name, strings in texts.items():
+            for k in range(0, len(strings), 100):
+                entries = "\n".join(f"- {t}" for t in strings[k : k + 100])
+                (every / f"{name}-{k // 100:03d}.md").write_text(f"## References\n\n{entries}\n", encoding="utf-8")
+        alarms = alarms_by_source(check(cited), ("RL401", "RL402"))
+        unfound = alarms_by_source(check(every), ("RL001",))
     print(f"{'source':<10}{'citations':>10}{'RL401':>8}{'RL402':>8}   (per 100 citations)")
     for name, items in found.items():
         n = len(items)
         r401, r402 = len(alarms[(name, "RL401")]), len(alarms[(name, "RL402")])
         print(f"{name:<10}{n:>10}{r401:>8}{r402:>8}   {100 * r401 / n:.2f} / {100 * r402 / n:.2f}")
+    print(f"\n{'source':<10}{'entries':>10}{'RL001':>8}   (per 100 entries, every string)")
+    for name, strings in texts.items():
+        n, r001 = len(strings), len(unfound[(name, "RL001")])
+        print(f"{name:<10}{n:>10}{r001:>8}   {100 * r001 / n:.2f}")
     if args.show:
-        for (name, code), lines in sorted(alarms.items()):
+        for (name, code), lines in sorted({**alarms, **unfound}.items()):
             print(f"\n{name} {code}:")
             print("\n".join(f"  {line}" for line in lines))
 
