@@ -13,20 +13,26 @@ from reflint.rules.base import Context, Rule
 from reflint.text import fold
 
 
-_ARXIV = re.compile(r"(?i)\barxiv(?:\.org)?:\s?(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?\s?/\d{7})")
+# identifiers that find a work as a DOI does: arXiv ids (``arXiv:1601.01536``, old-style
+# ``hep-th/9503124`` alone), and standards (``ISO 14155:2020``, ``3GPP TS 23.179``, ``RFC 7231``)
+_IDENTIFIER = re.compile(
+    r"(?i)\barxiv(?:\.org)?:\s?(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?\s?/\d{7})"
+    r"|\b(?:hep|astro|gr|nucl|quant|cond|math|physics)(?:-[a-z]{2,4})?(?:\.[a-z]{2})?/\d{7}\b"
+    r"|\b(?:ISO(?:/IEC)?|IEC|3GPP\s+T[SR]|RFC|IEEE\s+Std|ASTM\s+[A-Z]|ANSI|CLSI)\s?\d"
+)
 
 
 def missing_fields(ref: Reference) -> list[str]:
     """What keeps the work from being found again; empty when it can be.
 
     A link; an author and a title; an author or a title with a year or an identifier (a
-    DOI, PMID or arXiv id: "in press", a corporate author, an undated title and physics'
-    ``E. Witten, arXiv:hep-th/9503124`` all qualify); a title with its journal and volume or
+    DOI, PMID, arXiv id or standard's number: "in press", a corporate author, an undated
+    title, physics' ``E. Witten, arXiv:hep-th/9503124`` and a standard all qualify); a title with its journal and volume or
     pages (an unsigned notice); or a journal with volume and pages, which locate an article by
     themselves (``Rev. Mod. Phys. 24, 258 (1952)``, as physics and chemistry lists cite).
     """
     f = ref.fields
-    has_year = bool(f.year or f.doi or ref.dois or f.pmid or _ARXIV.search(ref.text))
+    has_year = bool(f.year or f.doi or ref.dois or f.pmid or _IDENTIFIER.search(ref.text))
     if (
         f.url
         or (f.authors and f.title)
@@ -53,10 +59,11 @@ def unparseable_reference(ctx: Context):
 
     reflint reports entries it cannot understand instead of dropping them: a reader
     cannot find the work either. The message names what is missing. An entry with an
-    author and a title is never reported, nor one with a link, nor an author or title
-    with a year or an identifier (DOI, PMID, arXiv id), nor a journal with volume and pages. An entry that opens with a ditto mark (``———.``, ``---.``) has
-    the authors of the entry before it. An entry longer than 3,000 characters (a list run together, a
-    pasted page) is reported without being parsed: split it into its references.
+    author and a title is never reported, nor one with a link, nor an author or title with
+    a year or an identifier (DOI, PMID, arXiv id, a standard's number), nor a journal with
+    volume and pages. An entry that opens with a ditto mark (``———.``, ``---.``) has the
+    authors of the entry before it. An entry longer than 3,000 characters (a list run
+    together, a pasted page) is reported without being parsed: split it into its references.
 
     Bad:
 
