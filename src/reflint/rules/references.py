@@ -150,7 +150,9 @@ def same_identity(a: _Identity, b: _Identity) -> bool:
     if not _same_authors(a, b) or _disagree(a.volume, b.volume) or _disagree(a.first_page, b.first_page):
         return False
     short, long = sorted((a.title, b.title), key=len)
-    if short == long[: len(short)] and len(short) >= min(len(long), 4):
+    # a one-word title of four letters or fewer is more often a parser's "Proc" than a work's
+    meaningful = len(short) > 1 or len(short[0]) > 4
+    if short == long[: len(short)] and len(short) >= min(len(long), 4) and meaningful:
         return True
     return bool(
         a.first_page and a.first_page == b.first_page and fuzz.ratio(" ".join(a.title), " ".join(b.title)) >= 90
