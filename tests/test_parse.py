@@ -383,6 +383,16 @@ PLOS_CLASSES = [
         "Institute of Medicine. Preventing medication errors. Washington, DC: The National Academies " "Press; 2007.",
         dict(authors=[("Institute of Medicine", "")], year="2007", title="Preventing medication errors"),
     ),
+    (  # the Global Burden of Disease groups, among the most cited authors in health writing
+        "GBD 2019 Diseases and Injuries Collaborators. Global burden of 369 diseases and injuries in 204 "
+        "countries and territories, 1990-2019. Lancet. 2020;396(10258):1204-1222.",
+        dict(
+            authors=[("GBD 2019 Diseases and Injuries Collaborators", "")],
+            year="2020",
+            title="Global burden of 369 diseases and injuries in 204 countries and territories, 1990-2019",
+            container="Lancet",
+        ),
+    ),
     (
         "The 1000 Genomes Project Consortium, Abecasis GR, Auton A (2012) An integrated map of genetic "
         "variation from 1,092 human genomes. Nature 491: 56–65.",

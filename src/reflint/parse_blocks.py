@@ -27,6 +27,7 @@ _AUTHOR_DATE = re.compile(
     r"\s*\((?P<date>(?:1[5-9]|20)\d\d[a-z]?|[Ii]n [Pp]ress|n\.\s?d\.)\)\.?(?=\s|$)"
 )
 _PARENS_DATE = re.compile(r"\((?:(?:1[5-9]|20)\d\d[a-z]?|[Ii]n [Pp]ress|n\.\s?d\.)\)")  # what it needs, found fast
+_YEAR_WORD = re.compile(r"(?:19|20)\d\d")
 _NAME_WORDS = PARTICLES | {"and", "&", "et", "al", "of", "for", "on", "the", "in", "und"}
 # " 37: 289–297", ". 12:686–702", " 7(3): e39315", "Sci Rep 2, 397" is left to the CRF
 _VOLUME_PAGES = re.compile(
@@ -126,15 +127,18 @@ def _title_and_container(text: str, start: int, anchor: re.Match, tokens: list, 
 
 
 def corporate_first_block(text: str, skip: int, tokens: list, labels: list[str]) -> None:
-    """``Institute of Medicine. Public health implications ...``: a first block that is an
-    organisation's name, which the CRF read as part of something else, is the author."""
+    """``Institute of Medicine. Public health implications ...``, ``GBD 2019 Diseases and
+    Injuries Collaborators. Global burden ...``: a first block that is an organisation's name
+    (a year may be part of it), which the CRF read as part of something else, is the author."""
     end = _first_break(text, skip)
     block = text[skip:end]
+    words = [w for w in block.split() if not _YEAR_WORD.fullmatch(w)]
     if (
         not is_corporate(block)
-        or len(block.split()) > 12
-        or re.search(r"\d|[,:;?]", block)
-        or not all(w[0].isupper() or w in ("of", "for", "and", "the", "on", "in", "&") for w in block.split())
+        or len(words) > 12
+        or re.search(r"[,:;?]", block)
+        or any(c.isdigit() for w in words for c in w)
+        or not all(w[0].isupper() or w in ("of", "for", "and", "the", "on", "in", "&") for w in words)
     ):
         return
     inside = [i for i, (_, a, b) in enumerate(tokens) if skip <= a and b <= end]
