@@ -82,9 +82,20 @@ def _matches(c: Citation, ref: Reference) -> bool:
         folded = " ".join(fold(name).split())
         if any(_same_name(name, first) for first in firsts) or (folded and head.startswith(folded + " ")):
             return True
-        if name.isupper() and 1 < len(name) < 7 and re.search(rf"\b{re.escape(name)}\b", ref.text[:200]):
-            return True  # (WHO 2020) ~ "World Health Organization (WHO). ..."
+        if name.isupper() and 1 < len(name) < 7:
+            if re.search(rf"\b{re.escape(name)}\b", ref.text[:200]):
+                return True  # (WHO 2020) ~ "World Health Organization (WHO). ..."
+            if any(is_corporate(first) and _initials_hold(name, first) for first in firsts):
+                return True  # (WHO 2012) ~ "World Health Organization. Guideline ..."
     return False
+
+
+def _initials_hold(acronym: str, name: str) -> bool:
+    """``WHO`` of World Health Organization, ``CDC`` of Centers for Disease Control and
+    Prevention, ``FDA`` of US Food and Drug Administration: the letters, in order, among the
+    initials of the name's capitalised words."""
+    initials = iter(w[0] for w in re.findall(r"[^\W\d_]+", name) if w[0].isupper())
+    return all(letter in initials for letter in acronym)
 
 
 # Quarto cross-references share the @ syntax: @fig-growth, @tbl-doses, @sec-methods, @eq-model.
