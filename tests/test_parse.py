@@ -383,6 +383,14 @@ PLOS_CLASSES = [
         "Institute of Medicine. Preventing medication errors. Washington, DC: The National Academies " "Press; 2007.",
         dict(authors=[("Institute of Medicine", "")], year="2007", title="Preventing medication errors"),
     ),
+    (  # health websites cited as their publisher
+        "Mayo Clinic. Plantar fasciitis: symptoms and causes. Rochester, MN: Mayo Foundation; 2022.",
+        dict(authors=[("Mayo Clinic", "")], year="2022", title="Plantar fasciitis: symptoms and causes"),
+    ),
+    (
+        "Harvard Health Publishing. Treating plantar fasciitis. Boston, MA: Harvard Medical School; 2020.",
+        dict(authors=[("Harvard Health Publishing", "")], year="2020", title="Treating plantar fasciitis"),
+    ),
     (  # the Global Burden of Disease groups, among the most cited authors in health writing
         "GBD 2019 Diseases and Injuries Collaborators. Global burden of 369 diseases and injuries in 204 "
         "countries and territories, 1990-2019. Lancet. 2020;396(10258):1204-1222.",

@@ -29,7 +29,7 @@ _CORPORATE = set(
         "collaboration collaborative collaborators bureau authority coordinators investigators "
         "alliance federation academy academies program programme project initiative inc ltd llc "
         "corporation company university college hospital trust survey study panel unit laboratory "
-        "registry force"
+        "registry force clinic clinics publishing"
     ).split()
 )
 _WORDS = re.compile(r"[^\W\d_]+")
