@@ -97,6 +97,29 @@ CASES = [
         ("malformed",),
     ),
     ("doi:10.1000%2F182", "10.1000%2F182", "10.1000/182", ("malformed",)),
+    # in a URL, an unescaped ? starts the query and # the fragment (publishers' links carry
+    # tracking parameters); & ends a DOI that is itself a query value; outside a URL, ? stays
+    (
+        "https://journals.sagepub.com/doi/full/10.1177/0363546518762335?casa_token=abcDEF123",
+        "10.1177/0363546518762335",
+        "10.1177/0363546518762335",
+        (),
+    ),
+    (
+        "https://www.tandfonline.com/doi/full/10.1080/02640414.2019.1234567#abstract",
+        "10.1080/02640414.2019.1234567",
+        "10.1080/02640414.2019.1234567",
+        (),
+    ),
+    (
+        "https://journals.plos.org/plosone/article?id=10.1371/journal.pone.0046041&type=printable",
+        "10.1371/journal.pone.0046041",
+        "10.1371/journal.pone.0046041",
+        (),
+    ),
+    ("https://doi.org/10.2519/jospt.2017.7096?download=true", "10.2519/jospt.2017.7096", "10.2519/jospt.2017.7096", ()),
+    ("https://doi.org/10.1000/abc%3Fdef", "10.1000/abc%3Fdef", "10.1000/abc?def", ()),
+    ("doi:10.1000/a?b", "10.1000/a?b", "10.1000/a?b", ()),
     (
         "doi:10.1016/S0140-6736%2820%2930183-5",
         "10.1016/S0140-6736%2820%2930183-5",

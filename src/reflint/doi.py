@@ -65,6 +65,7 @@ _PROSE_MARKS = re.compile(r"[()\[\]{}\"]")
 # or an NCT number after a complete DOI starts otherwise)
 _CUT_AT_DOT = re.compile(r"10\.\d+(?:\.\d+)*/[^\d\s]+\.")
 _DOT_CONTINUATION = re.compile(r"[a-z][a-z0-9]*[._-]")
+_URL_STOP, _QUERY_STOP = re.compile(r"[?#]"), re.compile(r"[?#&]")  # see _url_doi_end
 _IN_URL = re.compile(r"(?i)(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://[^\s<>\"'()\[\]{}]*\Z")
 _DELIMS = re.compile(r"[*_~]+")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>\n]{0,200}>")
@@ -223,6 +224,18 @@ def in_url(text: str, start: int) -> bool:
     return "://" in text[max(token, lo) : start] and bool(_IN_URL.search(text, max(token, lo), start))
 
 
+def _url_doi_end(text: str, p: int, end: int) -> int:
+    """Where a DOI inside a URL ends: an unescaped ``?`` starts the query and ``#`` the
+    fragment (a DOI's URL form has both escaped, ``%3F`` and ``%23``), so a publisher's
+    ``/doi/full/10.1177/036354651?casa_token=...`` cites ``10.1177/036354651``; in a DOI that
+    is itself a query value (``article?id=10.1371/journal.pone.0046041&type=printable``),
+    ``&`` starts the next parameter."""
+    lo = max(p - 2000, 0)
+    token = max(text.rfind(" ", lo, p), text.rfind("\n", lo, p), text.rfind("\t", lo, p)) + 1
+    stop = (_QUERY_STOP if "?" in text[max(token, lo) : p] else _URL_STOP).search(text, p, end)
+    return stop.start() if stop else end
+
+
 def _clean(written: str) -> str:
     """Drop whitespace and invisible characters; Unicode dashes become ``-``."""
     return _INVISIBLE.sub("", "".join(written.split())).translate(_DASH_TO_HYPHEN)
@@ -239,6 +252,10 @@ def _mention(text: str, head: re.Match, prose: _Prose) -> tuple[DoiMention | Non
     if end is None:
         return None, p + _MAX_LEN
     end = e = _join(text, p, end)
+    query = False  # a URL's query or fragment follows the DOI: the URL goes on, nothing is junk
+    if form == "url" or in_url(text, start):
+        cut = _url_doi_end(text, p, end)
+        query, end, e = cut < end, cut, cut
     while e > p and text[e - 1] in _TRAIL and text[p:e] != "10.":
         e -= 1
     written = text[p:e]
@@ -261,7 +278,7 @@ def _mention(text: str, head: re.Match, prose: _Prose) -> tuple[DoiMention | Non
         problems.add("truncated")
     else:
         return None, end
-    junk_end = e + _junk_len(text, head, e, prose)
+    junk_end = e if query else e + _junk_len(text, head, e, prose)
     if junk_end > e:
         problems.add("trailing-junk")
     url_prefix = head.group() if form == "url" else None
