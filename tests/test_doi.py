@@ -120,6 +120,34 @@ CASES = [
     ("https://doi.org/10.2519/jospt.2017.7096?download=true", "10.2519/jospt.2017.7096", "10.2519/jospt.2017.7096", ()),
     ("https://doi.org/10.1000/abc%3Fdef", "10.1000/abc%3Fdef", "10.1000/abc?def", ()),
     ("doi:10.1000/a?b", "10.1000/a?b", "10.1000/a?b", ()),
+    # a publisher's page for the DOI (Wiley's /full, /abstract, /epdf, Frontiers' /full,
+    # Springer's .pdf) is not part of it; in a doi.org link or after doi: every character is
+    (
+        "https://onlinelibrary.wiley.com/doi/10.1111/j.1365-2648.2010.05346.x/full",
+        "10.1111/j.1365-2648.2010.05346.x",
+        "10.1111/j.1365-2648.2010.05346.x",
+        (),
+    ),
+    (
+        "https://onlinelibrary.wiley.com/doi/10.1002/14651858.CD004376.pub2/epdf",
+        "10.1002/14651858.CD004376.pub2",
+        "10.1002/14651858.CD004376.pub2",
+        (),
+    ),
+    (
+        "(https://www.frontiersin.org/articles/10.3389/fpsyg.2020.01234/full).",
+        "10.3389/fpsyg.2020.01234",
+        "10.3389/fpsyg.2020.01234",
+        (),
+    ),
+    (
+        "https://link.springer.com/content/pdf/10.1007/s40279-019-01234-5.pdf",
+        "10.1007/s40279-019-01234-5",
+        "10.1007/s40279-019-01234-5",
+        (),
+    ),
+    ("https://doi.org/10.1002/pri.1234/abstract", "10.1002/pri.1234/abstract", "10.1002/pri.1234/abstract", ()),
+    ("doi:10.1002/pri.1234/full", "10.1002/pri.1234/full", "10.1002/pri.1234/full", ()),
     (
         "doi:10.1016/S0140-6736%2820%2930183-5",
         "10.1016/S0140-6736%2820%2930183-5",

@@ -66,6 +66,12 @@ _PROSE_MARKS = re.compile(r"[()\[\]{}\"]")
 _CUT_AT_DOT = re.compile(r"10\.\d+(?:\.\d+)*/[^\d\s]+\.")
 _DOT_CONTINUATION = re.compile(r"[a-z][a-z0-9]*[._-]")
 _URL_STOP, _QUERY_STOP = re.compile(r"[?#]"), re.compile(r"[?#&]")  # see _url_doi_end
+# the page a publisher's URL names after its DOI: Wiley's ``/10.1111/x.y/full``, ``/abstract``,
+# ``/epdf``, Frontiers' ``/full``, Springer's ``content/pdf/10.1007/x.pdf``
+_VIEW = re.compile(
+    r"(?i)(?:/(?:full(?:/html)?|abstract|abs|pdf|epdf|pdfdirect|fulltext|html|summary|references"
+    r"|figures|suppinfo|citedby|meta)|\.pdf)/?\Z"
+)
 _IN_URL = re.compile(r"(?i)(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://[^\s<>\"'()\[\]{}]*\Z")
 _DELIMS = re.compile(r"[*_~]+")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>\n]{0,200}>")
@@ -252,9 +258,11 @@ def _mention(text: str, head: re.Match, prose: _Prose) -> tuple[DoiMention | Non
     if end is None:
         return None, p + _MAX_LEN
     end = e = _join(text, p, end)
-    query = False  # a URL's query or fragment follows the DOI: the URL goes on, nothing is junk
+    query = False  # a URL's query, fragment or page view follows the DOI: the URL goes on
     if form == "url" or in_url(text, start):
         cut = _url_doi_end(text, p, end)
+        if form == "bare" and (view := _VIEW.search(text, p, cut)):
+            cut = view.start()  # a publisher's page for the DOI, not a part of it
         query, end, e = cut < end, cut, cut
     while e > p and text[e - 1] in _TRAIL and text[p:e] != "10.":
         e -= 1
