@@ -129,9 +129,9 @@ CASES = [
         (),
     ),
     (
-        "https://onlinelibrary.wiley.com/doi/10.1002/14651858.CD004376.pub2/epdf",
-        "10.1002/14651858.CD004376.pub2",
-        "10.1002/14651858.CD004376.pub2",
+        "https://www.cochranelibrary.com/cdsr/doi/10.1002/14651858.CD004376.pub3/epdf/full",
+        "10.1002/14651858.CD004376.pub3",
+        "10.1002/14651858.CD004376.pub3",
         (),
     ),
     (

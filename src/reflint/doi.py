@@ -69,8 +69,8 @@ _URL_STOP, _QUERY_STOP = re.compile(r"[?#]"), re.compile(r"[?#&]")  # see _url_d
 # the page a publisher's URL names after its DOI: Wiley's ``/10.1111/x.y/full``, ``/abstract``,
 # ``/epdf``, Frontiers' ``/full``, Springer's ``content/pdf/10.1007/x.pdf``
 _VIEW = re.compile(
-    r"(?i)(?:/(?:full(?:/html)?|abstract|abs|pdf|epdf|pdfdirect|fulltext|html|summary|references"
-    r"|figures|suppinfo|citedby|meta)|\.pdf)/?\Z"
+    r"(?i)(?:(?:/(?:full|abstract|abs|pdf|epdf|pdfdirect|fulltext|html|summary|references|figures"
+    r"|suppinfo|citedby|meta|information))+|\.pdf)/?\Z"
 )
 _IN_URL = re.compile(r"(?i)(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://[^\s<>\"'()\[\]{}]*\Z")
 _DELIMS = re.compile(r"[*_~]+")
