@@ -120,6 +120,9 @@ CASES = [
     ("https://doi.org/10.2519/jospt.2017.7096?download=true", "10.2519/jospt.2017.7096", "10.2519/jospt.2017.7096", ()),
     ("https://doi.org/10.1000/abc%3Fdef", "10.1000/abc%3Fdef", "10.1000/abc?def", ()),
     ("doi:10.1000/a?b", "10.1000/a?b", "10.1000/a?b", ()),
+    # Markdown's backslash escapes (what editors and converters write) show as the bare character
+    ("doi:10.1016/S0140-6736\\(20\\)30183-5", "10.1016/S0140-6736\\(20\\)30183-5", "10.1016/S0140-6736(20)30183-5", ()),
+    ("https://doi.org/10.1111/jocn\\_12345", "10.1111/jocn\\_12345", "10.1111/jocn_12345", ()),
     # a publisher's page for the DOI (Wiley's /full, /abstract, /epdf, Frontiers' /full,
     # Springer's .pdf) is not part of it; in a doi.org link or after doi: every character is
     (

@@ -378,3 +378,12 @@ def test_publisher_links_with_a_query_fragment_or_view_verify_as_their_doi(onlin
     )
     code, report, _ = check(page)
     assert codes(report) == [] and report["summary"]["unknown"] == 0 and code == 0
+
+
+def test_a_doi_with_markdown_escapes_verifies_as_the_doi_it_shows(online, tmp_path):
+    """Editors and converters escape parentheses in Markdown (``\\(11\\)``); the page shows
+    ``(11)``, and the DOI looked up must be that one, not one with backslashes."""
+    online()
+    page = write(tmp_path, "Doping in sport (doi:10.1016/s0140-6736\\(11\\)60792-7).\n")
+    code, report, _ = check(page)
+    assert codes(report) == [] and report["summary"]["unknown"] == 0 and code == 0

@@ -65,6 +65,7 @@ _PROSE_MARKS = re.compile(r"[()\[\]{}\"]")
 # or an NCT number after a complete DOI starts otherwise)
 _CUT_AT_DOT = re.compile(r"10\.\d+(?:\.\d+)*/[^\d\s]+\.")
 _DOT_CONTINUATION = re.compile(r"[a-z][a-z0-9]*[._-]")
+_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctuation
 _URL_STOP, _QUERY_STOP = re.compile(r"[?#]"), re.compile(r"[?#&]")  # see _url_doi_end
 # the page a publisher's URL names after its DOI: Wiley's ``/10.1111/x.y/full``, ``/abstract``,
 # ``/epdf``, Frontiers' ``/full``, Springer's ``content/pdf/10.1007/x.pdf``
@@ -267,6 +268,8 @@ def _mention(text: str, head: re.Match, prose: _Prose) -> tuple[DoiMention | Non
     while e > p and text[e - 1] in _TRAIL and text[p:e] != "10.":
         e -= 1
     written = text[p:e]
+    if "\\" in written:  # Markdown's escapes (\( \_ \)) show as the bare character: no damage
+        written = _MARKDOWN_ESCAPE.sub(r"\1", written)
     doi: str | None = _clean(written)
     problems = {"malformed"} if doi != written else set()
     if _PERCENT.search(doi):
