@@ -27,9 +27,10 @@ def missing_fields(ref: Reference) -> list[str]:
 
     A link; an author and a title; an author or a title with a year or an identifier (a
     DOI, PMID, arXiv id or standard's number: "in press", a corporate author, an undated
-    title, physics' ``E. Witten, arXiv:hep-th/9503124`` and a standard all qualify); a title with its journal and volume or
-    pages (an unsigned notice); or a journal with volume and pages, which locate an article by
-    themselves (``Rev. Mod. Phys. 24, 258 (1952)``, as physics and chemistry lists cite).
+    title, physics' ``E. Witten, arXiv:hep-th/9503124`` and a standard all qualify); a
+    title with its journal and volume or pages (an unsigned notice); or a journal with
+    volume and pages, which locate an article by themselves (``Rev. Mod. Phys. 24, 258
+    (1952)``, as physics and chemistry lists cite).
     """
     f = ref.fields
     has_year = bool(f.year or f.doi or ref.dois or f.pmid or _IDENTIFIER.search(ref.text))
