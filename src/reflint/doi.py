@@ -260,7 +260,9 @@ def _mention(text: str, head: re.Match, prose: _Prose) -> tuple[DoiMention | Non
         return None, p + _MAX_LEN
     end = e = _join(text, p, end)
     query = False  # a URL's query, fragment or page view follows the DOI: the URL goes on
-    if form == "url" or in_url(text, start):
+    if form == "url" or (
+        (_QUERY_STOP.search(text, p, end) or _VIEW.search(text, p, end)) and in_url(text, start)
+    ):  # (the cheap tests first: most DOIs have no query and no page view)
         cut = _url_doi_end(text, p, end)
         if form == "bare" and (view := _VIEW.search(text, p, cut)):
             cut = view.start()  # a publisher's page for the DOI, not a part of it

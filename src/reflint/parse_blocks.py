@@ -132,10 +132,11 @@ def corporate_first_block(text: str, skip: int, tokens: list, labels: list[str])
     (a year may be part of it), which the CRF read as part of something else, is the author."""
     end = _first_break(text, skip)
     block = text[skip:end]
+    if not is_corporate(block):  # (cached, and false for nearly every list: tested first)
+        return
     words = [w for w in block.split() if not _YEAR_WORD.fullmatch(w)]
     if (
-        not is_corporate(block)
-        or len(words) > 12
+        len(words) > 12
         or re.search(r"[,:;?]", block)
         or any(c.isdigit() for w in words for c in w)
         or not all(w[0].isupper() or w in ("of", "for", "and", "the", "on", "in", "&") for w in words)
