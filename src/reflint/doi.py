@@ -224,11 +224,16 @@ def _junk_len(text: str, head: re.Match, e: int, prose: _Prose) -> int:
     return i
 
 
+def _word_start(text: str, pos: int) -> int:
+    """Where the run of non-space characters ending at ``pos`` starts (at most 2,000 back)."""
+    lo = max(pos - 2000, 0)
+    return max(text.rfind(" ", lo, pos), text.rfind("\n", lo, pos), text.rfind("\t", lo, pos), lo - 1) + 1
+
+
 def in_url(text: str, start: int) -> bool:
     """Does the mention at ``start`` sit inside a URL (``https://host/doi/10.1/x``)?"""
-    lo = max(start - 2000, 0)
-    token = max(text.rfind(" ", lo, start), text.rfind("\n", lo, start), text.rfind("\t", lo, start)) + 1
-    return "://" in text[max(token, lo) : start] and bool(_IN_URL.search(text, max(token, lo), start))
+    token = _word_start(text, start)
+    return "://" in text[token:start] and bool(_IN_URL.search(text, token, start))
 
 
 def _url_doi_end(text: str, p: int, end: int) -> int:
@@ -237,9 +242,7 @@ def _url_doi_end(text: str, p: int, end: int) -> int:
     ``/doi/full/10.1177/036354651?casa_token=...`` cites ``10.1177/036354651``; in a DOI that
     is itself a query value (``article?id=10.1371/journal.pone.0046041&type=printable``),
     ``&`` starts the next parameter."""
-    lo = max(p - 2000, 0)
-    token = max(text.rfind(" ", lo, p), text.rfind("\n", lo, p), text.rfind("\t", lo, p)) + 1
-    stop = (_QUERY_STOP if "?" in text[max(token, lo) : p] else _URL_STOP).search(text, p, end)
+    stop = (_QUERY_STOP if "?" in text[_word_start(text, p) : p] else _URL_STOP).search(text, p, end)
     return stop.start() if stop else end
 
 
