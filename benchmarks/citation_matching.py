@@ -46,12 +46,22 @@ def first_family(author: str | list) -> str | None:
     return family if len(family) > 2 and not family.isupper() else None
 
 
-def cases(data: Path) -> dict[str, list[tuple[str, str, str, bool]]]:
+SOURCES = {"anystyle": "anystyle-gold.jsonl", "grobid": "grobid-citations.jsonl"}
+_NUMBERING = re.compile(r"^\s*(?:\[\d+\]|\d{1,3}\.?)\s+")
+
+
+def load(data: Path) -> dict[str, list[dict]]:
+    """Every labelled row of both sets, by source."""
+    return {name: [json.loads(line) for line in open(data / file, encoding="utf-8")] for name, file in SOURCES.items()}
+
+
+def entry_text(row: dict) -> str:
+    """The string as a list entry: its own numbering dropped, white space single."""
+    return " ".join(_NUMBERING.sub("", row["text"]).split())
+
+
+def cases(sources: dict[str, list[dict]]) -> dict[str, list[tuple[str, str, str, bool]]]:
     """(entry text, family, year, several authors) per source."""
-    sources = {
-        "anystyle": [json.loads(line) for line in open(data / "anystyle-gold.jsonl", encoding="utf-8")],
-        "grobid": [json.loads(line) for line in open(data / "grobid-citations.jsonl", encoding="utf-8")],
-    }
     out: dict[str, list[tuple[str, str, str, bool]]] = {}
     for name, rows in sources.items():
         found = []
@@ -59,12 +69,12 @@ def cases(data: Path) -> dict[str, list[tuple[str, str, str, bool]]]:
             fields = row.get("fields", {})
             author, year = fields.get("author"), fields.get("year") or ""
             family = first_family(author) if author else None
-            text = re.sub(r"^\s*(?:\[\d+\]|\d{1,3}\.?)\s+", "", row["text"])
+            text = entry_text(row)
             if not family or not re.fullmatch(r"(?:1[6-9]|20)\d\d", year) or year not in text:
                 continue
             names = author if isinstance(author, str) else "; ".join(author)
             several = not isinstance(author, str) and len(author) > 1 or bool(re.search(r"&|\band\b|;|,.*,.*,", names))
-            found.append((" ".join(text.split()), family, year, several))
+            found.append((text, family, year, several))
         out[name] = found
     return out
 
@@ -101,14 +111,6 @@ def alarms_by_source(diagnostics: list[dict], codes: tuple[str, ...]) -> dict[tu
     return found
 
 
-def all_strings(data: Path) -> dict[str, list[str]]:
-    texts = {}
-    for name, file in (("anystyle", "anystyle-gold.jsonl"), ("grobid", "grobid-citations.jsonl")):
-        rows = [json.loads(line) for line in open(data / file, encoding="utf-8")]
-        texts[name] = [" ".join(re.sub(r"^\s*(?:\[\d+\]|\d{1,3}\.?)\s+", "", r["text"]).split()) for r in rows]
-    return texts
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", nargs="?", type=Path, default=ROOT.parent / "shared" / "data")
@@ -118,10 +120,11 @@ def main() -> None:
         cited, every = Path(tmp) / "cited", Path(tmp) / "every"
         cited.mkdir()
         every.mkdir()
-        found = cases(args.data)
+        sources = load(args.data)
+        found = cases(sources)
         for name, items in found.items():
             write_pages(cited, name, items)
-        texts = all_strings(args.data)
+        texts = {name: [entry_text(row) for row in rows] for name, rows in sources.items()}
         for name, strings in texts.items():
             for k in range(0, len(strings), 100):
                 entries = "\n".join(f"- {t}" for t in strings[k : k + 100])
