@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import replace
-from typing import Callable
+from typing import Callable, Sequence
 
 
 from reflint import pubmed_ids
@@ -54,6 +54,7 @@ _NARRATIVE = re.compile(r"et al\.?,? \((?:19|20)\d\d[a-z]?\) [a-z]")
 _HREF = re.compile(r"""\bhref[ \t\r\n]*=[ \t\r\n]*(?:"([^"<>]*)"|'([^'<>]*)')""", re.I)
 _DOI_URL = re.compile(r"\s*(?:https?:)?//(?:www\.|dx\.)?doi\.org/", re.I)
 _CLOSE_A = re.compile(r"</a\s*>", re.I)
+_LI = re.compile(r"<li[\s>/]", re.I)
 
 
 def extract(doc: Document, parse: Callable[[str], Fields] | None = None) -> Extraction:
@@ -66,7 +67,7 @@ def extract(doc: Document, parse: Callable[[str], Fields] | None = None) -> Extr
     doi_text, masked = mask(plain, doc.kind, markdown)
     found = find_dois(doi_text)
     dois = [_map_mention(doc, m) for m in found]
-    entries = _reference_entries(masked, sorted(m.start for m in found))
+    entries = _reference_entries(masked, sorted(m.start for m in found), _html_list_items(doc))
     texts = [" ".join(plain[start:end].split()) for start, end, _ in entries]
     if doc.kind == "markdown":
         texts = [text.replace("*", "") for text in texts]  # emphasis markers only confuse the parser
@@ -260,15 +261,34 @@ def _html_doi_links(doc: Document, dois: list[DoiMention], ref_spans: list[tuple
 # --- reference lists -------------------------------------------------------------------------
 
 
-def _reference_entries(text: str, doi_starts: list[int]) -> list[tuple[int, int, str | None]]:
+def _html_list_items(doc: Document) -> list[int]:
+    """Offsets in ``doc.plain`` of the line break each HTML ``<li>`` became, in order."""
+    if doc.kind != "html" or doc.source_starts is None:
+        return []
+    starts, out = doc.source_starts, []
+    for m in _LI.finditer(doc.text):
+        i = bisect_left(starts, m.start())
+        if i < len(starts) and starts[i] == m.start():
+            out.append(i)
+    return out
+
+
+def _reference_entries(
+    text: str, doi_starts: list[int], list_items: Sequence[int] = ()
+) -> list[tuple[int, int, str | None]]:
     """(start, end, label) of each entry of the reference lists, as offsets into ``text``.
 
     Under a reference heading an entry needs little to qualify (a year, DOI, URL or initials)
-    and the list runs until a heading or the first paragraph that is not a reference. With no
-    heading only a run of clearly reference-like entries near the end counts, so prose that
-    cites "Gattie et al. (2017)" is never mistaken for a reference list.
+    and the list runs until a heading or the first paragraph that is not a reference. An
+    entry that opens an HTML ``<li>`` (``list_items``) qualifies as a Markdown list item does:
+    "Fischer von Waldheim G (1813) Zoognosia..." has no year after 1900 and no initials first,
+    but it is item 64 of the list. With no heading only a run of clearly reference-like
+    entries near the end counts, so prose that cites "Gattie et al. (2017)" is never mistaken
+    for a reference list.
     """
     items = _items(text)
+    if list_items:
+        items = [_as_list_item(text, item, list_items) for item in items]
 
     def has_doi(s: int, e: int) -> bool:
         i = bisect_left(doi_starts, s)
@@ -304,6 +324,17 @@ def _reference_entries(text: str, doi_starts: list[int]) -> list[tuple[int, int,
                 return []  # not trailing: more text follows than an author note or footer
             return run
     return []
+
+
+def _as_list_item(
+    text: str, item: tuple[str, int, int, str | None], list_items: Sequence[int]
+) -> tuple[str, int, int, str | None]:
+    """An unlabelled entry right after an ``<li>`` is labelled like a bullet (``""``)."""
+    kind, s, e, label = item
+    i = bisect_left(list_items, s) - 1
+    if kind == "entry" and label is None and i >= 0 and not text[list_items[i] : s].strip():
+        return kind, s, e, ""
+    return item
 
 
 def _lenient(entry: str, has_doi: bool) -> bool:
