@@ -8,6 +8,7 @@ read when they hold at most 400 characters and no other parenthesis.
 
 from __future__ import annotations
 
+import html
 import re
 from bisect import bisect_right
 
@@ -15,14 +16,27 @@ from reflint.markdown import Structure
 from reflint.models import Citation
 
 _PAREN = re.compile(r"\(([^()]{1,400})\)")
-_NUMBERS = r"\d{1,4}(?:[ \t]*[-–—‐‑−][ \t]*\d{1,4})?" r"(?:[ \t]*,[ \t]*\d{1,4}(?:[ \t]*[-–—‐‑−][ \t]*\d{1,4})?)*"
+# A group may wrap onto the next line after a comma or dash: "[10, 11,\n12]" in hard-wrapped text.
+_AFTER = r"[ \t]*(?:\n[ \t]*)?"
+_NUMBERS = (
+    rf"\d{{1,4}}(?:[ \t]*[-–—‐‑−]{_AFTER}\d{{1,4}})?(?:[ \t]*,{_AFTER}\d{{1,4}}(?:[ \t]*[-–—‐‑−]{_AFTER}\d{{1,4}})?)*"
+)
 _NUMERIC = re.compile(rf"\[({_NUMBERS})\]")
 # Lookbehinds follow the first literal, so the regex engine can skip to it (much faster).
 _PAREN_NUMERIC = re.compile(
-    r"\((?<![\w(]\()(\d{1,3}(?:[ \t]*[-–—‐‑−][ \t]*\d{1,3})?"
-    r"(?:[ \t]*,[ \t]*\d{1,3}(?:[ \t]*[-–—‐‑−][ \t]*\d{1,3})?)*)\)"
+    rf"\((?<![\w(]\()(\d{{1,3}}(?:[ \t]*[-–—‐‑−]{_AFTER}\d{{1,3}})?"
+    rf"(?:[ \t]*,{_AFTER}\d{{1,3}}(?:[ \t]*[-–—‐‑−]{_AFTER}\d{{1,3}})?)*)\)"
 )
-_SUPERSCRIPT = re.compile(rf"<sup>[ \t]*\[?({_NUMBERS})\]?[ \t]*</sup>|\^(?<![\^\[]\^)\[?({_NUMBERS})\]?\^", re.I)
+_CARET_SUPERSCRIPT = re.compile(rf"\^(?<![\^\[]\^)\[?({_NUMBERS})\]?\^")  # Pandoc's ^3^
+# A <sup> element of HTML source, with any tags inside it (a footnote link): its digits.
+_HTML_SUP = re.compile(r"<sup\b[^<>]{0,300}>((?:[^<]|<(?!/?sup\b)[^<>]{0,300}>){0,300}?)</sup\s*>", re.I)
+_TAG = re.compile(r"<[^<>]*>")
+_LINK_BEFORE = re.compile(r"<a\b[^<>]*>\s*$", re.I)
+_BLOCK_START = re.compile(r"(?:^|<(?:p|li|div|dd|dt|td|br|h[1-6])\b[^<>]*>)\s*$", re.I)  # a note's own label
+_FOOTNOTE = re.compile(r"foot|noteref|[#\"']fn|javascript:", re.I)  # Pandoc's and WordPress plugins' markers
+_BARE_NUMBERS = re.compile(rf"\s*({_NUMBERS})\s*")
+# What a power follows: a number ("10<sup>6</sup>"), or a unit squared or cubed ("cm<sup>2</sup>", "kg/m<sup>2</sup>").
+_POWER_BASE = re.compile(r"(\d)$|(?:(?<![^\W\d_])[cmkdnµμ]?m|/[^\W\d_]{1,3})$")
 _UNICODE_SUP = re.compile(
     r"[¹²³⁴⁵⁶⁷⁸⁹⁰](?:(?<=[^\W\d_].)|(?<=[^\W\d_][.,;:)\]’\"”].))[¹²³⁴⁵⁶⁷⁸⁹⁰]*" r"(?:[⁻,–-][¹²³⁴⁵⁶⁷⁸⁹⁰]+)*"
 )
@@ -282,14 +296,51 @@ def _numeric(text: str) -> list[Citation]:
         _cite(text, m.start(), m.end(), "numeric", numbers=_expand(m.group(1))) for m in _PAREN_NUMERIC.finditer(text)
     ]
     out += [
-        _cite(text, m.start(), m.end(), "numeric", numbers=_expand(m.group(1) or m.group(2)))
-        for m in _SUPERSCRIPT.finditer(text)
+        _cite(text, m.start(), m.end(), "numeric", numbers=_expand(m.group(1)))
+        for m in _CARET_SUPERSCRIPT.finditer(text)
     ]
+    out += html_superscripts(text)
     out += [
         _cite(text, m.start(), m.end(), "numeric", numbers=_expand(m.group().translate(_SUP_DIGITS)))
         for m in _UNICODE_SUP.finditer(text)
     ]
     return out
+
+
+def html_superscripts(source: str) -> list[Citation]:
+    """Numbers set in ``<sup>`` in HTML source, with spans into it: ``claim.<sup>3</sup>``,
+    ``<sup><a href="#r3">3,4</a></sup>``.
+
+    The page's visible text glues them to the word before ("claim.3"), so they are found in
+    the source. A power is not a citation: ``10<sup>6</sup>``, ``kg/m<sup>2</sup>``; but
+    ``60 kb<sup>88</sup>`` is one. Neither is a footnote's marker.
+    """
+    out: list[Citation] = []
+    for m in _HTML_SUP.finditer(source):
+        found = _BARE_NUMBERS.fullmatch(html.unescape(_TAG.sub("", m.group(1))))
+        numbers = " ".join(found.group(1).split()) if found else ""
+        power = _POWER_BASE.search(_TAG.sub("", source[max(0, m.start() - 40) : m.start()]))
+        if not found or (power and (power.group(1) or numbers in ("2", "3"))) or _footnote(source, m):
+            continue
+        prev = out[-1] if out else None
+        if prev and len(prev.numbers) == 1 and numbers.isdigit() and _RANGE_DASH.fullmatch(source, prev.end, m.start()):
+            numbers = f"{prev.numbers[0]}-{numbers}"  # "<sup>3</sup>–<sup>5</sup>": a range over two
+            out[-1] = Citation(prev.start, m.end(), f"<sup>{numbers}</sup>", "numeric", numbers=_expand(numbers))
+        else:
+            out.append(Citation(m.start(), m.end(), f"<sup>{numbers}</sup>", "numeric", numbers=_expand(numbers)))
+    return out
+
+
+def _footnote(source: str, sup: re.Match) -> bool:
+    """A footnote's number, not a citation: the ``<sup>`` or a link just around it says so,
+    or it opens a paragraph (the note's own label)."""
+    start = max(0, sup.start() - 300)
+    link = _LINK_BEFORE.search(source, start, sup.start())
+    return bool(
+        _FOOTNOTE.search(sup.group())
+        or (link and _FOOTNOTE.search(link.group()))
+        or _BLOCK_START.search(source, start, sup.start())
+    )
 
 
 def _expand(spec: str) -> list[int]:

@@ -8,7 +8,7 @@ or bounded, so huge lines and deep nesting stay linear.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from dataclasses import replace
 from typing import Callable, Sequence
 
@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 from reflint import pubmed_ids
 from reflint.bibfile import read_entries
 from reflint.bibliography import named_bibliography
-from reflint.citations import find_citations
+from reflint.citations import find_citations, html_superscripts
 from reflint.doi import find_dois
 from reflint.markdown import Structure, structure
 from reflint.models import Author, Citation, Document, DoiMention, Extraction, Fields, Reference
@@ -84,9 +84,11 @@ def extract(doc: Document, parse: Callable[[str], Fields] | None = None) -> Extr
     if doc.source_starts is not None:
         citations = [replace(c, start=a, end=b) for c in citations for a, b in [doc.to_source(c.start, c.end)]]
     if doc.kind == "html":
-        extra, links = _html_doi_links(doc, dois, [(r.start, r.end) for r in references])
+        ref_spans = [(r.start, r.end) for r in references]
+        extra, links = _html_doi_links(doc, dois, ref_spans)
         dois = sorted(dois + extra, key=lambda m: m.start)
-        citations = sorted(citations + links, key=lambda c: (c.start, c.end))
+        sups = [c for c in html_superscripts(mask(doc.text, "text")[0]) if not _inside(ref_spans, c.start)]
+        citations = sorted(citations + links + sups, key=lambda c: (c.start, c.end))
     _attach_dois(references, dois)
     out = Extraction(references, citations, dois, bool(references), markdown=markdown)
     out.pubmed_ids = [pubmed_ids.to_source(doc, i) for i in pubmed_ids.find_ids(doi_text)]
@@ -225,7 +227,6 @@ def _html_doi_links(doc: Document, dois: list[DoiMention], ref_spans: list[tuple
     """DOIs only in ``href`` attributes (link text that is not the DOI), and the links in prose."""
     text = mask(doc.text, "text")[0]  # hide HTML comments
     starts = [m.start for m in dois]
-    ref_ends = [e for _, e in ref_spans]
     extra: list[DoiMention] = []
     links: list[Citation] = []
     for h in _HREF.finditer(text):
@@ -251,11 +252,15 @@ def _html_doi_links(doc: Document, dois: list[DoiMention], ref_spans: list[tuple
                 for m in find_dois(f'="{value}"')
             ]
         tag = text.rfind("<", max(0, h.start() - 2000), h.start())
-        k = bisect_left(ref_ends, tag + 1)
-        in_refs = k < len(ref_spans) and ref_spans[k][0] <= tag
-        if close and tag >= 0 and re.match(r"<a\s", text[tag : tag + 3], re.I) and not in_refs:
+        if close and tag >= 0 and re.match(r"<a\s", text[tag : tag + 3], re.I) and not _inside(ref_spans, tag):
             links.append(Citation(tag, close.end(), " ".join(text[tag : close.end()].split()), "doi-link"))
     return extra, links
+
+
+def _inside(spans: list[tuple[int, int]], offset: int) -> bool:
+    """Whether ``offset`` falls in one of the sorted, disjoint ``spans``."""
+    k = bisect_right(spans, (offset, float("inf")))
+    return k > 0 and spans[k - 1][0] <= offset < spans[k - 1][1]
 
 
 # --- reference lists -------------------------------------------------------------------------
@@ -387,7 +392,9 @@ def _split_block(text: str, block: list[tuple[int, int]]) -> list[tuple[str, int
     entries: list[list] = []
     if any(marks):
         for (s, e), m in zip(block, marks):
-            if m:
+            if m and entries and _wrapped_marker(text, m, entries[-1][2]):
+                entries[-1][1] = e
+            elif m:
                 entries.append([m.end(), e, m.group(1) or m.group(2) or ""])
             elif entries:
                 entries[-1][1] = e
@@ -409,6 +416,16 @@ def _split_block(text: str, block: list[tuple[int, int]]) -> list[tuple[str, int
         if e > s:
             out.append(("entry", s, e, label))
     return out
+
+
+def _wrapped_marker(text: str, m: re.Match, previous: str | None) -> bool:
+    """A line of a numbered entry that wrapped to start like a list item, with no name or
+    title after it: "31. 4972033" or "10. 236 p." (a volume or page count, out of turn), or
+    an indented "- e358." (the end of a page range)."""
+    if not (previous and previous.isdigit()) or text[m.end()].isupper() or text[m.end()] in "\"'“‘[(*_":
+        return False
+    number = m.group(1) or m.group(2)
+    return int(number) != int(previous) + 1 if number else text[m.start()] in " \t"
 
 
 def _extract_bibtex(doc: Document) -> Extraction:
