@@ -94,6 +94,10 @@ _NAME = re.compile(
     rf"(?:(?:{'|'.join(re.escape(p) for p in _PARTICLES)})\s+){{0,3}}{_WORD}" rf"(?:\s+{_WORD}){{0,3}}", re.I
 )
 _TOKEN = re.compile(rf"{_WORD}|[&,]")
+# Capitalised words joined by a few small ones: "U.S. Department of Health and Human Services".
+_CAPITALISED = r"[A-ZÀ-ÖØ-Þ][\w.'’-]*"
+_ORGANISATION = re.compile(rf"{_CAPITALISED}(?:\s+(?:(?:of|for|and|the|on|in)\s+){{0,2}}{_CAPITALISED}){{1,9}}")
+_JOINER = re.compile(r"\s(?:of|for|and|the|on|in)\s")
 # Capitalised words that precede a year without being anyone's name: "(March 2020)".
 _NOT_AUTHORS = set(
     """january february march april may june july august september october
@@ -196,12 +200,15 @@ def _parenthetical(text: str, part: str, base: int) -> list[Citation]:
 
 
 def _authors(s: str) -> list[str] | None:
-    """Family names from ``Smith, Jones & Lee`` / ``Gattie et al.``; None if not all names."""
+    """Family names from ``Smith, Jones & Lee`` / ``Gattie et al.``, or one organisation's
+    name (``Centers for Disease Control and Prevention``); None if not all names."""
     s = _ETAL.sub("", s.strip().rstrip(",").rstrip())
     names = [n for n in _AUTHOR_SEP.split(s) if n]
-    if not names or len(names) > 6 or not all(_is_name(n) for n in names):
-        return None
-    return names
+    if names and len(names) <= 6 and all(_is_name(n) for n in names):
+        return names
+    if _ORGANISATION.fullmatch(s) and _JOINER.search(s) and s.split()[0].lower() not in _NOT_AUTHORS:
+        return [s]
+    return None
 
 
 def _is_name(name: str) -> bool:
