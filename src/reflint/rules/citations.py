@@ -380,12 +380,13 @@ def reference_not_cited(ctx: Context):
         ):
             continue
         if f.authors and (family := _words(f.authors[0].family)):
+            family = family - _SMALL_WORDS or family  # "In G", a Korean surname, is all name
             if named is None:
                 named = _named(
                     doc.text, [(r.start, r.end) for r in x.references] + [(c.start, c.end) for c in x.citations]
                 )
             if family <= named:
-                continue  # the prose mentions the first author by name
+                continue  # the prose names the first author: "Smith", "the Centers for Disease Control and Prevention"
         who = " ".join(filter(None, [f.authors[0].family if f.authors else ref.text[:40], f.year]))
         yield RL402.diagnostic(
             ctx, ref.start, ref.end, f"Reference `{who}` is never cited in the text", {"key": ref.key}
@@ -393,6 +394,7 @@ def reference_not_cited(ctx: Context):
 
 
 _CAPITALISED = re.compile(r"\b[A-ZÀ-Þ][\w'’-]+")
+_SMALL_WORDS = frozenset("of for and the on in".split())  # lower case inside an organisation's name
 
 
 def _named(text: str, spans: list[tuple[int, int]]) -> set[str]:
