@@ -149,6 +149,21 @@ CASES = [
         "10.1007/s40279-019-01234-5",
         (),
     ),
+    # bioRxiv's and medRxiv's pages add a version and a view; Research Square's /v1 is in its DOIs
+    (
+        "https://www.medrxiv.org/content/10.1101/2020.04.14.20062463v1.full.pdf",
+        "10.1101/2020.04.14.20062463",
+        "10.1101/2020.04.14.20062463",
+        (),
+    ),
+    ("https://www.biorxiv.org/content/10.1101/123456v2", "10.1101/123456", "10.1101/123456", ()),
+    ("https://genome.cshlp.org/content/10.1101/gr.123456.111", "10.1101/gr.123456.111", "10.1101/gr.123456.111", ()),
+    (
+        "https://www.researchsquare.com/article/10.21203/rs.3.rs-123456/v1",
+        "10.21203/rs.3.rs-123456/v1",
+        "10.21203/rs.3.rs-123456/v1",
+        (),
+    ),
     ("https://doi.org/10.1002/pri.1234/abstract", "10.1002/pri.1234/abstract", "10.1002/pri.1234/abstract", ()),
     ("doi:10.1002/pri.1234/full", "10.1002/pri.1234/full", "10.1002/pri.1234/full", ()),
     (

@@ -271,7 +271,7 @@ def test_records_file():
     sources = [line["source"] for line in lines]
     assert sources.count("built from the reference as printed in the seed article") == 12
     assert sources.count("synthetic") == 2
-    assert len(lines) - 14 == 60
+    assert len(lines) - 14 == 61
     dois = [m["DOI"].lower() for m in load_records()]
     assert len(dois) == len(set(dois)) and all(d.startswith("10.") for d in dois)
 

@@ -365,16 +365,17 @@ def test_a_cache_from_another_version_is_a_miss_not_a_traceback(tmp_path):
 
 
 def test_publisher_links_with_a_query_fragment_or_view_verify_as_their_doi(online, tmp_path):
-    """A query (``?casa_token=...``), fragment (``#abstract``) or page view (``/full``) on a
-    publisher's or doi.org link is not part of the DOI: looked up with it, a valid DOI would
-    read as unregistered."""
+    """A query (``?casa_token=...``), fragment (``#abstract``), page view (``/full``) or
+    preprint version (bioRxiv's ``v2.full``) on a publisher's or doi.org link is not part of
+    the DOI: looked up with it, a valid DOI would read as unregistered."""
     online()
     page = write(
         tmp_path,
         "Acupuncture was reviewed ([Rheumatology](https://academic.oup.com/rheumatology/article/"
         "10.1093/rheumatology/ken161?casa_token=AbC123&login=false)) and again "
         "(https://doi.org/10.1093/rheumatology/ken161#abstract), and as a page view "
-        "(https://academic.oup.com/doi/10.1093/rheumatology/ken161/full).\n",
+        "(https://academic.oup.com/doi/10.1093/rheumatology/ken161/full). A preprint's page adds its "
+        "version and view (https://www.biorxiv.org/content/10.1101/014852v2.full).\n",
     )
     code, report, _ = check(page)
     assert codes(report) == [] and report["summary"]["unknown"] == 0 and code == 0

@@ -73,6 +73,11 @@ _VIEW = re.compile(
     r"(?i)(?:(?:/(?:full|abstract|abs|pdf|epdf|pdfdirect|fulltext|html|summary|references|figures"
     r"|suppinfo|citedby|meta|information))+|\.pdf)/?\Z"
 )
+# bioRxiv's and medRxiv's pages add a version and a view to the DOI: .../10.1101/2020.04.14.20062463v1.full
+_PREPRINT_VERSION = re.compile(
+    r"(?i)(?<=\d)v\d{1,2}(?:\.(?:full|full-text|abstract|article-info|article-metrics|supplementary-material)"
+    r"(?:\.pdf|\+html)?)?/?\Z"
+)
 _IN_URL = re.compile(r"(?i)(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://[^\s<>\"'()\[\]{}]*\Z")
 _DELIMS = re.compile(r"[*_~]+")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>\n]{0,200}>")
@@ -236,6 +241,12 @@ def in_url(text: str, start: int) -> bool:
     return "://" in text[token:start] and bool(_IN_URL.search(text, token, start))
 
 
+def _preprint_version(text: str, p: int, end: int) -> re.Match | None:
+    """The version and view a bioRxiv or medRxiv page adds after the DOI (``v1.full``);
+    Research Square's ``/v1`` is part of its DOIs, so only the 10.1101 prefix counts."""
+    return _PREPRINT_VERSION.search(text, p, end) if text.startswith("10.1101/", p) else None
+
+
 def _url_doi_end(text: str, p: int, end: int) -> int:
     """Where a DOI inside a URL ends: an unescaped ``?`` starts the query and ``#`` the
     fragment (a DOI's URL form has both escaped, ``%3F`` and ``%23``), so a publisher's
@@ -264,11 +275,14 @@ def _mention(text: str, head: re.Match, prose: _Prose) -> tuple[DoiMention | Non
     end = e = _join(text, p, end)
     query = False  # a URL's query, fragment or page view follows the DOI: the URL goes on
     if form == "url" or (
-        (_QUERY_STOP.search(text, p, end) or _VIEW.search(text, p, end)) and in_url(text, start)
+        (_QUERY_STOP.search(text, p, end) or _VIEW.search(text, p, end) or _preprint_version(text, p, end))
+        and in_url(text, start)
     ):  # (the cheap tests first: most DOIs have no query and no page view)
         cut = _url_doi_end(text, p, end)
         if form == "bare" and (view := _VIEW.search(text, p, cut)):
             cut = view.start()  # a publisher's page for the DOI, not a part of it
+        if form == "bare" and (version := _preprint_version(text, p, cut)):
+            cut = version.start()
         query, end, e = cut < end, cut, cut
     while e > p and text[e - 1] in _TRAIL and text[p:e] != "10.":
         e -= 1
