@@ -157,6 +157,28 @@ CASES = [
         (),
     ),
     ("https://www.biorxiv.org/content/10.1101/123456v2", "10.1101/123456", "10.1101/123456", ()),
+    # OUP's article number, BMC's and Springer's figure pages, Cochrane's translations, a trailing
+    # slash; a JSTOR DOI is digits after its slash, and stays whole
+    (
+        "https://academic.oup.com/cid/advance-article/doi/10.1093/cid/ciaa1234/5899999",
+        "10.1093/cid/ciaa1234",
+        "10.1093/cid/ciaa1234",
+        (),
+    ),
+    ("https://www.jstor.org/stable/10.2307/1234567", "10.2307/1234567", "10.2307/1234567", ()),
+    (
+        "https://bmcmedicine.biomedcentral.com/articles/10.1186/s12916-020-01234-5/figures/2",
+        "10.1186/s12916-020-01234-5",
+        "10.1186/s12916-020-01234-5",
+        (),
+    ),
+    (
+        "https://www.cochranelibrary.com/cdsr/doi/10.1002/14651858.CD012345.pub2/full/es",
+        "10.1002/14651858.CD012345.pub2",
+        "10.1002/14651858.CD012345.pub2",
+        (),
+    ),
+    ("https://onlinelibrary.wiley.com/doi/abs/10.1002/ejp.1234/", "10.1002/ejp.1234", "10.1002/ejp.1234", ()),
     ("https://genome.cshlp.org/content/10.1101/gr.123456.111", "10.1101/gr.123456.111", "10.1101/gr.123456.111", ()),
     (
         "https://www.researchsquare.com/article/10.21203/rs.3.rs-123456/v1",

@@ -68,16 +68,18 @@ _DOT_CONTINUATION = re.compile(r"[a-z][a-z0-9]*[._-]")
 _MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctuation
 _URL_STOP, _QUERY_STOP = re.compile(r"[?#]"), re.compile(r"[?#&]")  # see _url_doi_end
 # the page a publisher's URL names after its DOI: Wiley's ``/10.1111/x.y/full``, ``/abstract``,
-# ``/epdf``, Frontiers' ``/full``, Springer's ``content/pdf/10.1007/x.pdf``
+# ``/epdf``, Cochrane's ``/full/es``, BMC's ``/figures/1``, Frontiers' ``/full``, Springer's
+# ``content/pdf/10.1007/x.pdf``, supplements, a trailing slash
 _VIEW = re.compile(
-    r"(?i)(?:(?:/(?:full|abstract|abs|pdf|epdf|pdfdirect|fulltext|html|summary|references|figures"
-    r"|suppinfo|citedby|meta|information))+|\.pdf)/?\Z"
+    r"(?i)(?:(?:/(?:full|abstract|abs|pdf|epdf|pdfdirect|fulltext|html|summary|references|figures|tables"
+    r"|suppinfo|citedby|meta|information)(?:/(?:[a-z]{2}|\d{1,3}))?)+/?|/(?:media|suppl_file)/\S*|\.pdf/?|/)\Z"
 )
 # bioRxiv's and medRxiv's pages add a version and a view to the DOI: .../10.1101/2020.04.14.20062463v1.full
 _PREPRINT_VERSION = re.compile(
     r"(?i)(?<=\d)v\d{1,2}(?:\.(?:full|full-text|abstract|article-info|article-metrics|supplementary-material)"
     r"(?:\.pdf|\+html)?)?/?\Z"
 )
+_ARTICLE_NUMBER = re.compile(r"/\d{5,9}/?\Z")  # OUP's academic.oup.com/cid/article/doi/10.1093/cid/ciaa1234/5899999
 _IN_URL = re.compile(r"(?i)(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://[^\s<>\"'()\[\]{}]*\Z")
 _DELIMS = re.compile(r"[*_~]+")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>\n]{0,200}>")
@@ -241,10 +243,19 @@ def in_url(text: str, start: int) -> bool:
     return "://" in text[token:start] and bool(_IN_URL.search(text, token, start))
 
 
-def _preprint_version(text: str, p: int, end: int) -> re.Match | None:
-    """The version and view a bioRxiv or medRxiv page adds after the DOI (``v1.full``);
-    Research Square's ``/v1`` is part of its DOIs, so only the 10.1101 prefix counts."""
-    return _PREPRINT_VERSION.search(text, p, end) if text.startswith("10.1101/", p) else None
+def _page_start(text: str, p: int, end: int) -> int | None:
+    """Where a publisher's page for the DOI at ``p`` starts in a URL's path, or None: a view
+    (``/full``, ``/figures/1``, ``.pdf``), a preprint's version (``v2.full``; Research
+    Square's ``/v1`` is part of its DOIs, so only bioRxiv's and medRxiv's 10.1101 counts),
+    or OUP's article number."""
+    cut = end
+    if view := _VIEW.search(text, p, cut):
+        cut = view.start()
+    if text.startswith("10.1101/", p) and (version := _PREPRINT_VERSION.search(text, p, cut)):
+        cut = version.start()
+    if (number := _ARTICLE_NUMBER.search(text, p, cut)) and "oup.com/" in text[_word_start(text, p) : p]:
+        cut = number.start()
+    return cut if cut < end else None
 
 
 def _url_doi_end(text: str, p: int, end: int) -> int:
@@ -275,14 +286,11 @@ def _mention(text: str, head: re.Match, prose: _Prose) -> tuple[DoiMention | Non
     end = e = _join(text, p, end)
     query = False  # a URL's query, fragment or page view follows the DOI: the URL goes on
     if form == "url" or (
-        (_QUERY_STOP.search(text, p, end) or _VIEW.search(text, p, end) or _preprint_version(text, p, end))
-        and in_url(text, start)
+        (_QUERY_STOP.search(text, p, end) or _page_start(text, p, end) is not None) and in_url(text, start)
     ):  # (the cheap tests first: most DOIs have no query and no page view)
         cut = _url_doi_end(text, p, end)
-        if form == "bare" and (view := _VIEW.search(text, p, cut)):
-            cut = view.start()  # a publisher's page for the DOI, not a part of it
-        if form == "bare" and (version := _preprint_version(text, p, cut)):
-            cut = version.start()
+        if form == "bare" and (page := _page_start(text, p, cut)) is not None:
+            cut = page  # a publisher's page for the DOI, not a part of it
         query, end, e = cut < end, cut, cut
     while e > p and text[e - 1] in _TRAIL and text[p:e] != "10.":
         e -= 1
