@@ -613,3 +613,36 @@ def test_a_ditto_mark_entry_takes_the_authors_of_the_entry_before():
     assert families[:3] == [["Barth"]] * 3  # a run of dittos, each from the one before
     assert refs[1].fields.authors is not refs[0].fields.authors  # a copy: a fix may edit one
     assert families[4] == families[3]  # nothing to repeat: nothing invented
+
+
+def test_a_link_around_an_html_entry_gives_the_entry_its_doi():
+    """A WordPress list links each entry to its paper: a doi.org link or a publisher's page
+    whose URL holds the DOI. The DOI is the entry's (BibTeX and verification see it), and
+    the link is not a citation in the prose that would count the entry as cited."""
+    text = (
+        "<p>Retractions rise with impact (Fang and Casadevall 2011); see also "
+        '<a href="https://academic.oup.com/rheumatology/article/doi/10.1093/rheumatology/ken161/1788000">'
+        "a review</a>.</p>\n<h2>References</h2>\n<ul>\n"
+        '<li><a href="https://journals.asm.org/doi/pdf/10.1128/iai.05661-11">Fang, F.C. and Casadevall, A. 2011. '
+        "Retracted science and the retraction index. Infection and Immunity 79(10):3855-3859.</a></li>\n"
+        '<li><a href="https://doi.org/10.2519/jospt.2017.7096">' + GATTIE.split(" doi:")[0] + "</a></li>\n</ul>\n"
+    )
+    found = extract(documents.from_text(text, "post.html", "html"))
+    fang, gattie = found.references
+    assert [m.doi for m in fang.dois] == ["10.1128/iai.05661-11"] and fang.fields.doi == "10.1128/iai.05661-11"
+    assert [m.doi for m in gattie.dois] == ["10.2519/jospt.2017.7096"]
+    assert gattie.fields.doi == "10.2519/jospt.2017.7096"
+    # the prose link to OUP's page is a DOI link, its article number no part of the DOI
+    assert [(c.style, c.text) for c in found.citations] == [
+        ("author-year", "Fang and Casadevall 2011"),
+        (
+            "doi-link",
+            '<a href="https://academic.oup.com/rheumatology/article/doi/10.1093/rheumatology/ken161/1788000">'
+            "a review</a>",
+        ),
+    ]
+    assert [m.doi for m in found.dois] == [
+        "10.1093/rheumatology/ken161",
+        "10.1128/iai.05661-11",
+        "10.2519/jospt.2017.7096",
+    ]

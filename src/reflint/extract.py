@@ -54,6 +54,7 @@ _NARRATIVE = re.compile(r"et al\.?,? \((?:19|20)\d\d[a-z]?\) [a-z]")
 _HREF = re.compile(r"""\bhref[ \t\r\n]*=[ \t\r\n]*(?:"([^"<>]*)"|'([^'<>]*)')""", re.I)
 _DOI_URL = re.compile(r"\s*(?:https?:)?//(?:www\.|dx\.)?doi\.org/", re.I)
 _CLOSE_A = re.compile(r"</a\s*>", re.I)
+_WEB_URL = re.compile(r"\s*https?://", re.I)
 _LI = re.compile(r"<li[\s>/]", re.I)
 
 
@@ -83,13 +84,18 @@ def extract(doc: Document, parse: Callable[[str], Fields] | None = None) -> Extr
     ]
     if doc.source_starts is not None:
         citations = [replace(c, start=a, end=b) for c in citations for a, b in [doc.to_source(c.start, c.end)]]
+    spans = [(r.start, r.end) for r in references]
     if doc.kind == "html":
-        ref_spans = [(r.start, r.end) for r in references]
-        extra, links = _html_doi_links(doc, dois, ref_spans)
+        # An entry's tags count as its own: <li><a href="https://doi.org/...">Gattie E, ...</a>
+        spans = [(_after_previous_text(doc, s), r.end) for (s, _, _), r in zip(entries, references)]
+        extra, links = _html_doi_links(doc, dois, spans)
         dois = sorted(dois + extra, key=lambda m: m.start)
-        sups = [c for c in html_superscripts(mask(doc.text, "text")[0]) if not _inside(ref_spans, c.start)]
+        sups = [c for c in html_superscripts(mask(doc.text, "text")[0]) if not _inside(spans, c.start)]
         citations = sorted(citations + links + sups, key=lambda c: (c.start, c.end))
-    _attach_dois(references, dois)
+    _attach_dois(references, dois, spans)
+    for ref in references:  # a DOI only in the link around an entry is still the entry's
+        if not ref.fields.doi and (linked := next((m.doi for m in ref.dois if m.doi and m.start < ref.start), None)):
+            ref.fields = replace(ref.fields, doi=linked)
     out = Extraction(references, citations, dois, bool(references), markdown=markdown)
     out.pubmed_ids = [pubmed_ids.to_source(doc, i) for i in pubmed_ids.find_ids(doi_text)]
     pubmed_ids.attach(references, out.pubmed_ids)
@@ -215,16 +221,26 @@ def _map_mention(doc: Document, m: DoiMention) -> DoiMention:
     )
 
 
-def _attach_dois(references: list[Reference], dois: list[DoiMention]) -> None:
+def _attach_dois(references: list[Reference], dois: list[DoiMention], spans: list[tuple[int, int]]) -> None:
+    """Each reference gets the DOIs written in its span of ``doc.text``."""
     starts = [m.start for m in dois]
-    for ref in references:
-        i = bisect_left(starts, ref.start)
-        j = bisect_left(starts, ref.end, i)
+    for ref, (start, end) in zip(references, spans):
+        i = bisect_left(starts, start)
+        j = bisect_left(starts, end, i)
         ref.dois = dois[i:j]
 
 
+def _after_previous_text(doc: Document, plain_start: int) -> int:
+    """Where the source after the visible character before ``plain_start`` begins: an HTML
+    entry's opening tags (a link around it) lie between the two."""
+    return doc.to_source(plain_start - 1, plain_start)[1] if plain_start > 0 else 0
+
+
 def _html_doi_links(doc: Document, dois: list[DoiMention], ref_spans: list[tuple[int, int]]):
-    """DOIs only in ``href`` attributes (link text that is not the DOI), and the links in prose."""
+    """DOIs only in ``href`` attributes (link text that is not the DOI), and the links in prose.
+
+    A link to doi.org, or to a publisher's page whose URL holds the DOI
+    (``https://journals.asm.org/doi/pdf/10.1128/iai.05661-11``)."""
     text = mask(doc.text, "text")[0]  # hide HTML comments
     starts = [m.start for m in dois]
     extra: list[DoiMention] = []
@@ -232,7 +248,7 @@ def _html_doi_links(doc: Document, dois: list[DoiMention], ref_spans: list[tuple
     for h in _HREF.finditer(text):
         group = 1 if h.group(1) is not None else 2
         value, base = h.group(group), h.start(group)
-        if not _DOI_URL.match(value):
+        if not (_DOI_URL.match(value) or (_WEB_URL.match(value) and "/10." in value)):
             continue
         close = _CLOSE_A.search(text, h.end(), h.end() + 5000)
         i = bisect_left(starts, close.start() if close else h.end()) - 1
@@ -432,7 +448,7 @@ def _extract_bibtex(doc: Document) -> Extraction:
     """Each entry becomes a reference with its exact span; a broken block becomes a note."""
     references, notes = read_entries(doc)
     out = Extraction(references, [], [_map_mention(doc, m) for m in find_dois(doc.text)], bool(references), notes)
-    _attach_dois(out.references, out.dois)
+    _attach_dois(out.references, out.dois, [(r.start, r.end) for r in out.references])
     out.pubmed_ids = pubmed_ids.find_ids(doc.text)
     pubmed_ids.attach(out.references, out.pubmed_ids)
     return out

@@ -19,9 +19,9 @@ def _items(result):
     for cit in ex.citations:
         fields = Fields(authors=[Author(a) for a in cit.authors], year=cit.year)
         yield cit.start, "in-text", cit.text, fields, (cit.keys or [None])[0], None
-    inside = [(r.start, r.end) for r in ex.references]
+    attached = {id(m) for r in ex.references for m in r.dois}
     for m in ex.dois:
-        if not any(s <= m.start < e for s, e in inside):
+        if id(m) not in attached:
             yield m.start, "identifier", doc.text[m.start : m.end], Fields(doi=m.doi), None, None
 
 

@@ -356,12 +356,8 @@ def reference_not_cited(ctx: Context):
     if not (author_year or keys or (numbered and cited_numbers)):
         return
     named: set[str] | None = None  # the words of capitalised words in the prose, when first needed
-    starts = [r.start for r in x.references]
-    linked = {
-        m.doi.lower()
-        for m in x.dois
-        if m.doi and not ((i := bisect_left(starts, m.start + 1) - 1) >= 0 and m.start < x.references[i].end)
-    }
+    attached = {id(m) for r in x.references for m in r.dois}
+    linked = {m.doi.lower() for m in x.dois if m.doi and id(m) not in attached}  # DOIs in the prose
     distinct = {(tuple(c.authors), c.year): c for c in author_year}
     cites = _by_year(distinct.values(), lambda c: [(c.year or "")[:4]])
     heads = [(m.start(), m.group(1).lower()) for m in _LIST_HEAD.finditer(doc.text)]
