@@ -646,3 +646,27 @@ def test_a_link_around_an_html_entry_gives_the_entry_its_doi():
         "10.1128/iai.05661-11",
         "10.2519/jospt.2017.7096",
     ]
+
+
+def test_footnote_definitions_that_read_as_references_are_entries():
+    """Markdown blogs cite with footnotes (GFM, Pandoc, Hugo, Obsidian): each definition
+    that reads as a reference is an entry labelled by its footnote, wherever it stands,
+    and verified like one; a footnote that is a remark is not."""
+    text = (
+        "Needling eased heel pain[^1].\n\n"
+        "[^1]: Pyne D, Shenker NG. Demystifying acupuncture. Rheumatology. 2008;47(8):1132-1136.\n\n"
+        "Sham needling did nearly as well.[^gattie] We stretch too.[^note]\n\n"
+        "[^gattie]: " + GATTIE + "\n"
+        "[^note]: In our clinic, since 2019, a five-minute hamstring stretch.\n"
+    )
+    found = extract(documents.from_text(text, "post.md"))
+    assert [(r.label, r.fields.authors[0].family, r.fields.year) for r in found.references] == [
+        ("^1", "Pyne", "2008"),
+        ("^gattie", "Gattie", "2017"),
+    ]
+    assert [m.doi for m in found.references[1].dois] == ["10.2519/jospt.2017.7096"]
+    assert [(c.style, c.keys) for c in found.citations] == [
+        ("footnote", ["1"]),
+        ("footnote", ["gattie"]),
+        ("footnote", ["note"]),
+    ]

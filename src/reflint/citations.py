@@ -42,6 +42,7 @@ _UNICODE_SUP = re.compile(
 )
 _SUP_DIGITS = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰⁻", "1234567890-")
 _RANGE_DASH = re.compile(r"[ \t]*[-–—‐‑−][ \t]*")
+_FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]{1,40})\](?!:)")
 _BRACKET = re.compile(r"\[([^\[\]\n]{1,500})\]")
 _KEY = r"[\w](?:[\w:.#$%&+?<>~/-]*\w)?"
 _BRACKET_KEY = re.compile(rf"(?:^|(?<=[\s;\[-]))@({_KEY})")
@@ -129,6 +130,7 @@ def find_citations(text: str, *, bare_keys: bool = False, links: Structure | Non
         return text.startswith("(", c.end) or (c.start > 0 and text[c.start - 1] == "]")
 
     found = [c for c in _author_year(text) + _numeric(text) + _doi_links(text) if not syntax(c)]
+    found += _footnote_refs(text)
     brackets = [c for c in _pandoc(text) if not syntax(c)]
     found += brackets
     if bare_keys:
@@ -369,6 +371,12 @@ def _pandoc(text: str) -> list[Citation]:
         if keys:
             out.append(_cite(text, m.start(), m.end(), "pandoc", keys=keys))
     return out
+
+
+def _footnote_refs(text: str) -> list[Citation]:
+    """A footnote's mark in the prose, ``claim[^gattie]`` (GFM, Pandoc): it cites the entry
+    its definition holds. Definitions (``[^gattie]: ...``) are not marks."""
+    return [_cite(text, m.start(), m.end(), "footnote", keys=[m.group(1)]) for m in _FOOTNOTE_REF.finditer(text)]
 
 
 def _bare_keys(text: str) -> list[Citation]:

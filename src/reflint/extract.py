@@ -34,8 +34,10 @@ _REF_HEADING = re.compile(
 _OTHER_HEADING = re.compile(r"\#{1,6}(?:[ \t]|$)|<h[1-6][\s>]|(\*\*|__)[^*_]{1,120}\1:?$|<[^<>/]{1,80}>$", re.I)
 _SEPARATOR = re.compile(r"[=\-_*]{3,}[ \t]*")
 # List numbers run to 1899: a four-digit number from 1900 on starting a line is a year.
+# A footnote's definition "[^gattie]: Gattie E, ..." (GFM, Pandoc) is an entry labelled "^gattie".
 _MARKER = re.compile(
-    r"[ \t\xa0]*(?:(?:[-*+•‣◦▪●]|(\d{1,3}|1[0-8]\d\d)[.)])[ \t\xa0]+|\[(\d{1,4})\][ \t\xa0]*)" r"(?=\S)"
+    r"[ \t\xa0]*(?:(?:[-*+•‣◦▪●]|(\d{1,3}|1[0-8]\d\d)[.)])[ \t\xa0]+|\[(\d{1,4})\][ \t\xa0]*"
+    r"|\[\^([^\]\s]{1,40})\]:[ \t\xa0]*)(?=\S)"
 )
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _URL = re.compile(r"https?://|www\.", re.I)
@@ -333,18 +335,21 @@ def _reference_entries(
     if heads:
         return found
     runs: list[list[tuple[int, int, str | None]]] = [[]]
+    footnotes = []  # a footnote that reads as a reference is one wherever it stands
     for kind, s, e, label in items:
         if kind == "entry" and _strict(text[s:e], has_doi(s, e)):
             runs[-1].append((s, e, label))
+            if label and label[0] == "^":
+                footnotes.append((s, e, label))
         elif runs[-1]:
             runs.append([])
     for run in reversed(runs):  # the last run that is a list: two entries, or one clear one
         if len(run) > 1 or (run and has_doi(*run[0][:2]) and _INITIALS.match(text, run[0][0])):
             tail = text[run[-1][1] :]
             if len(tail) - tail.count(" ") - tail.count("\n") > max(2000, len(text) // 4):
-                return []  # not trailing: more text follows than an author note or footer
-            return run
-    return []
+                break  # not trailing: more text follows than an author note or footer
+            return sorted(set(run + footnotes))
+    return footnotes
 
 
 def _as_list_item(
@@ -411,7 +416,7 @@ def _split_block(text: str, block: list[tuple[int, int]]) -> list[tuple[str, int
             if m and entries and _wrapped_marker(text, m, entries[-1][2]):
                 entries[-1][1] = e
             elif m:
-                entries.append([m.end(), e, m.group(1) or m.group(2) or ""])
+                entries.append([m.end(), e, m.group(1) or m.group(2) or ("^" + m.group(3) if m.group(3) else "")])
             elif entries:
                 entries[-1][1] = e
             else:

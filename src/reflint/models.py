@@ -177,7 +177,7 @@ class Citation:
     start: int
     end: int
     text: str
-    style: str  # author-year | numeric | pandoc | doi-link
+    style: str  # author-year | numeric | pandoc | footnote | doi-link
     authors: list[str] = field(default_factory=list)  # family names as written
     year: str | None = None  # "2017" or "2017a"
     numbers: list[int] = field(default_factory=list)

@@ -315,15 +315,16 @@ def citation_without_reference(ctx: Context):
 def reference_not_cited(ctx: Context):
     """A reference entry that no in-text citation points to.
 
-    Only in documents that cite in-text (author-year, numbered or ``[@key]``): a page
+    Only in documents that cite in-text (author-year, numbered, ``[@key]`` or footnotes): a page
     that ends with a plain list of sources, or a BibTeX library, is left alone, and so
     are entries under a "Further reading" or "Bibliography" heading. An entry counts as
     cited when a citation matches it, a DOI link in the text names it, or the prose
     mentions its first author by name. Ranges count whole, however written: ``[2–4]``,
     ``[2]–[4]``, ``(2–4)``, ``<sup>2-4</sup>``. A Pandoc/Quarto page that owns its bibliography
     (the file sits in the page's folder and no other page lives there) gets one diagnostic per
-    entry it never cites, unless ``nocite`` lists it. Cite the entry where it supports a claim,
-    or drop it.
+    entry it never cites, unless ``nocite`` lists it. A footnote that reads as a reference
+    (``[^4]: Zhou K, ... 2015.``) and that no ``[^4]`` mark uses is one too: GFM and Pandoc
+    leave it off the page. Cite the entry where it supports a claim, or drop it.
 
     Bad:
 
@@ -353,7 +354,8 @@ def reference_not_cited(ctx: Context):
     numbers = {id(r): n for n, r in numbered.items()}
     cited_numbers = {n for c in x.citations if c.style == "numeric" for n in c.numbers}
     keys = [k for c in x.citations if c.style == "pandoc" and c.text.startswith("[") for k in c.keys]
-    if not (author_year or keys or (numbered and cited_numbers)):
+    marks = {k.lower() for c in x.citations if c.style == "footnote" for k in c.keys}  # GFM: case-blind
+    if not (author_year or keys or (numbered and cited_numbers) or marks):
         return
     named: set[str] | None = None  # the words of capitalised words in the prose, when first needed
     attached = {id(m) for r in x.references for m in r.dois}
@@ -365,6 +367,12 @@ def reference_not_cited(ctx: Context):
         f = ref.fields
         i = bisect_left(heads, (ref.start, "")) - 1
         if not (f.authors or f.year) or (i >= 0 and re.search(r"reading|bibliograph", heads[i][1])):
+            continue
+        if ref.label and ref.label[0] == "^":  # a footnote: cited by its mark, or never shown
+            if ref.label[1:].lower() not in marks:
+                yield RL402.diagnostic(
+                    ctx, ref.start, ref.end, f"Footnote `[{ref.label}]` is never marked in the text", {"key": ref.key}
+                )
             continue
         if not (author_year or keys or id(ref) in numbers):
             continue  # no citation family in use can point at this entry
