@@ -335,7 +335,7 @@ def _reference_entries(
     if heads:
         return found
     runs: list[list[tuple[int, int, str | None]]] = [[]]
-    footnotes = []  # a footnote that reads as a reference is one wherever it stands
+    footnotes: list[tuple[int, int, str | None]] = []  # a reference wherever it stands
     for kind, s, e, label in items:
         if kind == "entry" and _strict(text[s:e], has_doi(s, e)):
             runs[-1].append((s, e, label))
