@@ -40,6 +40,12 @@ _MARKER = re.compile(
     r"|\[\^([^\]\s]{1,40})\]:[ \t\xa0]*)(?=\S)"
 )
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+# Hard-wrapped, unmarked entries: a new one starts a line with a name, and has a year not in a DOI.
+_LINE_YEAR = re.compile(r"(?<![\d./])(?:19|20)\d\d(?![\d/])")
+_NAME_START = re.compile(r"[\"'“‘(\[]?[A-ZÀ-Þ][^\W\d_]")
+_MID_SENTENCE = re.compile(r"(?:[,;:&(–-]|\band|\bet)[ \t]*$")
+_ENDS_ENTRY = re.compile(r"(?:[.)\]>\d]|\S*[./]\S*)[ \t]*$")  # a full stop, pages, a URL or DOI
+_PAGE_LIKE = re.compile(r"\d|[a-z]{1,3}\d|pp?\.[ \t]?\d")  # "4972033", "e358", "p. 12"
 _URL = re.compile(r"https?://|www\.", re.I)
 _UP = "A-ZÀ-ÖØ-Þ"
 # "Gattie E," "Gattie, E." "Hall, ML," "Hu, H-T." "Dunning, J., et al.": a family name and initials.
@@ -409,13 +415,11 @@ def _split_block(text: str, block: list[tuple[int, int]]) -> list[tuple[str, int
     reference of its own; other lines (indented, or not starting with a name) continue one."""
     if not block:
         return []
-    marks = [_MARKER.match(text, s, e) for s, e in block]
+    marks = _list_markers(text, block)
     entries: list[list] = []
     if any(marks):
         for (s, e), m in zip(block, marks):
-            if m and entries and _wrapped_marker(text, m, entries[-1][2]):
-                entries[-1][1] = e
-            elif m:
+            if m:
                 entries.append([m.end(), e, m.group(1) or m.group(2) or ("^" + m.group(3) if m.group(3) else "")])
             elif entries:
                 entries[-1][1] = e
@@ -423,9 +427,19 @@ def _split_block(text: str, block: list[tuple[int, int]]) -> list[tuple[str, int
                 entries.append([s, e, None])  # lead-in text before the list
     else:
         indents = [len(text[s:e]) - len(text[s:e].lstrip()) for s, e in block]
-        one_per_line = all(_YEAR.search(text, s, e) for (s, e), ind in zip(block, indents) if ind <= indents[0])
-        for (s, e), ind in zip(block, indents):
+        one_per_line = all(
+            _LINE_YEAR.search(text, s, e) and _NAME_START.match(text, s + ind, e)
+            for (s, e), ind in zip(block, indents)
+            if ind <= indents[0]
+        )
+        wrapped = max(e - s for s, e in block) <= 100  # hard-wrapped: an entry ends a line
+        hanging = max(indents) > indents[0]  # APA's hanging indent: each outdented line starts one
+        for k, ((s, e), ind) in enumerate(zip(block, indents)):
             new = one_per_line or _INITIALS.match(text, s + ind, e) or _ETAL_START.match(text, s + ind, e)
+            if hanging:
+                new = new or ind <= indents[0]
+            elif new and k and _continues(text, *block[k - 1], wrapped):
+                new = None  # "..., May CR," or "... Santos" / "C, Fondevila M, et al.": one author list
             if entries and (ind > indents[0] or not new):
                 entries[-1][1] = e
             else:
@@ -439,14 +453,35 @@ def _split_block(text: str, block: list[tuple[int, int]]) -> list[tuple[str, int
     return out
 
 
-def _wrapped_marker(text: str, m: re.Match, previous: str | None) -> bool:
-    """A line of a numbered entry that wrapped to start like a list item, with no name or
-    title after it: "31. 4972033" or "10. 236 p." (a volume or page count, out of turn), or
-    an indented "- e358." (the end of a page range)."""
-    if not (previous and previous.isdigit()) or text[m.end()].isupper() or text[m.end()] in "\"'“‘[(*_":
-        return False
-    number = m.group(1) or m.group(2)
-    return int(number) != int(previous) + 1 if number else text[m.start()] in " \t"
+def _continues(text: str, s: int, e: int, wrapped: bool) -> bool:
+    """Whether the line ``text[s:e]`` runs on into the next: it ends mid-list (a comma, "and"),
+    or, in hard-wrapped text, with anything but a full stop, pages, a URL or a DOI."""
+    return bool(_MID_SENTENCE.search(text, s, e) or (wrapped and not _ENDS_ENTRY.search(text, s, e)))
+
+
+def _list_markers(text: str, block: list[tuple[int, int]]) -> list[re.Match | None]:
+    """The list marker of each line, or None; a line that wrapped to start like one, with no
+    name or title after it, has none: "31. 4972033" or "10. 236 p." (a volume or page count;
+    in a numbered list, out of turn), "- e358." (the end of a page range; indented, in a
+    numbered list)."""
+    marks: list[re.Match | None] = []
+    previous: str | None = None  # the label of the last marker kept
+    for s, e in block:
+        m = _MARKER.match(text, s, e)
+        if m:
+            number, after = m.group(1) or m.group(2), text[m.end()]
+            if previous is None:  # a hard-wrapped entry with no marker of its own, or a list's start
+                wrapped = bool(marks) and bool(_PAGE_LIKE.match(text, m.end())) and number != "1"
+            elif not previous.isdigit() or after.isupper() or after in "\"'“‘[(*_":
+                wrapped = False
+            else:
+                wrapped = int(number) != int(previous) + 1 if number else text[s] in " \t"
+            if wrapped:
+                m = None
+            else:
+                previous = number or ("^" if m.group(3) else "")
+        marks.append(m)
+    return marks
 
 
 def _extract_bibtex(doc: Document) -> Extraction:
