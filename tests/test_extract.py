@@ -670,3 +670,29 @@ def test_footnote_definitions_that_read_as_references_are_entries():
         ("footnote", ["gattie"]),
         ("footnote", ["note"]),
     ]
+
+
+def test_hard_wrapped_text_list_splits_into_its_entries():
+    """A plain-text list wrapped at 80 columns, entries apart by blank lines: a journal's
+    abbreviation that looks like initials ("Biophys J. 2012") and a wrapped author list
+    ("Santos" / "C, Fondevila M, et al.") continue their entry, and a work of 1813 does not
+    end the list."""
+    text = (
+        "Ions cloud RNA (Kirmizialtin et al., 2012).\n\nReferences\n\n"
+        "Phillips C, Fernandez-Formoso L, Gelabert-Besada M, Garcia-Magarinos M, Santos\n"
+        "C, Fondevila M, et al. Development of a novel forensic STR multiplex.\n"
+        "Electrophoresis. 2013;34(8):1151-62.\n\n"
+        "Kirmizialtin S, Pabit SA, Meisburger SP, Pollack L, Elber R. RNA and its ionic\n"
+        "cloud: Solution scattering experiments and atomically detailed simulations.\n"
+        "Biophys J. 2012;102: 819-828.\n\n"
+        "Fischer von Waldheim G (1813) Zoognosia tabulis synopticis illustrata. Moscow:\n"
+        "NS Vsevolozsky. 605 p.\n\n"
+        "Wever EG (1985) The amphibian ear. Princeton: Princeton University Press.\n"
+    )
+    found = extract(documents.from_text(text, "article.txt"))
+    assert [(r.fields.authors[0].family, r.fields.year) for r in found.references] == [
+        ("Phillips", "2013"),
+        ("Kirmizialtin", "2012"),
+        ("Fischer von Waldheim", "1813"),
+        ("Wever", "1985"),
+    ]

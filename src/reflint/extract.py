@@ -44,7 +44,9 @@ _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 _LINE_YEAR = re.compile(r"(?<![\d./])(?:19|20)\d\d(?![\d/])")
 _NAME_START = re.compile(r"[\"'“‘(\[]?[A-ZÀ-Þ][^\W\d_]")
 _MID_SENTENCE = re.compile(r"(?:[,;:&(–-]|\band|\bet)[ \t]*$")
+_YEAR_OR_LINK = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)|10\.\d{4,9}/|https?://|www\.", re.I)
 _ENDS_ENTRY = re.compile(r"(?:[.)\]>\d]|\S*[./]\S*)[ \t]*$")  # a full stop, pages, a URL or DOI
+_OLD_YEAR = re.compile(r"(?<!\d)(?:1[6-9]|20)\d\d(?!\d)")
 _PAGE_LIKE = re.compile(r"\d|[a-z]{1,3}\d|pp?\.[ \t]?\d")  # "4972033", "e358", "p. 12"
 _URL = re.compile(r"https?://|www\.", re.I)
 _UP = "A-ZÀ-ÖØ-Þ"
@@ -370,8 +372,10 @@ def _as_list_item(
 
 
 def _lenient(entry: str, has_doi: bool) -> bool:
+    """Reference-like enough under a reference heading: a few words and a year (an old work's
+    too: "Fischer von Waldheim G (1813) Zoognosia ..."), a DOI, a URL or initials first."""
     return len(entry.split()) >= 3 and bool(
-        has_doi or _YEAR.search(entry) or _URL.search(entry) or _INITIALS.match(entry)
+        has_doi or _OLD_YEAR.search(entry) or _URL.search(entry) or _INITIALS.match(entry)
     )
 
 
@@ -440,6 +444,8 @@ def _split_block(text: str, block: list[tuple[int, int]]) -> list[tuple[str, int
                 new = new or ind <= indents[0]
             elif new and k and _continues(text, *block[k - 1], wrapped):
                 new = None  # "..., May CR," or "... Santos" / "C, Fondevila M, et al.": one author list
+            elif new and k and wrapped and not _YEAR_OR_LINK.search(text, entries[-1][0], s):
+                new = None  # "...simulations." / "Biophys J. 2012;102": the entry so far has no year
             if entries and (ind > indents[0] or not new):
                 entries[-1][1] = e
             else:
