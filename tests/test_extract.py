@@ -675,8 +675,8 @@ def test_footnote_definitions_that_read_as_references_are_entries():
 def test_hard_wrapped_text_list_splits_into_its_entries():
     """A plain-text list wrapped at 80 columns, entries apart by blank lines: a journal's
     abbreviation that looks like initials ("Biophys J. 2012") and a wrapped author list
-    ("Santos" / "C, Fondevila M, et al.") continue their entry, and a work of 1813 does not
-    end the list."""
+    ("Santos" / "C, Fondevila M, et al.") continue their entry, so does "Available: http://...",
+    and a work of 1813 does not end the list."""
     text = (
         "Ions cloud RNA (Kirmizialtin et al., 2012).\n\nReferences\n\n"
         "Phillips C, Fernandez-Formoso L, Gelabert-Besada M, Garcia-Magarinos M, Santos\n"
@@ -687,7 +687,9 @@ def test_hard_wrapped_text_list_splits_into_its_entries():
         "Biophys J. 2012;102: 819-828.\n\n"
         "Fischer von Waldheim G (1813) Zoognosia tabulis synopticis illustrata. Moscow:\n"
         "NS Vsevolozsky. 605 p.\n\n"
-        "Wever EG (1985) The amphibian ear. Princeton: Princeton University Press.\n"
+        "Wever EG (1985) The amphibian ear. Princeton: Princeton University Press.\n\n"
+        "The R Project for Statistical Computing (2015) R [computer program].\n"
+        "Available: http://www.r-project.org. Accessed 8 January 2015.\n"
     )
     found = extract(documents.from_text(text, "article.txt"))
     assert [(r.fields.authors[0].family, r.fields.year) for r in found.references] == [
@@ -695,4 +697,5 @@ def test_hard_wrapped_text_list_splits_into_its_entries():
         ("Kirmizialtin", "2012"),
         ("Fischer von Waldheim", "1813"),
         ("Wever", "1985"),
+        ("The R Project for Statistical Computing", "2015"),
     ]

@@ -43,7 +43,12 @@ _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 # Hard-wrapped, unmarked entries: a new one starts a line with a name, and has a year not in a DOI.
 _LINE_YEAR = re.compile(r"(?<![\d./])(?:19|20)\d\d(?![\d/])")
 _NAME_START = re.compile(r"[\"'“‘(\[]?[A-ZÀ-Þ][^\W\d_]")
-_MID_SENTENCE = re.compile(r"(?:[,;:&(–-]|\band|\bet)[ \t]*$")
+# A line that runs on: it ends mid-list, or with the year an author list closes on ("... (2009)").
+_MID_SENTENCE = re.compile(r"(?:[,;:&(–-]|\band|\bet|\((?:19|20)\d\d[a-z]?\))[ \t]*$")
+# A line that goes on an entry: "Available: http://...", "Accessed 2 May 2015", "In: Smith J, editor."
+_RUN_ON = re.compile(
+    r"(?:Available|Accessed|Retrieved|Cited|URL|Epub|PMID|PubMed|PMCID|Published|Updated|In(?! [A-Z]{1,2},))\b"
+)  # "In J. Doe (Ed.)," goes on; "In G, Ahn NG," is the surname In
 _YEAR_OR_LINK = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)|10\.\d{4,9}/|https?://|www\.", re.I)
 _ENDS_ENTRY = re.compile(r"(?:[.)\]>\d]|\S*[./]\S*)[ \t]*$")  # a full stop, pages, a URL or DOI
 _OLD_YEAR = re.compile(r"(?<!\d)(?:1[6-9]|20)\d\d(?!\d)")
@@ -442,7 +447,7 @@ def _split_block(text: str, block: list[tuple[int, int]]) -> list[tuple[str, int
             new = one_per_line or _INITIALS.match(text, s + ind, e) or _ETAL_START.match(text, s + ind, e)
             if hanging:
                 new = new or ind <= indents[0]
-            elif new and k and _continues(text, *block[k - 1], wrapped):
+            elif new and k and (_continues(text, *block[k - 1], wrapped) or _RUN_ON.match(text, s + ind, e)):
                 new = None  # "..., May CR," or "... Santos" / "C, Fondevila M, et al.": one author list
             elif new and k and wrapped and not _YEAR_OR_LINK.search(text, entries[-1][0], s):
                 new = None  # "...simulations." / "Biophys J. 2012;102": the entry so far has no year
