@@ -37,8 +37,11 @@ _FOOTNOTE = re.compile(r"foot|noteref|[#\"']fn|javascript:", re.I)  # Pandoc's a
 _BARE_NUMBERS = re.compile(rf"\s*({_NUMBERS})\s*")
 # What a power follows: a number ("10<sup>6</sup>"), or a unit squared or cubed ("cm<sup>2</sup>", "kg/m<sup>2</sup>").
 _POWER_BASE = re.compile(r"(\d)$|(?:(?<![^\W\d_])[cmkdnµμ]?m|/[^\W\d_]{1,3})$")
+# After a letter ("shown¹²"), or one or two marks after a letter or digit ("shown.¹²",
+# "(n = 120).⁴", "(e.g.,¹¹"); never right after a digit, where it is a power ("10⁶").
 _UNICODE_SUP = re.compile(
-    r"[¹²³⁴⁵⁶⁷⁸⁹⁰](?:(?<=[^\W\d_].)|(?<=[^\W\d_][.,;:)\]’\"”].))[¹²³⁴⁵⁶⁷⁸⁹⁰]*" r"(?:[⁻,–-][¹²³⁴⁵⁶⁷⁸⁹⁰]+)*"
+    r"[¹²³⁴⁵⁶⁷⁸⁹⁰](?:(?<=[^\W\d_].)|(?<=[^\W_][.,;:)\]’\"”].)|(?<=[^\W_][.,;:)\]’\"”][.,;:)\]’\"”].))"
+    r"[¹²³⁴⁵⁶⁷⁸⁹⁰]*(?:[⁻,–-][¹²³⁴⁵⁶⁷⁸⁹⁰]+)*"
 )
 _SUP_DIGITS = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰⁻", "1234567890-")
 _RANGE_DASH = re.compile(r"[ \t]*[-–—‐‑−][ \t]*")
