@@ -12,7 +12,9 @@ older commit) on the same forms.
 Numbered, from the Markdown as published: ``numbered`` (as is), ``markdown-wrapped`` (hard-wrapped
 at 78 columns, list items continued with an indent), ``text-wrapped`` (the same, no indent),
 ``text-brackets`` (``[12]`` list markers), ``html`` (rendered by markdown-it), ``html-sup``
-(citations as ``<sup>12</sup>``). Author-year, with each citation rebuilt from the gold first
+(citations as ``<sup>12</sup>``), ``unicode-sup`` (Markdown with ``¹²`` glued to the word
+before; where that word ends in a digit, ``S178³⁴``, it reads as a power, so this form keeps a
+few uncited entries of its own). Author-year, with each citation rebuilt from the gold first
 author(s) and year (``(Gattie et al., 2017)``) and the list unnumbered: ``author-year``
 (Markdown bullets), ``author-year-html``, ``author-year-text`` (hard-wrapped, entries apart by
 blank lines), ``author-year-hanging`` (hard-wrapped with hanging indents, no blank lines).
@@ -42,7 +44,8 @@ _GROUP = re.compile(r"\[([\d\s,–—-]{1,80})\]")
 _ENTRY = re.compile(r"^(\d{1,4})\. ", re.M)
 _PRINTED = re.compile(r"(.+?)\s*(?:\(editors?\))?\s*\((\d{4})[a-z]?\)")
 _PERSON = re.compile(r"(.+?) [A-Z]{1,3}$")
-NUMBERED = ["numbered", "markdown-wrapped", "text-wrapped", "text-brackets", "html", "html-sup"]
+NUMBERED = ["numbered", "markdown-wrapped", "text-wrapped", "text-brackets", "html", "html-sup", "unicode-sup"]
+_SUPERSCRIPT = str.maketrans("0123456789–-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻")
 AUTHOR_YEAR = ["author-year", "author-year-html", "author-year-text", "author-year-hanging"]
 
 
@@ -61,6 +64,14 @@ def wrap(text: str, indent: bool) -> str:
 
 def html(markdown: str) -> str:
     return "<html><body>\n" + MarkdownIt("commonmark").enable("table").render(markdown) + "</body></html>\n"
+
+
+def unicode_superscripts(markdown: str) -> str:
+    """Each citation group as Unicode superscripts glued to what precedes it: ``shown¹⁻³,⁵``."""
+    body, refs = markdown.split("\n## References\n", 1)
+    body = _CROSS.sub(lambda m: f"[{m[1]}–{m[2]}]", body)
+    body = re.sub(r" ?\[([\d\s,–—-]{1,80})\]", lambda m: re.sub(r"\s", "", m[1]).translate(_SUPERSCRIPT), body)
+    return body + "\n## References\n" + refs
 
 
 def numbers(spec: str) -> list[int]:
@@ -131,6 +142,7 @@ def write_forms(folder: Path, out: Path) -> None:
             "text-wrapped.txt": wrap(md, False),
             "text-brackets.txt": re.sub(r"(?m)^(\d+)\. ", r"[\1] ", md),
             "html.html": html(md),
+            "unicode-sup.md": unicode_superscripts(md),
             "html-sup.html": re.sub(r"\[(\d+(?:[–,-]\d+)*)\]", r"<sup>\1</sup>", html(md)),
             "author-year.md": ay,
             "author-year-html.html": html(ay),
