@@ -1,0 +1,259 @@
+"""Where a document's reference lists are, and how each splits into its entries.
+
+Works on plain text (``doc.plain`` with code and comments blanked): headings, list markers
+(``1.``, ``[1]``, ``-``, a footnote's ``[^1]:``, an HTML ``<li>``), paragraphs, and plain lines
+that wrap or hang. Every pattern is anchored or bounded, so huge lines stay linear.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from typing import Sequence
+
+from reflint.models import Document
+
+_REF_HEADING = re.compile(
+    r"(?:\#{1,6}[ \t]*)?(?:<h[1-6][^<>]{0,100}>)?(?:\*\*|__|\*|_)?[ \t]*<?[ \t]*(?:\d{1,2}\.?[ \t]+)?"
+    r"(?:(?:selected|key)[ \t]+)?(?:references?|reference[ \t]+list|bibliography|sources|works[ \t]+cited"
+    r"|literature(?:[ \t]+cited)?|cited[ \t]+literature|further[ \t]+reading|notes[ \t]+and[ \t]+references)"
+    r"(?:[ \t]+and[ \t]+(?:further[ \t]+reading|notes|sources))?"
+    r"[ \t]*>?[ \t]*:?[ \t]*(?:\*\*|__|\*|_)?[ \t]*:?(?:</h[1-6]>)?[ \t]*\#*",
+    re.I,
+)
+_OTHER_HEADING = re.compile(r"\#{1,6}(?:[ \t]|$)|<h[1-6][\s>]|(\*\*|__)[^*_]{1,120}\1:?$|<[^<>/]{1,80}>$", re.I)
+_SEPARATOR = re.compile(r"[=\-_*]{3,}[ \t]*")
+# List numbers run to 1899: a four-digit number from 1900 on starting a line is a year.
+# A footnote's definition "[^gattie]: Gattie E, ..." (GFM, Pandoc) is an entry labelled "^gattie".
+_MARKER = re.compile(
+    r"[ \t\xa0]*(?:(?:[-*+•‣◦▪●]|(\d{1,3}|1[0-8]\d\d)[.)])[ \t\xa0]+|\[(\d{1,4})\][ \t\xa0]*"
+    r"|\[\^([^\]\s]{1,40})\]:[ \t\xa0]*)(?=\S)"
+)
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+# Hard-wrapped, unmarked entries: a new one starts a line with a name, and has a year not in a DOI.
+_LINE_YEAR = re.compile(r"(?<![\d./])(?:19|20)\d\d(?![\d/])")
+_NAME_START = re.compile(r"[\"'“‘(\[]?[A-ZÀ-Þ][^\W\d_]")
+# A line that runs on: it ends mid-list, or with the year an author list closes on ("... (2009)").
+_MID_SENTENCE = re.compile(r"(?:[,;:&(–-]|\band|\bet|\((?:19|20)\d\d[a-z]?\))[ \t]*$")
+# A line that goes on an entry: "Available: http://...", "Accessed 2 May 2015", "In: Smith J, editor."
+_RUN_ON = re.compile(
+    r"(?:Available|Accessed|Retrieved|Cited|URL|Epub|PMID|PubMed|PMCID|Published|Updated|In(?! [A-Z]{1,2},))\b"
+)  # "In J. Doe (Ed.)," goes on; "In G, Ahn NG," is the surname In
+_YEAR_OR_LINK = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)|10\.\d{4,9}/|https?://|www\.", re.I)
+_ENDS_ENTRY = re.compile(r"(?:[.)\]>\d]|\S*[./]\S*)[ \t]*$")  # a full stop, pages, a URL or DOI
+_OLD_YEAR = re.compile(r"(?<!\d)(?:1[6-9]|20)\d\d(?!\d)")
+_PAGE_LIKE = re.compile(r"\d|[a-z]{1,3}\d|pp?\.[ \t]?\d")  # "4972033", "e358", "p. 12"
+_URL = re.compile(r"https?://|www\.", re.I)
+_UP = "A-ZÀ-ÖØ-Þ"
+# "Gattie E," "Gattie, E." "Hall, ML," "Hu, H-T." "Dunning, J., et al.": a family name and initials.
+_INITIALS = re.compile(
+    rf"(?<![^\W\d_])[{_UP}][^\W\d_]*(?:['’-][^\W\d_]+)*,?[ \t]+"
+    rf"[{_UP}](?:[-.]?[ \t]?[{_UP}]){{0,2}}\.?(?=[,;&]|\.|[ \t]+(?:&|and|et[ \t]+al)\b)"
+)
+_ETAL_START = re.compile(r"[^\W\d_][\w'’-]*(?:,?[ \t]+[^\W\d_][\w'’-]*){0,3},?[ \t]+et[ \t]+al\b")
+# "World Health Organization." "Cochrane Collaboration (": a corporate author.
+_ORG_START = re.compile(
+    rf"[{_UP}][\w'’&-]*(?:[ \t]+(?:(?:of|for|and|the|on|in|&)[ \t]+)?[{_UP}][\w'’&-]*)" r"{0,7}[ \t]*[.,(:]"
+)
+_NARRATIVE = re.compile(r"et al\.?,? \((?:19|20)\d\d[a-z]?\) [a-z]")
+_LI = re.compile(r"<li[\s>/]", re.I)
+
+
+def html_list_items(doc: Document) -> list[int]:
+    """Offsets in ``doc.plain`` of the line break each HTML ``<li>`` became, in order."""
+    if doc.kind != "html" or doc.source_starts is None:
+        return []
+    starts, out = doc.source_starts, []
+    for m in _LI.finditer(doc.text):
+        i = bisect_left(starts, m.start())
+        if i < len(starts) and starts[i] == m.start():
+            out.append(i)
+    return out
+
+
+def reference_entries(
+    text: str, doi_starts: list[int], list_items: Sequence[int] = ()
+) -> list[tuple[int, int, str | None]]:
+    """(start, end, label) of each entry of the reference lists, as offsets into ``text``.
+
+    Under a reference heading an entry needs little to qualify (a year, DOI, URL or initials)
+    and the list runs until a heading or the first paragraph that is not a reference. An
+    entry that opens an HTML ``<li>`` (``list_items``) qualifies as a Markdown list item does:
+    "Fischer von Waldheim G (1813) Zoognosia..." has no year after 1900 and no initials first,
+    but it is item 64 of the list. With no heading only a run of clearly reference-like
+    entries near the end counts, so prose that cites "Gattie et al. (2017)" is never mistaken
+    for a reference list.
+    """
+    items = _items(text)
+    if list_items:
+        items = [_as_list_item(text, item, list_items) for item in items]
+
+    def has_doi(s: int, e: int) -> bool:
+        i = bisect_left(doi_starts, s)
+        return i < len(doi_starts) and doi_starts[i] < e
+
+    heads = [i for i, item in enumerate(items) if item[0] == "ref-heading"]
+    found: list[tuple[int, int, str | None]] = []
+    for h in heads:
+        accepted, skipped = [], 0
+        for j in range(h + 1, len(items)):
+            kind, s, e, label = items[j]
+            if kind != "entry":
+                break
+            if label is not None or _lenient(text[s:e], has_doi(s, e)):
+                accepted.append((s, e, label))
+            elif accepted or skipped:
+                break  # the list has ended: an author bio, a closing remark
+            else:
+                skipped += 1  # one line of introduction: "Sources consulted:"
+        found += accepted
+    if heads:
+        return found
+    runs: list[list[tuple[int, int, str | None]]] = [[]]
+    footnotes: list[tuple[int, int, str | None]] = []  # a reference wherever it stands
+    for kind, s, e, label in items:
+        if kind == "entry" and _strict(text[s:e], has_doi(s, e)):
+            runs[-1].append((s, e, label))
+            if label and label[0] == "^":
+                footnotes.append((s, e, label))
+        elif runs[-1]:
+            runs.append([])
+    for run in reversed(runs):  # the last run that is a list: two entries, or one clear one
+        if len(run) > 1 or (run and has_doi(*run[0][:2]) and _INITIALS.match(text, run[0][0])):
+            tail = text[run[-1][1] :]
+            if len(tail) - tail.count(" ") - tail.count("\n") > max(2000, len(text) // 4):
+                break  # not trailing: more text follows than an author note or footer
+            return sorted(set(run + footnotes))
+    return footnotes
+
+
+def _as_list_item(
+    text: str, item: tuple[str, int, int, str | None], list_items: Sequence[int]
+) -> tuple[str, int, int, str | None]:
+    """An unlabelled entry right after an ``<li>`` is labelled like a bullet (``""``)."""
+    kind, s, e, label = item
+    i = bisect_left(list_items, s) - 1
+    if kind == "entry" and label is None and i >= 0 and not text[list_items[i] : s].strip():
+        return kind, s, e, ""
+    return item
+
+
+def _lenient(entry: str, has_doi: bool) -> bool:
+    """Reference-like enough under a reference heading: a few words and a year (an old work's
+    too: "Fischer von Waldheim G (1813) Zoognosia ..."), a DOI, a URL or initials first."""
+    return len(entry.split()) >= 3 and bool(
+        has_doi or _OLD_YEAR.search(entry) or _URL.search(entry) or _INITIALS.match(entry)
+    )
+
+
+def _strict(entry: str, has_doi: bool) -> bool:
+    """Reference-like: a year, a DOI or author initials near the start, and a few words."""
+    if len(entry) > 1500 or len(entry.split()) < 4 or not _YEAR.search(entry):
+        return False
+    head = entry[:100]
+    if _NARRATIVE.search(head):
+        return False
+    return bool(_INITIALS.search(head) or _ETAL_START.match(head) or (has_doi and _ORG_START.match(entry)))
+
+
+def _items(text: str) -> list[tuple[str, int, int, str | None]]:
+    """The text as a sequence of headings and entry candidates (kind, start, end, label).
+
+    A label is the list number ("1" for "1." or "[1]"), "" for a bullet, None for no marker.
+    """
+    items: list[tuple[str, int, int, str | None]] = []
+    block: list[tuple[int, int]] = []
+    pos = 0
+    for line in text.split("\n"):
+        s, e = pos, pos + len(line)
+        pos = e + 1
+        stripped = line.strip()
+        if not stripped or _SEPARATOR.fullmatch(stripped):
+            items += _split_block(text, block)
+            block = []
+        elif _REF_HEADING.fullmatch(stripped) or _OTHER_HEADING.match(stripped):
+            items += _split_block(text, block)
+            block = []
+            kind = "ref-heading" if _REF_HEADING.fullmatch(stripped) else "heading"
+            items.append((kind, s, e, None))
+        else:
+            block.append((s, e))
+    return items + _split_block(text, block)
+
+
+def _split_block(text: str, block: list[tuple[int, int]]) -> list[tuple[str, int, int, str | None]]:
+    """Entries of one paragraph: one per list marker, or per line when each line is a
+    reference of its own; other lines (indented, or not starting with a name) continue one.
+    With hanging indents each outdented line starts an entry; in hard-wrapped text a line
+    starts one only after a line that ends one, once the entry before has its year."""
+    if not block:
+        return []
+    marks = _list_markers(text, block)
+    entries: list[list] = []
+    if any(marks):
+        for (s, e), m in zip(block, marks):
+            if m:
+                entries.append([m.end(), e, m.group(1) or m.group(2) or ("^" + m.group(3) if m.group(3) else "")])
+            elif entries:
+                entries[-1][1] = e
+            else:
+                entries.append([s, e, None])  # lead-in text before the list
+    else:
+        indents = [len(text[s:e]) - len(text[s:e].lstrip()) for s, e in block]
+        one_per_line = all(
+            _LINE_YEAR.search(text, s, e) and _NAME_START.match(text, s + ind, e)
+            for (s, e), ind in zip(block, indents)
+            if ind <= indents[0]
+        )
+        wrapped = max(e - s for s, e in block) <= 100  # hard-wrapped: an entry ends a line
+        hanging = max(indents) > indents[0]  # APA's hanging indent: each outdented line starts one
+        for k, ((s, e), ind) in enumerate(zip(block, indents)):
+            new = bool(one_per_line or _INITIALS.match(text, s + ind, e) or _ETAL_START.match(text, s + ind, e))
+            if hanging:
+                new = new or ind <= indents[0]
+            elif new and k and (_continues(text, *block[k - 1], wrapped) or _RUN_ON.match(text, s + ind, e)):
+                new = False  # "..., May CR," or "... Santos" / "C, Fondevila M, et al.": one author list
+            elif new and k and wrapped and not _YEAR_OR_LINK.search(text, entries[-1][0], s):
+                new = False  # "...simulations." / "Biophys J. 2012;102": the entry so far has no year
+            if entries and (ind > indents[0] or not new):
+                entries[-1][1] = e
+            else:
+                entries.append([s + ind, e, None])
+    out = []
+    for s, e, label in entries:
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e > s:
+            out.append(("entry", s, e, label))
+    return out
+
+
+def _continues(text: str, s: int, e: int, wrapped: bool) -> bool:
+    """Whether the line ``text[s:e]`` runs on into the next: it ends mid-list (a comma, "and"),
+    or, in hard-wrapped text, with anything but a full stop, pages, a URL or a DOI."""
+    return bool(_MID_SENTENCE.search(text, s, e) or (wrapped and not _ENDS_ENTRY.search(text, s, e)))
+
+
+def _list_markers(text: str, block: list[tuple[int, int]]) -> list[re.Match | None]:
+    """The list marker of each line, or None; a line that wrapped to start like one, with no
+    name or title after it, has none: "31. 4972033" or "10. 236 p." (a volume or page count;
+    in a numbered list, out of turn), "- e358." (the end of a page range; indented, in a
+    numbered list)."""
+    marks: list[re.Match | None] = []
+    previous: str | None = None  # the label of the last marker kept
+    for s, e in block:
+        m = _MARKER.match(text, s, e)
+        if m:
+            number, after = m.group(1) or m.group(2), text[m.end()]
+            if previous is None:  # a hard-wrapped entry with no marker of its own, or a list's start
+                wrapped = bool(marks) and bool(_PAGE_LIKE.match(text, m.end())) and number != "1"
+            elif m.group(3) or not previous.isdigit() or after.isupper() or after in "\"'“‘[(*_":
+                wrapped = False  # a footnote, a bulleted list, or a name or title follows
+            else:
+                wrapped = int(number) != int(previous) + 1 if number else text[s] in " \t"
+            if wrapped:
+                m = None
+            else:
+                previous = number or ("^" if m.group(3) else "")
+        marks.append(m)
+    return marks
