@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
+from reflint.doi_urls import QUERY_STOP, in_url, page_start, url_doi_end
 from reflint.models import DoiMention
 
 PROBLEMS = ("missing-prefix", "truncated", "malformed", "trailing-junk", "noncanonical")
@@ -66,21 +67,6 @@ _PROSE_MARKS = re.compile(r"[()\[\]{}\"]")
 _CUT_AT_DOT = re.compile(r"10\.\d+(?:\.\d+)*/[^\d\s]+\.")
 _DOT_CONTINUATION = re.compile(r"[a-z][a-z0-9]*[._-]")
 _MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctuation
-_URL_STOP, _QUERY_STOP = re.compile(r"[?#]"), re.compile(r"[?#&]")  # see _url_doi_end
-# the page a publisher's URL names after its DOI: Wiley's ``/10.1111/x.y/full``, ``/abstract``,
-# ``/epdf``, Cochrane's ``/full/es``, BMC's ``/figures/1``, Frontiers' ``/full``, Springer's
-# ``content/pdf/10.1007/x.pdf``, supplements, a trailing slash
-_VIEW = re.compile(
-    r"(?i)(?:(?:/(?:full|abstract|abs|pdf|epdf|pdfdirect|fulltext|html|summary|references|figures|tables"
-    r"|suppinfo|citedby|meta|information)(?:/(?:[a-z]{2}|\d{1,3}))?)+/?|/(?:media|suppl_file)/\S*|\.pdf/?|/)\Z"
-)
-# bioRxiv's and medRxiv's pages add a version and a view to the DOI: .../10.1101/2020.04.14.20062463v1.full
-_PREPRINT_VERSION = re.compile(
-    r"(?i)(?<=\d)v\d{1,2}(?:\.(?:full|full-text|abstract|article-info|article-metrics|supplementary-material)"
-    r"(?:\.pdf|\+html)?)?/?\Z"
-)
-_ARTICLE_NUMBER = re.compile(r"/\d{5,9}/?\Z")  # OUP's academic.oup.com/cid/article/doi/10.1093/cid/ciaa1234/5899999
-_IN_URL = re.compile(r"(?i)(?<![a-z0-9+.-])[a-z][a-z0-9+.-]*://[^\s<>\"'()\[\]{}]*\Z")
 _DELIMS = re.compile(r"[*_~]+")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>\n]{0,200}>")
 _LOOKALIKE_HYPHENS = str.maketrans("\u2010\u2011", "--")  # drawn exactly as "-"
@@ -231,43 +217,6 @@ def _junk_len(text: str, head: re.Match, e: int, prose: _Prose) -> int:
     return i
 
 
-def _word_start(text: str, pos: int) -> int:
-    """Where the run of non-space characters ending at ``pos`` starts (at most 2,000 back)."""
-    lo = max(pos - 2000, 0)
-    return max(text.rfind(" ", lo, pos), text.rfind("\n", lo, pos), text.rfind("\t", lo, pos), lo - 1) + 1
-
-
-def in_url(text: str, start: int) -> bool:
-    """Does the mention at ``start`` sit inside a URL (``https://host/doi/10.1/x``)?"""
-    token = _word_start(text, start)
-    return "://" in text[token:start] and bool(_IN_URL.search(text, token, start))
-
-
-def _page_start(text: str, p: int, end: int) -> int | None:
-    """Where a publisher's page for the DOI at ``p`` starts in a URL's path, or None: a view
-    (``/full``, ``/figures/1``, ``.pdf``), a preprint's version (``v2.full``; Research
-    Square's ``/v1`` is part of its DOIs, so only bioRxiv's and medRxiv's 10.1101 counts),
-    or OUP's article number."""
-    cut = end
-    if view := _VIEW.search(text, p, cut):
-        cut = view.start()
-    if text.startswith("10.1101/", p) and (version := _PREPRINT_VERSION.search(text, p, cut)):
-        cut = version.start()
-    if (number := _ARTICLE_NUMBER.search(text, p, cut)) and "oup.com/" in text[_word_start(text, p) : p]:
-        cut = number.start()
-    return cut if cut < end else None
-
-
-def _url_doi_end(text: str, p: int, end: int) -> int:
-    """Where a DOI inside a URL ends: an unescaped ``?`` starts the query and ``#`` the
-    fragment (a DOI's URL form has both escaped, ``%3F`` and ``%23``), so a publisher's
-    ``/doi/full/10.1177/036354651?casa_token=...`` cites ``10.1177/036354651``; in a DOI that
-    is itself a query value (``article?id=10.1371/journal.pone.0046041&type=printable``),
-    ``&`` starts the next parameter."""
-    stop = (_QUERY_STOP if "?" in text[_word_start(text, p) : p] else _URL_STOP).search(text, p, end)
-    return stop.start() if stop else end
-
-
 def _clean(written: str) -> str:
     """Drop whitespace and invisible characters; Unicode dashes become ``-``."""
     return _INVISIBLE.sub("", "".join(written.split())).translate(_DASH_TO_HYPHEN)
@@ -286,10 +235,10 @@ def _mention(text: str, head: re.Match, prose: _Prose) -> tuple[DoiMention | Non
     end = e = _join(text, p, end)
     query = False  # a URL's query, fragment or page view follows the DOI: the URL goes on
     if form == "url" or (
-        (_QUERY_STOP.search(text, p, end) or _page_start(text, p, end) is not None) and in_url(text, start)
+        (QUERY_STOP.search(text, p, end) or page_start(text, p, end) is not None) and in_url(text, start)
     ):  # (the cheap tests first: most DOIs have no query and no page view)
-        cut = _url_doi_end(text, p, end)
-        if form == "bare" and (page := _page_start(text, p, cut)) is not None:
+        cut = url_doi_end(text, p, end)
+        if form == "bare" and (page := page_start(text, p, cut)) is not None:
             cut = page  # a publisher's page for the DOI, not a part of it
         query, end, e = cut < end, cut, cut
     while e > p and text[e - 1] in _TRAIL and text[p:e] != "10.":
