@@ -99,9 +99,11 @@ _NAME = re.compile(
 )
 _TOKEN = re.compile(rf"{_WORD}|[&,]")
 # Capitalised words joined by a few small ones: "U.S. Department of Health and Human Services".
+SMALL_WORDS = frozenset("of for and the on in".split())  # lower case inside an organisation's name
+_SMALL = "|".join(sorted(SMALL_WORDS))
 _CAPITALISED = r"[A-ZÀ-ÖØ-Þ][\w.'’-]*"
-_ORGANISATION = re.compile(rf"{_CAPITALISED}(?:\s+(?:(?:of|for|and|the|on|in)\s+){{0,2}}{_CAPITALISED}){{1,9}}")
-_JOINER = re.compile(r"\s(?:of|for|and|the|on|in)\s")
+_ORGANISATION = re.compile(rf"{_CAPITALISED}(?:\s+(?:(?:{_SMALL})\s+){{0,2}}{_CAPITALISED}){{1,9}}")
+_JOINER = re.compile(rf"\s(?:{_SMALL})\s")
 # Capitalised words that precede a year without being anyone's name: "(March 2020)".
 _NOT_AUTHORS = set(
     """january february march april may june july august september october

@@ -12,6 +12,7 @@ from bisect import bisect_left
 from functools import lru_cache
 
 from reflint.bibtex import record_bibtex
+from reflint.citations import SMALL_WORDS
 from reflint.models import Citation, Reference
 from reflint.names import is_corporate
 from reflint.rules.base import Context, Rule
@@ -384,7 +385,7 @@ def reference_not_cited(ctx: Context):
         ):
             continue
         if f.authors and (family := _words(f.authors[0].family)):
-            family = family - _SMALL_WORDS or family  # "In G", a Korean surname, is all name
+            family = family - SMALL_WORDS or family  # "In G", a Korean surname, is all name
             if named is None:
                 named = _named(
                     doc.text, [(r.start, r.end) for r in x.references] + [(c.start, c.end) for c in x.citations]
@@ -398,7 +399,6 @@ def reference_not_cited(ctx: Context):
 
 
 _CAPITALISED = re.compile(r"\b[A-ZÀ-Þ][\w'’-]+")
-_SMALL_WORDS = frozenset("of for and the on in".split())  # lower case inside an organisation's name
 
 
 def _named(text: str, spans: list[tuple[int, int]]) -> set[str]:
