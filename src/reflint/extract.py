@@ -7,6 +7,7 @@ or bounded, so huge lines and deep nesting stay linear.
 
 from __future__ import annotations
 
+import html
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import replace
@@ -28,6 +29,8 @@ _HREF = re.compile(r"""\bhref[ \t\r\n]*=[ \t\r\n]*(?:"([^"<>]*)"|'([^'<>]*)')"""
 _DOI_URL = re.compile(r"\s*(?:https?:)?//(?:www\.|dx\.)?doi\.org/", re.I)
 _CLOSE_A = re.compile(r"</a\s*>", re.I)
 _WEB_URL = re.compile(r"\s*https?://", re.I)
+_ELEMENT_ID = re.compile(r"""<[A-Za-z][^<>]*?\sid[ \t\r\n]*=[ \t\r\n]*(?:"([^"<>]+)"|'([^'<>]+)')""")
+_ANCHOR_LINK = re.compile(r"""<a\s[^<>]*?\bhref[ \t\r\n]*=[ \t\r\n]*(?:"#([^"<>]+)"|'#([^'<>]+)')[^<>]*>""", re.I)
 
 
 def extract(doc: Document, parse: Callable[[str], Fields] | None = None) -> Extraction:
@@ -61,6 +64,12 @@ def extract(doc: Document, parse: Callable[[str], Fields] | None = None) -> Extr
         # An entry's tags count as its own: <li><a href="https://doi.org/...">Gattie E, ...</a>
         spans = [(_after_previous_text(doc, s), r.end) for (s, _, _), r in zip(entries, references)]
         extra, links = _html_doi_links(doc, dois, spans)
+        for ref, (start, _, _) in zip(references, entries):
+            ref.anchor = _element_id(doc.text, _after_previous_text(doc, start, blank=True), ref.start)
+        anchors = {r.anchor for r in references if r.anchor}
+        links += [
+            c for c in _anchor_links(mask(doc.text, "text")[0]) if c.keys[0] in anchors and not _inside(spans, c.start)
+        ]
         dois = sorted(dois + extra, key=lambda m: m.start)
         sups = [c for c in html_superscripts(mask(doc.text, "text")[0]) if not _inside(spans, c.start)]
         citations = sorted(citations + links + sups, key=lambda c: (c.start, c.end))
@@ -202,10 +211,12 @@ def _attach_dois(references: list[Reference], dois: list[DoiMention], spans: lis
         ref.dois = dois[i:j]
 
 
-def _after_previous_text(doc: Document, plain_start: int) -> int:
-    """Where the source after the visible character before ``plain_start`` begins: an HTML
-    entry's opening tags (a link around it) lie between the two."""
-    return doc.to_source(plain_start - 1, plain_start)[1] if plain_start > 0 else 0
+def _after_previous_text(doc: Document, plain_start: int, blank: bool = False) -> int:
+    """Where the source after the character before ``plain_start`` ends: an HTML entry's
+    opening tags (a link around it) lie in between. With ``blank``, skip back over blank
+    characters too, to the text before the entry's element (``<li id="fn:1">``)."""
+    k = len(doc.plain[:plain_start].rstrip()) if blank else plain_start
+    return doc.to_source(k - 1, k)[1] if k > 0 else 0
 
 
 def _html_doi_links(doc: Document, dois: list[DoiMention], ref_spans: list[tuple[int, int]]):
@@ -243,6 +254,22 @@ def _html_doi_links(doc: Document, dois: list[DoiMention], ref_spans: list[tuple
         if close and tag >= 0 and re.match(r"<a\s", text[tag : tag + 3], re.I) and not _inside(ref_spans, tag):
             links.append(Citation(tag, close.end(), " ".join(text[tag : close.end()].split()), "doi-link"))
     return extra, links
+
+
+def _element_id(text: str, start: int, end: int) -> str | None:
+    """The id of the innermost element opened in ``text[start:end]``, the tags before an
+    entry's text: ``<div id="ref-cori2013" class="csl-entry">``, ``<li id="fn:1"><p>``."""
+    ids = _ELEMENT_ID.findall(text, start, end)
+    return html.unescape(ids[-1][0] or ids[-1][1]) if ids else None
+
+
+def _anchor_links(text: str) -> list[Citation]:
+    """Links to a place in the page, ``<a href="#ref-cori2013">Cori et al. 2013</a>`` or a
+    footnote's ``<a href="#fn:1">1</a>``: one to a reference entry's element cites it."""
+    return [
+        Citation(m.start(), m.end(), " ".join(m.group().split()), "anchor", keys=[html.unescape(m[1] or m[2])])
+        for m in _ANCHOR_LINK.finditer(text)
+    ]
 
 
 def _inside(spans: list[tuple[int, int]], offset: int) -> bool:

@@ -168,6 +168,7 @@ class Reference:
     dois: list[DoiMention] = field(default_factory=list)
     key: str | None = None  # citekey, assigned by reflint.bibtex
     label: str | None = None  # "[3]" / "3." numbering as written, if any
+    anchor: str | None = None  # the id of the HTML element around it: "ref-cori2013", "fn:1"
 
 
 @dataclass
@@ -177,7 +178,7 @@ class Citation:
     start: int
     end: int
     text: str
-    style: str  # author-year | numeric | pandoc | footnote | doi-link
+    style: str  # author-year | numeric | pandoc | footnote | anchor | doi-link
     authors: list[str] = field(default_factory=list)  # family names as written
     year: str | None = None  # "2017" or "2017a"
     numbers: list[int] = field(default_factory=list)

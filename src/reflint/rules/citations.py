@@ -323,9 +323,11 @@ def reference_not_cited(ctx: Context):
     mentions its first author by name. Ranges count whole, however written: ``[2–4]``,
     ``[2]–[4]``, ``(2–4)``, ``<sup>2-4</sup>``. A Pandoc/Quarto page that owns its bibliography
     (the file sits in the page's folder and no other page lives there) gets one diagnostic per
-    entry it never cites, unless ``nocite`` lists it. A footnote that reads as a reference
-    (``[^4]: Zhou K, ... 2015.``) and that no ``[^4]`` mark uses is one too: GFM and Pandoc
-    leave it off the page. Cite the entry where it supports a claim, or drop it.
+    entry it never cites, unless ``nocite`` lists it. In HTML a link to the entry's element
+    (``<a href="#ref-cori2013">``, a footnote's ``<a href="#fn:1">``) cites it. A footnote
+    that reads as a reference (``[^4]: Zhou K, ... 2015.``) and that no ``[^4]`` mark uses is
+    one too: GFM and Pandoc leave it off the page. Cite the entry where it supports a claim,
+    or drop it.
 
     Bad:
 
@@ -356,7 +358,8 @@ def reference_not_cited(ctx: Context):
     cited_numbers = {n for c in x.citations if c.style == "numeric" for n in c.numbers}
     keys = [k for c in x.citations if c.style == "pandoc" and c.text.startswith("[") for k in c.keys]
     marks = {k.lower() for c in x.citations if c.style == "footnote" for k in c.keys}  # GFM: case-blind
-    if not (author_year or keys or (numbered and cited_numbers) or marks):
+    anchors = {k for c in x.citations if c.style == "anchor" for k in c.keys}  # HTML: <a href="#ref-x">
+    if not (author_year or keys or (numbered and cited_numbers) or marks or anchors):
         return
     named: set[str] | None = None  # the words of capitalised words in the prose, when first needed
     attached = {id(m) for r in x.references for m in r.dois}
@@ -375,6 +378,8 @@ def reference_not_cited(ctx: Context):
                     ctx, ref.start, ref.end, f"Footnote `[{ref.label}]` is never marked in the text", {"key": ref.key}
                 )
             continue
+        if ref.anchor in anchors:
+            continue  # a link in the prose goes to it
         if not (author_year or keys or id(ref) in numbers):
             continue  # no citation family in use can point at this entry
         if (
