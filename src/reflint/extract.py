@@ -61,18 +61,8 @@ def extract(doc: Document, parse: Callable[[str], Fields] | None = None) -> Extr
         citations = [replace(c, start=a, end=b) for c in citations for a, b in [doc.to_source(c.start, c.end)]]
     spans = [(r.start, r.end) for r in references]
     if doc.kind == "html":
-        # An entry's tags count as its own: <li><a href="https://doi.org/...">Gattie E, ...</a>
-        spans = [(_after_previous_text(doc, s), r.end) for (s, _, _), r in zip(entries, references)]
-        extra, links = _html_doi_links(doc, dois, spans)
-        for ref, (start, _, _) in zip(references, entries):
-            ref.anchor = _element_id(doc.text, _after_previous_text(doc, start, blank=True), ref.start)
-        anchors = {r.anchor for r in references if r.anchor}
-        links += [
-            c for c in _anchor_links(mask(doc.text, "text")[0]) if c.keys[0] in anchors and not _inside(spans, c.start)
-        ]
-        dois = sorted(dois + extra, key=lambda m: m.start)
-        sups = [c for c in html_superscripts(mask(doc.text, "text")[0]) if not _inside(spans, c.start)]
-        citations = sorted(citations + links + sups, key=lambda c: (c.start, c.end))
+        dois, links, spans = _html_links(doc, entries, references, dois)
+        citations = sorted(citations + links, key=lambda c: (c.start, c.end))
     _attach_dois(references, dois, spans)
     for ref in references:  # a DOI only in the link around an entry is still the entry's
         if not ref.fields.doi and (linked := next((m.doi for m in ref.dois if m.doi and m.start < ref.start), None)):
@@ -219,12 +209,29 @@ def _after_previous_text(doc: Document, plain_start: int, blank: bool = False) -
     return doc.to_source(k - 1, k)[1] if k > 0 else 0
 
 
-def _html_doi_links(doc: Document, dois: list[DoiMention], ref_spans: list[tuple[int, int]]):
+def _html_links(
+    doc: Document, entries: list[tuple[int, int, str | None]], references: list[Reference], dois: list[DoiMention]
+) -> tuple[list[DoiMention], list[Citation], list[tuple[int, int]]]:
+    """What only HTML's tags hold: DOIs in links, citations that are links (to a DOI, to an
+    entry's element) or ``<sup>`` numbers, and each entry's element id. Returns all DOIs,
+    those citations, and each entry's span with its opening tags, which count as its own
+    (``<li><a href="https://doi.org/...">Gattie E, ...``)."""
+    source = mask(doc.text, "text")[0]  # HTML comments hidden
+    spans = [(_after_previous_text(doc, s), r.end) for (s, _, _), r in zip(entries, references)]
+    for ref, (start, _, _) in zip(references, entries):
+        ref.anchor = _element_id(source, _after_previous_text(doc, start, blank=True), ref.start)
+    extra, links = _html_doi_links(source, dois, spans)
+    anchors = {r.anchor for r in references if r.anchor}
+    links += [c for c in _anchor_links(source) if c.keys[0] in anchors and not _inside(spans, c.start)]
+    links += [c for c in html_superscripts(source) if not _inside(spans, c.start)]
+    return sorted(dois + extra, key=lambda m: m.start), links, spans
+
+
+def _html_doi_links(text: str, dois: list[DoiMention], ref_spans: list[tuple[int, int]]):
     """DOIs only in ``href`` attributes (link text that is not the DOI), and the links in prose.
 
     A link to doi.org, or to a publisher's page whose URL holds the DOI
     (``https://journals.asm.org/doi/pdf/10.1128/iai.05661-11``)."""
-    text = mask(doc.text, "text")[0]  # hide HTML comments
     starts = [m.start for m in dois]
     extra: list[DoiMention] = []
     links: list[Citation] = []
