@@ -218,7 +218,9 @@ def citation_without_reference(ctx: Context):
     (``bibliography: refs.bib``) when there are any. In a document that cites by number, an
     author-year form is at most a warning (``(GBD 2010)`` is a study, not an author).
     A document with no reference list at all still gets one diagnostic per author-year
-    citation: the reader cannot find the work. Citations that are links are never reported.
+    citation: the reader cannot find the work. A footnote mark (``[^9]``) with no
+    ``[^9]: ...`` definition, in a document that defines footnotes, is one too: GFM and Pandoc
+    print it as text. Citations that are links are never reported.
 
     Bad:
 
@@ -241,6 +243,7 @@ def citation_without_reference(ctx: Context):
     style = _numeric_style(x.citations, numbered)
     refs = _by_year(x.references, _ref_years)
     bib = re.match(r"---[ \t]*\r?\n(?:.*\n){0,60}?bibliography:", doc.text) is not None
+    notes = {m.group(1).lower() for m in _FOOTNOTE_DEFINITION.finditer(doc.text)}  # GFM: case-blind
     for c in x.citations:
         if linked(ctx, c.start, c.end) or pseudo(c):
             continue
@@ -310,6 +313,14 @@ def citation_without_reference(ctx: Context):
                     f"Citation `{c.text}`: no reference with key " f"{', '.join(missing)}",
                     {"keys": missing},
                 )
+        elif c.style == "footnote" and notes and c.keys[0].lower() not in notes:
+            yield RL401.diagnostic(
+                ctx,
+                c.start,
+                c.end,
+                f"Footnote mark `{c.text}` has no definition: the page shows it as text",
+                {"keys": c.keys},
+            )
     yield from seen.values()  # one per cited work, at its first occurrence
 
 
@@ -404,6 +415,7 @@ def reference_not_cited(ctx: Context):
 
 
 _CAPITALISED = re.compile(r"\b[A-ZÀ-Þ][\w'’-]+")
+_FOOTNOTE_DEFINITION = re.compile(r"^[ \t]*\[\^([^\]\s]{1,40})\]:", re.M)
 
 
 def _named(text: str, spans: list[tuple[int, int]]) -> set[str]:
