@@ -82,7 +82,7 @@ def reference_entries(
     "Fischer von Waldheim G (1813) Zoognosia..." has no year after 1900 and no initials first,
     but it is item 64 of the list. With no heading only a run of clearly reference-like
     entries near the end counts, so prose that cites "Gattie et al. (2017)" is never mistaken
-    for a reference list.
+    for a reference list; and footnote definitions that read as references, wherever they stand.
     """
     items = _items(text)
     if list_items:
