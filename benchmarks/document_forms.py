@@ -14,7 +14,9 @@ at 78 columns, list items continued with an indent), ``text-wrapped`` (the same,
 ``text-brackets`` (``[12]`` list markers), ``html`` (rendered by markdown-it), ``html-sup``
 (citations as ``<sup>12</sup>``), ``unicode-sup`` (Markdown with ``¹²`` glued to the word
 before; where that word ends in a digit, ``S178³⁴``, it reads as a power, so this form keeps a
-few uncited entries of its own). Author-year, with each citation rebuilt from the gold first
+few uncited entries of its own), ``footnotes`` (Markdown footnotes: ``[^12]`` marks, each
+entry a ``[^12]: ...`` definition; intervals such as ``[0, 1]`` become marks too, and draw
+RL401 as marks with no definition). Author-year, with each citation rebuilt from the gold first
 author(s) and year (``(Gattie et al., 2017)``) and the list unnumbered: ``author-year``
 (Markdown bullets), ``author-year-html``, ``author-year-text`` (hard-wrapped, entries apart by
 blank lines), ``author-year-hanging`` (hard-wrapped with hanging indents, no blank lines).
@@ -44,7 +46,16 @@ _GROUP = re.compile(r"\[([\d\s,–—-]{1,80})\]")
 _ENTRY = re.compile(r"^(\d{1,4})\. ", re.M)
 _PRINTED = re.compile(r"(.+?)\s*(?:\(editors?\))?\s*\((\d{4})[a-z]?\)")
 _PERSON = re.compile(r"(.+?) [A-Z]{1,3}$")
-NUMBERED = ["numbered", "markdown-wrapped", "text-wrapped", "text-brackets", "html", "html-sup", "unicode-sup"]
+NUMBERED = [
+    "numbered",
+    "markdown-wrapped",
+    "text-wrapped",
+    "text-brackets",
+    "html",
+    "html-sup",
+    "unicode-sup",
+    "footnotes",
+]
 _SUPERSCRIPT = str.maketrans("0123456789–-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁻")
 AUTHOR_YEAR = ["author-year", "author-year-html", "author-year-text", "author-year-hanging"]
 
@@ -72,6 +83,15 @@ def unicode_superscripts(markdown: str) -> str:
     body = _CROSS.sub(lambda m: f"[{m[1]}–{m[2]}]", body)
     body = re.sub(r" ?\[([\d\s,–—-]{1,80})\]", lambda m: re.sub(r"\s", "", m[1]).translate(_SUPERSCRIPT), body)
     return body + "\n## References\n" + refs
+
+
+def footnotes(markdown: str) -> str:
+    """Each cited number as a footnote mark (``[^3][^4]``) and each entry as its definition."""
+    body, refs = markdown.split("\n## References\n", 1)
+    marks = lambda nums: "".join(f"[^{n}]" for n in nums)  # noqa: E731
+    body = _CROSS.sub(lambda m: marks(range(int(m[1]), int(m[2]) + 1)), body)
+    body = _GROUP.sub(lambda m: marks(numbers(m[1])), body)
+    return body + "\n" + _ENTRY.sub(lambda m: f"[^{m[1]}]: ", refs)
 
 
 def numbers(spec: str) -> list[int]:
@@ -143,6 +163,7 @@ def write_forms(folder: Path, out: Path) -> None:
             "text-brackets.txt": re.sub(r"(?m)^(\d+)\. ", r"[\1] ", md),
             "html.html": html(md),
             "unicode-sup.md": unicode_superscripts(md),
+            "footnotes.md": footnotes(md),
             "html-sup.html": re.sub(r"\[(\d+(?:[–,-]\d+)*)\]", r"<sup>\1</sup>", html(md)),
             "author-year.md": ay,
             "author-year-html.html": html(ay),

@@ -45,7 +45,7 @@ _UNICODE_SUP = re.compile(
 )
 _SUP_DIGITS = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰⁻", "1234567890-")
 _RANGE_DASH = re.compile(r"[ \t]*[-–—‐‑−][ \t]*")
-_FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]{1,40})\](?!:)")
+_FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]{1,40})\]")
 _BRACKET = re.compile(r"\[([^\[\]\n]{1,500})\]")
 _KEY = r"[\w](?:[\w:.#$%&+?<>~/-]*\w)?"
 _BRACKET_KEY = re.compile(rf"(?:^|(?<=[\s;\[-]))@({_KEY})")
@@ -380,8 +380,13 @@ def _pandoc(text: str) -> list[Citation]:
 
 def _footnote_refs(text: str) -> list[Citation]:
     """A footnote's mark in the prose, ``claim[^gattie]`` (GFM, Pandoc): it cites the entry
-    its definition holds. Definitions (``[^gattie]: ...``) are not marks."""
-    return [_cite(text, m.start(), m.end(), "footnote", keys=[m.group(1)]) for m in _FOOTNOTE_REF.finditer(text)]
+    its definition holds. A definition (``[^gattie]: ...`` opening a line) is not a mark;
+    ``discriminant [^27]: a formula`` in a sentence is."""
+    return [
+        _cite(text, m.start(), m.end(), "footnote", keys=[m.group(1)])
+        for m in _FOOTNOTE_REF.finditer(text)
+        if not (text.startswith(":", m.end()) and not text[text.rfind("\n", 0, m.start()) + 1 : m.start()].strip())
+    ]
 
 
 def _bare_keys(text: str) -> list[Citation]:

@@ -29,6 +29,7 @@ _HREF = re.compile(r"""\bhref[ \t\r\n]*=[ \t\r\n]*(?:"([^"<>]*)"|'([^'<>]*)')"""
 _DOI_URL = re.compile(r"\s*(?:https?:)?//(?:www\.|dx\.)?doi\.org/", re.I)
 _CLOSE_A = re.compile(r"</a\s*>", re.I)
 _WEB_URL = re.compile(r"\s*https?://", re.I)
+_FOOTNOTE_DEFINITION = re.compile(r"^[ \t]*\[\^[^\]\s]{1,40}\]:.*$", re.M)
 _ELEMENT_ID = re.compile(r"""<[A-Za-z][^<>]*?\sid[ \t\r\n]*=[ \t\r\n]*(?:"([^"<>]+)"|'([^'<>]+)')""")
 _ANCHOR_LINK = re.compile(r"""<a\s[^<>]*?\bhref[ \t\r\n]*=[ \t\r\n]*(?:"#([^"<>]+)"|'#([^'<>]+)')[^<>]*>""", re.I)
 
@@ -52,7 +53,9 @@ def extract(doc: Document, parse: Callable[[str], Fields] | None = None) -> Extr
         src_start, src_end = doc.to_source(start, end)
         references.append(Reference(src_start, src_end, text, "list-entry", fields, label=label or None))
     _inherit_ditto_authors(references)
-    prose = blank(masked, [(masked.rfind("\n", 0, s) + 1, e) for s, e, _ in entries])  # with markers
+    # entries with their markers, and footnotes' definitions: notes, not prose that cites
+    notes = [(m.start(), m.end()) for m in _FOOTNOTE_DEFINITION.finditer(masked)]
+    prose = blank(masked, [(masked.rfind("\n", 0, s) + 1, e) for s, e, _ in entries] + notes)
     citations = [
         replace(c, context=paragraph_around(prose, c.start, c.end)) if c.style == "author-year" else c
         for c in find_citations(prose, bare_keys=doc.kind == "markdown", links=markdown)

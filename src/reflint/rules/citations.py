@@ -241,14 +241,15 @@ def citation_without_reference(ctx: Context):
     doc, x = ctx.doc, ctx.extraction
     numbered, heads, seen = _numbering(ctx), None, {}
     style = _numeric_style(x.citations, numbered)
+    notes = {m.group(1).lower() for m in _FOOTNOTE_DEFINITION.finditer(doc.text)}  # GFM: case-blind
+    notes_cite = any(c.style == "footnote" and c.keys[0].lower() in notes for c in x.citations)
     refs = _by_year(x.references, _ref_years)
     bib = re.match(r"---[ \t]*\r?\n(?:.*\n){0,60}?bibliography:", doc.text) is not None
-    notes = {m.group(1).lower() for m in _FOOTNOTE_DEFINITION.finditer(doc.text)}  # GFM: case-blind
     for c in x.citations:
         if linked(ctx, c.start, c.end) or pseudo(c):
             continue
-        if c.style == "author-year" and style and not _personal(c):
-            continue  # "(Stata 2009)", "(GBD 2010)" in a numbered document: software, data, studies
+        if c.style == "author-year" and (style or notes_cite) and not _personal(c):
+            continue  # "(Stata 2009)", "(GBD 2010)" in a numbered or footnoted document: software, data, studies
         if c.style == "author-year":
             work = (" ".join(fold(c.authors[0]).split()), c.year)
             if work in seen:
@@ -271,7 +272,7 @@ def citation_without_reference(ctx: Context):
                 f"Citation `{c.text}` {why}",
                 {"authors": c.authors, "year": c.year, "occurrences": 1, **_suggestion(ctx, c)},
             )
-            if style:  # the document cites by number: an author-year form is a hint, not a failure
+            if style or notes_cite:  # it cites by number or note: an author-year form is a hint
                 seen[work].severity = "warning"
         elif (
             c.style == "numeric" and numbered and _form(c) == style not in ("(", "¹") and _cites_list(c, len(numbered))

@@ -296,7 +296,7 @@ def _lead_end(ctx: Context) -> int:
     blocks before the first citation are its abstract; so is a block under an "Abstract" or
     "Summary" heading (returned as -1 when there is none)."""
     x = ctx.extraction
-    cites = [c.start for c in x.citations if c.style in ("numeric", "author-year")]
+    cites = [c.start for c in x.citations if c.style in ("numeric", "author-year", "footnote", "anchor")]
     return min(cites) if x.has_reference_list and len(cites) >= 5 else -1
 
 
