@@ -46,6 +46,7 @@ _UNICODE_SUP = re.compile(
 _SUP_DIGITS = str.maketrans("¹²³⁴⁵⁶⁷⁸⁹⁰⁻", "1234567890-")
 _RANGE_DASH = re.compile(r"[ \t]*[-–—‐‑−][ \t]*")
 _FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]{1,40})\]")
+FOOTNOTE_DEFINITION = re.compile(r"^[ \t]*\[\^([^\]\s]{1,40})\]:.*$", re.M)  # a line "[^2]: Zhou K, ..."
 _BRACKET = re.compile(r"\[([^\[\]\n]{1,500})\]")
 _KEY = r"[\w](?:[\w:.#$%&+?<>~/-]*\w)?"
 _BRACKET_KEY = re.compile(rf"(?:^|(?<=[\s;\[-]))@({_KEY})")

@@ -17,7 +17,7 @@ from typing import Callable
 from reflint import pubmed_ids
 from reflint.bibfile import read_entries
 from reflint.bibliography import named_bibliography
-from reflint.citations import find_citations, html_superscripts
+from reflint.citations import FOOTNOTE_DEFINITION, find_citations, html_superscripts
 from reflint.doi import find_dois
 from reflint.markdown import Structure, structure
 from reflint.models import Author, Citation, Document, DoiMention, Extraction, Fields, Reference
@@ -29,7 +29,6 @@ _HREF = re.compile(r"""\bhref[ \t\r\n]*=[ \t\r\n]*(?:"([^"<>]*)"|'([^'<>]*)')"""
 _DOI_URL = re.compile(r"\s*(?:https?:)?//(?:www\.|dx\.)?doi\.org/", re.I)
 _CLOSE_A = re.compile(r"</a\s*>", re.I)
 _WEB_URL = re.compile(r"\s*https?://", re.I)
-_FOOTNOTE_DEFINITION = re.compile(r"^[ \t]*\[\^[^\]\s]{1,40}\]:.*$", re.M)
 _ELEMENT_ID = re.compile(r"""<[A-Za-z][^<>]*?\sid[ \t\r\n]*=[ \t\r\n]*(?:"([^"<>]+)"|'([^'<>]+)')""")
 _ANCHOR_LINK = re.compile(r"""<a\s[^<>]*?\bhref[ \t\r\n]*=[ \t\r\n]*(?:"#([^"<>]+)"|'#([^'<>]+)')[^<>]*>""", re.I)
 
@@ -54,7 +53,7 @@ def extract(doc: Document, parse: Callable[[str], Fields] | None = None) -> Extr
         references.append(Reference(src_start, src_end, text, "list-entry", fields, label=label or None))
     _inherit_ditto_authors(references)
     # entries with their markers, and footnotes' definitions: notes, not prose that cites
-    notes = [(m.start(), m.end()) for m in _FOOTNOTE_DEFINITION.finditer(masked)]
+    notes = [(m.start(), m.end()) for m in FOOTNOTE_DEFINITION.finditer(masked)]
     prose = blank(masked, [(masked.rfind("\n", 0, s) + 1, e) for s, e, _ in entries] + notes)
     citations = [
         replace(c, context=paragraph_around(prose, c.start, c.end)) if c.style == "author-year" else c

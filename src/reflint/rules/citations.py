@@ -12,7 +12,7 @@ from bisect import bisect_left
 from functools import lru_cache
 
 from reflint.bibtex import record_bibtex
-from reflint.citations import SMALL_WORDS
+from reflint.citations import FOOTNOTE_DEFINITION, SMALL_WORDS
 from reflint.models import Citation, Reference
 from reflint.names import is_corporate
 from reflint.rules.base import Context, Rule
@@ -241,7 +241,7 @@ def citation_without_reference(ctx: Context):
     doc, x = ctx.doc, ctx.extraction
     numbered, heads, seen = _numbering(ctx), None, {}
     style = _numeric_style(x.citations, numbered)
-    notes = {m.group(1).lower() for m in _FOOTNOTE_DEFINITION.finditer(doc.text)}  # GFM: case-blind
+    notes = {m.group(1).lower() for m in FOOTNOTE_DEFINITION.finditer(doc.text)}  # GFM: case-blind
     notes_cite = any(c.style == "footnote" and c.keys[0].lower() in notes for c in x.citations)
     refs = _by_year(x.references, _ref_years)
     bib = re.match(r"---[ \t]*\r?\n(?:.*\n){0,60}?bibliography:", doc.text) is not None
@@ -416,7 +416,6 @@ def reference_not_cited(ctx: Context):
 
 
 _CAPITALISED = re.compile(r"\b[A-ZÀ-Þ][\w'’-]+")
-_FOOTNOTE_DEFINITION = re.compile(r"^[ \t]*\[\^([^\]\s]{1,40})\]:", re.M)
 
 
 def _named(text: str, spans: list[tuple[int, int]]) -> set[str]:
