@@ -207,7 +207,9 @@ def _after_previous_text(doc: Document, plain_start: int, blank: bool = False) -
     """Where the source after the character before ``plain_start`` ends: an HTML entry's
     opening tags (a link around it) lie in between. With ``blank``, skip back over blank
     characters too, to the text before the entry's element (``<li id="fn:1">``)."""
-    k = len(doc.plain[:plain_start].rstrip()) if blank else plain_start
+    k = plain_start
+    while blank and k > 0 and doc.plain[k - 1].isspace():
+        k -= 1
     return doc.to_source(k - 1, k)[1] if k > 0 else 0
 
 
