@@ -193,7 +193,7 @@ def _split_block(text: str, block: list[tuple[int, int]]) -> list[tuple[str, int
     if any(marks):
         for (s, e), m in zip(block, marks):
             if m:
-                entries.append([m.end(), e, m.group(1) or m.group(2) or ("^" + m.group(3) if m.group(3) else "")])
+                entries.append([m.end(), e, _label(m)])
             elif entries:
                 entries[-1][1] = e
             else:
@@ -228,6 +228,13 @@ def _split_block(text: str, block: list[tuple[int, int]]) -> list[tuple[str, int
     return out
 
 
+def _label(marker: re.Match) -> str:
+    """An entry's label from its marker: "3" for ``3.`` or ``[3]``, "^gattie" for a footnote's
+    ``[^gattie]:``, "" for a bullet."""
+    number, note = marker.group(1) or marker.group(2), marker.group(3)
+    return number or (f"^{note}" if note else "")
+
+
 def _continues(text: str, s: int, e: int, wrapped: bool) -> bool:
     """Whether the line ``text[s:e]`` runs on into the next: it ends mid-list (a comma, "and"),
     or, in hard-wrapped text, with anything but a full stop, pages, a URL or a DOI."""
@@ -254,6 +261,6 @@ def _list_markers(text: str, block: list[tuple[int, int]]) -> list[re.Match | No
             if wrapped:
                 m = None
             else:
-                previous = number or ("^" if m.group(3) else "")
+                previous = _label(m)
         marks.append(m)
     return marks
