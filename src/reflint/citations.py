@@ -333,16 +333,17 @@ def html_superscripts(source: str) -> list[Citation]:
     out: list[Citation] = []
     for m in _HTML_SUP.finditer(source):
         found = _BARE_NUMBERS.fullmatch(html.unescape(_TAG.sub("", m.group(1))))
-        numbers = " ".join(found.group(1).split()) if found else ""
-        power = _POWER_BASE.search(_TAG.sub("", source[max(0, m.start() - 40) : m.start()]))
-        if not found or (power and (power.group(1) or numbers in ("2", "3"))) or _footnote(source, m):
+        if not found:
             continue
+        numbers = " ".join(found.group(1).split())
+        power = _POWER_BASE.search(_TAG.sub("", source[max(0, m.start() - 40) : m.start()]))
+        if (power and (power.group(1) or numbers in ("2", "3"))) or _footnote(source, m):
+            continue
+        start = m.start()
         prev = out[-1] if out else None
-        if prev and len(prev.numbers) == 1 and numbers.isdigit() and _RANGE_DASH.fullmatch(source, prev.end, m.start()):
-            numbers = f"{prev.numbers[0]}-{numbers}"  # "<sup>3</sup>–<sup>5</sup>": a range over two
-            out[-1] = Citation(prev.start, m.end(), f"<sup>{numbers}</sup>", "numeric", numbers=_expand(numbers))
-        else:
-            out.append(Citation(m.start(), m.end(), f"<sup>{numbers}</sup>", "numeric", numbers=_expand(numbers)))
+        if prev and len(prev.numbers) == 1 and numbers.isdigit() and _RANGE_DASH.fullmatch(source, prev.end, start):
+            numbers, start = f"{prev.numbers[0]}-{numbers}", out.pop().start  # "<sup>3</sup>–<sup>5</sup>"
+        out.append(Citation(start, m.end(), f"<sup>{numbers}</sup>", "numeric", numbers=_expand(numbers)))
     return out
 
 
