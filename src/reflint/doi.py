@@ -60,12 +60,16 @@ _TAIL = re.compile(r"[.,;:!?'\"*_~`)\]}>]{1,50}")
 _SENTENCE = ".,;:!?"
 _JOIN_PREFIX = re.compile(r"[ \t\u00a0]{1,3}(?=\d{1,9}(?:\.\d{1,9}){0,3}/\S)")
 _JOIN_SUFFIX = re.compile(r"[ \t\u00a0]{1,3}(?=\S)|[ \t]{0,40}\r?\n[ \t]{0,40}(?=\S)")
+_PREFIX_ONLY = re.compile(r"10\.\d{4,9}(?:\.\d{1,9}){0,3}")
+_JOIN_SLASH = re.compile(r"[ \t\u00a0]{1,3}(?=/[^\W_])")  # "10.1038 /nature11247", PDF damage
 _PROSE_MARKS = re.compile(r"[()\[\]{}\"]")
 # "10.1371/journal." with no digit after the slash is no whole DOI; cut at that dot, it may
-# continue only with a lowercase suffix part such as "pbio.0060118" (a new sentence, a PMID
-# or an NCT number after a complete DOI starts otherwise)
+# continue only with a lowercase suffix part such as "pbio.0060118", or APS's volume and
+# article number ("PhysRevLett. 113.091601"); a new sentence, a PMID or an NCT number after
+# a complete DOI starts otherwise
 _CUT_AT_DOT = re.compile(r"10\.\d+(?:\.\d+)*/[^\d\s]+\.")
-_DOT_CONTINUATION = re.compile(r"[a-z][a-z0-9]*[._-]")
+_ARTICLE_NUMBER = re.compile(r"\d{1,4}\.\d{3,9}")
+_DOT_CONTINUATION = re.compile(r"[a-z][a-z0-9]*[._-]|" + _ARTICLE_NUMBER.pattern)
 _MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash before ASCII punctuation
 _DELIMS = re.compile(r"[*_~]+")
 _HTML_TAG = re.compile(r"</?[A-Za-z][^<>\n]{0,200}>")
@@ -111,7 +115,12 @@ def _suffix_like(tok: str) -> bool:
 
 def _join(text: str, p: int, end: int) -> int:
     """Extend a run cut by a space or line break where the DOI evidently continues."""
-    piece = text[p:end]
+    if _PREFIX_ONLY.fullmatch(text, p, end) and (slash := _JOIN_SLASH.match(text, end)):
+        after = _run_end(text, slash.end())
+        if after is None:
+            return end
+        end = after  # the suffix may itself be cut at a dot ("/PhysRevLett. 113.091601")
+    piece = "".join(text[p:end].split())
     if piece == "10.":
         gap = _JOIN_PREFIX.match(text, end)
     elif piece.endswith("/"):
@@ -122,8 +131,10 @@ def _join(text: str, p: int, end: int) -> int:
             return end
     else:
         return end
-    more = _run_end(text, gap.end()) if gap else None
-    if more is None or (piece != "10." and not _suffix_like(text[gap.end() : more].rstrip(_TRAIL))):
+    if gap is None or (more := _run_end(text, gap.end())) is None:
+        return end
+    rest = text[gap.end() : more].rstrip(_TRAIL)
+    if piece != "10." and not (_suffix_like(rest) or _ARTICLE_NUMBER.fullmatch(rest)):
         return end
     return more
 
