@@ -35,7 +35,7 @@ _MAX_LEN = 400  # far beyond any registered DOI; a longer run is not one
 _SP = r"[ \t\u00a0]"
 _HEAD = re.compile(  # the lookahead lets the regex engine skip ahead fast
     r"(?=[hdw1])(?:(?P<url>(?<![\w.+/@-])(?:https?://)?(?:(?:www|dx)\.)?doi\.org/)"
-    rf"|(?P<label>(?<![^\W_])doi(?:{_SP}{{0,8}}[:=]{_SP}{{0,8}}[{{\"]?|{_SP}{{1,8}}))"
+    rf"|(?P<label>(?<![^\W_])doi(?:{_SP}{{0,8}}[:=](?:{_SP}{{0,8}}\r?\n{_SP}{{0,40}}|{_SP}{{0,8}})[{{\"]?|{_SP}{{1,8}}))"
     r"|(?P<bare>(?<![^\W_]|\.)10\.\d{4,9}(?:\.\d{1,9}){0,3}/))",
     re.IGNORECASE,
 )
@@ -58,10 +58,12 @@ _PAIRS = {"(": ")", "[": "]", "{": "}", "<": ">"}
 _TRAIL = ".,;:!?'*_~"
 _TAIL = re.compile(r"[.,;:!?'\"*_~`)\]}>]{1,50}")
 _SENTENCE = ".,;:!?"
-_JOIN_PREFIX = re.compile(r"[ \t\u00a0]{1,3}(?=\d{1,9}(?:\.\d{1,9}){0,3}/\S)")
-_JOIN_SUFFIX = re.compile(r"[ \t\u00a0]{1,3}(?=\S)|[ \t]{0,40}\r?\n[ \t]{0,40}(?=\S)")
+# a DOI broken by a space, or by a line break where text was hard-wrapped at that space
+_GAP = r"(?:[ \t\u00a0]{1,3}|[ \t]{0,40}\r?\n[ \t]{0,40})"
+_JOIN_PREFIX = re.compile(_GAP + r"(?=\d{1,9}(?:\.\d{1,9}){0,3}/\S)")  # "10. 1103/PhysRevD.10.2445"
+_JOIN_SUFFIX = re.compile(_GAP + r"(?=\S)")  # "10.1136/ bmj-2022-073153"
 _PREFIX_ONLY = re.compile(r"10\.\d{4,9}(?:\.\d{1,9}){0,3}")
-_JOIN_SLASH = re.compile(r"[ \t\u00a0]{1,3}(?=/[^\W_])")  # "10.1038 /nature11247", PDF damage
+_JOIN_SLASH = re.compile(_GAP + r"(?=/[^\W_])")  # "10.1038 /nature11247", PDF damage
 _PROSE_MARKS = re.compile(r"[()\[\]{}\"]")
 # "10.1371/journal." with no digit after the slash is no whole DOI; cut at that dot, it may
 # continue only with a lowercase suffix part such as "pbio.0060118", or APS's volume and
