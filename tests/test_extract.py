@@ -672,6 +672,18 @@ def test_footnote_definitions_that_read_as_references_are_entries():
     ]
 
 
+def test_footnote_definitions_with_given_names_first_are_entries():
+    """IEEE and physics lists put initials first ("J. Reif and L. G. Valiant."); such a footnote
+    definition is a reference too, so two definitions of one work are reported as duplicates."""
+    reif = '[^{}]: J. Reif and L. G. Valiant. "A logarithmic time sort for linear size networks," Journal of the ACM, 1987.\n'
+    text = "Sorting is fast.[^12] It was shown twice.[^13]\n\n" + reif.format(12) + reif.format(13)
+    found = extract(documents.from_text(text, "post.md"))
+    assert [(r.label, r.fields.authors[0].family, r.fields.year) for r in found.references] == [
+        ("^12", "Reif", "1987"),
+        ("^13", "Reif", "1987"),
+    ]
+
+
 def test_hard_wrapped_text_list_splits_into_its_entries():
     """A plain-text list wrapped at 80 columns, entries apart by blank lines: a journal's
     abbreviation that looks like initials ("Biophys J. 2012") and a wrapped author list

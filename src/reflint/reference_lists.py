@@ -42,6 +42,7 @@ _RUN_ON = re.compile(
 _YEAR_OR_LINK = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)|10\.\d{4,9}/|https?://|www\.", re.I)
 _ENDS_ENTRY = re.compile(r"(?:[.)\]>\d]|\S*[./]\S*)[ \t]*$")  # a full stop, pages, a URL or DOI
 _OLD_YEAR = re.compile(r"(?<!\d)(?:1[6-9]|20)\d\d(?!\d)")
+_OPENERS = "\"'“‘[(*_"  # what may open an entry's names or title
 _PAGE_LIKE = re.compile(r"\d|[a-z]{1,3}\d|pp?\.[ \t]?\d")  # "4972033", "e358", "p. 12"
 _URL = re.compile(r"https?://|www\.", re.I)
 _UP = "A-ZÀ-ÖØ-Þ"
@@ -50,6 +51,8 @@ _INITIALS = re.compile(
     rf"(?<![^\W\d_])[{_UP}][^\W\d_]*(?:['’-][^\W\d_]+)*,?[ \t]+"
     rf"[{_UP}](?:[-.]?[ \t]?[{_UP}]){{0,2}}\.?(?=[,;&]|\.|[ \t]+(?:&|and|et[ \t]+al)\b)"
 )
+# "J. Reif and", "J.M. Wing,", "C.-K. Chiu,", "A. C. Yao.": initials, then a family name (IEEE, physics)
+_GIVEN_FIRST = re.compile(rf"(?:[{_UP}]\.-?[ \t]?){{1,3}}[{_UP}][^\W\d_]+(?:[-'’][^\W\d_]+)?(?=,|\.|[ \t]+and\b)")
 _ETAL_START = re.compile(r"[^\W\d_][\w'’-]*(?:,?[ \t]+[^\W\d_][\w'’-]*){0,3},?[ \t]+et[ \t]+al\b")
 # "World Health Organization." "Cochrane Collaboration (": a corporate author.
 _ORG_START = re.compile(
@@ -153,7 +156,12 @@ def _strict(entry: str, has_doi: bool) -> bool:
     head = entry[:100]
     if _NARRATIVE.search(head):
         return False
-    return bool(_INITIALS.search(head) or _ETAL_START.match(head) or (has_doi and _ORG_START.match(entry)))
+    return bool(
+        _INITIALS.search(head)
+        or _ETAL_START.match(head)
+        or _GIVEN_FIRST.match(head)
+        or (has_doi and _ORG_START.match(entry))
+    )
 
 
 def _items(text: str) -> list[tuple[str, int, int, str | None]]:
@@ -242,25 +250,44 @@ def _continues(text: str, s: int, e: int, wrapped: bool) -> bool:
 
 
 def _list_markers(text: str, block: list[tuple[int, int]]) -> list[re.Match | None]:
-    """The list marker of each line, or None; a line that wrapped to start like one, with no
-    name or title after it, has none: "31. 4972033" or "10. 236 p." (a volume or page count;
-    in a numbered list, out of turn), "- e358." (the end of a page range; indented, in a
-    numbered list)."""
+    """The list marker of each line, or None; a line that wrapped to start like one has none:
+    "31. 4972033" or "10. 236 p." (a volume or page count; in a numbered list, out of turn),
+    "- e358." (the end of a page range; indented, in a numbered list), and "1780. Birmingham:
+    Pearson." after entry 35 (out of turn, and indented or followed by entry 36: as
+    CommonMark reads it, a nested list that does not start at 1 cannot break a paragraph)."""
+    found = [_MARKER.match(text, s, e) for s, e in block]
+    numbers = [int(n) if m and (n := m.group(1) or m.group(2)) else None for m in found]
+    later: list[int | None] = [None] * len(found)  # the number of the next numbered line
+    for k in range(len(found) - 2, -1, -1):
+        later[k] = numbers[k + 1] if numbers[k + 1] is not None else later[k + 1]
     marks: list[re.Match | None] = []
     previous: str | None = None  # the label of the last marker kept
-    for s, e in block:
-        m = _MARKER.match(text, s, e)
+    indent = 0  # and the indent of its line
+    for k, ((s, _), m) in enumerate(zip(block, found)):
         if m:
-            number, after = m.group(1) or m.group(2), text[m.end()]
+            number, after = numbers[k], text[m.end()]
             if previous is None:  # a hard-wrapped entry with no marker of its own, or a list's start
-                wrapped = bool(marks) and bool(_PAGE_LIKE.match(text, m.end())) and number != "1"
-            elif m.group(3) or not previous.isdigit() or after.isupper() or after in "\"'“‘[(*_":
-                wrapped = False  # a footnote, a bulleted list, or a name or title follows
+                wrapped = bool(marks) and bool(_PAGE_LIKE.match(text, m.end())) and number != 1
+            elif m.group(3) or not previous.isdigit():
+                wrapped = False  # a footnote, or a bulleted list
+            elif number is None:  # a bullet in a numbered list: indented, or "- 353." / "- yses"
+                wrapped = text[s] in " \t" or not (after.isupper() or after in _OPENERS)
+            elif after.isupper() or after in _OPENERS:  # a name or title follows
+                expected = int(previous) + 1  # (or a repeat: "1." for every item)
+                wrapped = number not in (expected, expected - 1) and (_indent(text, s) > indent or later[k] == expected)
             else:
-                wrapped = int(number) != int(previous) + 1 if number else text[s] in " \t"
+                wrapped = number != int(previous) + 1
             if wrapped:
                 m = None
             else:
-                previous = _label(m)
+                previous, indent = _label(m), _indent(text, s)
         marks.append(m)
     return marks
+
+
+def _indent(text: str, s: int) -> int:
+    """White space at the start of the line at ``s``."""
+    i = s
+    while i < len(text) and text[i] in " \t\xa0":
+        i += 1
+    return i - s

@@ -129,16 +129,15 @@ def _numbering(ctx: Context) -> dict[int, Reference] | None:
     """Number -> entry when the list is numbered (``1.``/``[1]`` labels, or an HTML ``<ol>``)."""
     refs = ctx.extraction.references
     labels = {int(r.label): r for r in refs if r.label and r.label.isdigit()}
-    if labels or not refs or ctx.doc.kind != "html":
+    if len(labels) == len(refs) or ctx.doc.kind != "html":
         return labels or None
+    # an <ol> numbers its items itself; a "[26]" left at the start of one is no label
     text = ctx.doc.text.lower()
     ol = text.rfind("<ol", 0, refs[0].start)
     items = text.count("<li", ol, refs[-1].end)  # every item was understood: positions are numbers
-    return (
-        {i + 1: r for i, r in enumerate(refs)}
-        if ol > text.rfind("<ul", 0, refs[0].start) and items == len(refs)
-        else None
-    )
+    if ol > text.rfind("<ul", 0, refs[0].start) and items == len(refs):
+        return {i + 1: r for i, r in enumerate(refs)}
+    return labels or None
 
 
 def _form(c: Citation) -> str:
