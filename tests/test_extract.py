@@ -711,3 +711,45 @@ def test_hard_wrapped_text_list_splits_into_its_entries():
         ("Wever", "1985"),
         ("The R Project for Statistical Computing", "2015"),
     ]
+
+
+def test_wrapped_text_list_keeps_lines_that_read_as_entries_in_their_entry():
+    """Hard-wrapped entries apart by blank lines: a line that starts like an entry but is not
+    one ("Damgaard, et al. (editors)" after "in P. H.", a closing "Washington, D. C.") stays in
+    its entry instead of ending the list, two wrapped lines with a year each are one entry,
+    and neither "[1], 2006" nor "- fects" is a list marker."""
+    text = (
+        "References\n"
+        "\n"
+        'Kennedy, A. D. (1990) "The theory of hybrid stochastic algorithms", in P. H.\n'
+        "Damgaard, et al. (editors) Probabilistic Methods in Quantum Field Theory and\n"
+        "Quantum Gravity, New York: Plenum Press.\n"
+        "\n"
+        "Singh, J., & Hennessy, J. (1991). An empirical investigation of the effectiveness\n"
+        "and limitations of automatic parallelization. In Proceedings of the\n"
+        "International Symposium on Shared Memory Multiprocessors, Tokyo, Japan.\n"
+        "\n"
+        "Lefebvre, Henri. The Production of Space. 1974. Trans. Donald Nicholson-Smith.\n"
+        "Cambridge, MA: Blackwell, 1991.\n"
+        "\n"
+        'Morag, Raya. "Not a Dirty Secret: On Some Cases of Bulimia in Cinema." Camera\n'
+        "Obscura: A Journal of Feminism, Culture, and Media Studies, vol. 21, no. 61\n"
+        "[1], 2006, pp. 146-182.\n"
+        "\n"
+        "Goodman, N. D., Tenenbaum, J. B., Griffiths, T. L., & Feldman, J. (2008).\n"
+        "Compositionality in rational analysis. In Proceedings of the 30th annual\n"
+        "meeting of the cognitive science society (p. 939-994).\n"
+        "Washington, D. C..\n"
+        "\n"
+        "Jaklevic RC, Lambe J, Silver AH, Mercereau JE (1964) Quantum interference ef\n"
+        "- fects in multiply connected superconductors. Phys Rev Lett 12: 159-160.\n"
+    )
+    found = extract(documents.from_text(text, "notes.txt"))
+    assert [(r.fields.authors[0].family, r.fields.year) for r in found.references] == [
+        ("Kennedy", "1990"),
+        ("Singh", "1991"),
+        ("Lefebvre", "1974"),
+        ("Morag", "2006"),
+        ("Goodman", "2008"),
+        ("Jaklevic", "1964"),
+    ]

@@ -25,8 +25,8 @@ _OTHER_HEADING = re.compile(r"\#{1,6}(?:[ \t]|$)|<h[1-6][\s>]|(\*\*|__)[^*_]{1,1
 _SEPARATOR = re.compile(r"[=\-_*]{3,}[ \t]*")
 # List numbers run to 1899: a four-digit number from 1900 on starting a line is a year.
 # A footnote's definition "[^gattie]: Gattie E, ..." (GFM, Pandoc) is an entry labelled "^gattie".
-_MARKER = re.compile(
-    r"[ \t\xa0]*(?:(?:[-*+•‣◦▪●]|(\d{1,3}|1[0-8]\d\d)[.)])[ \t\xa0]+|\[(\d{1,4})\][ \t\xa0]*"
+_MARKER = re.compile(  # ("[1], 2006" is a wrapped line's start, no marker)
+    r"[ \t\xa0]*(?:(?:[-*+•‣◦▪●]|(\d{1,3}|1[0-8]\d\d)[.)])[ \t\xa0]+|\[(\d{1,4})\](?![,;:])[ \t\xa0]*"
     r"|\[\^([^\]\s]{1,40})\]:[ \t\xa0]*)(?=\S)"
 )
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
@@ -43,7 +43,6 @@ _YEAR_OR_LINK = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)|10\.\d{4,9}/|https?://|w
 _ENDS_ENTRY = re.compile(r"(?:[.)\]>\d]|\S*[./]\S*)[ \t]*$")  # a full stop, pages, a URL or DOI
 _OLD_YEAR = re.compile(r"(?<!\d)(?:1[6-9]|20)\d\d(?!\d)")
 _OPENERS = "\"'“‘[(*_"  # what may open an entry's names or title
-_PAGE_LIKE = re.compile(r"\d|[a-z]{1,3}\d|pp?\.[ \t]?\d")  # "4972033", "e358", "p. 12"
 _URL = re.compile(r"https?://|www\.", re.I)
 _UP = "A-ZÀ-ÖØ-Þ"
 # "Gattie E," "Gattie, E." "Hall, ML," "Hu, H-T." "Dunning, J., et al.": a family name and initials.
@@ -105,6 +104,8 @@ def reference_entries(
                 break
             if label is not None or _lenient(text[s:e], has_doi(s, e)):
                 accepted.append((s, e, label))
+            elif accepted and text.count("\n", accepted[-1][1], s) == 1:
+                accepted[-1] = (accepted[-1][0], e, accepted[-1][2])  # the same paragraph: a wrapped line
             elif accepted or skipped:
                 break  # the list has ended: an author bio, a closing remark
             else:
@@ -119,6 +120,13 @@ def reference_entries(
             runs[-1].append((s, e, label))
             if label and label[0] == "^":
                 footnotes.append((s, e, label))
+        elif (
+            kind == "entry"
+            and runs[-1]
+            and label is runs[-1][-1][2] is None
+            and text.count("\n", runs[-1][-1][1], s) == 1
+        ):
+            runs[-1][-1] = (runs[-1][-1][0], e, runs[-1][-1][2])  # the same paragraph: a wrapped line
         elif runs[-1]:
             runs.append([])
     for run in reversed(runs):  # the last run that is a list: two entries, or one clear one
@@ -197,8 +205,11 @@ def _split_block(text: str, block: list[tuple[int, int]]) -> list[tuple[str, int
     if not block:
         return []
     marks = _list_markers(text, block)
+    first = next((k for k, m in enumerate(marks) if m), None)
+    if first is not None and first > 2:  # a stray "•" after unmarked entries: they are no lead-in
+        return _split_block(text, block[:first]) + _split_block(text, block[first:])
     entries: list[list] = []
-    if any(marks):
+    if first is not None:
         for (s, e), m in zip(block, marks):
             if m:
                 entries.append([m.end(), e, _label(m)])
@@ -208,12 +219,12 @@ def _split_block(text: str, block: list[tuple[int, int]]) -> list[tuple[str, int
                 entries.append([s, e, None])  # lead-in text before the list
     else:
         indents = [len(text[s:e]) - len(text[s:e].lstrip()) for s, e in block]
-        one_per_line = all(
+        wrapped = max(e - s for s, e in block) <= 100  # hard-wrapped: an entry ends a line
+        one_per_line = (len(block) > 2 or not wrapped) and all(  # (two wrapped lines: one entry)
             _LINE_YEAR.search(text, s, e) and _NAME_START.match(text, s + ind, e)
             for (s, e), ind in zip(block, indents)
             if ind <= indents[0]
         )
-        wrapped = max(e - s for s, e in block) <= 100  # hard-wrapped: an entry ends a line
         hanging = max(indents) > indents[0]  # APA's hanging indent: each outdented line starts one
         for k, ((s, e), ind) in enumerate(zip(block, indents)):
             new = bool(one_per_line or _INITIALS.match(text, s + ind, e) or _ETAL_START.match(text, s + ind, e))
@@ -223,6 +234,8 @@ def _split_block(text: str, block: list[tuple[int, int]]) -> list[tuple[str, int
                 new = False  # "..., May CR," or "... Santos" / "C, Fondevila M, et al.": one author list
             elif new and k and wrapped and not _YEAR_OR_LINK.search(text, entries[-1][0], s):
                 new = False  # "...simulations." / "Biophys J. 2012;102": the entry so far has no year
+            elif new and k == len(block) - 1 and wrapped and not _YEAR_OR_LINK.search(text, s, e):
+                new = False  # "Washington, D. C." closing a wrapped entry: a place, no entry of its own
             if entries and (ind > indents[0] or not new):
                 entries[-1][1] = e
             else:
@@ -267,9 +280,19 @@ def _list_markers(text: str, block: list[tuple[int, int]]) -> list[re.Match | No
         if m:
             number, after = numbers[k], text[m.end()]
             if previous is None:  # a hard-wrapped entry with no marker of its own, or a list's start
-                wrapped = bool(marks) and bool(_PAGE_LIKE.match(text, m.end())) and number != 1
-            elif m.group(3) or not previous.isdigit():
-                wrapped = False  # a footnote, or a bulleted list
+                wrapped = bool(marks) and (
+                    (number not in (None, 1) and later[k] != number + 1)  # "31. 4972033", a stray "[18]"
+                    or (number is None and not (after.isupper() or after in _OPENERS))  # "ef" / "- fect"
+                    or _indent(text, s) >= _indent(text, block[0][0]) + 4  # a hanging indent's line
+                )
+            elif m.group(3):
+                wrapped = False  # a footnote
+            elif not previous.isdigit():  # a bulleted list: "4. (Jul.", "- photon", "March" / "- December"
+                wrapped = _indent(text, s) > indent and (
+                    number not in (None, 1)
+                    or not (after.isupper() or after in _OPENERS)
+                    or not _ENDS_ENTRY.search(text, *block[k - 1])
+                )
             elif number is None:  # a bullet in a numbered list: indented, or "- 353." / "- yses"
                 wrapped = text[s] in " \t" or not (after.isupper() or after in _OPENERS)
             elif after.isupper() or after in _OPENERS:  # a name or title follows
