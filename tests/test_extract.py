@@ -715,7 +715,8 @@ def test_hard_wrapped_text_list_splits_into_its_entries():
 
 def test_wrapped_text_list_keeps_lines_that_read_as_entries_in_their_entry():
     """Hard-wrapped entries apart by blank lines: a line that starts like an entry but is not
-    one ("Damgaard, et al. (editors)" after "in P. H.", a closing "Washington, D. C.") stays in
+    one ("Damgaard, et al. (editors)" after "in P. H.", "Durley, T." after "In E. Gottheil, K.",
+    a closing "Washington, D. C.") stays in
     its entry instead of ending the list, two wrapped lines with a year each are one entry,
     and neither "[1], 2006" nor "- fects" is a list marker."""
     text = (
@@ -743,6 +744,10 @@ def test_wrapped_text_list_keeps_lines_that_read_as_entries_in_their_entry():
         "\n"
         "Jaklevic RC, Lambe J, Silver AH, Mercereau JE (1964) Quantum interference ef\n"
         "- fects in multiply connected superconductors. Phys Rev Lett 12: 159-160.\n"
+        "\n"
+        "Haendel, V. (1983). The motives of the will. In E. Gottheil, K.\n"
+        "Durley, T. Skodola, and H. Waxman (Eds.), Etiologic aspects of alcohol and\n"
+        "drug abuse. Springfield, Ill: Charles C. Thomas.\n"
     )
     found = extract(documents.from_text(text, "notes.txt"))
     assert [(r.fields.authors[0].family, r.fields.year) for r in found.references] == [
@@ -752,4 +757,5 @@ def test_wrapped_text_list_keeps_lines_that_read_as_entries_in_their_entry():
         ("Morag", "2006"),
         ("Goodman", "2008"),
         ("Jaklevic", "1964"),
+        ("Haendel", "1983"),
     ]

@@ -33,8 +33,9 @@ _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 # Hard-wrapped, unmarked entries: a new one starts a line with a name, and has a year not in a DOI.
 _LINE_YEAR = re.compile(r"(?<![\d./])(?:19|20)\d\d(?![\d/])")
 _NAME_START = re.compile(r"[\"'“‘(\[]?[A-ZÀ-Þ][^\W\d_]")
-# A line that runs on: it ends mid-list, or with the year an author list closes on ("... (2009)").
-_MID_SENTENCE = re.compile(r"(?:[,;:&(–-]|\band|\bet|\((?:19|20)\d\d[a-z]?\))[ \t]*$")
+# A line that runs on: it ends mid-list ("...,", "... and", "In E. Gottheil, K."), or with the
+# year an author list closes on ("... (2009)").
+_MID_SENTENCE = re.compile(r"(?:[,;:&(–-]|\band|\bet|\((?:19|20)\d\d[a-z]?\)|, [A-Z]\.)[ \t]*$")
 # A line that goes on an entry: "Available: http://...", "Accessed 2 May 2015", "In: Smith J, editor."
 _RUN_ON = re.compile(
     r"(?:Available|Accessed|Retrieved|Cited|URL|Epub|PMID|PubMed|PMCID|Published|Updated|In(?! [A-Z]{1,2},))\b"
@@ -206,8 +207,10 @@ def _split_block(text: str, block: list[tuple[int, int]]) -> list[tuple[str, int
         return []
     marks = _list_markers(text, block)
     first = next((k for k, m in enumerate(marks) if m), None)
-    if first is not None and first > 2:  # a stray "•" after unmarked entries: they are no lead-in
-        return _split_block(text, block[:first]) + _split_block(text, block[first:])
+    if first is not None and first > 2:  # unmarked entries before the first marker: no lead-in
+        if sum(map(bool, marks)) > 1:
+            return _split_block(text, block[:first]) + _split_block(text, block[first:])
+        first = None  # one stray "•" among unmarked entries: no list marker at all
     entries: list[list] = []
     if first is not None:
         for (s, e), m in zip(block, marks):
@@ -281,7 +284,7 @@ def _list_markers(text: str, block: list[tuple[int, int]]) -> list[re.Match | No
             number, after = numbers[k], text[m.end()]
             if previous is None:  # a hard-wrapped entry with no marker of its own, or a list's start
                 wrapped = bool(marks) and (
-                    (number not in (None, 1) and later[k] != number + 1)  # "31. 4972033", a stray "[18]"
+                    (number is not None and number != 1 and later[k] != number + 1)  # "31. 4972033", "[18]"
                     or (number is None and not (after.isupper() or after in _OPENERS))  # "ef" / "- fect"
                     or _indent(text, s) >= _indent(text, block[0][0]) + 4  # a hanging indent's line
                 )
