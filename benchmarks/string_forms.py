@@ -1,6 +1,6 @@
 """Diagnostics on real reference strings of every style, in the list forms writers use.
 
-    python benchmarks/string_forms.py [DATA_DIR] [--show FORM]
+    python benchmarks/string_forms.py [DATA_DIR] [--src DIR] [--show FORM]
 
 ``document_forms.py`` rewrites 37 PLOS articles, whose lists are all in one house style; this
 script does the same with the 10,674 labelled strings of AnyStyle's gold set and GROBID's
@@ -19,7 +19,8 @@ languages, strings from PDFs with their damage. Two sources, each rewritten into
 
 The strings stay the same and only the form changes, so every diagnostic a form draws beyond
 its source form is caused by the form: a list split in the wrong places, an entry lost or
-made up. Measures and prints; asserts nothing.
+made up. ``--src`` runs another checkout's ``src`` on the same pages. Measures and prints;
+asserts nothing.
 """
 
 from __future__ import annotations
@@ -113,11 +114,12 @@ def source(form: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("data", nargs="?", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--src", type=Path, help="the src folder of another checkout to run instead")
     parser.add_argument("--show", metavar="FORM", help="list the diagnostics a form draws beyond its source")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         names = write(Path(tmp), args.data)
-        results = {form: forms.check(Path(tmp) / form, None) for form in names}
+        results = {form: forms.check(Path(tmp) / form, args.src) for form in names}
         codes = sorted({d["code"] for found in results.values() for d in found})
         print(f"{'form':20}" + "".join(f"{c:>7}" for c in codes) + f"{'all':>7}{'extra':>7}")
         for form, found in results.items():
