@@ -7,6 +7,7 @@ author-year form in a document that cites by number is at most a warning.
 
 from __future__ import annotations
 
+import html
 import re
 from bisect import bisect_left
 from functools import lru_cache
@@ -403,9 +404,8 @@ def reference_not_cited(ctx: Context):
         if f.authors and (family := _words(f.authors[0].family)):
             family = family - SMALL_WORDS or family  # "In G", a Korean surname, is all name
             if named is None:
-                named = _named(
-                    doc.text, [(r.start, r.end) for r in x.references] + [(c.start, c.end) for c in x.citations]
-                )
+                spans = [(r.start, r.end) for r in x.references] + [(c.start, c.end) for c in x.citations]
+                named = _named(doc.text, spans, entities=doc.kind == "html")
             if family <= named:
                 continue  # the prose names the first author: "Smith", "the Centers for Disease Control and Prevention"
         who = " ".join(filter(None, [f.authors[0].family if f.authors else ref.text[:40], f.year]))
@@ -417,10 +417,13 @@ def reference_not_cited(ctx: Context):
 _CAPITALISED = re.compile(r"\b[A-ZÀ-Þ][\w'’-]+")
 
 
-def _named(text: str, spans: list[tuple[int, int]]) -> set[str]:
+def _named(text: str, spans: list[tuple[int, int]], entities: bool = False) -> set[str]:
     """The folded words of every capitalised word in ``text`` outside ``spans`` (references
-    and citations): a name the prose mentions."""
-    return {w for word in set(_CAPITALISED.findall(blank(text, spans))) for w in fold(word).split()}
+    and citations): a name the prose mentions. HTML's ``O&#x27;Gorman`` is read decoded."""
+    prose = blank(text, spans)
+    if entities:
+        prose = html.unescape(prose)
+    return {w for word in set(_CAPITALISED.findall(prose)) for w in fold(word).split()}
 
 
 def _uncited_bibliography(ctx: Context):
