@@ -9,13 +9,16 @@ languages, strings from PDFs with their damage. Two sources, each rewritten into
 
 - ``numbered``: every string, 40 to a page, each entry cited once as ``[n]``; then
   ``markdown-wrapped`` (hard-wrapped at 78 columns, items continued with an indent),
-  ``text-wrapped`` (no indent), ``text-brackets`` (``[12]`` markers), ``html`` (markdown-it)
-  and ``footnotes`` (``[^12]`` marks and definitions; a definition that does not read as a
-  reference is a note, so fewer RL001 there is by design);
+  ``text-wrapped`` (no indent), ``text-brackets`` (``[12]`` markers), ``html`` (markdown-it),
+  ``html-citeproc`` (the list as pandoc, Quarto and Zotero write it: a ``<div id="refs">`` of
+  ``csl-entry`` divs with no heading, each number in its margin box) and ``footnotes``
+  (``[^12]`` marks and definitions; a definition that does not read as a reference is a note,
+  so fewer RL001 there is by design);
 - ``author-year``: the strings whose gold first author and year can be read, cited as
   ``(Family et al. YEAR)`` and listed as Markdown bullets (``citation_matching.py``'s pages);
-  then ``ay-wrapped``, ``ay-html``, ``ay-text`` (hard-wrapped, blank lines between entries),
-  ``ay-hanging`` (hanging indents) and ``ay-numbered`` (a numbered list).
+  then ``ay-wrapped``, ``ay-html``, ``ay-html-paragraphs`` (a ``<p>`` an entry),
+  ``ay-html-citeproc``, ``ay-text`` (hard-wrapped, blank lines between entries), ``ay-hanging``
+  (hanging indents) and ``ay-numbered`` (a numbered list).
 
 The strings stay the same and only the form changes, so every diagnostic a form draws beyond
 its source form is caused by the form: a list split in the wrong places, an entry lost or
@@ -30,6 +33,7 @@ import collections
 import re
 import sys
 import tempfile
+from html import escape
 from pathlib import Path
 
 import citation_matching as pages
@@ -50,13 +54,32 @@ def numbered_pages(texts: list[str]) -> list[str]:
     return out
 
 
+def with_bibliography(body: str, entries: list[str], numbered: bool) -> str:
+    """The prose as HTML, then the list as citeproc writes it (pandoc, Quarto, Zotero): a
+    ``<div id="refs">`` of ``csl-entry`` divs with no heading, numbers in a margin box."""
+
+    def entry(i: int, text: str) -> str:
+        if numbered:
+            text = f'<div class="csl-left-margin">[{i + 1}] </div><div class="csl-right-inline">{escape(text)}</div>'
+        else:
+            text = escape(text)
+        return f'<div id="ref-{i}" class="csl-entry" role="listitem">\n{text}\n</div>\n'
+
+    listing = "".join(entry(i, t) for i, t in enumerate(entries))
+    div = f'<div id="refs" class="references csl-bib-body hanging-indent" role="list">\n{listing}</div>\n'
+    return forms.html(body).replace("</body></html>", div + "</body></html>")
+
+
 def numbered_forms(md: str) -> dict[str, str]:
+    body, refs = md.split("\n## References\n", 1)
+    entries = [line.split(". ", 1)[1] for line in refs.split("\n") if line[:1].isdigit()]
     return {
         "numbered.md": md,
         "markdown-wrapped.md": forms.wrap(md, True),
         "text-wrapped.txt": forms.wrap(md, False),
         "text-brackets.txt": re.sub(r"(?m)^(\d+)\. ", r"[\1] ", md),
         "html.html": forms.html(md),
+        "html-citeproc.html": with_bibliography(body, entries, numbered=True),
         "footnotes.md": forms.footnotes(md),
     }
 
@@ -65,10 +88,13 @@ def author_year_forms(md: str) -> dict[str, str]:
     body, refs = md.split("\n## References\n", 1)
     entries = [line[2:] for line in refs.split("\n") if line.startswith("- ")]
     numbered = "\n".join(f"{i + 1}. {e}" for i, e in enumerate(entries))
+    paragraphs = "".join(f"<p>{escape(e)}</p>\n" for e in entries)
     return {
         "author-year.md": md,
         "ay-wrapped.md": forms.wrap(md, True),
         "ay-html.html": forms.html(md),
+        "ay-html-paragraphs.html": forms.html(body + "\n## References\n").replace("</body>", paragraphs + "</body>"),
+        "ay-html-citeproc.html": with_bibliography(body, entries, numbered=False),
         "ay-text.txt": forms.text_list(md, hanging=False),
         "ay-hanging.txt": forms.text_list(md, hanging=True),
         "ay-numbered.md": f"{body}\n## References\n\n{numbered}\n",

@@ -615,6 +615,32 @@ def test_a_ditto_mark_entry_takes_the_authors_of_the_entry_before():
     assert families[4] == families[3]  # nothing to repeat: nothing invented
 
 
+def test_a_citeproc_bibliography_needs_no_heading():
+    """pandoc, Quarto and Zotero write a bibliography as ``<div id="refs">`` of ``csl-entry``
+    divs, and pandoc adds no heading: the element is the list, so an entry with a full given
+    name and no initials ("Nichols, Bill. 1993.") is read too; a numbered style's margin box
+    gives each entry its number."""
+    entry = '<div class="csl-entry" role="listitem">{}</div>\n'
+    texts = [
+        "Cotchett, M. P., Munteanu, S. E., &amp; Landorf, K. B. (2014). Effectiveness of trigger "
+        "point dry needling for plantar heel pain. <em>Physical Therapy</em>, <em>94</em>(8), 1083–1094.",
+        "Nichols, Bill. 1993. “Getting to Know You: Knowledge, Power, and the Body.” In "
+        "<em>Theorizing Documentary</em>, edited by Michael Renov, 174–91. New York: Routledge.",
+    ]
+    page = '<p>Text.</p>\n<div id="refs" class="references csl-bib-body" role="list">\n{}</div>\n'
+    found = extract(documents.from_text(page.format("".join(map(entry.format, texts))), "post.html", "html"))
+    assert [(r.label, r.fields.authors[0].family, r.fields.year) for r in found.references] == [
+        (None, "Cotchett", "2014"),
+        (None, "Nichols", "1993"),
+    ]
+    boxed = [
+        f'<div class="csl-left-margin">[{i}] </div><div class="csl-right-inline">{t}</div>'
+        for i, t in enumerate(texts, 1)
+    ]
+    found = extract(documents.from_text(page.format("".join(map(entry.format, boxed))), "post.html", "html"))
+    assert [(r.label, r.fields.authors[0].family) for r in found.references] == [("1", "Cotchett"), ("2", "Nichols")]
+
+
 def test_a_link_around_an_html_entry_gives_the_entry_its_doi():
     """A WordPress list links each entry to its paper: a doi.org link or a publisher's page
     whose URL holds the DOI. The DOI is the entry's (BibTeX and verification see it), and

@@ -22,7 +22,7 @@ from reflint.doi import find_dois
 from reflint.markdown import Structure, structure
 from reflint.models import Author, Citation, Document, DoiMention, Extraction, Fields, Reference
 from reflint.parse import parse_references
-from reflint.reference_lists import html_list_items, reference_entries
+from reflint.reference_lists import html_bibliographies, html_list_items, reference_entries
 from reflint.text import blank
 
 _HREF = re.compile(r"""\bhref[ \t\r\n]*=[ \t\r\n]*(?:"([^"<>]*)"|'([^'<>]*)')""", re.I)
@@ -43,7 +43,7 @@ def extract(doc: Document, parse: Callable[[str], Fields] | None = None) -> Extr
     doi_text, masked = mask(plain, doc.kind, markdown)
     found = find_dois(doi_text)
     dois = [_map_mention(doc, m) for m in found]
-    entries = reference_entries(masked, sorted(m.start for m in found), html_list_items(doc))
+    entries = reference_entries(masked, sorted(m.start for m in found), html_list_items(doc), html_bibliographies(doc))
     texts = [" ".join(plain[start:end].split()) for start, end, _ in entries]
     if doc.kind == "markdown":
         texts = [text.replace("*", "") for text in texts]  # emphasis markers only confuse the parser

@@ -3,8 +3,9 @@
 A hand-written scanner rather than ``html.parser``: it must give an exact source span for
 every output character, run in linear time on hostile input, and never raise. Tags and
 comments vanish, ``<script>``/``<style>``/``<title>``/``<template>`` contents vanish, block
-tags become ``"\\n"``, table cells ``" "``, and each entity becomes its decoded character(s),
-all mapped to the whole tag or entity. Everything else, whitespace included, is copied as is.
+tags become ``"\\n"`` (but for CSL's ``csl-right-inline`` box, which sits beside its number),
+table cells ``" "``, and each entity becomes its decoded character(s), all mapped to the whole
+tag or entity. Everything else, whitespace included, is copied as is.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ _QUOTED_TAG = re.compile(r"""</?[A-Za-z][^\s/>]*+(?:[^>"'=]|=\s*+"[^"]*+"|=\s*+'
 _RAW_CLOSE = {name: re.compile(rf"</{name}[\s/>]", re.IGNORECASE) for name in RAW_TAGS}
 _ENTITY = re.compile(r"&(?:#([xX][0-9A-Fa-f]+|[0-9]+);?|([A-Za-z][A-Za-z0-9]*)(;?))")
 _LEGACY_MAX = max(len(k) for k in html5 if not k.endswith(";"))
+# citeproc's numbered entries: <div class="csl-left-margin">[1] </div><div class="csl-right-inline">
+_CSL_INLINE = re.compile(r"""<div\b[^<>]*\bclass\s*=\s*["'][^"']*\bcsl-right-inline\b""", re.I)
 
 
 def visible_text(text: str) -> tuple[str, array, array]:
@@ -116,7 +119,10 @@ def visible_text(text: str) -> tuple[str, array, array]:
                 continue
         name = tm.group(2).lower()
         i = end
-        if name in BLOCK_TAGS:
+        if name in BLOCK_TAGS and not tm.group(1) and name == "div" and _CSL_INLINE.match(text, j, end):
+            _join_line(parts)  # CSL's "[1] " box and the entry beside it: one line
+            emit(" ", j, end)
+        elif name in BLOCK_TAGS:
             emit("\n", j, end)
         elif name in CELL_TAGS:
             emit(" ", j, end)
@@ -125,6 +131,15 @@ def visible_text(text: str) -> tuple[str, array, array]:
             if close >= 0:  # an unclosed raw element drops only its tag, keeps what follows
                 i = close
     return "".join(parts), starts, ends
+
+
+def _join_line(parts: list[str]) -> None:
+    """Turn the line breaks that end ``parts`` (white space only, back to the last text) into
+    spaces: same length, so the maps stay exact."""
+    k = len(parts) - 1
+    while k >= 0 and not parts[k].strip():
+        parts[k] = parts[k].replace("\n", " ").replace("\r", " ")
+        k -= 1
 
 
 def _entity(text: str, j: int, emit, emit_text) -> int:

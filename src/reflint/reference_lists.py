@@ -60,14 +60,32 @@ _ORG_START = re.compile(
 )
 _NARRATIVE = re.compile(r"et al\.?,? \((?:19|20)\d\d[a-z]?\) [a-z]")
 _LI = re.compile(r"<li[\s>/]", re.I)
+# a bibliography's element, headed or not: pandoc's and Quarto's ``<div id="refs" class="references
+# csl-bib-body">``, citeproc-js's ``csl-bib-body``, jekyll-scholar's ``<ol class="bibliography">``
+_BIBLIOGRAPHY = re.compile(
+    r"""<(?:div|section|ol|ul|dl)\b[^<>]*?(?:\bclass\s*=\s*["'][^"']*?(?<![\w-])"""
+    r"""(?:csl-bib-body|references|bibliography|kcite-bibliography)(?![\w-])"""
+    r"""|\bid\s*=\s*["'](?:refs|references|bibliography)["']|\brole\s*=\s*["']doc-bibliography["'])""",
+    re.I,
+)
 
 
 def html_list_items(doc: Document) -> list[int]:
     """Offsets in ``doc.plain`` of the line break each HTML ``<li>`` became, in order."""
+    return _plain_offsets(doc, _LI)
+
+
+def html_bibliographies(doc: Document) -> list[int]:
+    """Offsets in ``doc.plain`` of the line break each bibliography element became: a
+    reference heading, which pandoc's output without a "References" heading lacks."""
+    return _plain_offsets(doc, _BIBLIOGRAPHY)
+
+
+def _plain_offsets(doc: Document, tag: re.Pattern) -> list[int]:
     if doc.kind != "html" or doc.source_starts is None:
         return []
     starts, out = doc.source_starts, []
-    for m in _LI.finditer(doc.text):
+    for m in tag.finditer(doc.text):
         i = bisect_left(starts, m.start())
         if i < len(starts) and starts[i] == m.start():
             out.append(i)
@@ -75,7 +93,7 @@ def html_list_items(doc: Document) -> list[int]:
 
 
 def reference_entries(
-    text: str, doi_starts: list[int], list_items: Sequence[int] = ()
+    text: str, doi_starts: list[int], list_items: Sequence[int] = (), bibliographies: Sequence[int] = ()
 ) -> list[tuple[int, int, str | None]]:
     """(start, end, label) of each entry of the reference lists, as offsets into ``text``.
 
@@ -90,6 +108,8 @@ def reference_entries(
     items = _items(text)
     if list_items:
         items = [_as_list_item(text, item, list_items) for item in items]
+    if bibliographies:  # an HTML bibliography's element heads its entries
+        items = sorted(items + [("ref-heading", b, b, None) for b in bibliographies], key=lambda item: item[1])
 
     def has_doi(s: int, e: int) -> bool:
         i = bisect_left(doi_starts, s)
