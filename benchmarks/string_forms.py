@@ -11,9 +11,9 @@ languages, strings from PDFs with their damage. Two sources, each rewritten into
   ``markdown-wrapped`` (hard-wrapped at 78 columns, items continued with an indent),
   ``text-wrapped`` (no indent), ``text-brackets`` (``[12]`` markers), ``html`` (markdown-it),
   ``html-citeproc`` (the list as pandoc, Quarto and Zotero write it: a ``<div id="refs">`` of
-  ``csl-entry`` divs with no heading, each number in its margin box) and ``footnotes``
-  (``[^12]`` marks and definitions; a definition that does not read as a reference is a note,
-  so fewer RL001 there is by design);
+  ``csl-entry`` divs with no heading, each number in its margin box), ``footnotes`` (``[^12]``
+  marks and definitions; a definition that does not read as a reference is a note, so fewer
+  RL001 there is by design) and ``html-footnotes`` (the same rendered as Hugo does);
 - ``author-year``: the strings whose gold first author and year can be read, cited as
   ``(Family et al. YEAR)`` and listed as Markdown bullets (``citation_matching.py``'s pages);
   then ``ay-wrapped``, ``ay-html``, ``ay-html-paragraphs`` (a ``<p>`` an entry),
@@ -70,6 +70,16 @@ def with_bibliography(body: str, entries: list[str], numbered: bool) -> str:
     return forms.html(body).replace("</body></html>", div + "</body></html>")
 
 
+def html_footnotes(body: str, entries: list[str]) -> str:
+    """Each citation a footnote reference and each entry a note, as Hugo renders footnotes."""
+    ref = '<sup id="fnref:{0}"><a href="#fn:{0}" class="footnote-ref" role="doc-noteref">{0}</a></sup>'
+    body = re.sub(r" ?\[(\d+)\]", lambda m: ref.format(m[1]), body)
+    back = '&#160;<a href="#fnref:{0}" class="footnote-backref" role="doc-backlink">&#x21a9;&#xfe0e;</a>'
+    notes = "".join(f'<li id="fn:{i}">\n<p>{escape(t)}{back.format(i)}</p>\n</li>\n' for i, t in enumerate(entries, 1))
+    section = f'<div class="footnotes" role="doc-endnotes">\n<hr>\n<ol>\n{notes}</ol>\n</div>\n'
+    return forms.html(body).replace("</body></html>", section + "</body></html>")
+
+
 def numbered_forms(md: str) -> dict[str, str]:
     body, refs = md.split("\n## References\n", 1)
     entries = [line.split(". ", 1)[1] for line in refs.split("\n") if line[:1].isdigit()]
@@ -81,6 +91,7 @@ def numbered_forms(md: str) -> dict[str, str]:
         "html.html": forms.html(md),
         "html-citeproc.html": with_bibliography(body, entries, numbered=True),
         "footnotes.md": forms.footnotes(md),
+        "html-footnotes.html": html_footnotes(body, entries),
     }
 
 

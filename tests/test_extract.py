@@ -641,6 +641,29 @@ def test_a_citeproc_bibliography_needs_no_heading():
     assert [(r.label, r.fields.authors[0].family) for r in found.references] == [("1", "Cotchett"), ("2", "Nichols")]
 
 
+def test_rendered_footnotes_that_read_as_references_are_entries():
+    """Hugo's rendered footnotes: a note that reads as a reference is an entry wherever the
+    section stands (one alone is enough), cited by its mark; a remark is not."""
+    note = '<li id="fn:{}">\n<p>{}&#160;<a href="#fnref:{}" class="footnote-backref">&#x21a9;</a></p>\n</li>\n'
+    notes = [
+        "Cotchett MP, Munteanu SE, Landorf KB. Effectiveness of trigger point dry needling for "
+        "plantar heel pain. Phys Ther. 2014;94(8):1083-1094.",
+        "We stretched for five minutes in 2019, as the clinic does.",
+    ]
+    body = '<p>Needling helped.<sup id="fnref:1"><a href="#fn:1" class="footnote-ref">1</a></sup> So did rest.'
+    body += '<sup id="fnref:2"><a href="#fn:2" class="footnote-ref">2</a></sup></p>\n'
+    items = "".join(note.format(i, t, i) for i, t in enumerate(notes, 1))
+    page = (
+        body
+        + f'<div class="footnotes" role="doc-endnotes">\n<hr>\n<ol>\n{items}</ol>\n</div>\n<p>Comments are closed.</p>\n'
+    )
+    found = extract(documents.from_text(page, "post.html", "html"))
+    assert [(r.anchor, r.fields.authors[0].family, r.fields.year) for r in found.references] == [
+        ("fn:1", "Cotchett", "2014")
+    ]
+    assert [(c.style, c.keys) for c in found.citations] == [("anchor", ["fn:1"])]
+
+
 def test_a_link_around_an_html_entry_gives_the_entry_its_doi():
     """A WordPress list links each entry to its paper: a doi.org link or a publisher's page
     whose URL holds the DOI. The DOI is the entry's (BibTeX and verification see it), and

@@ -22,7 +22,7 @@ from reflint.doi import find_dois
 from reflint.markdown import Structure, structure
 from reflint.models import Author, Citation, Document, DoiMention, Extraction, Fields, Reference
 from reflint.parse import parse_references
-from reflint.reference_lists import html_bibliographies, html_list_items, reference_entries
+from reflint.reference_lists import html_bibliographies, html_list_items, html_notes, reference_entries
 from reflint.text import blank
 
 _HREF = re.compile(r"""\bhref[ \t\r\n]*=[ \t\r\n]*(?:"([^"<>]*)"|'([^'<>]*)')""", re.I)
@@ -43,7 +43,10 @@ def extract(doc: Document, parse: Callable[[str], Fields] | None = None) -> Extr
     doi_text, masked = mask(plain, doc.kind, markdown)
     found = find_dois(doi_text)
     dois = [_map_mention(doc, m) for m in found]
-    entries = reference_entries(masked, sorted(m.start for m in found), html_list_items(doc), html_bibliographies(doc))
+    html_note_spans = html_notes(doc)
+    entries = reference_entries(
+        masked, sorted(m.start for m in found), html_list_items(doc), html_bibliographies(doc), html_note_spans
+    )
     texts = [" ".join(plain[start:end].split()) for start, end, _ in entries]
     if doc.kind == "markdown":
         texts = [text.replace("*", "") for text in texts]  # emphasis markers only confuse the parser
@@ -53,7 +56,7 @@ def extract(doc: Document, parse: Callable[[str], Fields] | None = None) -> Extr
         references.append(Reference(src_start, src_end, text, "list-entry", fields, label=label or None))
     _inherit_ditto_authors(references)
     # entries with their markers, and footnotes' definitions: notes, not prose that cites
-    notes = [(m.start(), m.end()) for m in FOOTNOTE_DEFINITION.finditer(masked)]
+    notes = [(m.start(), m.end()) for m in FOOTNOTE_DEFINITION.finditer(masked)] + html_note_spans
     prose = blank(masked, [(masked.rfind("\n", 0, s) + 1, e) for s, e, _ in entries] + notes)
     citations = [
         replace(c, context=paragraph_around(prose, c.start, c.end)) if c.style == "author-year" else c

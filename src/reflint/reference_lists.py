@@ -70,6 +70,28 @@ _BIBLIOGRAPHY = re.compile(
 )
 
 
+# a footnotes section: Hugo's and kramdown's <div class="footnotes">, pandoc's <section
+# class="footnotes" role="doc-endnotes">, markdown-it's <section class="footnotes">
+_NOTES = re.compile(
+    r"""<(?:div|section|aside|ol)\b[^<>]*?(?:\bclass\s*=\s*["'][^"']*?(?<![\w-])footnotes(?![\w-])"""
+    r"""|\brole\s*=\s*["']doc-endnotes["'])""",
+    re.I,
+)
+_LIST_END = re.compile(r"</ol\s*>", re.I)
+
+
+def html_notes(doc: Document) -> list[tuple[int, int]]:
+    """Spans in ``doc.plain`` of each footnotes section, up to the end of its list: notes, not
+    prose, so a reference in one is not read as a citation."""
+    if doc.kind != "html" or doc.source_starts is None:
+        return []
+    starts, out = doc.source_starts, []
+    for m in _NOTES.finditer(doc.text):
+        if end := _LIST_END.search(doc.text, m.end()):
+            out.append((bisect_left(starts, m.start()), bisect_left(starts, end.end())))
+    return out
+
+
 def html_list_items(doc: Document) -> list[int]:
     """Offsets in ``doc.plain`` of the line break each HTML ``<li>`` became, in order."""
     return _plain_offsets(doc, _LI)
@@ -93,7 +115,11 @@ def _plain_offsets(doc: Document, tag: re.Pattern) -> list[int]:
 
 
 def reference_entries(
-    text: str, doi_starts: list[int], list_items: Sequence[int] = (), bibliographies: Sequence[int] = ()
+    text: str,
+    doi_starts: list[int],
+    list_items: Sequence[int] = (),
+    bibliographies: Sequence[int] = (),
+    notes: Sequence[tuple[int, int]] = (),
 ) -> list[tuple[int, int, str | None]]:
     """(start, end, label) of each entry of the reference lists, as offsets into ``text``.
 
@@ -103,7 +129,8 @@ def reference_entries(
     "Fischer von Waldheim G (1813) Zoognosia..." has no year after 1900 and no initials first,
     but it is item 64 of the list. With no heading only a run of clearly reference-like
     entries near the end counts, so prose that cites "Gattie et al. (2017)" is never mistaken
-    for a reference list; and footnote definitions that read as references, wherever they stand.
+    for a reference list; and footnote definitions that read as references, wherever they stand
+    (Markdown's ``[^1]:``, or an item in an HTML footnotes section's span in ``notes``).
     """
     items = _items(text)
     if list_items:
@@ -139,7 +166,7 @@ def reference_entries(
     for kind, s, e, label in items:
         if kind == "entry" and _strict(text[s:e], has_doi(s, e)):
             runs[-1].append((s, e, label))
-            if label and label[0] == "^":
+            if (label and label[0] == "^") or any(a <= s < b for a, b in notes):
                 footnotes.append((s, e, label))
         elif (
             kind == "entry"
