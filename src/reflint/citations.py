@@ -247,7 +247,7 @@ def _narrative(text: str, open_: int, close: int, years: list[tuple[int, int, st
         return toks[j][0]
 
     i = len(toks) - 1
-    if tok(i).lower() in ("al.", "al") and tok(i - 1).lower() == "et":
+    if re.sub(r"['’]s$", "", tok(i).lower()) in ("al.", "al") and tok(i - 1).lower() == "et":  # "et al.'s"
         i -= 3 if tok(i - 2) == "," else 2
     names: list[str] = []
     start = first = 0
