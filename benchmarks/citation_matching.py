@@ -11,7 +11,11 @@ cited") that ``reflint check --offline`` reports is a false alarm, unless the go
 odd: ``--show`` lists them to read (a gold year that differs from the string's, a family
 name this script cut wrong).
 
-A second table counts RL001 ("no recognisable author, year or title") over every string of
+A second table holds the same pages with the citations written in other forms writers use
+(``(Gattie et al., 2017)``, ``Gattie et al. (2017)``, ``Gattie et al.'s (2017)``, with a page
+locator, after "e.g.,"): the entries do not change, so a form that draws more is read worse.
+
+A third table counts RL001 ("no recognisable author, year or title") over every string of
 both sets in uncited lists: GROBID's strings come from PDFs, and some are fragments no reader
 could find (a meeting, a journal name alone) while others are complete physics-style locators
 (``Rev. Mod. Phys. 24, 258 (1952)``); ``--show`` lists them. Measures and prints; asserts nothing.
@@ -79,11 +83,22 @@ def cases(sources: dict[str, list[dict]]) -> dict[str, list[tuple[str, str, str,
     return out
 
 
-def write_pages(folder: Path, name: str, items: list[tuple[str, str, str, bool]]) -> None:
+# how the prose cites an entry: "{names}" is "Gattie" or "Gattie et al.", "{n}" the point's number
+FORMS = {
+    "(Names YEAR)": "Point {n} holds ({names} {year}).",
+    "(Names, YEAR)": "Point {n} holds ({names}, {year}).",
+    "Names (YEAR)": "As {names} ({year}) showed, point {n} holds.",
+    "Names's (YEAR)": "{names}'s ({year}) point {n} holds.",
+    "(Names, YEAR, p. N)": "Point {n} holds ({names}, {year}, p. {n}).",
+    "(e.g., Names, YEAR)": "Point {n} holds (e.g., {names}, {year}).",
+}
+
+
+def write_pages(folder: Path, name: str, items: list[tuple[str, str, str, bool]], form: str = "(Names YEAR)") -> None:
     for k in range(0, len(items), PAGE):
         chunk = items[k : k + PAGE]
         cites = " ".join(
-            f"Point {i} holds ({family}{' et al.' if several else ''} {year})."
+            FORMS[form].format(n=i, names=f"{family}{' et al.' if several else ''}", year=year)
             for i, (_, family, year, several) in enumerate(chunk)
         )
         entries = "\n".join(f"- {text}" for text, *_ in chunk)
@@ -131,6 +146,14 @@ def main() -> None:
                 (every / f"{name}-{k // 100:03d}.md").write_text(f"## References\n\n{entries}\n", encoding="utf-8")
         alarms = alarms_by_source(check(cited), ("RL401", "RL402"))
         unfound = alarms_by_source(check(every), ("RL001",))
+        by_form = {}
+        for form in FORMS:
+            (Path(tmp) / "forms").mkdir(exist_ok=True)
+            folder = Path(tmp) / "forms" / str(len(by_form))
+            folder.mkdir()
+            for name, items in found.items():
+                write_pages(folder, name, items, form)
+            by_form[form] = collections.Counter(d["code"] for d in check(folder) if d["code"] in ("RL401", "RL402"))
     print(f"{'source':<10}{'citations':>10}{'RL401':>8}{'RL402':>8}   (per 100 citations)")
     for name, items in found.items():
         n = len(items)
@@ -140,6 +163,10 @@ def main() -> None:
     for name, strings in texts.items():
         n, r001 = len(strings), len(unfound[(name, "RL001")])
         print(f"{name:<10}{n:>10}{r001:>8}   {100 * r001 / n:.2f}")
+    total = sum(map(len, found.values()))
+    print(f"\n{'citation form (both sources)':<28}{'RL401':>8}{'RL402':>8}   ({total} citations)")
+    for form, count in by_form.items():
+        print(f"{form:<28}{count['RL401']:>8}{count['RL402']:>8}")
     if args.show:
         for (name, code), lines in sorted({**alarms, **unfound}.items()):
             print(f"\n{name} {code}:")
