@@ -226,7 +226,8 @@ def _html_links(
     source = mask(doc.text, "text")[0]  # HTML comments hidden
     spans = [(_after_previous_text(doc, s), r.end) for (s, _, _), r in zip(entries, references)]
     for ref, (start, _, _) in zip(references, entries):
-        ref.anchor = _element_id(source, _after_previous_text(doc, start, blank=True), ref.start)
+        line = doc.plain.rfind("\n", 0, start) + 1  # before a marker in the text: "[3]K. G. Wilson"
+        ref.anchor = _element_id(source, _after_previous_text(doc, line, blank=True), ref.start)
     extra, links = _html_doi_links(source, dois, spans)
     anchors = {r.anchor for r in references if r.anchor}
     links += [c for c in _anchor_links(source) if c.keys[0] in anchors and not _inside(spans, c.start)]
