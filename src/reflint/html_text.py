@@ -119,7 +119,7 @@ def visible_text(text: str) -> tuple[str, array, array]:
                 continue
         name = tm.group(2).lower()
         i = end
-        if name in BLOCK_TAGS and not tm.group(1) and name == "div" and _CSL_INLINE.match(text, j, end):
+        if name == "div" and not tm.group(1) and _CSL_INLINE.match(text, j, end):
             _join_line(parts)  # CSL's "[1] " box and the entry beside it: one line
             emit(" ", j, end)
         elif name in BLOCK_TAGS:
