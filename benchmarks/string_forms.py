@@ -17,7 +17,7 @@ languages, strings from PDFs with their damage. Two sources, each rewritten into
 - ``author-year``: the strings whose gold first author and year can be read, cited as
   ``(Family et al. YEAR)`` and listed as Markdown bullets (``citation_matching.py``'s pages);
   then ``ay-wrapped``, ``ay-html``, ``ay-html-paragraphs`` (a ``<p>`` an entry),
-  ``ay-html-citeproc``, ``ay-text`` (hard-wrapped, blank lines between entries), ``ay-hanging``
+  ``ay-html-citeproc``, ``ay-html-br`` (one ``<p>``, entries apart by ``<br />``), ``ay-text`` (hard-wrapped, blank lines between entries), ``ay-hanging``
   (hanging indents) and ``ay-numbered`` (a numbered list).
 
 The strings stay the same and only the form changes, so every diagnostic a form draws beyond
@@ -100,12 +100,14 @@ def author_year_forms(md: str) -> dict[str, str]:
     entries = [line[2:] for line in refs.split("\n") if line.startswith("- ")]
     numbered = "\n".join(f"{i + 1}. {e}" for i, e in enumerate(entries))
     paragraphs = "".join(f"<p>{escape(e)}</p>\n" for e in entries)
+    lines = "<br />".join(map(escape, entries))
     return {
         "author-year.md": md,
         "ay-wrapped.md": forms.wrap(md, True),
         "ay-html.html": forms.html(md),
         "ay-html-paragraphs.html": forms.html(body + "\n## References\n").replace("</body>", paragraphs + "</body>"),
         "ay-html-citeproc.html": with_bibliography(body, entries, numbered=False),
+        "ay-html-br.html": forms.html(body).replace("</body>", f"<p><b>References:</b></p>\n<p>{lines}</p>\n</body>"),
         "ay-text.txt": forms.text_list(md, hanging=False),
         "ay-hanging.txt": forms.text_list(md, hanging=True),
         "ay-numbered.md": f"{body}\n## References\n\n{numbered}\n",

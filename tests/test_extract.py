@@ -664,6 +664,26 @@ def test_rendered_footnotes_that_read_as_references_are_entries():
     assert [(c.style, c.keys) for c in found.citations] == [("anchor", ["fn:1"])]
 
 
+def test_html_entries_apart_by_line_breaks():
+    """A WordPress list: one paragraph, entries apart by ``<br />``, lines not wrapped. A
+    finished entry's line break ends it, whatever the next one opens with (a full given
+    name, initials first)."""
+    entries = [
+        "Nichols, Bill. 1993. Getting to Know You: Knowledge, Power, and the Body. In Theorizing "
+        "Documentary, edited by Michael Renov, 174-91. New York: Routledge.",
+        "J. G. Proakis and D. K. Manolakis, Digital Signal Processing (Pearson, 2006).",
+        "Cotchett MP, Munteanu SE, Landorf KB. Effectiveness of trigger point dry needling for "
+        "plantar heel pain. Phys Ther. 2014;94(8):1083-1094.",
+    ]
+    page = "<p>Text.</p>\n<p><b>References:</b></p>\n<p>" + "<br />".join(entries) + "</p>\n"
+    found = extract(documents.from_text(page, "post.html", "html"))
+    assert [(r.fields.authors[0].family, r.fields.year) for r in found.references] == [
+        ("Nichols", "1993"),
+        ("Proakis", "2006"),
+        ("Cotchett", "2014"),
+    ]
+
+
 def test_a_link_around_an_html_entry_gives_the_entry_its_doi():
     """A WordPress list links each entry to its paper: a doi.org link or a publisher's page
     whose URL holds the DOI. The DOI is the entry's (BibTeX and verification see it), and

@@ -280,6 +280,17 @@ def _split_block(text: str, block: list[tuple[int, int]]) -> list[tuple[str, int
             new = bool(one_per_line or _INITIALS.match(text, s + ind, e) or _ETAL_START.match(text, s + ind, e))
             if hanging:
                 new = new or ind <= indents[0]
+            elif (
+                not (new or wrapped)
+                and k
+                and (_NAME_START.match(text, s + ind, e) or _GIVEN_FIRST.match(text, s + ind, e))
+            ):
+                # lines not wrapped (an HTML <br> list): a finished entry's line break ends it
+                new = bool(
+                    _ENDS_ENTRY.search(text, *block[k - 1])
+                    and not _RUN_ON.match(text, s + ind, e)
+                    and _YEAR_OR_LINK.search(text, entries[-1][0], s)
+                )
             elif new and k and (_continues(text, *block[k - 1], wrapped) or _RUN_ON.match(text, s + ind, e)):
                 new = False  # "..., May CR," or "... Santos" / "C, Fondevila M, et al.": one author list
             elif new and k and wrapped and not _YEAR_OR_LINK.search(text, entries[-1][0], s):
