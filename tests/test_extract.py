@@ -667,11 +667,12 @@ def test_rendered_footnotes_that_read_as_references_are_entries():
 def test_html_entries_apart_by_line_breaks():
     """A WordPress list: one paragraph, entries apart by ``<br />``, lines not wrapped. A
     finished entry's line break ends it, whatever the next one opens with (a full given
-    name, initials first)."""
+    name, initials first, a ditto mark)."""
     entries = [
         "Nichols, Bill. 1993. Getting to Know You: Knowledge, Power, and the Body. In Theorizing "
         "Documentary, edited by Michael Renov, 174-91. New York: Routledge.",
         "J. G. Proakis and D. K. Manolakis, Digital Signal Processing (Pearson, 2006).",
+        "———. Digital Communications (McGraw-Hill, 2008).",
         "Cotchett MP, Munteanu SE, Landorf KB. Effectiveness of trigger point dry needling for "
         "plantar heel pain. Phys Ther. 2014;94(8):1083-1094.",
     ]
@@ -680,6 +681,7 @@ def test_html_entries_apart_by_line_breaks():
     assert [(r.fields.authors[0].family, r.fields.year) for r in found.references] == [
         ("Nichols", "1993"),
         ("Proakis", "2006"),
+        ("Proakis", "2008"),
         ("Cotchett", "2014"),
     ]
 

@@ -22,7 +22,7 @@ from reflint.doi import find_dois
 from reflint.markdown import Structure, structure
 from reflint.models import Author, Citation, Document, DoiMention, Extraction, Fields, Reference
 from reflint.parse import parse_references
-from reflint.reference_lists import html_bibliographies, html_list_items, html_notes, reference_entries
+from reflint.reference_lists import DITTO, html_bibliographies, html_list_items, html_notes, reference_entries
 from reflint.text import blank
 
 _HREF = re.compile(r"""\bhref[ \t\r\n]*=[ \t\r\n]*(?:"([^"<>]*)"|'([^'<>]*)')""", re.I)
@@ -80,15 +80,11 @@ def extract(doc: Document, parse: Callable[[str], Fields] | None = None) -> Extr
     return out
 
 
-# "———. Title." (Chicago), "---. Title." (MLA), "______. Title.": by the authors of the entry before
-_DITTO = re.compile(r"(?:[—―–-]{1,6}|_{2,12}) ?[.,]")
-
-
 def _inherit_ditto_authors(references: list[Reference]) -> None:
     """An entry that opens with a ditto mark has the authors of the entry before it: without
     them it reads as anonymous (RL001), and a citation of it by author matches nothing."""
     for before, ref in zip(references, references[1:]):
-        if not ref.fields.authors and before.fields.authors and _DITTO.match(ref.text):
+        if not ref.fields.authors and before.fields.authors and DITTO.match(ref.text):
             ref.fields.authors = [Author(a.family, a.given) for a in before.fields.authors]
 
 

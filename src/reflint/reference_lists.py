@@ -53,6 +53,9 @@ _INITIALS = re.compile(
 )
 # "J. Reif and", "J.M. Wing,", "C.-K. Chiu,", "A. C. Yao.": initials, then a family name (IEEE, physics)
 _GIVEN_FIRST = re.compile(rf"(?:[{_UP}]\.-?[ \t]?){{1,3}}[{_UP}][^\W\d_]+(?:[-'’][^\W\d_]+)?(?=,|\.|[ \t]+and\b)")
+# "———. Lost in the Funhouse." (Chicago), "---. Title." (MLA), "--, A. W. Robertson" (AMS): the
+# authors of the entry before
+DITTO = re.compile(r"(?:[—―–-]{1,6}|_{2,12}) ?[.,]")
 _ETAL_START = re.compile(r"[^\W\d_][\w'’-]*(?:,?[ \t]+[^\W\d_][\w'’-]*){0,3},?[ \t]+et[ \t]+al\b")
 # "World Health Organization." "Cochrane Collaboration (": a corporate author.
 _ORG_START = re.compile(
@@ -283,7 +286,11 @@ def _split_block(text: str, block: list[tuple[int, int]]) -> list[tuple[str, int
             elif (
                 not (new or wrapped)
                 and k
-                and (_NAME_START.match(text, s + ind, e) or _GIVEN_FIRST.match(text, s + ind, e))
+                and (
+                    _NAME_START.match(text, s + ind, e)
+                    or _GIVEN_FIRST.match(text, s + ind, e)
+                    or DITTO.match(text, s + ind, e)
+                )
             ):
                 # lines not wrapped (an HTML <br> list): a finished entry's line break ends it
                 new = bool(
