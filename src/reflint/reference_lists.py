@@ -249,10 +249,8 @@ def _items(text: str) -> list[tuple[str, int, int, str | None]]:
 
 
 def _split_block(text: str, block: list[tuple[int, int]]) -> list[tuple[str, int, int, str | None]]:
-    """Entries of one paragraph: one per list marker, or per line when each line is a
-    reference of its own; other lines (indented, or not starting with a name) continue one.
-    With hanging indents each outdented line starts an entry; in hard-wrapped text a line
-    starts one only after a line that ends one, once the entry before has its year."""
+    """Entries of one paragraph: one per list marker (the lines after one continue it), or as
+    :func:`_unmarked_entries` finds them."""
     if not block:
         return []
     marks = _list_markers(text, block)
@@ -261,8 +259,10 @@ def _split_block(text: str, block: list[tuple[int, int]]) -> list[tuple[str, int
         if sum(map(bool, marks)) > 1:
             return _split_block(text, block[:first]) + _split_block(text, block[first:])
         first = None  # one stray "•" among unmarked entries: no list marker at all
-    entries: list[list] = []
-    if first is not None:
+    if first is None:
+        entries = _unmarked_entries(text, block)
+    else:
+        entries = []
         for (s, e), m in zip(block, marks):
             if m:
                 entries.append([m.end(), e, _label(m)])
@@ -270,44 +270,6 @@ def _split_block(text: str, block: list[tuple[int, int]]) -> list[tuple[str, int
                 entries[-1][1] = e
             else:
                 entries.append([s, e, None])  # lead-in text before the list
-    else:
-        indents = [len(text[s:e]) - len(text[s:e].lstrip()) for s, e in block]
-        wrapped = max(e - s for s, e in block) <= 100  # hard-wrapped: an entry ends a line
-        one_per_line = (len(block) > 2 or not wrapped) and all(  # (two wrapped lines: one entry)
-            _LINE_YEAR.search(text, s, e) and _NAME_START.match(text, s + ind, e)
-            for (s, e), ind in zip(block, indents)
-            if ind <= indents[0]
-        )
-        hanging = max(indents) > indents[0]  # APA's hanging indent: each outdented line starts one
-        for k, ((s, e), ind) in enumerate(zip(block, indents)):
-            new = bool(one_per_line or _INITIALS.match(text, s + ind, e) or _ETAL_START.match(text, s + ind, e))
-            if hanging:
-                new = new or ind <= indents[0]
-            elif (
-                not (new or wrapped)
-                and k
-                and (
-                    _NAME_START.match(text, s + ind, e)
-                    or _GIVEN_FIRST.match(text, s + ind, e)
-                    or DITTO.match(text, s + ind, e)
-                )
-            ):
-                # lines not wrapped (an HTML <br> list): a finished entry's line break ends it
-                new = bool(
-                    _ENDS_ENTRY.search(text, *block[k - 1])
-                    and not _RUN_ON.match(text, s + ind, e)
-                    and _YEAR_OR_LINK.search(text, entries[-1][0], s)
-                )
-            elif new and k and (_continues(text, *block[k - 1], wrapped) or _RUN_ON.match(text, s + ind, e)):
-                new = False  # "..., May CR," or "... Santos" / "C, Fondevila M, et al.": one author list
-            elif new and k and wrapped and not _YEAR_OR_LINK.search(text, entries[-1][0], s):
-                new = False  # "...simulations." / "Biophys J. 2012;102": the entry so far has no year
-            elif new and k == len(block) - 1 and wrapped and not _YEAR_OR_LINK.search(text, s, e):
-                new = False  # "Washington, D. C." closing a wrapped entry: a place, no entry of its own
-            if entries and (ind > indents[0] or not new):
-                entries[-1][1] = e
-            else:
-                entries.append([s + ind, e, None])
     out = []
     for s, e, label in entries:
         while e > s and text[e - 1].isspace():
@@ -315,6 +277,53 @@ def _split_block(text: str, block: list[tuple[int, int]]) -> list[tuple[str, int
         if e > s:
             out.append(("entry", s, e, label))
     return out
+
+
+def _unmarked_entries(text: str, block: list[tuple[int, int]]) -> list[list]:
+    """[start, end, None] of each entry of a paragraph with no list markers: one per line when
+    each line is a reference of its own; other lines (indented, or not starting with a name)
+    continue one. With hanging indents each outdented line starts an entry; in hard-wrapped
+    text a line starts one only after a line that ends one, once the entry before has its
+    year; in lines not wrapped, a finished entry's line break ends it."""
+    entries: list[list] = []
+    indents = [len(text[s:e]) - len(text[s:e].lstrip()) for s, e in block]
+    wrapped = max(e - s for s, e in block) <= 100  # hard-wrapped: an entry ends a line
+    one_per_line = (len(block) > 2 or not wrapped) and all(  # (two wrapped lines: one entry)
+        _LINE_YEAR.search(text, s, e) and _NAME_START.match(text, s + ind, e)
+        for (s, e), ind in zip(block, indents)
+        if ind <= indents[0]
+    )
+    hanging = max(indents) > indents[0]  # APA's hanging indent: each outdented line starts one
+    for k, ((s, e), ind) in enumerate(zip(block, indents)):
+        new = bool(one_per_line or _INITIALS.match(text, s + ind, e) or _ETAL_START.match(text, s + ind, e))
+        if hanging:
+            new = new or ind <= indents[0]
+        elif (
+            not (new or wrapped)
+            and k
+            and (
+                _NAME_START.match(text, s + ind, e)
+                or _GIVEN_FIRST.match(text, s + ind, e)
+                or DITTO.match(text, s + ind, e)
+            )
+        ):
+            # lines not wrapped (an HTML <br> list): a finished entry's line break ends it
+            new = bool(
+                _ENDS_ENTRY.search(text, *block[k - 1])
+                and not _RUN_ON.match(text, s + ind, e)
+                and _YEAR_OR_LINK.search(text, entries[-1][0], s)
+            )
+        elif new and k and (_continues(text, *block[k - 1], wrapped) or _RUN_ON.match(text, s + ind, e)):
+            new = False  # "..., May CR," or "... Santos" / "C, Fondevila M, et al.": one author list
+        elif new and k and wrapped and not _YEAR_OR_LINK.search(text, entries[-1][0], s):
+            new = False  # "...simulations." / "Biophys J. 2012;102": the entry so far has no year
+        elif new and k == len(block) - 1 and wrapped and not _YEAR_OR_LINK.search(text, s, e):
+            new = False  # "Washington, D. C." closing a wrapped entry: a place, no entry of its own
+        if entries and (ind > indents[0] or not new):
+            entries[-1][1] = e
+        else:
+            entries.append([s + ind, e, None])
+    return entries
 
 
 def _label(marker: re.Match) -> str:
