@@ -787,9 +787,9 @@ def test_hard_wrapped_text_list_splits_into_its_entries():
 def test_wrapped_text_list_keeps_lines_that_read_as_entries_in_their_entry():
     """Hard-wrapped entries apart by blank lines: a line that starts like an entry but is not
     one ("Damgaard, et al. (editors)" after "in P. H.", "Durley, T." after "In E. Gottheil, K.",
-    a closing "Washington, D. C.") stays in
-    its entry instead of ending the list, two wrapped lines with a year each are one entry,
-    and neither "[1], 2006" nor "- fects" is a list marker."""
+    a closing "Washington, D. C.") stays in its entry instead of ending the list, two wrapped
+    lines with a year each are one entry, and neither "[1], 2006" nor "- fects" is a list
+    marker."""
     text = (
         "References\n"
         "\n"
